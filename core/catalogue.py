@@ -1,0 +1,174 @@
+"""What the declarations give for free: the catalogue of items (`assess
+rules`), an item's explanation (`assess explain`), the list of plugins and
+what they register (`assess plugins`), and the evidence template."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import tomlkit
+
+from core.facts import Records
+from core.manager import PluginManager
+from core.numbers import fmt
+from core.pipeline import RunContext
+from core.report import jsonable
+
+
+def catalogue_document(context: RunContext) -> dict[str, Any]:
+    registry = context.registry
+    sections = []
+    for section_id, section in registry.sections.items():
+        sections.append(
+            {
+                "id": section_id,
+                "title": section.title,
+                "title_en": section.title_en,
+                "group": section.group,
+                "max": registry.section_max(section_id),
+                "cap": section.cap,
+                "subtotals": [{"title": title, "points": points} for title, points in section.subtotals],
+                "items": [
+                    {
+                        "id": item.id,
+                        "title": item.title,
+                        "title_en": item.title_en,
+                        "points": item.points,
+                        "subtotal": item.subtotal,
+                        "facts": [spec.name for spec in item.facts],
+                        "formula": item.rule.describe(item),
+                        "policies": list(item.policies),
+                        "disabled": item.id in registry.disabled,
+                        "plugin": registry.owners[item.id],
+                    }
+                    for item in registry.section_items(section_id)
+                ],
+                "heavy": [
+                    {"id": heavy.id, "title": heavy.title, "title_en": heavy.title_en, "derived": heavy.derived}
+                    for heavy in registry.heavy.values()
+                    if heavy.section == section_id
+                ],
+            }
+        )
+    return jsonable({"edition": context.edition, "year": context.year, "sections": sections})
+
+
+def explain_item(context: RunContext, item_id: str) -> str | None:
+    registry = context.registry
+    policies = context.policies
+    if item_id in registry.heavy:
+        heavy = registry.heavy[item_id]
+        how = "derived from the cohort by its plugin" if heavy.derived else "reported by the assessor in [review.heavy]"
+        return "\n".join(
+            [
+                f"{heavy.id}  重扣分项 · {registry.sections[heavy.section].title}",
+                f"  标准：{heavy.title}",
+                f"  English: {heavy.title_en}",
+                f"  deduction: 5..10 points off the total (true = heavy_default = {fmt(policies['heavy_default'])})",
+                f"  found: {how}",
+                "  withholds the section's star or excellence",
+            ]
+        )
+    item = registry.items.get(item_id)
+    if item is None:
+        return None
+    section = registry.sections[item.section]
+    points = "no fixed points (bounded by the section cap)" if item.points is None else f"{fmt(item.points)} 分"
+    lines = [
+        f"{item.id}  {section.title} {section.title_en}" + (f" · {item.subtotal}" if item.subtotal else ""),
+        f"  标准：{item.title}",
+    ]
+    if item.standard:
+        lines.append(f"  原文：{item.standard}")
+    lines += [
+        f"  English: {item.title_en}",
+        f"  points: {points}",
+        f"  formula: {item.rule.describe(item)}",
+        "  facts:",
+    ]
+    for spec in item.facts:
+        doc = f" — {spec.doc}" if spec.doc else ""
+        lines.append(f"    [{item.section}] {spec.name}: {spec.type.expected}{doc}")
+    if item.policies:
+        lines.append("  policies:")
+        for key in item.policies:
+            policy = registry.policies[key]
+            value = policies[key]
+            lines.append(
+                f"    {key} = {fmt(value) if isinstance(value, Decimal) else value} ({policy.expected}) {policy.doc}"
+            )
+    lines.append(
+        f"  plugin: {registry.owners[item.id]}" + ("  (disabled in this run)" if item.id in registry.disabled else "")
+    )
+    return "\n".join(lines)
+
+
+def plugin_documents(pm: PluginManager, context: RunContext) -> list[dict[str, Any]]:
+    registry = context.registry
+    documents = []
+    for name, info in pm.infos.items():
+        documents.append(
+            {
+                "name": name,
+                "version": info.version,
+                "source": info.source,
+                "location": info.location,
+                "blocked": info.blocked,
+                "sections": [key for key in registry.sections if registry.owners.get(key) == name],
+                "items": [key for key in registry.items if registry.owners.get(key) == name],
+                "heavy_items": [key for key in registry.heavy if registry.owners.get(key) == name],
+                "policies": [
+                    key.removeprefix("policy:")
+                    for key, owner in registry.owners.items()
+                    if owner == name and key.startswith("policy:")
+                ],
+            }
+        )
+    return documents
+
+
+def template_document(context: RunContext) -> str:
+    """A TOML evidence template: every fact with its default and a comment
+    giving the standard's text and the expected value."""
+    registry = context.registry
+    document = tomlkit.document()
+    document.add(
+        tomlkit.comment(
+            f"Evidence for the {context.edition} assessment. Fill in every fact; see `assess explain ITEM`."
+        )
+    )
+    header = tomlkit.table()
+    header.add("id", "")
+    header.add("name", "")
+    document.add("organisation", header)
+    for section_id, section in registry.sections.items():
+        table = tomlkit.table()
+        table.add(tomlkit.comment(f"{section.title} {section.title_en}"))
+        seen: set[str] = set()
+        for item in registry.section_items(section_id):
+            table.add(tomlkit.comment(f"{item.id}: {item.title}"))
+            for spec in item.facts:
+                if spec.name in seen:
+                    continue
+                seen.add(spec.name)
+                value = spec.type.template_value()
+                if value is None:
+                    table.add(tomlkit.comment(f"{spec.name} = …  ({spec.type.expected}; leave out when absent)"))
+                    continue
+                if isinstance(spec.type, Records):
+                    value = tomlkit.array()
+                    table.add(tomlkit.comment(f"[[{section_id}.{spec.name}]] with " + ", ".join(spec.type.fields)))
+                elif isinstance(value, dt.date):
+                    value = tomlkit.date(value.isoformat())
+                entry = tomlkit.item(value)
+                entry.comment(spec.type.expected)
+                table.add(spec.name, entry)
+        document.add(section_id, table)
+    review = tomlkit.table()
+    review.add(tomlkit.comment("Filled in by the assessor: item ids found falsified; heavy item id = 5..10 or true"))
+    review.add("falsified", tomlkit.array())
+    review.add("heavy", tomlkit.table())
+    document.add("review", review)
+    return tomlkit.dumps(document)

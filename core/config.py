@@ -1,0 +1,171 @@
+"""The assessor's run config: which year and edition, which organisations,
+which policies, plugins and items. Paths are relative to the config file.
+
+The config is trusted (it may load local plugins); it is checked strictly:
+an unknown table or key is an error naming the file and key, so that a typo
+never silently changes a score.
+"""
+
+from __future__ import annotations
+
+import glob
+import tomllib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from core.facts import describe_value
+from core.model import InputError, Problem
+
+DEFAULT_EDITION = "shaoxing-2020"
+
+KNOWN_KEYS: dict[str, set[str]] = {
+    "assessment": {"year", "edition", "award_year", "organisations"},
+    "policy": set(),  # checked against the policies the plugins declare
+    "plugins": {"disable", "paths"},
+    "rules": {"disable"},
+    "store": {"path", "save"},
+}
+
+
+class ConfigError(InputError):
+    """The run config cannot be used."""
+
+
+@dataclass
+class RunConfig:
+    path: Path
+    year: int
+    edition: str = DEFAULT_EDITION
+    award_year: bool = True
+    organisations: list[str] = field(default_factory=list)
+    policy: dict[str, Any] = field(default_factory=dict)
+    disabled_plugins: list[str] = field(default_factory=list)
+    plugin_paths: list[Path] = field(default_factory=list)
+    disabled_items: list[str] = field(default_factory=list)
+    store_path: Path | None = None
+    save: bool = False
+
+    @property
+    def base(self) -> Path:
+        return self.path.parent
+
+    def organisation_files(self) -> list[Path]:
+        """Every evidence file the config names, in a stable order, each once."""
+        files: list[Path] = []
+        problems = []
+        for pattern in self.organisations:
+            full = str(self.base / pattern)
+            if glob.has_magic(pattern):
+                matches = sorted(Path(match) for match in glob.glob(full, recursive=True))
+            else:
+                matches = [Path(full)] if Path(full).is_file() else []
+            if not matches:
+                problems.append(
+                    Problem(
+                        "error",
+                        str(self.path),
+                        "assessment",
+                        "organisations",
+                        "a file or pattern that names evidence files",
+                        f'"{pattern}" (matches nothing)',
+                    )
+                )
+            files.extend(match for match in matches if match not in files)
+        if problems:
+            raise ConfigError(problems)
+        return files
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle, parse_float=Decimal)
+    except FileNotFoundError:
+        raise ConfigError([Problem("error", str(path), "", "", "a run config file", "no such file")]) from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError([Problem("error", str(path), "", "", "valid TOML", str(error))]) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError([Problem("error", str(path), "", "", "a readable UTF-8 file", str(error))]) from None
+
+
+def load_config(path: str | Path) -> RunConfig:
+    """Read and check a run config (all but the policy values and item ids,
+    which need the plugins: see :func:`core.pipeline.prepare`)."""
+    path = Path(path)
+    data = _read_toml(path)
+    problems: list[Problem] = []
+    file = str(path)
+
+    def error(table: str, key: str, expected: str, found: object) -> None:
+        problems.append(Problem("error", file, table, key, expected, describe_value(found)))
+
+    for table, value in data.items():
+        if table not in KNOWN_KEYS:
+            error("", table, "one of the tables " + ", ".join(f"[{name}]" for name in KNOWN_KEYS), f"[{table}]")
+            continue
+        if not isinstance(value, dict):
+            error("", table, "a table", value)
+            continue
+        if KNOWN_KEYS[table]:
+            for key in value:
+                if key not in KNOWN_KEYS[table]:
+                    error(table, key, "one of " + ", ".join(sorted(KNOWN_KEYS[table])), f"unknown key {key}")
+
+    def table(name: str) -> dict[str, Any]:
+        value = data.get(name, {})
+        return value if isinstance(value, dict) else {}
+
+    def string_list(name: str, key: str) -> list[str]:
+        value = table(name).get(key, [])
+        if not isinstance(value, list) or not all(isinstance(entry, str) for entry in value):
+            error(name, key, "a list of strings", value)
+            return []
+        return list(value)
+
+    assessment = table("assessment")
+    year = assessment.get("year")
+    if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
+        error("assessment", "year", "a year such as 2020", year if year is not None else "nothing")
+        year = 0
+    edition = assessment.get("edition", DEFAULT_EDITION)
+    if not isinstance(edition, str):
+        error("assessment", "edition", "an edition name such as shaoxing-2020", edition)
+        edition = DEFAULT_EDITION
+    award_year = assessment.get("award_year", True)
+    if not isinstance(award_year, bool):
+        error("assessment", "award_year", "true or false", award_year)
+        award_year = True
+    organisations = string_list("assessment", "organisations")
+    if "organisations" not in assessment:
+        error("assessment", "organisations", "a list of evidence files or patterns", "nothing")
+
+    store = table("store")
+    store_path = None
+    if "path" in store:
+        if isinstance(store["path"], str):
+            store_path = path.parent / store["path"]
+        else:
+            error("store", "path", "a file path", store["path"])
+    save = store.get("save", False)
+    if not isinstance(save, bool):
+        error("store", "save", "true or false", save)
+        save = False
+
+    config = RunConfig(
+        path=path,
+        year=year,
+        edition=edition,
+        award_year=award_year,
+        organisations=organisations,
+        policy=dict(table("policy")),
+        disabled_plugins=string_list("plugins", "disable"),
+        plugin_paths=[path.parent / entry for entry in string_list("plugins", "paths")],
+        disabled_items=string_list("rules", "disable"),
+        store_path=store_path,
+        save=save,
+    )
+    if problems:
+        raise ConfigError(problems)
+    return config

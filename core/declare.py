@@ -1,0 +1,60 @@
+"""Shorthands for declaring items: most items of the standard are a
+true/false fact worth a fixed number of points."""
+
+from __future__ import annotations
+
+from core.facts import Count, FactSpec, YesNo
+from core.model import Item
+from core.numbers import dec
+from core.rules import Flag, Rule
+
+
+def flag_item(
+    item_id: str, title: str, title_en: str, points: str | int, fact: str, subtotal: str = "", standard: str = ""
+) -> Item:
+    """An item worth ``points`` when the true/false ``fact`` is true."""
+    return Item(
+        id=item_id,
+        section=item_id.split(".", 1)[0],
+        title=title,
+        title_en=title_en,
+        points=dec(points),
+        facts=(FactSpec(fact, YesNo(), title_en),),
+        rule=Flag(fact),
+        subtotal=subtotal,
+        standard=standard,
+    )
+
+
+def item(
+    item_id: str,
+    title: str,
+    title_en: str,
+    points: str | int | None,
+    facts: tuple[FactSpec, ...],
+    rule: Rule,
+    subtotal: str = "",
+    standard: str = "",
+    policies: tuple[str, ...] = (),
+) -> Item:
+    """Any other item; the section is the id's first part."""
+    return Item(
+        id=item_id,
+        section=item_id.split(".", 1)[0],
+        title=title,
+        title_en=title_en,
+        points=None if points is None else dec(points),
+        facts=facts,
+        rule=rule,
+        subtotal=subtotal,
+        standard=standard,
+        policies=policies,
+    )
+
+
+def yes_no(name: str, doc: str = "") -> FactSpec:
+    return FactSpec(name, YesNo(), doc)
+
+
+def count(name: str, doc: str = "", maximum: int | None = None) -> FactSpec:
+    return FactSpec(name, Count(0, maximum), doc)

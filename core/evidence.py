@@ -1,0 +1,270 @@
+"""An organisation's evidence file: read it (data only, never code), convert
+every declared fact to its type, read the assessor's ``[review]`` findings.
+
+Every problem is collected with the file, table and key, what was expected
+and what was found; nothing here raises for bad evidence.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from core.facts import FactError, describe_value
+from core.model import DerivedFact, Organisation, Problem
+from core.registry import Registry
+
+HEAVY_MIN = Decimal(5)
+HEAVY_MAX = Decimal(10)
+
+
+def shown_default(value: object) -> str:
+    return "absent" if value is None else describe_value(value)
+
+
+def read_evidence(path: Path) -> Organisation:
+    """Parse one evidence file; a file that cannot be read is an organisation
+    with an error, so that the rest of the cohort goes on."""
+    file = str(path)
+    organisation = Organisation(id=path.stem, name=path.stem, path=path, raw={}, sha256="")
+    try:
+        content = path.read_bytes()
+    except OSError as error:
+        organisation.problems.append(
+            Problem("error", file, "", "", "a readable evidence file", error.strerror or str(error))
+        )
+        return organisation
+    organisation.sha256 = hashlib.sha256(content).hexdigest()
+    try:
+        organisation.raw = tomllib.loads(content.decode("utf-8"), parse_float=Decimal)
+    except UnicodeDecodeError:
+        organisation.problems.append(Problem("error", file, "", "", "a UTF-8 text file", "undecodable bytes"))
+        return organisation
+    except tomllib.TOMLDecodeError as error:
+        organisation.problems.append(Problem("error", file, "", "", "valid TOML", str(error)))
+        return organisation
+
+    header = organisation.raw.get("organisation")
+    if not isinstance(header, dict):
+        organisation.problems.append(
+            Problem(
+                "error",
+                file,
+                "organisation",
+                "",
+                "a table [organisation] with id and name",
+                describe_value(header) if header is not None else "nothing",
+            )
+        )
+        return organisation
+    for key in ("id", "name"):
+        value = header.get(key)
+        if value is None and key == "id":
+            continue
+        if not isinstance(value, str) or not value.strip():
+            found = describe_value(value) if value is not None else "nothing"
+            organisation.problems.append(Problem("error", file, "organisation", key, "a non-empty text", found))
+        else:
+            setattr(organisation, key, value.strip())
+    return organisation
+
+
+def convert_facts(organisation: Organisation, registry: Registry) -> None:
+    """Fill ``organisation.facts`` with typed values: explicit evidence first,
+    then derived facts, then the type's default (with a warning)."""
+    file = str(organisation.path)
+    raw = organisation.raw
+    problems = organisation.problems
+    known_tables = registry.known_tables
+    required = registry.required_facts
+    for table in raw:
+        if table not in known_tables:
+            problems.append(
+                Problem(
+                    "warning",
+                    file,
+                    table,
+                    "",
+                    "a table an enabled plugin reads",
+                    f"[{table}]",
+                    f"table [{table}] is not read by any enabled plugin and is ignored",
+                )
+            )
+
+    for section, types in registry.schema.items():
+        table = raw.get(section, {})
+        if not isinstance(table, dict):
+            problems.append(Problem("error", file, section, "", "a table", describe_value(table)))
+            table = {}
+        for key in table:
+            if key not in types:
+                problems.append(
+                    Problem(
+                        "error",
+                        file,
+                        section,
+                        key,
+                        "a fact of this section (see `assess explain`)",
+                        f"unknown key {key}",
+                    )
+                )
+        values: dict[str, Any] = {}
+        for name, fact_type in types.items():
+            key = f"{section}.{name}"
+            derived = organisation.derived.get(key)
+            if name in table:
+                source, raw_value = "evidence", table[name]
+            elif derived is not None:
+                source, raw_value = derived.source, derived.value
+            else:
+                values[name] = fact_type.default
+                organisation.sources[key] = "default"
+                if key in required:
+                    problems.append(
+                        Problem(
+                            "warning",
+                            file,
+                            section,
+                            name,
+                            fact_type.expected,
+                            "nothing",
+                            f"missing fact, scored as {shown_default(fact_type.default)}",
+                        )
+                    )
+                continue
+            try:
+                values[name] = fact_type.convert(raw_value)
+            except FactError as error:
+                problems.append(
+                    Problem("error", file, section, name + error.where, error.expected, describe_value(error.found))
+                )
+                values[name] = fact_type.default
+            organisation.sources[key] = source
+        organisation.facts[section] = values
+
+
+def add_derived(organisation: Organisation, facts: dict[str, DerivedFact] | None) -> None:
+    for key, fact in (facts or {}).items():
+        organisation.derived.setdefault(key, fact)
+
+
+def read_review(organisation: Organisation, registry: Registry) -> None:
+    """The assessor's findings: ``[review] falsified`` and ``[review.heavy]``."""
+    file = str(organisation.path)
+    problems = organisation.problems
+    review = organisation.raw.get("review", {})
+    if not isinstance(review, dict):
+        problems.append(Problem("error", file, "review", "", "a table", describe_value(review)))
+        return
+    for key in review:
+        if key not in ("falsified", "heavy"):
+            problems.append(Problem("error", file, "review", key, "falsified or heavy", f"unknown key {key}"))
+
+    def outside_run(identifier: str) -> bool:
+        return identifier.split(".", 1)[0] not in registry.sections
+
+    falsified = review.get("falsified", [])
+    found_ids: set[str] = set()
+    if not isinstance(falsified, list):
+        problems.append(Problem("error", file, "review", "falsified", "a list of item ids", describe_value(falsified)))
+        falsified = []
+    for entry in falsified:
+        if not isinstance(entry, str):
+            problems.append(Problem("error", file, "review", "falsified", "item ids as text", describe_value(entry)))
+        elif entry in registry.items:
+            if entry in registry.disabled:
+                problems.append(
+                    Problem(
+                        "warning",
+                        file,
+                        "review",
+                        "falsified",
+                        "an enabled item",
+                        f'"{entry}"',
+                        f"item {entry} is disabled in this run; its falsification is ignored",
+                    )
+                )
+            else:
+                found_ids.add(entry)
+        elif outside_run(entry):
+            problems.append(
+                Problem(
+                    "warning",
+                    file,
+                    "review",
+                    "falsified",
+                    "an item of this run",
+                    f'"{entry}"',
+                    f"section of {entry} is not part of this run; ignored",
+                )
+            )
+        else:
+            problems.append(
+                Problem(
+                    "error",
+                    file,
+                    "review",
+                    "falsified",
+                    "an item id of this edition (see `assess rules`)",
+                    f'"{entry}"',
+                )
+            )
+    organisation.falsified = frozenset(found_ids)
+
+    heavy = review.get("heavy", {})
+    if not isinstance(heavy, dict):
+        problems.append(Problem("error", file, "review", "heavy", "a table of heavy item ids", describe_value(heavy)))
+        heavy = {}
+    for heavy_id, figure in heavy.items():
+        where = f'heavy."{heavy_id}"'
+        item = registry.heavy.get(heavy_id)
+        if item is None:
+            if outside_run(heavy_id):
+                problems.append(
+                    Problem(
+                        "warning",
+                        file,
+                        "review",
+                        where,
+                        "a heavy item of this run",
+                        f'"{heavy_id}"',
+                        "its section is not part of this run; ignored",
+                    )
+                )
+            else:
+                problems.append(
+                    Problem(
+                        "error",
+                        file,
+                        "review",
+                        where,
+                        "a heavy item id of this edition (see `assess rules`)",
+                        f'"{heavy_id}"',
+                    )
+                )
+            continue
+        if item.derived:
+            problems.append(
+                Problem(
+                    "error",
+                    file,
+                    "review",
+                    where,
+                    "a heavy item the assessor reports",
+                    f'"{heavy_id}"',
+                    "this heavy item is derived from the cohort, not reported",
+                )
+            )
+            continue
+        if figure is False:
+            continue
+        if figure is True:
+            organisation.heavy[heavy_id] = None
+            continue
+        if isinstance(figure, bool) or not isinstance(figure, (int, Decimal)) or not HEAVY_MIN <= figure <= HEAVY_MAX:
+            problems.append(Problem("error", file, "review", where, "true or a figure 5..10", describe_value(figure)))
+            continue
+        organisation.heavy[heavy_id] = Decimal(figure)

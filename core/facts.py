@@ -1,0 +1,242 @@
+"""The types a fact can have, and how a raw TOML value becomes a typed fact.
+
+A plugin declares each fact its items read with one of these types. The core
+uses the declaration to convert and check evidence (validation), to fill in
+defaults for missing facts, to write evidence templates and to document the
+item (`assess explain`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from core.numbers import fmt
+
+
+class FactError(ValueError):
+    """A raw value does not fit its declared type."""
+
+    def __init__(self, expected: str, found: object, where: str = "") -> None:
+        super().__init__(expected)
+        self.expected = expected
+        self.found = found
+        self.where = where
+
+
+def describe_value(value: object) -> str:
+    """How a found value is shown in an error message."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, Decimal):
+        return fmt(value)
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return f"a list of {len(value)}"
+    return str(value)
+
+
+class FactType:
+    """Base of the fact types: converts a raw value, knows its default."""
+
+    expected: str = "a value"
+
+    @property
+    def default(self) -> Any:
+        return None
+
+    def convert(self, raw: object) -> Any:
+        raise NotImplementedError
+
+    def template_value(self) -> Any:
+        """The value written into a fresh evidence template."""
+        return self.default
+
+    def fail(self, raw: object) -> FactError:
+        return FactError(self.expected, raw)
+
+
+@dataclass(frozen=True)
+class YesNo(FactType):
+    """true / false; missing means false."""
+
+    @property
+    def expected(self) -> str:  # type: ignore[override]
+        return "true or false"
+
+    @property
+    def default(self) -> bool:
+        return False
+
+    def convert(self, raw: object) -> bool:
+        if isinstance(raw, bool):
+            return raw
+        raise self.fail(raw)
+
+
+@dataclass(frozen=True)
+class Count(FactType):
+    """A whole number in [minimum, maximum]; missing means 0."""
+
+    minimum: int = 0
+    maximum: int | None = None
+
+    @property
+    def expected(self) -> str:  # type: ignore[override]
+        if self.maximum is None:
+            return f"a whole number ≥ {self.minimum}"
+        return f"a whole number {self.minimum}..{self.maximum}"
+
+    @property
+    def default(self) -> int:
+        return self.minimum
+
+    def convert(self, raw: object) -> int:
+        if isinstance(raw, bool) or not isinstance(raw, int):
+            raise self.fail(raw)
+        if raw < self.minimum or (self.maximum is not None and raw > self.maximum):
+            raise self.fail(raw)
+        return raw
+
+
+@dataclass(frozen=True)
+class Choice(FactType):
+    """One of a fixed list of words; missing means the first (lowest) one."""
+
+    options: tuple[str, ...]
+
+    @property
+    def expected(self) -> str:  # type: ignore[override]
+        return "one of " + ", ".join(f'"{option}"' for option in self.options)
+
+    @property
+    def default(self) -> str:
+        return self.options[0]
+
+    def convert(self, raw: object) -> str:
+        if isinstance(raw, str) and raw in self.options:
+            return raw
+        raise self.fail(raw)
+
+
+@dataclass(frozen=True)
+class Amount(FactType):
+    """An exact decimal in [minimum, maximum]; missing means absent (None)."""
+
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
+
+    @property
+    def expected(self) -> str:  # type: ignore[override]
+        if self.minimum is not None and self.maximum is not None:
+            return f"a number {fmt(self.minimum)}..{fmt(self.maximum)}"
+        if self.minimum is not None:
+            return f"a number ≥ {fmt(self.minimum)}"
+        return "a number"
+
+    def convert(self, raw: object) -> Decimal:
+        if isinstance(raw, bool) or not isinstance(raw, (int, Decimal)):
+            raise self.fail(raw)
+        value = Decimal(raw)
+        if not value.is_finite():
+            raise self.fail(raw)
+        if self.minimum is not None and value < self.minimum:
+            raise self.fail(raw)
+        if self.maximum is not None and value > self.maximum:
+            raise self.fail(raw)
+        return value
+
+
+@dataclass(frozen=True)
+class Day(FactType):
+    """A TOML date such as 2020-06-30."""
+
+    @property
+    def expected(self) -> str:  # type: ignore[override]
+        return "a date such as 2020-06-30"
+
+    def convert(self, raw: object) -> dt.date:
+        if isinstance(raw, dt.date) and not isinstance(raw, dt.datetime):
+            return raw
+        raise self.fail(raw)
+
+    def template_value(self) -> Any:
+        return dt.date(2020, 1, 1)
+
+
+@dataclass(frozen=True)
+class Text(FactType):
+    """A non-empty string."""
+
+    @property
+    def expected(self) -> str:  # type: ignore[override]
+        return "a non-empty text"
+
+    def convert(self, raw: object) -> str:
+        if isinstance(raw, str) and raw.strip():
+            return raw
+        raise self.fail(raw)
+
+    def template_value(self) -> Any:
+        return ""
+
+
+@dataclass(frozen=True)
+class Records(FactType):
+    """A list of tables (TOML ``[[section.key]]``), each with typed fields.
+
+    Every field is required; a record with an unknown field is refused, so
+    that a misspelt field never silently scores nothing.
+    """
+
+    fields: dict[str, FactType] = field(default_factory=dict)
+
+    @property
+    def expected(self) -> str:  # type: ignore[override]
+        return "a list of tables with " + ", ".join(self.fields)
+
+    @property
+    def default(self) -> list[dict[str, Any]]:
+        return []
+
+    def convert(self, raw: object) -> list[dict[str, Any]]:
+        if not isinstance(raw, list):
+            raise self.fail(raw)
+        records = []
+        for index, record in enumerate(raw):
+            if not isinstance(record, dict):
+                raise FactError("a table", record, f"[{index}]")
+            converted = {}
+            for name, fact_type in self.fields.items():
+                if name not in record:
+                    raise FactError(fact_type.expected, "nothing", f"[{index}].{name}")
+                try:
+                    converted[name] = fact_type.convert(record[name])
+                except FactError as error:
+                    raise FactError(error.expected, error.found, f"[{index}].{name}") from None
+            unknown = sorted(set(record) - set(self.fields))
+            if unknown:
+                raise FactError(
+                    "only the fields " + ", ".join(self.fields),
+                    f"unknown field {unknown[0]}",
+                    f"[{index}].{unknown[0]}",
+                )
+            records.append(converted)
+        return records
+
+    def template_value(self) -> Any:
+        return []
+
+
+@dataclass(frozen=True)
+class FactSpec:
+    """One fact an item reads: its key in the section's table, type and meaning."""
+
+    name: str
+    type: FactType
+    doc: str = ""

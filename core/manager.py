@@ -1,0 +1,151 @@
+"""Builds a plugin manager for one run: the core's own steps, the plugins
+installed under the entry-point group ``assess`` (the built-in sections are
+ordinary entry points of this distribution), trusted local plugin files
+named in the run config, and programmatic plugins (tests). Blocked names are
+blocked before anything is loaded."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from pathlib import Path
+
+import pluggy
+import structlog
+
+from core import hookspecs
+from core.model import InputError, Problem
+
+ENTRY_POINT_GROUP = "assess"
+DISTRIBUTION = "fivestar-assess"
+CORE_PLUGINS = ("core.steps", "core.report")
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    """What `assess plugins` says of one plugin."""
+
+    name: str
+    version: str
+    source: str
+    location: str
+    blocked: bool = False
+
+
+class PluginManager(pluggy.PluginManager):
+    """A pluggy manager that remembers where each plugin came from."""
+
+    def __init__(self) -> None:
+        super().__init__(ENTRY_POINT_GROUP)
+        self.add_hookspecs(hookspecs)
+        self.infos: dict[str, PluginInfo] = {}
+
+    def add(self, plugin: object, info: PluginInfo) -> None:
+        self.register(plugin, name=info.name)
+        self.infos[info.name] = info
+
+    def block(self, info: PluginInfo) -> None:
+        self.set_blocked(info.name)
+        self.infos[info.name] = info
+
+
+def _plugin_error(location: str, expected: str, found: str, key: str = "") -> InputError:
+    return InputError([Problem("error", location, "plugins", key, expected, found)])
+
+
+def _load_local(path: Path) -> object:
+    """Import a trusted local plugin file named in the run config."""
+    module_name = f"assess_local_{path.stem}"
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None or not path.is_file():
+        raise _plugin_error(str(path), "a Python plugin file", "no such file", "paths")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    try:
+        spec.loader.exec_module(module)
+    except Exception as error:
+        sys.modules.pop(module_name, None)
+        raise _plugin_error(
+            str(path), "a plugin that imports cleanly", f"{type(error).__name__}: {error}", "paths"
+        ) from None
+    return module
+
+
+def make_plugin_manager(
+    disable: Iterable[str] = (),
+    paths: Sequence[Path] = (),
+    plugins: Sequence[object] = (),
+    load_entry_points: bool = True,
+    config_file: str = "<config>",
+) -> PluginManager:
+    """A fresh plugin manager for one run; never a module global.
+
+    :param disable: plugin names to block (built-in, entry-point or local).
+    :param paths: trusted local plugin files (from the run config only).
+    :param plugins: plugin objects to register directly (tests, embedding).
+    :param load_entry_points: False to leave out installed plugins (tests).
+    """
+    pm = PluginManager()
+    blocked = set(disable)
+    for module_name in CORE_PLUGINS:
+        if module_name.split(".")[-1] in blocked or module_name in blocked:
+            raise _plugin_error(
+                config_file, "a plugin that may be disabled", f'"{module_name}" (part of the core)', "disable"
+            )
+        module = importlib.import_module(module_name)
+        pm.add(module, PluginInfo(module_name, _own_version(), "core", module_name))
+
+    if load_entry_points:
+        for entry_point in entry_points(group=ENTRY_POINT_GROUP):
+            dist = entry_point.dist
+            dist_name = dist.name if dist else "?"
+            info = PluginInfo(
+                entry_point.name,
+                dist.version if dist else "?",
+                "built-in" if dist_name == DISTRIBUTION else f"entry point ({dist_name})",
+                entry_point.value,
+                blocked=entry_point.name in blocked,
+            )
+            if info.name in pm.infos:
+                continue
+            if info.blocked:
+                pm.block(info)
+                continue
+            try:
+                plugin = entry_point.load()
+            except Exception as error:
+                log.warning("plugin_not_loaded", plugin=entry_point.name, error=f"{type(error).__name__}: {error}")
+                continue
+            pm.add(plugin, info)
+
+    for path in paths:
+        name = path.stem
+        if name in blocked:
+            pm.block(PluginInfo(name, "local", "local file", str(path), blocked=True))
+            continue
+        pm.add(_load_local(path), PluginInfo(name, "local", "local file", str(path)))
+
+    for plugin in plugins:
+        name = getattr(plugin, "name", None) or getattr(plugin, "__name__", None) or type(plugin).__name__
+        if name in blocked:
+            pm.block(PluginInfo(name, "-", "registered", repr(plugin), blocked=True))
+            continue
+        pm.add(plugin, PluginInfo(name, "-", "registered", type(plugin).__module__))
+
+    unknown = sorted(blocked - set(pm.infos))
+    if unknown:
+        raise _plugin_error(
+            config_file, "the name of an installed plugin (see `assess plugins`)", f'"{unknown[0]}"', "disable"
+        )
+    return pm
+
+
+def _own_version() -> str:
+    from core import __version__
+
+    return __version__

@@ -1,0 +1,305 @@
+"""What plugins declare (sections, items, heavy items, policies) and what a run
+produces (organisations, problems, the ledger). Decimal everywhere."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from core.facts import FactSpec
+from core.numbers import ZERO, fmt_signed
+
+if TYPE_CHECKING:
+    from core.rules import Rule
+
+SectionGroup = Literal["party_building", "performance", "bonus"]
+
+
+# --------------------------------------------------------------------------
+# Declarations
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part of the standard with a table of facts in the evidence.
+
+    ``group`` says what the section counts towards: the five stars of
+    党建优 (``party_building``), 业绩优 (``performance``) or the bonus.
+    ``cap`` is set where the section's maximum is not the sum of its items
+    (the bonus: capped at 10).
+    """
+
+    id: str
+    title: str
+    title_en: str
+    group: SectionGroup
+    order: int
+    cap: Decimal | None = None
+    subtotals: tuple[tuple[str, Decimal], ...] = ()
+
+
+@dataclass(frozen=True)
+class Item:
+    """One scored item of the standard.
+
+    ``points`` is the item's ceiling (its floor is 0, "扣完为止"); a bonus
+    item has no fixed points (``None``) and is bounded by its section's cap.
+    """
+
+    id: str
+    section: str
+    title: str
+    title_en: str
+    points: Decimal | None
+    facts: tuple[FactSpec, ...]
+    rule: Rule
+    standard: str = ""
+    subtotal: str = ""
+    policies: tuple[str, ...] = ()
+    overrides: bool = False
+
+    def fact_keys(self) -> list[str]:
+        return [f"{self.section}.{spec.name}" for spec in self.facts]
+
+
+@dataclass(frozen=True)
+class HeavyItem:
+    """A heavy deduction (重扣分项) of a section: 5..10 points off the total.
+
+    A ``derived`` heavy item is found by a plugin (a cohort rule), never
+    reported by the assessor.
+    """
+
+    id: str
+    section: str
+    title: str
+    title_en: str
+    derived: bool = False
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A named interpretation where the standard's text is ambiguous.
+
+    ``parse`` turns a config value into the policy's value or raises
+    ``ValueError`` whose text says what was expected.
+    """
+
+    key: str
+    default: Any
+    parse: Callable[[Any], Any]
+    expected: str
+    doc: str = ""
+
+
+# --------------------------------------------------------------------------
+# Problems found in input
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    """An error or warning about one place in one input file."""
+
+    severity: Literal["error", "warning"]
+    file: str
+    table: str
+    key: str
+    expected: str
+    found: str
+    message: str = ""
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.table:
+            where += f": [{self.table}]"
+        if self.key:
+            where += f" {self.key}"
+        text = f"{where}: "
+        if self.message:
+            text += self.message
+            if self.expected:
+                text += f" (expected {self.expected}, found {self.found})"
+        else:
+            text += f"expected {self.expected}, found {self.found}"
+        return text
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "severity": self.severity,
+            "file": self.file,
+            "table": self.table,
+            "key": self.key,
+            "expected": self.expected,
+            "found": self.found,
+            "message": str(self),
+        }
+
+
+class InputError(Exception):
+    """Input that cannot be used at all; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(problem) for problem in problems))
+        self.problems = problems
+
+
+# --------------------------------------------------------------------------
+# An organisation and its facts
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DerivedFact:
+    """A fact contributed at the collect step, with where it came from."""
+
+    value: Any
+    source: str
+
+
+@dataclass
+class Organisation:
+    """One department's party organisation, as its evidence file gives it."""
+
+    id: str
+    name: str
+    path: Path
+    raw: dict[str, Any]
+    sha256: str
+    facts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+    derived: dict[str, DerivedFact] = field(default_factory=dict)
+    falsified: frozenset[str] = frozenset()
+    heavy: dict[str, Decimal | None] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [problem for problem in self.problems if problem.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [problem for problem in self.problems if problem.severity == "warning"]
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+
+# --------------------------------------------------------------------------
+# The ledger
+# --------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class ItemResult:
+    """One item's line in the ledger.
+
+    ``raw`` is the formula's value before the item's floor and ceiling;
+    ``points`` what the item counts. The basis (the formula with the
+    organisation's figures) is rendered on demand, so scoring a large cohort
+    does not pay for text nobody reads.
+    """
+
+    item: Item
+    points: Decimal
+    raw: Decimal
+    trace: Any
+    status: Literal["scored", "falsified", "disabled"] = "scored"
+    note: str = ""
+    scored_points: Decimal = ZERO
+
+    @property
+    def max(self) -> Decimal | None:
+        return self.item.points
+
+    @property
+    def basis(self) -> str:
+        if self.status == "disabled":
+            return "disabled by the run config"
+        text = self.item.rule.explain(self.trace, self.raw)
+        if self.item.points is not None and self.raw != self.scored_points:
+            reason = "扣完为止" if self.raw < 0 else "上限"
+            text += f" → {fmt_signed(self.scored_points)}（{reason}）"
+        if self.note:
+            text += f"；{self.note}"
+        return text
+
+
+@dataclass(slots=True)
+class SectionResult:
+    """A section's sum of items and the score after its maximum or cap."""
+
+    section: Section
+    claimed: Decimal
+    score: Decimal
+    max: Decimal
+    items: dict[str, ItemResult]
+
+    @property
+    def cut(self) -> Decimal:
+        return self.claimed - self.score
+
+
+@dataclass(frozen=True)
+class HeavyDeduction:
+    """A heavy item found: points off the total, and who found it."""
+
+    item: HeavyItem
+    points: Decimal
+    source: str
+
+
+@dataclass
+class Awards:
+    stars: list[str] = field(default_factory=list)
+    party_building_excellence: bool = False
+    performance_excellence: bool = False
+    five_star: bool | None = False
+    withheld: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Ledger:
+    """Everything a result says about one organisation, line by line."""
+
+    organisation: Organisation
+    items: dict[str, ItemResult] = field(default_factory=dict)
+    sections: dict[str, SectionResult] = field(default_factory=dict)
+    heavy: list[HeavyDeduction] = field(default_factory=list)
+    awards: Awards = field(default_factory=Awards)
+    total: Decimal = ZERO
+
+    def item_facts(self, item: Item) -> dict[str, Any]:
+        table = self.organisation.facts.get(item.section, {})
+        return {spec.name: table.get(spec.name) for spec in item.facts}
+
+    def heavy_points(self) -> Decimal:
+        return sum((deduction.points for deduction in self.heavy), ZERO)
+
+    def sections_with_findings(self) -> dict[str, str]:
+        """Sections that have a heavy item or a falsified item, and why."""
+        findings: dict[str, str] = {}
+        for deduction in self.heavy:
+            findings.setdefault(deduction.item.section, f"heavy item {deduction.item.id}")
+        for result in self.items.values():
+            if result.status == "falsified":
+                findings.setdefault(result.item.section, f"falsified item {result.item.id}")
+        return findings
+
+
+@dataclass
+class Cohort:
+    """The organisations of one run that passed validation, and the figures
+    computed across them before scoring."""
+
+    organisations: list[Organisation]
+    figures: dict[str, Any] = field(default_factory=dict)
+
+
+Facts = Mapping[str, Any]

@@ -1,0 +1,210 @@
+"""Runs one cohort through the steps, in order:
+collect → validate → cohort → score → penalise → cap → rate.
+
+An organisation whose evidence fails validation is reported as failed and
+left out of the cohort; the others are scored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import structlog
+
+from core.config import RunConfig
+from core.evidence import add_derived, convert_facts, read_evidence, read_review
+from core.facts import describe_value
+from core.manager import PluginManager, make_plugin_manager
+from core.model import Cohort, InputError, Ledger, Organisation, Problem
+from core.numbers import ZERO
+from core.registry import Registry, build_registry
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass
+class RunContext:
+    """What every step may read: the year, edition, policies in force, the
+    rule registry and, from the cohort step on, the cohort's figures."""
+
+    year: int
+    edition: str
+    award_year: bool
+    policies: dict[str, Any]
+    registry: Registry
+    cohort: dict[str, Any] = field(default_factory=dict)
+
+    def policy(self, key: str) -> Any:
+        return self.policies[key]
+
+
+@dataclass(slots=True)
+class ScoringContext:
+    """What a rule sees while scoring one organisation."""
+
+    run: RunContext
+    organisation: Organisation
+
+    def policy(self, key: str) -> Any:
+        return self.run.policies[key]
+
+
+@dataclass
+class RunResult:
+    context: RunContext
+    plugin_manager: PluginManager
+    organisations: list[Organisation]
+    ledgers: dict[str, Ledger]
+    config: RunConfig | None = None
+
+    @property
+    def failed(self) -> list[Organisation]:
+        return [organisation for organisation in self.organisations if organisation.id not in self.ledgers]
+
+
+def parse_policies(registry: Registry, values: dict[str, Any], source: str) -> dict[str, Any]:
+    """The policies in force: each declared policy's default, overridden by
+    the config's ``[policy]`` table, every value checked."""
+    problems = []
+    policies = {key: policy.default for key, policy in registry.policies.items()}
+    for key, value in values.items():
+        policy = registry.policies.get(key)
+        if policy is None:
+            problems.append(
+                Problem(
+                    "error",
+                    source,
+                    "policy",
+                    key,
+                    "one of " + ", ".join(sorted(registry.policies)),
+                    f"unknown policy {key}",
+                )
+            )
+            continue
+        try:
+            policies[key] = policy.parse(value)
+        except (ValueError, TypeError):
+            problems.append(Problem("error", source, "policy", key, policy.expected, describe_value(value)))
+    if problems:
+        raise InputError(problems)
+    return policies
+
+
+def prepare(
+    config: RunConfig, plugins: Sequence[object] = (), load_entry_points: bool = True
+) -> tuple[PluginManager, RunContext]:
+    """The plugin manager and run context for a config; raises InputError
+    naming every problem of the config."""
+    source = str(config.path)
+    pm = make_plugin_manager(
+        disable=config.disabled_plugins,
+        paths=config.plugin_paths,
+        plugins=plugins,
+        load_entry_points=load_entry_points,
+        config_file=source,
+    )
+    registry = build_registry(pm, config.edition, config.disabled_items, source)
+    if not registry.sections:
+        raise InputError(
+            [
+                Problem(
+                    "error",
+                    source,
+                    "assessment",
+                    "edition",
+                    "an edition some enabled plugin provides",
+                    f'"{config.edition}"',
+                )
+            ]
+        )
+    policies = parse_policies(registry, config.policy, source)
+    context = RunContext(config.year, config.edition, config.award_year, policies, registry)
+    return pm, context
+
+
+def load_organisation(path: Path, pm: PluginManager, context: RunContext) -> Organisation:
+    """collect and validate one evidence file."""
+    organisation = read_evidence(path)
+    if not organisation.valid:
+        return organisation
+    registry = context.registry
+    for derived in pm.hook.assess_collect(organisation=organisation, context=context):
+        add_derived(organisation, derived)
+    convert_facts(organisation, registry)
+    read_review(organisation, registry)
+    if organisation.valid:
+        for problems in pm.hook.assess_validate(organisation=organisation, context=context):
+            organisation.problems.extend(problems or ())
+    return organisation
+
+
+def score(organisation: Organisation, pm: PluginManager, context: RunContext) -> Ledger:
+    """score → penalise → cap → rate for one organisation of the cohort."""
+    ledger = Ledger(organisation)
+    hook = pm.hook
+    hook.assess_score(ledger=ledger, context=context)
+    hook.assess_penalise(ledger=ledger, context=context)
+    hook.assess_cap(ledger=ledger, context=context)
+    ledger.total = sum((section.score for section in ledger.sections.values()), ZERO) - ledger.heavy_points()
+    hook.assess_rate(ledger=ledger, context=context)
+    return ledger
+
+
+def mark_duplicates(organisations: list[Organisation]) -> None:
+    seen: dict[str, Organisation] = {}
+    for organisation in organisations:
+        first = seen.setdefault(organisation.id, organisation)
+        if first is not organisation:
+            organisation.problems.append(
+                Problem(
+                    "error",
+                    str(organisation.path),
+                    "organisation",
+                    "id",
+                    "an id no other organisation of the run has",
+                    f'"{organisation.id}" (also in {first.path})',
+                )
+            )
+
+
+def run_cohort(
+    files: Sequence[Path],
+    pm: PluginManager,
+    context: RunContext,
+    progress: Callable[[int, int], None] | None = None,
+) -> RunResult:
+    """Score every organisation of a cohort; failures are reported, not raised."""
+    organisations = [load_organisation(path, pm, context) for path in files]
+    mark_duplicates(organisations)
+    for organisation in organisations:
+        if not organisation.valid:
+            log.warning(
+                "organisation_failed",
+                organisation=organisation.id,
+                file=str(organisation.path),
+                errors=len(organisation.errors),
+            )
+    cohort = Cohort([organisation for organisation in organisations if organisation.valid])
+    for figures in pm.hook.assess_cohort(cohort=cohort, context=context):
+        cohort.figures.update(figures or {})
+    context.cohort = cohort.figures
+    ledgers: dict[str, Ledger] = {}
+    for index, organisation in enumerate(cohort.organisations, 1):
+        ledgers[organisation.id] = score(organisation, pm, context)
+        if progress:
+            progress(index, len(cohort.organisations))
+    log.info(
+        "cohort_scored", organisations=len(organisations), scored=len(ledgers), failed=len(organisations) - len(ledgers)
+    )
+    return RunResult(context, pm, organisations, ledgers)
+
+
+def run(config: RunConfig, plugins: Sequence[object] = (), load_entry_points: bool = True) -> RunResult:
+    """Prepare and score the cohort a run config names."""
+    pm, context = prepare(config, plugins, load_entry_points)
+    result = run_cohort(config.organisation_files(), pm, context)
+    result.config = config
+    return result

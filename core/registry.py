@@ -1,0 +1,220 @@
+"""The rule registry of a run: every section, item, heavy item and policy the
+enabled plugins declare for the edition, checked for consistency."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cached_property
+from typing import Any
+
+import pluggy
+
+from core.facts import FactType
+from core.model import HeavyItem, Item, Policy, Problem, Section
+from core.numbers import ZERO
+
+CORE_TABLES = ("organisation", "review")
+
+
+class RegistryError(Exception):
+    """The plugins' declarations contradict each other, or the config names
+    something no plugin declares."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(problem) for problem in problems))
+        self.problems = problems
+
+
+def call_each(hook: pluggy.HookCaller, **kwargs: Any) -> Iterator[tuple[str, Any]]:
+    """Call every implementation of a hook on its own, yielding which plugin
+    gave which answer (pluggy's normal call merges the answers)."""
+    for impl in reversed(hook.get_hookimpls()):
+        arguments = {name: kwargs[name] for name in impl.argnames}
+        yield impl.plugin_name, impl.function(**arguments)
+
+
+@dataclass
+class Registry:
+    edition: str
+    sections: dict[str, Section] = field(default_factory=dict)
+    items: dict[str, Item] = field(default_factory=dict)
+    heavy: dict[str, HeavyItem] = field(default_factory=dict)
+    policies: dict[str, Policy] = field(default_factory=dict)
+    owners: dict[str, str] = field(default_factory=dict)
+    disabled: frozenset[str] = frozenset()
+    extra_tables: frozenset[str] = frozenset()
+
+    @property
+    def enabled_items(self) -> list[Item]:
+        return [item for item in self.items.values() if item.id not in self.disabled]
+
+    def section_items(self, section_id: str) -> list[Item]:
+        return [item for item in self.items.values() if item.section == section_id]
+
+    def section_max(self, section_id: str) -> Decimal:
+        section = self.sections[section_id]
+        if section.cap is not None:
+            return section.cap
+        return sum(
+            (item.points or ZERO for item in self.section_items(section_id) if item.id not in self.disabled),
+            ZERO,
+        )
+
+    @cached_property
+    def schema(self) -> dict[str, dict[str, FactType]]:
+        """table → fact name → type, over every registered item."""
+        tables: dict[str, dict[str, FactType]] = {section: {} for section in self.sections}
+        for item in self.items.values():
+            for spec in item.facts:
+                tables[item.section][spec.name] = spec.type
+        return tables
+
+    @cached_property
+    def required_facts(self) -> set[str]:
+        """The fact keys that enabled items read (missing ones get a warning)."""
+        return {key for item in self.enabled_items for key in item.fact_keys()}
+
+    @cached_property
+    def known_tables(self) -> set[str]:
+        return set(self.sections) | set(CORE_TABLES) | set(self.extra_tables)
+
+
+def _problem(key: str, expected: str, found: str, message: str, source: str) -> Problem:
+    return Problem("error", source, "", key, expected, found, message)
+
+
+def build_registry(
+    pm: pluggy.PluginManager,
+    edition: str,
+    disabled_items: Iterable[str] = (),
+    source: str = "<plugins>",
+) -> Registry:
+    """Ask every plugin for its declarations and check them together."""
+    registry = Registry(edition)
+    problems: list[Problem] = []
+
+    declared_sections: list[Section] = []
+    for plugin, sections in call_each(pm.hook.assess_sections, edition=edition):
+        for section in sections or ():
+            if section.id in registry.owners:
+                problems.append(
+                    _problem(
+                        section.id,
+                        "a new section id",
+                        f"also declared by {registry.owners[section.id]}",
+                        f"plugin {plugin} declares section {section.id} twice",
+                        source,
+                    )
+                )
+                continue
+            registry.owners[section.id] = plugin
+            declared_sections.append(section)
+    for section in sorted(declared_sections, key=lambda section: section.order):
+        registry.sections[section.id] = section
+
+    declared_items: list[Item] = []
+    for plugin, items in call_each(pm.hook.assess_items, edition=edition):
+        for item in items or ():
+            if item.section not in registry.sections:
+                problems.append(
+                    _problem(
+                        item.id,
+                        "a registered section",
+                        item.section,
+                        f"plugin {plugin} declares item {item.id} in an unknown section",
+                        source,
+                    )
+                )
+                continue
+            if item.id in registry.owners and not item.overrides:
+                problems.append(
+                    _problem(
+                        item.id,
+                        "overrides=True to replace an item",
+                        f"also declared by {registry.owners[item.id]}",
+                        f"plugin {plugin} declares item {item.id} again",
+                        source,
+                    )
+                )
+                continue
+            if item.overrides:
+                declared_items = [known for known in declared_items if known.id != item.id]
+            registry.owners[item.id] = plugin
+            declared_items.append(item)
+    section_order = {section_id: index for index, section_id in enumerate(registry.sections)}
+    for item in sorted(declared_items, key=lambda item: section_order[item.section]):
+        registry.items[item.id] = item
+
+    fact_types: dict[str, tuple[str, FactType]] = {}
+    for item in registry.items.values():
+        for spec, key in zip(item.facts, item.fact_keys(), strict=False):
+            known = fact_types.setdefault(key, (item.id, spec.type))
+            if known[1] != spec.type:
+                problems.append(
+                    _problem(
+                        key,
+                        f"the type {known[0]} declares",
+                        item.id,
+                        f"fact {key} is declared with two different types",
+                        source,
+                    )
+                )
+
+    for plugin, heavy_items in call_each(pm.hook.assess_heavy_items, edition=edition):
+        for heavy in heavy_items or ():
+            if heavy.section not in registry.sections or heavy.id in registry.heavy:
+                problems.append(
+                    _problem(
+                        heavy.id,
+                        "a new heavy item of a registered section",
+                        heavy.section,
+                        f"plugin {plugin} declares heavy item {heavy.id} twice or in an unknown section",
+                        source,
+                    )
+                )
+                continue
+            registry.heavy[heavy.id] = heavy
+            registry.owners[heavy.id] = plugin
+
+    for plugin, policies in call_each(pm.hook.assess_policies):
+        for policy in policies or ():
+            if policy.key in registry.policies:
+                problems.append(
+                    _problem(
+                        policy.key,
+                        "a new policy key",
+                        f"also declared by {registry.owners['policy:' + policy.key]}",
+                        f"plugin {plugin} declares policy {policy.key} again",
+                        source,
+                    )
+                )
+                continue
+            registry.policies[policy.key] = policy
+            registry.owners["policy:" + policy.key] = plugin
+
+    tables: set[str] = set()
+    for _plugin, names in call_each(pm.hook.assess_evidence_tables):
+        tables.update(names or ())
+    registry.extra_tables = frozenset(tables)
+
+    disabled = list(disabled_items)
+    for item_id in disabled:
+        if item_id not in registry.items:
+            problems.append(
+                Problem(
+                    "error",
+                    source,
+                    "rules",
+                    "disable",
+                    "an item id of this edition (see `assess rules`)",
+                    f'"{item_id}"',
+                    f"unknown item id {item_id}",
+                )
+            )
+    registry.disabled = frozenset(disabled)
+
+    if problems:
+        raise RegistryError(problems)
+    return registry

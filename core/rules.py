@@ -1,0 +1,174 @@
+"""The few reusable rule shapes that most items of the standard are.
+
+A rule computes an item's *raw* value from the facts of the item's section;
+the core then applies the item's floor (0, "扣完为止") and ceiling (its
+points). ``evaluate`` returns the raw value and a small trace; ``explain``
+turns the trace into the formula with the organisation's figures, only when
+someone asks; ``describe`` gives the formula in general terms for the
+catalogue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from core.numbers import ZERO, dec, fmt, fmt_signed
+
+if TYPE_CHECKING:
+    from core.model import Item
+    from core.pipeline import ScoringContext
+
+Values = Mapping[str, Any]
+
+
+def show(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, Decimal):
+        return fmt_signed(value)
+    return str(value)
+
+
+class Rule:
+    """Base of the rule shapes."""
+
+    def evaluate(self, item: Item, values: Values, context: ScoringContext) -> tuple[Decimal, Any]:
+        raise NotImplementedError
+
+    def explain(self, trace: Any, raw: Decimal) -> str:
+        raise NotImplementedError
+
+    def describe(self, item: Item) -> str:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Flag(Rule):
+    """The item's points if a true/false fact is true."""
+
+    fact: str
+
+    def evaluate(self, item: Item, values: Values, context: ScoringContext) -> tuple[Decimal, Any]:
+        value = values[self.fact]
+        return (item.points if value else ZERO), (self.fact, value)  # type: ignore[return-value]
+
+    def explain(self, trace: Any, raw: Decimal) -> str:
+        name, value = trace
+        return f"{name} = {show(value)} → {fmt_signed(raw)}"
+
+    def describe(self, item: Item) -> str:
+        return f"{fmt(item.points or ZERO)} if {self.fact}, else 0"
+
+
+@dataclass(frozen=True)
+class AllFlags(Rule):
+    """The item's points if every one of several true/false facts is true."""
+
+    facts: tuple[str, ...]
+
+    def evaluate(self, item: Item, values: Values, context: ScoringContext) -> tuple[Decimal, Any]:
+        found = tuple(values[name] for name in self.facts)
+        return (item.points if all(found) else ZERO), found  # type: ignore[return-value]
+
+    def explain(self, trace: Any, raw: Decimal) -> str:
+        shown = ", ".join(f"{name} = {show(value)}" for name, value in zip(self.facts, trace, strict=False))
+        return f"{shown} → {fmt_signed(raw)}"
+
+    def describe(self, item: Item) -> str:
+        return f"{fmt(item.points or ZERO)} if " + " and ".join(self.facts) + ", else 0"
+
+
+@dataclass(frozen=True)
+class Linear(Rule):
+    """start + Σ weight × count, then the item's floor and ceiling.
+
+    Covers "每次1分" (weight 1, ceiling the points), "每次扣0.5分，扣完为止"
+    (start at the points, weight −0.5) and mixes of both ("每次1.5分，未落实的
+    每项扣0.2分").
+    """
+
+    terms: tuple[tuple[Decimal, str], ...]
+    start: Decimal = ZERO
+
+    @classmethod
+    def of(cls, *terms: tuple[str | int, str], start: str | int = 0) -> Linear:
+        return cls(tuple((dec(weight), name) for weight, name in terms), dec(start))
+
+    def evaluate(self, item: Item, values: Values, context: ScoringContext) -> tuple[Decimal, Any]:
+        raw = self.start
+        counts = []
+        for weight, name in self.terms:
+            count = values[name]
+            counts.append(count)
+            raw += weight * count
+        return raw, counts
+
+    def explain(self, trace: Any, raw: Decimal) -> str:
+        parts: list[str] = [fmt(self.start)] if self.start else []
+        for (weight, _name), count in zip(self.terms, trace, strict=False):
+            term = f"{fmt(abs(weight))}×{count}"
+            if not parts:
+                parts.append(term if weight >= 0 else f"−{term}")
+            else:
+                parts.append(("+ " if weight >= 0 else "− ") + term)
+        return " ".join(parts) + f" = {fmt_signed(raw)}"
+
+    def describe(self, item: Item) -> str:
+        parts: list[str] = [fmt(self.start)] if self.start else []
+        for weight, name in self.terms:
+            term = f"{fmt(abs(weight))}·{name}"
+            if not parts:
+                parts.append(term if weight >= 0 else f"−{term}")
+            else:
+                parts.append(("+ " if weight >= 0 else "− ") + term)
+        return f"clamp({' '.join(parts)}, 0, {fmt(item.points or ZERO)})"
+
+
+@dataclass(frozen=True)
+class Levels(Rule):
+    """Points by the word a fact holds: a grade ("参与争创1分，入选1分") or a
+    rating ("优秀10，良好8")."""
+
+    fact: str
+    points: tuple[tuple[str, Decimal], ...]
+
+    @classmethod
+    def of(cls, fact: str, **points: str | int) -> Levels:
+        return cls(fact, tuple((level, dec(value)) for level, value in points.items()))
+
+    def evaluate(self, item: Item, values: Values, context: ScoringContext) -> tuple[Decimal, Any]:
+        value = values[self.fact]
+        return dict(self.points)[value], value
+
+    def explain(self, trace: Any, raw: Decimal) -> str:
+        return f"{self.fact} = {show(trace)} → {fmt_signed(raw)}"
+
+    def describe(self, item: Item) -> str:
+        mapping = ", ".join(f"{level} = {fmt(value)}" for level, value in self.points)
+        return f"by {self.fact}: {mapping}"
+
+
+@dataclass(frozen=True)
+class Custom(Rule):
+    """An odd item with a function of its own.
+
+    ``function(values, context)`` returns the raw value and the basis text
+    (the formula with the organisation's figures).
+    """
+
+    function: Callable[[Values, ScoringContext], tuple[Decimal, str]]
+    description: str
+
+    def evaluate(self, item: Item, values: Values, context: ScoringContext) -> tuple[Decimal, Any]:
+        return self.function(values, context)
+
+    def explain(self, trace: Any, raw: Decimal) -> str:
+        return str(trace)
+
+    def describe(self, item: Item) -> str:
+        return self.description

@@ -1,0 +1,134 @@
+"""The core's own plugin: the general mechanics every section gets for free.
+
+- score: every enabled declared item, clamped to its floor and points;
+- penalise: falsification (备注3) and the assessor's heavy items (备注2);
+- cap: section sums, section maxima and caps;
+- rate: stars and awards by policy.
+
+Each implementation runs first in its step, so plugins see its work.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from core import hookimpl
+from core.model import HeavyDeduction, ItemResult, Ledger, Policy, SectionResult
+from core.numbers import ZERO, fmt, fmt_signed
+from core.pipeline import RunContext, ScoringContext
+from core.policies import choice_policy, number_policy
+
+DOUBLE_REVERSE = Decimal(-2)
+
+
+@hookimpl
+def assess_policies() -> list[Policy]:
+    return [
+        choice_policy(
+            "falsification",
+            "double-reverse",
+            ("double-reverse", "zero"),
+            "备注3 相应项目加倍倒扣: a falsified item scores −2 × its points "
+            "(bonus items: −2 × what they claimed), or 0.",
+        ),
+        number_policy(
+            "heavy_default", 5, 5, 10, "备注2 每项扣5-10分: the figure of a heavy item given as true or derived."
+        ),
+        number_policy("star_threshold", "0.8", 0, 1, "a star is earned at this share of the section's points."),
+        number_policy(
+            "performance_threshold", 18, 0, 20, "业绩优 is earned at this many points of the performance section."
+        ),
+    ]
+
+
+@hookimpl(tryfirst=True)
+def assess_score(ledger: Ledger, context: RunContext) -> None:
+    organisation = ledger.organisation
+    facts = organisation.facts
+    scoring = ScoringContext(context, organisation)
+    disabled = context.registry.disabled
+    lines = ledger.items
+    for item in context.registry.items.values():
+        if item.id in disabled:
+            lines[item.id] = ItemResult(item, ZERO, ZERO, None, "disabled")
+            continue
+        raw, trace = item.rule.evaluate(item, facts[item.section], scoring)
+        points = raw
+        ceiling = item.points
+        if points < ZERO:
+            points = ZERO
+        elif ceiling is not None and points > ceiling:
+            points = ceiling
+        lines[item.id] = ItemResult(item, points, raw, trace, scored_points=points)
+
+
+@hookimpl(tryfirst=True)
+def assess_penalise(ledger: Ledger, context: RunContext) -> None:
+    organisation = ledger.organisation
+    double_reverse = context.policy("falsification") == "double-reverse"
+    for item_id in sorted(organisation.falsified):
+        line = ledger.items[item_id]
+        line.status = "falsified"
+        if double_reverse:
+            base = line.item.points if line.item.points is not None else line.scored_points
+            line.points = DOUBLE_REVERSE * base
+            line.note = f"弄虚作假，加倍倒扣：−2×{fmt(base)} = {fmt_signed(line.points)}"
+        else:
+            line.points = ZERO
+            line.note = "弄虚作假：按0分计（falsification = zero）"
+    registry = context.registry
+    default_figure = context.policy("heavy_default")
+    for heavy_id, figure in organisation.heavy.items():
+        ledger.heavy.append(
+            HeavyDeduction(registry.heavy[heavy_id], figure if figure is not None else default_figure, "review")
+        )
+
+
+@hookimpl(tryfirst=True)
+def assess_cap(ledger: Ledger, context: RunContext) -> None:
+    registry = context.registry
+    grouped: dict[str, dict[str, ItemResult]] = {section: {} for section in registry.sections}
+    for item_id, line in ledger.items.items():
+        grouped[line.item.section][item_id] = line
+    for section_id, section in registry.sections.items():
+        lines = grouped[section_id]
+        claimed = sum((line.points for line in lines.values()), ZERO)
+        maximum = registry.section_max(section_id)
+        ledger.sections[section_id] = SectionResult(section, claimed, min(claimed, maximum), maximum, lines)
+
+
+@hookimpl(tryfirst=True)
+def assess_rate(ledger: Ledger, context: RunContext) -> None:
+    awards = ledger.awards
+    findings = ledger.sections_with_findings()
+    star_share = context.policy("star_threshold")
+    performance_points = context.policy("performance_threshold")
+    star_sections = [result for result in ledger.sections.values() if result.section.group == "party_building"]
+    performance_sections = [result for result in ledger.sections.values() if result.section.group == "performance"]
+
+    for result in star_sections:
+        section_id = result.section.id
+        needed = star_share * result.max
+        if section_id in findings:
+            awards.withheld[section_id] = findings[section_id]
+        elif result.score >= needed:
+            awards.stars.append(section_id)
+        else:
+            awards.withheld[section_id] = f"{fmt(result.score)} < {fmt(needed)}"
+    awards.party_building_excellence = bool(star_sections) and len(awards.stars) == len(star_sections)
+
+    performance_ok = bool(performance_sections)
+    for result in performance_sections:
+        section_id = result.section.id
+        if section_id in findings:
+            awards.withheld[section_id] = findings[section_id]
+            performance_ok = False
+        elif result.score < performance_points:
+            awards.withheld[section_id] = f"{fmt(result.score)} < {fmt(performance_points)}"
+            performance_ok = False
+    awards.performance_excellence = performance_ok
+
+    both = awards.party_building_excellence and awards.performance_excellence
+    awards.five_star = both and context.award_year
+    if both and not context.award_year:
+        awards.withheld["five_star"] = "not an award year (备注1: 两年一评)"

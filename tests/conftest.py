@@ -1,0 +1,55 @@
+"""Shared fixtures: a fresh plugin manager per test (never a global), and
+helpers that write evidence files and run configs into tmp_path."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import tomlkit
+
+from core.config import load_config
+from core.pipeline import RunResult, run
+
+
+def write_toml(path: Path, data: dict[str, Any]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(tomlkit.dumps(data), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def write_org(tmp_path: Path) -> Callable[..., Path]:
+    """write_org("a", learning={...}, review={...}) → orgs/a.toml"""
+
+    def write(org_id: str, **tables: Any) -> Path:
+        data: dict[str, Any] = {"organisation": {"id": org_id, "name": f"测试单位{org_id}"}}
+        data.update(tables)
+        return write_toml(tmp_path / "orgs" / f"{org_id}.toml", data)
+
+    return write
+
+
+@pytest.fixture
+def write_config(tmp_path: Path) -> Callable[..., Path]:
+    """write_config(policy={...}, rules={...}) → config.toml naming orgs/*.toml"""
+
+    def write(**tables: Any) -> Path:
+        data: dict[str, Any] = {"assessment": {"year": 2020, "organisations": ["orgs/*.toml"]}}
+        for name, table in tables.items():
+            data.setdefault(name, {}).update(table)
+        return write_toml(tmp_path / "config.toml", data)
+
+    return write
+
+
+@pytest.fixture
+def assess(write_config: Callable[..., Path]) -> Callable[..., RunResult]:
+    """assess(policy=..., plugins=[...]) scores orgs/*.toml of tmp_path."""
+
+    def score(extra_plugins: tuple[object, ...] = (), **tables: Any) -> RunResult:
+        return run(load_config(write_config(**tables)), plugins=extra_plugins)
+
+    return score
