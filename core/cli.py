@@ -24,10 +24,12 @@ from core import __version__
 from core.catalogue import catalogue_document, explain_item, plugin_documents, template_document
 from core.config import DEFAULT_EDITION, RunConfig, load_config
 from core.logs import configure_logging
+from core.manager import make_plugin_manager
 from core.model import InputError, Organisation, Problem
 from core.numbers import fmt
 from core.pipeline import RunContext, load_organisation, mark_duplicates, prepare, run_cohort
-from core.report import Renderer, format_table
+from core.report import Renderer
+from core.report.terminal import format_table
 
 log = structlog.get_logger(__name__)
 
@@ -282,6 +284,21 @@ def template(config_path: str | None, edition: str, output: Path | None) -> None
     """An evidence template with every fact, for a department to fill in."""
     _pm, context = context_for(config_path, edition)
     write_output(template_document(context), output)
+
+
+def register_plugin_commands(cli: click.Group) -> None:
+    """Let installed plugins add subcommands; a broken plugin costs only its
+    commands, never the command line."""
+    configure_logging()
+    try:
+        pm = make_plugin_manager()
+    except InputError as error:
+        log.warning("plugin_commands_not_loaded", problems=[str(problem) for problem in error.problems])
+        return
+    pm.hook.assess_commands(cli=cli)
+
+
+register_plugin_commands(main)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
+    import click
+
     from core.model import (
         Cohort,
         DerivedFact,
@@ -197,3 +199,20 @@ def assess_rate(ledger: Ledger, context: RunContext) -> None:
 @hookspec
 def assess_renderers() -> list[Renderer]:
     """Return the output formats this plugin can write (``--format NAME``)."""
+
+
+# --------------------------------------------------------------------------
+# command line: subcommands contributed by plugins
+# --------------------------------------------------------------------------
+
+
+@hookspec
+def assess_commands(cli: click.Group) -> None:
+    """Add subcommands to the ``assess`` command line (e.g. ``assess duties``).
+
+    Called once when the command line starts, with the installed plugins
+    (entry points); a plugin loaded only from a run config cannot add
+    commands.
+
+    :param cli: the ``assess`` click group; call ``cli.add_command(...)``.
+    """

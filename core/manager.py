@@ -21,7 +21,7 @@ from core.model import InputError, Problem
 
 ENTRY_POINT_GROUP = "assess"
 DISTRIBUTION = "fivestar-assess"
-CORE_PLUGINS = ("core.steps", "core.report")
+CORE_PLUGINS = ("core.steps", "core.report", "core.report.terminal")
 
 log = structlog.get_logger(__name__)
 
