@@ -140,8 +140,9 @@ def template_document(context: RunContext) -> str:
         )
     )
     header = tomlkit.table()
-    header.add("id", "")
+    header.add(tomlkit.comment('id = "sx-example"  (optional; the file name without .toml when left out)'))
     header.add("name", "")
+    header["name"].comment("the organisation's full name, e.g. 中共绍兴市财政局机关委员会 (required)")
     document.add("organisation", header)
     for section_id, section in registry.sections.items():
         table = tomlkit.table()

@@ -12,7 +12,7 @@ import os
 import sys
 import tempfile
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, NoReturn
@@ -23,15 +23,19 @@ import structlog
 from core import __version__
 from core.catalogue import catalogue_document, explain_item, plugin_documents, template_document
 from core.config import DEFAULT_EDITION, RunConfig, load_config
+from core.history import award_labels, compare_years, save_run
 from core.logs import configure_logging
 from core.manager import make_plugin_manager
 from core.model import InputError, Organisation, Problem
 from core.numbers import fmt
 from core.pipeline import RunContext, load_organisation, mark_duplicates, prepare, run_cohort
-from core.report import Renderer
+from core.report import Renderer, RenderOptions, jsonable
 from core.report.terminal import format_table
+from core.store import HistoryStore
 
 log = structlog.get_logger(__name__)
+
+PROGRESS_FROM = 300
 
 
 def fail(problems: Sequence[Problem], code: int = 2) -> NoReturn:
@@ -93,35 +97,89 @@ def main(verbose: int, log_format: str) -> None:
     configure_logging(log_format, verbose)
 
 
+def split_formats(formats: tuple[str, ...]) -> list[str]:
+    return [name.strip() for entry in formats for name in entry.split(",") if name.strip()]
+
+
+def progress_reporter(total: int) -> Callable[[int, int], None] | None:
+    """A progress line on stderr for large cohorts, only on a terminal."""
+    if total <= PROGRESS_FROM or not sys.stderr.isatty():
+        return None
+    step = max(1, total // 100)
+
+    def report(done: int, count: int) -> None:
+        if done % step == 0 or done == count:
+            click.echo(f"\rscored {done}/{count}", err=True, nl=done == count)
+
+    return report
+
+
 @main.command()
 @click.argument("config_path", metavar="CONFIG", type=click.Path(dir_okay=False))
 @click.option(
     "--format",
     "formats",
-    default="table",
+    multiple=True,
+    default=("table",),
     show_default=True,
-    help="Output format (see `assess plugins` for renderers): table, json, ...",
+    help="Output format(s): table, json, csv, xlsx, html, ... (repeat or comma-separate).",
 )
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of stdout.")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the one format to this file.")
+@click.option(
+    "--output-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write every format into this folder (results-YEAR.<suffix>).",
+)
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language of titles.")
-def run(config_path: str, formats: str, output: Path | None, lang: str) -> None:
+@click.option("--org", "org_id", help="One organisation's scorecard, item by item, with the basis of each point.")
+@click.option(
+    "--save/--no-save", default=None, help="Record the run in the history store ([store] save sets the default)."
+)
+@click.option("--replace", is_flag=True, help="With --save: overwrite the year if it is already stored.")
+def run(
+    config_path: str,
+    formats: tuple[str, ...],
+    output: Path | None,
+    output_dir: Path | None,
+    lang: str,
+    org_id: str | None,
+    save: bool | None,
+    replace: bool,
+) -> None:
     """Score every organisation the run CONFIG names."""
     config = open_config(config_path)
     pm, context = prepare_or_fail(config)
     renderers: dict[str, Renderer] = {
         renderer.name: renderer for group in pm.hook.assess_renderers() for renderer in group
     }
-    if formats not in renderers:
+    names = split_formats(formats)
+    unknown = [name for name in names if name not in renderers]
+    if unknown or not names:
         raise click.BadParameter(
-            f"expected one of {', '.join(sorted(renderers))}, found {formats!r}", param_hint="--format"
+            f"expected one of {', '.join(sorted(renderers))}, found {unknown or names}", param_hint="--format"
         )
+    if output and (output_dir or len(names) > 1):
+        raise click.UsageError("--output takes one format; use --output-dir for several")
+    if len(names) > 1 and not output_dir:
+        raise click.UsageError("several formats need --output-dir")
     try:
         files = config.organisation_files()
     except InputError as error:
         fail(error.problems)
-    result = run_cohort(files, pm, context)
+    result = run_cohort(files, pm, context, progress=progress_reporter(len(files)))
     result.config = config
-    write_output(renderers[formats].render(result, lang), output)
+    options = RenderOptions(lang=lang, org=org_id)
+    if org_id is not None and org_id not in {organisation.id for organisation in result.organisations}:
+        fail([Problem("error", "<command line>", "", "--org", "the id of an organisation of the run", f'"{org_id}"')])
+    if save if save is not None else config.save:
+        try:
+            saved = save_run(result, HistoryStore(config.history_path), replace=replace)
+        except InputError as error:
+            fail(error.problems)
+        log.info("run_saved", store=str(config.history_path), year=config.year, organisations=saved)
+    for name in names:
+        target = output_dir / f"results-{config.year}{renderers[name].suffix}" if output_dir else output
+        write_output(renderers[name].render(result, options), target)
     for organisation in result.failed:
         click.echo(f"failed: {organisation.id} ({organisation.path}): {len(organisation.errors)} error(s)", err=True)
     sys.exit(1 if result.failed else 0)
@@ -286,6 +344,145 @@ def template(config_path: str | None, edition: str, output: Path | None) -> None
     write_output(template_document(context), output)
 
 
+def store_for(config_path: str | None, store_path: Path | None) -> HistoryStore:
+    if store_path is not None:
+        path = store_path
+    elif config_path is not None:
+        path = open_config(config_path).history_path
+    else:
+        raise click.UsageError("give --config CONFIG or --store PATH")
+    if not path.exists():
+        fail(
+            [
+                Problem(
+                    "error", str(path), "store", "path", "an existing history store (assess run --save)", "no such file"
+                )
+            ]
+        )
+    return HistoryStore(path)
+
+
+store_option = click.option(
+    "--store",
+    "store_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The history store file (instead of the config's).",
+)
+format_option = click.option(
+    "--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+
+
+def change_text(value: Decimal | None) -> str:
+    if value is None:
+        return "—"
+    return ("+" if value > 0 else "") + fmt(value)
+
+
+@main.command()
+@click.argument("org_id", metavar="ORG_ID")
+@config_option
+@store_option
+@format_option
+def history(org_id: str, config_path: str | None, store_path: Path | None, output_format: str) -> None:
+    """One organisation's saved years: total, stars, awards, change."""
+    store = store_for(config_path, store_path)
+    years = store.organisation(org_id)
+    if not years:
+        fail(
+            [
+                Problem(
+                    "error", str(store.path), "results", "org_id", "an organisation with saved results", f'"{org_id}"'
+                )
+            ]
+        )
+    rows = []
+    previous: Decimal | None = None
+    for stored in years:
+        change = stored.total - previous if stored.total is not None and previous is not None else None
+        rows.append(
+            {
+                "year": stored.year,
+                "name": stored.name,
+                "status": stored.status,
+                "total": stored.total,
+                "change": change,
+                "sections": stored.sections,
+                "heavy": stored.heavy,
+                "awards": award_labels(stored.awards),
+            }
+        )
+        previous = stored.total
+    if output_format == "json":
+        click.echo(json.dumps(jsonable({"id": org_id, "years": rows}), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{years[-1].name} ({org_id})")
+    table = [
+        [
+            str(row["year"]),
+            row["status"],
+            fmt(row["total"]) if row["total"] is not None else "—",
+            change_text(row["change"]),
+            " ".join(row["awards"]) or "—",
+        ]
+        for row in rows
+    ]
+    click.echo(format_table(["year", "status", "total", "change", "stars and awards"], table, right_from=2))
+
+
+@main.command()
+@click.argument("year_a", type=int)
+@click.argument("year_b", type=int)
+@config_option
+@store_option
+@format_option
+def compare(year_a: int, year_b: int, config_path: str | None, store_path: Path | None, output_format: str) -> None:
+    """Per organisation and section, the change from YEAR_A to YEAR_B,
+    largest movers first."""
+    store = store_for(config_path, store_path)
+    for year in (year_a, year_b):
+        if store.run(year) is None:
+            fail([Problem("error", str(store.path), "runs", "year", f"a saved year ({store.years()})", str(year))])
+    sections, movements = compare_years(store, year_a, year_b)
+    if output_format == "json":
+        document = {
+            "from": year_a,
+            "to": year_b,
+            "organisations": [
+                {
+                    "id": move.org_id,
+                    "name": move.name,
+                    "total_from": move.total_a,
+                    "total_to": move.total_b,
+                    "change": move.change,
+                    "sections": {
+                        section: {
+                            "from": move.sections[section][0],
+                            "to": move.sections[section][1],
+                            "change": move.section_change(section),
+                        }
+                        for section in sections
+                    },
+                }
+                for move in movements
+            ],
+        }
+        click.echo(json.dumps(jsonable(document), ensure_ascii=False, indent=2))
+        return
+    header = ["organisation", f"{year_a}", f"{year_b}", "change", *sections]
+    rows = [
+        [
+            move.name,
+            fmt(move.total_a) if move.total_a is not None else "—",
+            fmt(move.total_b) if move.total_b is not None else "—",
+            change_text(move.change),
+            *(change_text(move.section_change(section)) for section in sections),
+        ]
+        for move in movements
+    ]
+    click.echo(format_table(header, rows, right_from=1))
+
+
 def register_plugin_commands(cli: click.Group) -> None:
     """Let installed plugins add subcommands; a broken plugin costs only its
     commands, never the command line."""
@@ -295,7 +492,11 @@ def register_plugin_commands(cli: click.Group) -> None:
     except InputError as error:
         log.warning("plugin_commands_not_loaded", problems=[str(problem) for problem in error.problems])
         return
-    pm.hook.assess_commands(cli=cli)
+    for impl in pm.hook.assess_commands.get_hookimpls():
+        try:
+            impl.function(cli=cli)
+        except Exception as error:
+            log.warning("plugin_commands_not_loaded", plugin=impl.plugin_name, error=f"{type(error).__name__}: {error}")
 
 
 register_plugin_commands(main)

@@ -19,6 +19,7 @@ from core.facts import describe_value
 from core.model import InputError, Problem
 
 DEFAULT_EDITION = "shaoxing-2020"
+DEFAULT_STORE_NAME = "assess-history.sqlite3"
 
 KNOWN_KEYS: dict[str, set[str]] = {
     "assessment": {"year", "edition", "award_year", "organisations"},
@@ -51,9 +52,15 @@ class RunConfig:
     def base(self) -> Path:
         return self.path.parent
 
+    @property
+    def history_path(self) -> Path:
+        """The history store: ``[store] path``, or a file next to the config."""
+        return self.store_path or self.base / DEFAULT_STORE_NAME
+
     def organisation_files(self) -> list[Path]:
         """Every evidence file the config names, in a stable order, each once."""
         files: list[Path] = []
+        seen: set[Path] = set()
         problems = []
         for pattern in self.organisations:
             full = str(self.base / pattern)
@@ -72,7 +79,10 @@ class RunConfig:
                         f'"{pattern}" (matches nothing)',
                     )
                 )
-            files.extend(match for match in matches if match not in files)
+            for match in matches:
+                if match not in seen:
+                    seen.add(match)
+                    files.append(match)
         if problems:
             raise ConfigError(problems)
         return files

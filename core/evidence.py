@@ -163,8 +163,11 @@ def read_review(organisation: Organisation, registry: Registry) -> None:
         if key not in ("falsified", "heavy"):
             problems.append(Problem("error", file, "review", key, "falsified or heavy", f"unknown key {key}"))
 
-    def outside_run(identifier: str) -> bool:
-        return identifier.split(".", 1)[0] not in registry.sections
+    def unknown(identifier: str, kind: str) -> str:
+        section = identifier.split(".", 1)[0]
+        if section in registry.sections:
+            return f"a known {kind} id of this edition (see `assess rules`)"
+        return f"a known {kind} id of this run (no section {section} is enabled)"
 
     falsified = review.get("falsified", [])
     found_ids: set[str] = set()
@@ -189,29 +192,8 @@ def read_review(organisation: Organisation, registry: Registry) -> None:
                 )
             else:
                 found_ids.add(entry)
-        elif outside_run(entry):
-            problems.append(
-                Problem(
-                    "warning",
-                    file,
-                    "review",
-                    "falsified",
-                    "an item of this run",
-                    f'"{entry}"',
-                    f"section of {entry} is not part of this run; ignored",
-                )
-            )
         else:
-            problems.append(
-                Problem(
-                    "error",
-                    file,
-                    "review",
-                    "falsified",
-                    "an item id of this edition (see `assess rules`)",
-                    f'"{entry}"',
-                )
-            )
+            problems.append(Problem("error", file, "review", "falsified", unknown(entry, "item"), f'"{entry}"'))
     organisation.falsified = frozenset(found_ids)
 
     heavy = review.get("heavy", {})
@@ -222,29 +204,7 @@ def read_review(organisation: Organisation, registry: Registry) -> None:
         where = f'heavy."{heavy_id}"'
         item = registry.heavy.get(heavy_id)
         if item is None:
-            if outside_run(heavy_id):
-                problems.append(
-                    Problem(
-                        "warning",
-                        file,
-                        "review",
-                        where,
-                        "a heavy item of this run",
-                        f'"{heavy_id}"',
-                        "its section is not part of this run; ignored",
-                    )
-                )
-            else:
-                problems.append(
-                    Problem(
-                        "error",
-                        file,
-                        "review",
-                        where,
-                        "a heavy item id of this edition (see `assess rules`)",
-                        f'"{heavy_id}"',
-                    )
-                )
+            problems.append(Problem("error", file, "review", where, unknown(heavy_id, "heavy item"), f'"{heavy_id}"'))
             continue
         if item.derived:
             problems.append(

@@ -21,7 +21,14 @@ from core.model import InputError, Problem
 
 ENTRY_POINT_GROUP = "assess"
 DISTRIBUTION = "fivestar-assess"
-CORE_PLUGINS = ("core.steps", "core.report", "core.report.terminal")
+CORE_PLUGINS = (
+    "core.steps",
+    "core.report",
+    "core.report.terminal",
+    "core.report.csv_table",
+    "core.report.excel",
+    "core.report.html_page",
+)
 
 log = structlog.get_logger(__name__)
 

@@ -239,7 +239,14 @@ class SectionResult:
     claimed: Decimal
     score: Decimal
     max: Decimal
-    items: dict[str, ItemResult]
+    item_ids: tuple[str, ...]
+    lines: dict[str, ItemResult]
+
+    @property
+    def items(self) -> dict[str, ItemResult]:
+        """The section's item lines, in declaration order."""
+        lines = self.lines
+        return {item_id: lines[item_id] for item_id in self.item_ids}
 
     @property
     def cut(self) -> Decimal:
@@ -287,9 +294,10 @@ class Ledger:
         findings: dict[str, str] = {}
         for deduction in self.heavy:
             findings.setdefault(deduction.item.section, f"heavy item {deduction.item.id}")
-        for result in self.items.values():
-            if result.status == "falsified":
-                findings.setdefault(result.item.section, f"falsified item {result.item.id}")
+        for item_id in sorted(self.organisation.falsified):
+            line = self.items[item_id]
+            if line.status == "falsified":
+                findings.setdefault(line.item.section, f"falsified item {item_id}")
         return findings
 
 

@@ -21,6 +21,7 @@ from core.manager import PluginManager, make_plugin_manager
 from core.model import Cohort, InputError, Ledger, Organisation, Problem
 from core.numbers import ZERO
 from core.registry import Registry, build_registry
+from core.store import HistoryStore, StoredResult
 
 log = structlog.get_logger(__name__)
 
@@ -36,9 +37,15 @@ class RunContext:
     policies: dict[str, Any]
     registry: Registry
     cohort: dict[str, Any] = field(default_factory=dict)
+    previous: dict[str, StoredResult] = field(default_factory=dict)
 
     def policy(self, key: str) -> Any:
         return self.policies[key]
+
+    def previous_result(self, org_id: str) -> StoredResult | None:
+        """The organisation's saved result of the year before, if the history
+        store has one (plugins derive last year's facts from it)."""
+        return self.previous.get(org_id)
 
 
 @dataclass(slots=True)
@@ -62,7 +69,7 @@ class RunResult:
 
     @property
     def failed(self) -> list[Organisation]:
-        return [organisation for organisation in self.organisations if organisation.id not in self.ledgers]
+        return [organisation for organisation in self.organisations if not organisation.valid]
 
 
 def parse_policies(registry: Registry, values: dict[str, Any], source: str) -> dict[str, Any]:
@@ -122,6 +129,10 @@ def prepare(
         )
     policies = parse_policies(registry, config.policy, source)
     context = RunContext(config.year, config.edition, config.award_year, policies, registry)
+    store = HistoryStore(config.history_path)
+    context.previous = store.results(config.year - 1)
+    if context.previous:
+        log.info("history_loaded", store=str(store.path), year=config.year - 1, organisations=len(context.previous))
     return pm, context
 
 

@@ -12,25 +12,23 @@ from typing import Any
 import pluggy
 
 from core.facts import FactType
-from core.model import HeavyItem, Item, Policy, Problem, Section
+from core.model import HeavyItem, InputError, Item, Policy, Problem, Section
 from core.numbers import ZERO
+from core.rules import Flag
 
 CORE_TABLES = ("organisation", "review")
 
 
-class RegistryError(Exception):
+class RegistryError(InputError):
     """The plugins' declarations contradict each other, or the config names
     something no plugin declares."""
 
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("\n".join(str(problem) for problem in problems))
-        self.problems = problems
-
 
 def call_each(hook: pluggy.HookCaller, **kwargs: Any) -> Iterator[tuple[str, Any]]:
-    """Call every implementation of a hook on its own, yielding which plugin
-    gave which answer (pluggy's normal call merges the answers)."""
-    for impl in reversed(hook.get_hookimpls()):
+    """Call every implementation of a hook on its own, in registration order
+    (built-ins first, so that a later plugin's ``overrides`` wins), yielding
+    which plugin gave which answer (pluggy's normal call merges the answers)."""
+    for impl in hook.get_hookimpls():
         arguments = {name: kwargs[name] for name in impl.argnames}
         yield impl.plugin_name, impl.function(**arguments)
 
@@ -54,13 +52,34 @@ class Registry:
         return [item for item in self.items.values() if item.section == section_id]
 
     def section_max(self, section_id: str) -> Decimal:
-        section = self.sections[section_id]
-        if section.cap is not None:
-            return section.cap
-        return sum(
-            (item.points or ZERO for item in self.section_items(section_id) if item.id not in self.disabled),
-            ZERO,
-        )
+        return self.section_maxima[section_id]
+
+    @cached_property
+    def section_maxima(self) -> dict[str, Decimal]:
+        """Each section's maximum: its cap, or the points of its enabled items."""
+        maxima = {}
+        for section_id, section in self.sections.items():
+            enabled = (item.points or ZERO for item in self.section_items(section_id) if item.id not in self.disabled)
+            maxima[section_id] = section.cap if section.cap is not None else sum(enabled, ZERO)
+        return maxima
+
+    @cached_property
+    def scoring_plan(self) -> list[tuple[str, Item, str, str | None, Any, Decimal | None]]:
+        """For every item in order: (id, item, section, flag fact, evaluate,
+        ceiling). A plain flag item is scored inline, without a call (most
+        items are flags, and this is the hot loop of a large cohort);
+        ``evaluate`` is None for a disabled item."""
+        plan = []
+        for item in self.items.values():
+            disabled = item.id in self.disabled
+            flag = item.rule.fact if isinstance(item.rule, Flag) and not disabled else None
+            evaluate = None if disabled else item.rule.evaluate
+            plan.append((item.id, item, item.section, flag, evaluate, item.points))
+        return plan
+
+    @cached_property
+    def section_item_ids(self) -> dict[str, tuple[str, ...]]:
+        return {section_id: tuple(item.id for item in self.section_items(section_id)) for section_id in self.sections}
 
     @cached_property
     def schema(self) -> dict[str, dict[str, FactType]]:

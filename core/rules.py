@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from core.pipeline import ScoringContext
 
 Values = Mapping[str, Any]
+Basis = str | Callable[[], str]
+"""The formula with an organisation's figures, or a function that writes it."""
 
 
 def show(value: object) -> str:
@@ -126,7 +128,9 @@ class Linear(Rule):
                 parts.append(term if weight >= 0 else f"−{term}")
             else:
                 parts.append(("+ " if weight >= 0 else "− ") + term)
-        return f"clamp({' '.join(parts)}, 0, {fmt(item.points or ZERO)})"
+        if item.points is None:
+            return f"max({' '.join(parts)}, 0)"
+        return f"clamp({' '.join(parts)}, 0, {fmt(item.points)})"
 
 
 @dataclass(frozen=True)
@@ -157,18 +161,19 @@ class Levels(Rule):
 class Custom(Rule):
     """An odd item with a function of its own.
 
-    ``function(values, context)`` returns the raw value and the basis text
-    (the formula with the organisation's figures).
+    ``function(values, context)`` returns the raw value and the basis: the
+    formula with the organisation's figures, as text or as a function that
+    makes the text when somebody reads it (cheaper on a large cohort).
     """
 
-    function: Callable[[Values, ScoringContext], tuple[Decimal, str]]
+    function: Callable[[Values, ScoringContext], tuple[Decimal, Basis]]
     description: str
 
     def evaluate(self, item: Item, values: Values, context: ScoringContext) -> tuple[Decimal, Any]:
         return self.function(values, context)
 
     def explain(self, trace: Any, raw: Decimal) -> str:
-        return str(trace)
+        return trace() if callable(trace) else str(trace)
 
     def describe(self, item: Item) -> str:
         return self.description

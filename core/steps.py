@@ -46,20 +46,24 @@ def assess_score(ledger: Ledger, context: RunContext) -> None:
     organisation = ledger.organisation
     facts = organisation.facts
     scoring = ScoringContext(context, organisation)
-    disabled = context.registry.disabled
     lines = ledger.items
-    for item in context.registry.items.values():
-        if item.id in disabled:
-            lines[item.id] = ItemResult(item, ZERO, ZERO, None, "disabled")
+    for item_id, item, section, flag, evaluate, ceiling in context.registry.scoring_plan:
+        values = facts[section]
+        if flag is not None:
+            value = values[flag]
+            points = ceiling if value else ZERO
+            lines[item_id] = ItemResult(item, points, points, (flag, value), "scored", "", points)
             continue
-        raw, trace = item.rule.evaluate(item, facts[item.section], scoring)
+        if evaluate is None:
+            lines[item_id] = ItemResult(item, ZERO, ZERO, None, "disabled")
+            continue
+        raw, trace = evaluate(item, values, scoring)
         points = raw
-        ceiling = item.points
         if points < ZERO:
             points = ZERO
         elif ceiling is not None and points > ceiling:
             points = ceiling
-        lines[item.id] = ItemResult(item, points, raw, trace, scored_points=points)
+        lines[item_id] = ItemResult(item, points, raw, trace, "scored", "", points)
 
 
 @hookimpl(tryfirst=True)
@@ -87,14 +91,14 @@ def assess_penalise(ledger: Ledger, context: RunContext) -> None:
 @hookimpl(tryfirst=True)
 def assess_cap(ledger: Ledger, context: RunContext) -> None:
     registry = context.registry
-    grouped: dict[str, dict[str, ItemResult]] = {section: {} for section in registry.sections}
-    for item_id, line in ledger.items.items():
-        grouped[line.item.section][item_id] = line
-    for section_id, section in registry.sections.items():
-        lines = grouped[section_id]
-        claimed = sum((line.points for line in lines.values()), ZERO)
-        maximum = registry.section_max(section_id)
-        ledger.sections[section_id] = SectionResult(section, claimed, min(claimed, maximum), maximum, lines)
+    lines = ledger.items
+    maxima = registry.section_maxima
+    for section_id, item_ids in registry.section_item_ids.items():
+        claimed = sum([lines[item_id].points for item_id in item_ids], ZERO)
+        maximum = maxima[section_id]
+        ledger.sections[section_id] = SectionResult(
+            registry.sections[section_id], claimed, min(claimed, maximum), maximum, item_ids, lines
+        )
 
 
 @hookimpl(tryfirst=True)

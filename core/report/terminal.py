@@ -1,4 +1,5 @@
-"""The terminal views: the cohort league table."""
+"""The terminal views: the cohort league table, and one organisation's
+scorecard (`assess run --org ID`)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ import unicodedata
 from decimal import Decimal
 
 from core import hookimpl
+from core.model import Ledger, Section
 from core.numbers import fmt
 from core.pipeline import RunResult
-from core.report import Renderer, ranking
+from core.report import Renderer, RenderOptions, ranking
 
 
 def display_width(text: str) -> int:
@@ -39,71 +41,144 @@ LABELS = {
         "org": "党组织",
         "heavy": "重扣",
         "total": "总分",
-        "stars": "星级与荣誉",
+        "stars": "星级",
+        "awards": "荣誉",
         "failed": "未通过校验",
-        "pbe": "党建优",
-        "pe": "业绩优",
-        "five": "五星双优",
-        "errors": "错误",
+        "party_building_excellence": "党建优",
+        "performance_excellence": "业绩优",
+        "five_star": "五星双优",
+        "item": "项目",
+        "points": "得分",
+        "basis": "依据",
+        "withheld": "未获评原因",
+        "warnings": "提示",
+        "policies": "口径",
     },
     "en": {
         "rank": "rank",
         "org": "organisation",
         "heavy": "heavy",
         "total": "total",
-        "stars": "stars and awards",
+        "stars": "stars",
+        "awards": "awards",
         "failed": "failed validation",
-        "pbe": "party-building",
-        "pe": "performance",
-        "five": "five-star",
-        "errors": "errors",
+        "party_building_excellence": "party-building",
+        "performance_excellence": "performance",
+        "five_star": "five-star",
+        "item": "item",
+        "points": "points",
+        "basis": "basis",
+        "withheld": "withheld",
+        "warnings": "warnings",
+        "policies": "policies",
     },
 }
+AWARD_KEYS = ("party_building_excellence", "performance_excellence", "five_star")
 
 
-def render_table(result: RunResult, lang: str) -> str:
-    labels = LABELS.get(lang, LABELS["zh"])
+def section_title(section: Section, lang: str) -> str:
+    return section.title if lang == "zh" else section.title_en
+
+
+def honours(ledger: Ledger, lang: str) -> tuple[str, str]:
+    """The stars (by the first character or word of their titles) and awards."""
+    labels = LABELS[lang]
+    sections = ledger.sections
+    stars = [
+        section_title(sections[star].section, lang)[:1]
+        if lang == "zh"
+        else section_title(sections[star].section, lang).split()[0]
+        for star in ledger.awards.stars
+    ]
+    awards = [labels[key] for key in AWARD_KEYS if getattr(ledger.awards, key)]
+    return " ".join(stars), " ".join(awards)
+
+
+def policies_line(result: RunResult, lang: str) -> str:
+    policies = ", ".join(
+        f"{key}={fmt(value) if isinstance(value, Decimal) else value}" for key, value in result.context.policies.items()
+    )
+    return f"{result.context.edition} · {result.context.year} · {LABELS[lang]['policies']}: {policies}\n"
+
+
+def render_league(result: RunResult, lang: str) -> str:
+    labels = LABELS[lang]
     sections = list(result.context.registry.sections.values())
-    section_titles = [section.title if lang == "zh" else section.title_en for section in sections]
-    header = [labels["rank"], labels["org"], *section_titles, labels["heavy"], labels["total"], labels["stars"]]
+    header = [
+        labels["rank"],
+        labels["org"],
+        *(section_title(section, lang) for section in sections),
+        labels["heavy"],
+        labels["total"],
+        labels["stars"],
+        labels["awards"],
+    ]
     rows = []
     for rank, ledger in ranking(result):
-        awards = ledger.awards
-        titles = {section.id: (section.title if lang == "zh" else section.title_en) for section in sections}
-        honours = [titles[star][:1] if lang == "zh" else titles[star].split()[0] for star in awards.stars]
-        for flag, label in (
-            (awards.party_building_excellence, "pbe"),
-            (awards.performance_excellence, "pe"),
-            (awards.five_star, "five"),
-        ):
-            if flag:
-                honours.append(labels[label])
         rows.append(
             [
                 str(rank),
                 ledger.organisation.name,
-                *(
-                    fmt(ledger.sections[section.id].score) if section.id in ledger.sections else "-"
-                    for section in sections
-                ),
+                *(fmt(ledger.sections[section.id].score) for section in sections),
                 fmt(-ledger.heavy_points()) if ledger.heavy else "0",
                 fmt(ledger.total),
-                " ".join(honours),
+                *honours(ledger, lang),
             ]
         )
-    text = format_table(header, rows, right_from=2) if rows else ""
+    text = format_table(header, rows, right_from=2) + "\n" if rows else ""
     failed = result.failed
     if failed:
-        text += f"\n\n{labels['failed']} ({len(failed)}):\n"
+        text += f"\n{labels['failed']} ({len(failed)}):\n"
         for organisation in failed:
             text += f"  {organisation.name} ({organisation.path})\n"
             for problem in organisation.errors:
                 text += f"    {problem}\n"
-    policies = ", ".join(
-        f"{key}={fmt(value) if isinstance(value, Decimal) else value}" for key, value in result.context.policies.items()
-    )
-    text += f"\n{result.context.edition} · {result.context.year} · {policies}\n"
-    return text
+    return text + "\n" + policies_line(result, lang)
+
+
+def render_scorecard(result: RunResult, org_id: str, lang: str) -> str:
+    """One organisation, item by item, with the basis of each point."""
+    labels = LABELS[lang]
+    organisation = next(organisation for organisation in result.organisations if organisation.id == org_id)
+    lines = [f"{organisation.name} ({organisation.id}) · {organisation.path}"]
+    ledger = result.ledgers.get(org_id)
+    if ledger is None:
+        lines.append(f"{labels['failed']}:")
+        lines += [f"  {problem}" for problem in organisation.errors]
+        return "\n".join(lines) + "\n"
+    for section in ledger.sections.values():
+        heading = f"{section_title(section.section, lang)}  {fmt(section.score)} / {fmt(section.max)}"
+        if section.cut:
+            heading += f"  (claimed {fmt(section.claimed)}, cap {fmt(section.max)})"
+        lines += ["", heading]
+        rows = []
+        for item_id, line in section.items.items():
+            maximum = "—" if line.max is None else fmt(line.max)
+            rows.append([item_id, f"{fmt(line.points)}/{maximum}", line.basis])
+        lines.append(format_table([labels["item"], labels["points"], labels["basis"]], rows, right_from=1))
+    if ledger.heavy:
+        lines += ["", labels["heavy"]]
+        lines += [
+            f"  −{fmt(deduction.points)}  {deduction.item.id} {deduction.item.title} ({deduction.source})"
+            for deduction in ledger.heavy
+        ]
+    stars, awards = honours(ledger, lang)
+    summary = f"{labels['total']}: {fmt(ledger.total)}   {labels['stars']}: {stars or '—'}"
+    lines += ["", f"{summary}   {labels['awards']}: {awards or '—'}"]
+    if ledger.awards.withheld:
+        lines.append(f"{labels['withheld']}:")
+        lines += [f"  {key}: {reason}" for key, reason in ledger.awards.withheld.items()]
+    if organisation.warnings:
+        lines.append(f"{labels['warnings']} ({len(organisation.warnings)}):")
+        lines += [f"  {problem}" for problem in organisation.warnings]
+    return "\n".join(lines) + "\n\n" + policies_line(result, lang)
+
+
+def render_table(result: RunResult, options: RenderOptions) -> str:
+    lang = options.lang if options.lang in LABELS else "zh"
+    if options.org is not None:
+        return render_scorecard(result, options.org, lang)
+    return render_league(result, lang)
 
 
 @hookimpl

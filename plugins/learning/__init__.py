@@ -10,12 +10,13 @@ from core.model import HeavyItem, Item, Policy, Section
 from core.numbers import ZERO, dec
 from core.pipeline import ScoringContext
 from core.policies import choice_policy
-from core.rules import Custom, Linear, Values, show
+from core.rules import Basis, Custom, Linear, Values, show
 
 EDITION = "shaoxing-2020"
 CONTENT = "明确学习教育内容"
 SYSTEM = "执行学习教育制度"
 TRAINING = "加强学习教育培训"
+ONE, THREE = dec(1), dec(3)
 
 SECTION = Section(
     id="learning",
@@ -27,15 +28,22 @@ SECTION = Section(
 )
 
 
-def study_hours(values: Values, context: ScoringContext) -> tuple[Decimal, str]:
+def study_hours(values: Values, context: ScoringContext) -> tuple[Decimal, Basis]:
     """落实学时制度 (3 points) under the ``study_hours`` policy."""
     member, leader, xuexi = values["member_hours_met"], values["leader_hours_met"], values["xuexi_promoted"]
-    shown = f"member_hours_met = {show(member)}, leader_hours_met = {show(leader)}, xuexi_promoted = {show(xuexi)}"
-    if context.policy("study_hours") == "hours-split":
+    split = context.policy("study_hours") == "hours-split"
+    if split:
         raw = Decimal(member + leader + xuexi)
-        return raw, f"{shown}: 1 + 1 + 1 per true fact = {raw}"
-    raw = (Decimal(3) if member and leader else ZERO) - (ZERO if xuexi else Decimal(1))
-    return raw, f"{shown}: 3 if both hours met, −1 if 学习强国 not promoted = {show(raw)}"
+    else:
+        raw = (THREE if member and leader else ZERO) - (ZERO if xuexi else ONE)
+
+    def basis() -> str:
+        shown = f"member_hours_met = {show(member)}, leader_hours_met = {show(leader)}, xuexi_promoted = {show(xuexi)}"
+        if split:
+            return f"{shown}: 1 + 1 + 1 per true fact = {raw}"
+        return f"{shown}: 3 if both hours met, −1 if 学习强国 not promoted = {show(raw)}"
+
+    return raw, basis
 
 
 ITEMS: list[Item] = [

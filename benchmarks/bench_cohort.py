@@ -1,0 +1,112 @@
+"""How fast is a whole cohort scored? Run from the repository root:
+
+    python benchmarks/bench_cohort.py                 # 1,000 organisations
+    python benchmarks/bench_cohort.py 1000 100000     # several sizes
+
+For each size it writes a synthetic cohort in the spec's evidence format
+(benchmarks/generate.py), then measures
+
+- end to end: ``assess run CONFIG --format json --output FILE`` in a fresh
+  process (reading, validating, scoring, writing), its wall time and peak
+  memory (the child's maximum resident set);
+- the scoring step alone: cohort figures, score, penalise, cap and rate for
+  the already validated organisations, in this process;
+- the baseline: benchmarks/baseline.py, a plain hand-written function
+  computing the same 2020 totals from the same facts. The engine's scoring
+  step should stay within 3× of it. Both must agree on every total.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import baseline
+from generate import write_cohort
+
+from core.config import load_config
+from core.pipeline import load_organisation, prepare, score
+
+CHILD = """
+import atexit, resource, sys
+atexit.register(lambda: print("peak_kb", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr))
+from core.cli import main
+sys.argv = ["assess", "run", sys.argv[1], "--format", "json", "--output", sys.argv[2]]
+main()
+"""
+
+
+def end_to_end(config: Path, output: Path) -> tuple[float, float]:
+    """Wall seconds and peak MB of one `assess run` in a fresh process."""
+    started = time.perf_counter()
+    finished = subprocess.run(
+        [sys.executable, "-c", CHILD, str(config), str(output)], capture_output=True, text=True, check=False
+    )
+    seconds = time.perf_counter() - started
+    if finished.returncode not in (0, 1):
+        raise SystemExit(f"assess run failed ({finished.returncode}):\n{finished.stderr[-2000:]}")
+    peak_kb = next(int(line.split()[1]) for line in finished.stderr.splitlines() if line.startswith("peak_kb"))
+    return seconds, peak_kb / 1024
+
+
+def scoring_step(config_path: Path) -> tuple[float, float, int, dict[str, Decimal], dict[str, Decimal]]:
+    """Seconds of the engine's scoring step and of the baseline, with both totals."""
+    config = load_config(config_path)
+    pm, context = prepare(config)
+    organisations = [load_organisation(path, pm, context) for path in config.organisation_files()]
+    valid = [organisation for organisation in organisations if organisation.valid]
+
+    from core.model import Cohort
+
+    started = time.perf_counter()
+    cohort = Cohort(valid)
+    for figures in pm.hook.assess_cohort(cohort=cohort, context=context):
+        cohort.figures.update(figures or {})
+    context.cohort = cohort.figures
+    engine = {organisation.id: score(organisation, pm, context).total for organisation in valid}
+    engine_seconds = time.perf_counter() - started
+
+    started = time.perf_counter()
+    average, ratings = baseline.cohort_figures([organisation.facts for organisation in valid])
+    plain = {
+        organisation.id: baseline.score(organisation.facts, organisation.heavy, config.year, average, ratings)["total"]
+        for organisation in valid
+    }
+    baseline_seconds = time.perf_counter() - started
+    return engine_seconds, baseline_seconds, len(valid), engine, plain
+
+
+def main(sizes: list[int]) -> None:
+    rows = []
+    for size in sizes:
+        with tempfile.TemporaryDirectory(prefix="assess-bench-") as folder:
+            config = write_cohort(size, Path(folder))
+            e2e_seconds, peak_mb = end_to_end(config, Path(folder) / "results.json")
+            scored = len(json.loads((Path(folder) / "results.json").read_text(encoding="utf-8"))["organisations"])
+            engine_seconds, baseline_seconds, valid, engine, plain = scoring_step(config)
+            disagreements = [org_id for org_id in engine if engine[org_id] != plain[org_id]]
+            in_process_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        rows.append((size, scored, e2e_seconds, peak_mb, engine_seconds, baseline_seconds, valid, in_process_peak))
+        print(
+            f"{size:>8} organisations | assess run: {e2e_seconds:8.2f} s, {size / e2e_seconds:8.0f} org/s, "
+            f"peak {peak_mb:7.1f} MB | scoring step: {engine_seconds:7.3f} s, {valid / engine_seconds:8.0f} org/s | "
+            f"baseline: {baseline_seconds:7.3f} s | ratio {engine_seconds / baseline_seconds:4.2f}× | "
+            f"totals disagree: {len(disagreements)}",
+            flush=True,
+        )
+        if disagreements:
+            raise SystemExit(f"engine and baseline disagree on {disagreements[:5]}")
+        if scored != size:
+            raise SystemExit(f"assess run reported {scored} of {size} organisations")
+
+
+if __name__ == "__main__":
+    main([int(argument) for argument in sys.argv[1:]] or [1000])

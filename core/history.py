@@ -1,0 +1,100 @@
+"""Between a run and the history store: saving a run's results, an
+organisation's years, and the comparison of two years."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from core.numbers import ZERO
+from core.pipeline import RunResult
+from core.report import plugin_versions, result_document
+from core.store import HistoryStore, StoredResult, stored_run
+
+
+def results_from_run(result: RunResult) -> list[StoredResult]:
+    documents = {document["id"]: document for document in result_document(result)["organisations"]}
+    stored = []
+    for organisation in result.organisations:
+        ledger = result.ledgers.get(organisation.id)
+        document = documents[organisation.id]
+        stored.append(
+            StoredResult(
+                year=result.context.year,
+                org_id=organisation.id,
+                name=organisation.name,
+                status=document["status"],
+                total=ledger.total if ledger else None,
+                heavy=ledger.heavy_points() if ledger else None,
+                awards=document["awards"] or {},
+                facts=organisation.facts,
+                sections={key: section.score for key, section in ledger.sections.items()} if ledger else {},
+                document=document,
+            )
+        )
+    return stored
+
+
+def save_run(result: RunResult, store: HistoryStore, replace: bool = False) -> int:
+    """Record a scored run; returns how many organisations were saved."""
+    context = result.context
+    run = stored_run(context.year, context.edition, context.policies, plugin_versions(result.plugin_manager))
+    results = results_from_run(result)
+    store.save(run, results, replace=replace)
+    return len(results)
+
+
+def award_labels(awards: dict[str, Any]) -> list[str]:
+    labels = list(awards.get("stars", []))
+    for key in ("party_building_excellence", "performance_excellence", "five_star"):
+        if awards.get(key):
+            labels.append(key)
+    return labels
+
+
+@dataclass(frozen=True)
+class Movement:
+    """One organisation's change between two stored years."""
+
+    org_id: str
+    name: str
+    total_a: Decimal | None
+    total_b: Decimal | None
+    sections: dict[str, tuple[Decimal | None, Decimal | None]]
+
+    @property
+    def change(self) -> Decimal | None:
+        if self.total_a is None or self.total_b is None:
+            return None
+        return self.total_b - self.total_a
+
+    def section_change(self, section: str) -> Decimal | None:
+        before, after = self.sections[section]
+        return None if before is None or after is None else after - before
+
+
+def compare_years(store: HistoryStore, year_a: int, year_b: int) -> tuple[list[str], list[Movement]]:
+    """Every organisation of either year, largest movers first (by the size
+    of the change in total; organisations in only one year last)."""
+    before, after = store.results(year_a), store.results(year_b)
+    sections: list[str] = []
+    for result in [*before.values(), *after.values()]:
+        sections += [section for section in result.sections if section not in sections]
+    movements = []
+    for org_id in sorted(set(before) | set(after)):
+        a, b = before.get(org_id), after.get(org_id)
+        movements.append(
+            Movement(
+                org_id,
+                (b or a).name,  # type: ignore[union-attr]
+                a.total if a else None,
+                b.total if b else None,
+                {
+                    section: (a.sections.get(section) if a else None, b.sections.get(section) if b else None)
+                    for section in sections
+                },
+            )
+        )
+    movements.sort(key=lambda move: (move.change is None, -abs(move.change or ZERO), move.org_id))
+    return sections, movements

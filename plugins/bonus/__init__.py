@@ -1,0 +1,267 @@
+"""加分项目 (bonus, capped at 10 points) of the Shaoxing 2020 standard.
+
+Dated bonuses count only inside the window [previous year-12-16, this
+year-12-15], both ends included ("起止时间上年度的12月16日至本年度12月15日，
+下同"); entries outside it score 0 and say so in the basis. Bonus items have
+no fixed points: the core caps the section at 10.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from functools import partial
+from typing import Any
+
+from core import hookimpl
+from core.declare import count, item
+from core.facts import Amount, Choice, Day, FactSpec, Records, Text, YesNo
+from core.model import Item, Organisation, Policy, Problem, Section
+from core.numbers import ZERO, dec, fmt
+from core.pipeline import RunContext, ScoringContext
+from core.policies import choice_policy
+from core.rules import Basis, Custom, Levels, Linear, Values
+
+EDITION = "shaoxing-2020"
+OUTSIDE = "outside window 窗口外"
+
+SECTION = Section(
+    id="bonus",
+    title="加分项目",
+    title_en="Bonus points",
+    group="bonus",
+    order=70,
+    cap=Decimal(10),
+)
+
+COMMENDATION_POINTS = {"central": dec(3), "provincial": dec(2), "municipal": dec(1)}
+RECOGNITION_POINTS = {"national": dec(3), "provincial": dec(2), "municipal": dec(1)}
+HALVED_FORMS = ("meeting", "publication")
+ONE = dec(1)
+DATED_RECORDS = ("commendations", "recognitions")
+
+
+def window(year: int) -> tuple[dt.date, dt.date]:
+    """The bonus window of an assessment year, both ends included."""
+    return dt.date(year - 1, 12, 16), dt.date(year, 12, 15)
+
+
+def per_project(
+    entries: Iterable[dict[str, Any]],
+    context: ScoringContext,
+    points_of: Callable[[dict[str, Any]], tuple[Decimal, str, str]],
+    highest: bool,
+) -> tuple[Decimal, Basis]:
+    """Score dated entries per project: each entry inside the window by
+    ``points_of`` (its points, how it is described, how the points arise),
+    then per distinct project the highest entry, or the sum."""
+    start, end = window(context.run.year)
+    by_project: dict[str, list[Decimal]] = {}
+    scored = []
+    for entry in entries:
+        project, day = entry["project"].strip(), entry["date"]
+        points, words, how = points_of(entry)
+        inside = start <= day <= end
+        scored.append((f"{project} {words} {day.isoformat()}", inside, points, how))
+        if inside:
+            by_project.setdefault(project, []).append(points)
+    if not scored:
+        return ZERO, "no entries → 0"
+    combine = max if highest else partial(sum, start=ZERO)
+    kept = [(project, combine(points)) for project, points in by_project.items()]
+    raw = sum((points for _project, points in kept), ZERO)
+
+    def basis() -> str:
+        lines = [
+            f"{label} → {how}{fmt(points)}"
+            if inside
+            else f"{label} → 0（{OUTSIDE} {start.isoformat()}..{end.isoformat()}）"
+            for label, inside, points, how in scored
+        ]
+        terms = " + ".join(f"{project} {fmt(points)}" for project, points in kept) or "0"
+        rule = "highest per project" if highest else "sum per project"
+        return "；".join(lines) + f"；{rule}: {terms} = {fmt(raw)}"
+
+    return raw, basis
+
+
+def commendation_points(entry: dict[str, Any]) -> tuple[Decimal, str, str]:
+    return COMMENDATION_POINTS[entry["level"]], f"{entry['level']} ({entry['document']})", ""
+
+
+def commendations(values: Values, context: ScoringContext) -> tuple[Decimal, Basis]:
+    """发文表彰: per project the highest level only (the standard says so for this item)."""
+    return per_project(values["commendations"], context, commendation_points, highest=True)
+
+
+def recognition_points(entry: dict[str, Any]) -> tuple[Decimal, str, str]:
+    level, form = entry["level"], entry["form"]
+    points = RECOGNITION_POINTS[level]
+    if form in HALVED_FORMS:
+        return points / 2, f"{level} {form}", f"{fmt(points)} ÷ 2 = "
+    return points, f"{level} {form}", ""
+
+
+def innovation_recognition(values: Values, context: ScoringContext) -> tuple[Decimal, Basis]:
+    """创新经验做法受表彰、批示肯定, per project under ``recognition_same_project``."""
+    highest = context.policy("recognition_same_project") == "highest"
+    return per_project(values["recognitions"], context, recognition_points, highest)
+
+
+def showcase(values: Values, context: ScoringContext) -> tuple[Decimal, Basis]:
+    entries = values["showcase"]
+    if not entries:
+        return ZERO, "no showcase entries → 0"
+    raw = sum((entry["points"] for entry in entries), ZERO)
+    return raw, lambda: " + ".join(f"{entry['name']} {fmt(entry['points'])}" for entry in entries) + f" = {fmt(raw)}"
+
+
+def previous_award(values: Values, context: ScoringContext) -> tuple[Decimal, Basis]:
+    awarded = values["previous_award"]
+    raw = ONE if awarded else ZERO
+    return raw, lambda: f"previous_award = {'true' if awarded else 'false'} → {fmt(raw)}"
+
+
+ITEMS: list[Item] = [
+    item(
+        "bonus.commendations",
+        "因党建工作成绩显著，受到中央、省委、市委发文表彰（分别加3分、2分、1分，同一项目受到不同层级表彰的不能累计，以最高分计）",
+        "Commendation by a central, provincial or municipal document (3/2/1; per project the highest only)",
+        None,
+        (
+            FactSpec(
+                "commendations",
+                Records(
+                    {
+                        "project": Text(),
+                        "level": Choice(("central", "provincial", "municipal")),
+                        "date": Day(),
+                        "document": Text(),
+                    }
+                ),
+                "commendations, each with the project, level, date and the document that confers it",
+            ),
+        ),
+        Custom(commendations, "per distinct project inside the window: central 3, provincial 2, municipal 1, highest"),
+        standard="因党建工作成绩显著，受到中央、省委、市委发文表彰（分别加3分、2分、1分，同一项目受到不同层级表彰的不能累计，"
+        "以最高分计，确认表彰的项目以文件为准，起止时间上年度的12月16日至本年度12月15日，下同）",
+    ),
+    item(
+        "bonus.innovation_recognition",
+        "部门（单位）机关基层党建工作的创新经验、做法受到市级及以上表彰、领导批示肯定的"
+        "（国家级加3分、省级加2分、市级加1分，会议交流或刊物发表的各减半加分）",
+        "Innovative practice commended or endorsed by leaders (national 3, provincial 2, municipal 1; "
+        "meeting or publication halved)",
+        None,
+        (
+            FactSpec(
+                "recognitions",
+                Records(
+                    {
+                        "project": Text(),
+                        "level": Choice(("national", "provincial", "municipal")),
+                        "form": Choice(("commendation", "instruction", "meeting", "publication")),
+                        "date": Day(),
+                    }
+                ),
+                "recognitions, each with the project, level, form and date",
+            ),
+        ),
+        Custom(
+            innovation_recognition,
+            "per entry inside the window: national 3, provincial 2, municipal 1, halved for meeting or publication; "
+            "per distinct project the highest (recognition_same_project)",
+        ),
+        policies=("recognition_same_project",),
+    ),
+    item(
+        "bonus.new_sites",
+        "新建机关党员驿站单位、党建示范点，命名\u201c先锋支部\u201d的每个加1分",
+        "Each new members' station, demonstration site or named 'pioneer branch' (1 each)",
+        None,
+        (
+            count("new_stations", "new members' stations"),
+            count("new_demo_sites", "new party-building demonstration sites"),
+            count("pioneer_branches_named", "branches named 'pioneer branch'"),
+        ),
+        Linear.of((1, "new_stations"), (1, "new_demo_sites"), (1, "pioneer_branches_named")),
+    ),
+    item(
+        "bonus.showcase",
+        "在市直机关工委组织的各类晒比活动中的优胜项目酌情加分",
+        "Winning projects of the working committee's showcase contests (points set by the assessor)",
+        None,
+        (
+            FactSpec(
+                "showcase",
+                Records({"name": Text(), "points": Amount(ZERO)}),
+                "winning projects, each with its name and the points the assessor awards",
+            ),
+        ),
+        Custom(showcase, "sum of the points of the showcase entries"),
+    ),
+    item(
+        "bonus.inspection",
+        "调研式督查年度综合评价为优秀和良好的，分别加2-1分",
+        "Annual inspection appraisal (excellent 2, good 1)",
+        None,
+        (FactSpec("inspection_grade", Choice(("other", "good", "excellent")), "the inspection's annual grade"),),
+        Levels.of("inspection_grade", other=0, good=1, excellent=2),
+    ),
+    item(
+        "bonus.previous_award",
+        "2019年度\u201c五星双优\u201d党组织加1分",
+        "A 'five stars, two excellences' organisation of the previous year",
+        None,
+        (FactSpec("previous_award", YesNo(), "awarded 五星双优 the previous year"),),
+        Custom(previous_award, "1 if previous_award, else 0"),
+    ),
+]
+
+
+@hookimpl
+def assess_sections(edition: str) -> list[Section]:
+    return [SECTION] if edition == EDITION else []
+
+
+@hookimpl
+def assess_items(edition: str) -> list[Item]:
+    return ITEMS if edition == EDITION else []
+
+
+@hookimpl
+def assess_policies() -> list[Policy]:
+    return [
+        choice_policy(
+            "recognition_same_project",
+            "highest",
+            ("highest", "sum"),
+            "创新经验做法受表彰: several recognitions of one project count the highest only, or all of them.",
+        )
+    ]
+
+
+@hookimpl
+def assess_validate(organisation: Organisation, context: RunContext) -> list[Problem]:
+    if context.edition != EDITION:
+        return []
+    start, end = window(context.year)
+    table = organisation.facts.get("bonus", {})
+    problems = []
+    for name in DATED_RECORDS:
+        for index, entry in enumerate(table.get(name) or ()):
+            day = entry["date"]
+            if not start <= day <= end:
+                problems.append(
+                    Problem(
+                        "warning",
+                        str(organisation.path),
+                        "bonus",
+                        f"{name}[{index}].date",
+                        f"a date {start.isoformat()}..{end.isoformat()}",
+                        day.isoformat(),
+                        f"{OUTSIDE}: this entry scores 0",
+                    )
+                )
+    return problems

@@ -1,0 +1,161 @@
+"""民主星 (democracy star, 15 points) of the Shaoxing 2020 standard."""
+
+from __future__ import annotations
+
+from core import hookimpl
+from core.declare import count, flag_item, item
+from core.model import HeavyItem, Item, Section
+from core.numbers import dec
+from core.rules import Linear
+
+EDITION = "shaoxing-2020"
+SUPERVISION = "完善党内监督"
+EDUCATION = "健全监督教育"
+DISCIPLINE = "强化纪律作风"
+
+SECTION = Section(
+    id="democracy",
+    title="民主星",
+    title_en="Democracy star",
+    group="party_building",
+    order=40,
+    subtotals=((SUPERVISION, dec(5)), (EDUCATION, dec(4)), (DISCIPLINE, dec(6))),
+)
+
+MEETINGS_STANDARD = "严格执行组织生活会（1分）、民主评议党员制度（0.5分）"
+DISCIPLINE_STANDARD = (
+    "紧盯各种形式的降低标准、规避变通、隐形变异等\u201c四风\u201d问题，深化运用监督执纪\u201c四种形态\u201d，"
+    "无党员干部严重违纪违法情形（出现违纪情形的，主要领导扣1分/人次，其他市管干部扣0.8分/人次，"
+    "科级干部扣0.6分/人次，其他党员扣0.5分/人次，扣完为止）"
+)
+
+ITEMS: list[Item] = [
+    flag_item(
+        "democracy.life_meeting",
+        "严格执行组织生活会",
+        "Organisational life meetings held strictly",
+        1,
+        "life_meeting",
+        SUPERVISION,
+        MEETINGS_STANDARD,
+    ),
+    flag_item(
+        "democracy.member_appraisal",
+        "严格执行民主评议党员制度",
+        "Democratic appraisal of members",
+        "0.5",
+        "member_appraisal",
+        SUPERVISION,
+        MEETINGS_STANDARD,
+    ),
+    flag_item(
+        "democracy.discipline_officer",
+        "配强机关纪检干部",
+        "Strong discipline-inspection staff in the organ",
+        "0.5",
+        "discipline_officer",
+        SUPERVISION,
+    ),
+    flag_item(
+        "democracy.discipline_list",
+        "履行机关党组织纪检责任清单",
+        "The organ party organisation's discipline-inspection responsibility list carried out",
+        "0.5",
+        "discipline_list",
+        SUPERVISION,
+    ),
+    flag_item(
+        "democracy.deputy_attends",
+        "专职副书记列席党委（党组、工委）民主生活会和有关会议",
+        "The full-time deputy secretary attends the leadership's democratic life meetings",
+        "0.5",
+        "deputy_attends",
+        SUPERVISION,
+    ),
+    flag_item(
+        "democracy.disclosure",
+        "尊重党员主体地位，落实党务公开有关要求，按规定及时公布党内信息",
+        "Party affairs made public; party information published in time",
+        1,
+        "disclosure",
+        SUPERVISION,
+    ),
+    flag_item(
+        "democracy.member_rights",
+        "落实党员知情权、参与权、选举权、监督权",
+        "Members' rights to know, take part, elect and supervise",
+        1,
+        "member_rights",
+        SUPERVISION,
+    ),
+    item(
+        "democracy.conduct",
+        "持续开展正风肃纪（3分，在市直机关工委组织的正风肃纪中被通报批评的，每次扣0.5分）",
+        "Continuous conduct and discipline campaign (each public criticism deducts 0.5)",
+        3,
+        (count("conduct_criticisms", "times criticised in the working committee's conduct campaign"),),
+        Linear.of(("-0.5", "conduct_criticisms"), start=3),
+        EDUCATION,
+        "把纪律挺在前面，实践好监督执纪\u201c四种形态\u201d。深化机关作风建设，高标准从严执行中央八项规定实施细则精神，"
+        "落实\u201c1+X\u201d监督机制，持续开展正风肃纪（3分，在市直机关工委组织的正风肃纪中被通报批评的，每次扣0.5分）",
+    ),
+    flag_item(
+        "democracy.integrity_education",
+        "机关党组织每年至少开展1次党内法规和廉政专题学习、警示教育",
+        "At least one session a year on party regulations, integrity and warning education",
+        1,
+        "integrity_education",
+        EDUCATION,
+    ),
+    item(
+        "democracy.discipline",
+        "无党员干部严重违纪违法情形（主要领导扣1分/人次，其他市管干部扣0.8分/人次，科级干部扣0.6分/人次，其他党员扣0.5分/人次，扣完为止）",
+        "No serious violations of discipline or law (deductions per person and case by rank)",
+        6,
+        (
+            count("violations_main_leader", "cases involving the principal leader"),
+            count("violations_city_cadre", "cases involving other city-managed cadres"),
+            count("violations_section_cadre", "cases involving section-level cadres"),
+            count("violations_other", "cases involving other members"),
+        ),
+        Linear.of(
+            (-1, "violations_main_leader"),
+            ("-0.8", "violations_city_cadre"),
+            ("-0.6", "violations_section_cadre"),
+            ("-0.5", "violations_other"),
+            start=6,
+        ),
+        DISCIPLINE,
+        DISCIPLINE_STANDARD,
+    ),
+]
+
+HEAVY = [
+    HeavyItem(
+        "democracy.heavy.eight_rules",
+        "democracy",
+        "有违反中央八项规定及实施细则精神的行为",
+        "Breaches of the central eight-point rules and their implementing details",
+    ),
+    HeavyItem(
+        "democracy.heavy.leadership_violation",
+        "democracy",
+        "有部门（单位）班子成员严重违纪违法情形",
+        "A member of the department's leadership seriously violated discipline or law",
+    ),
+]
+
+
+@hookimpl
+def assess_sections(edition: str) -> list[Section]:
+    return [SECTION] if edition == EDITION else []
+
+
+@hookimpl
+def assess_items(edition: str) -> list[Item]:
+    return ITEMS if edition == EDITION else []
+
+
+@hookimpl
+def assess_heavy_items(edition: str) -> list[HeavyItem]:
+    return HEAVY if edition == EDITION else []

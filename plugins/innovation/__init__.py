@@ -1,0 +1,144 @@
+"""创新星 (innovation star, 15 points) of the Shaoxing 2020 standard."""
+
+from __future__ import annotations
+
+from core import hookimpl
+from core.declare import count, flag_item, item
+from core.facts import Choice, FactSpec
+from core.model import HeavyItem, Item, Section
+from core.numbers import dec
+from core.rules import Levels, Linear
+
+EDITION = "shaoxing-2020"
+IDEAS = "创新工作理念"
+CARRIERS = "创新工作载体"
+PLATFORMS = "创新管理平台"
+
+SECTION = Section(
+    id="innovation",
+    title="创新星",
+    title_en="Innovation star",
+    group="party_building",
+    order=50,
+    subtotals=((IDEAS, dec(3)), (CARRIERS, dec(8)), (PLATFORMS, dec(4))),
+)
+
+POSITIONS_STANDARD = (
+    "按要求建好用好机关党建实体阵地和网络阵地\u201c两大阵地\u201d（2分，建好用好实体阵地1分，建好用好网络阵地1分）"
+)
+PLATFORMS_STANDARD = (
+    "积极探索应用\u201c互联网+\u201d党建，推广应用\u201c智慧党建\u201d管理服务平台和全国党员管理信息系统，"
+    "实现智慧学习、智慧管理、智慧服务、智慧互动，提高机关党建信息化、科学化水平"
+    "（4分，熟练操作使用\u201c智慧党建\u201d和\u201c全国系统\u201d2分，系统基础信息维护及时准确2分）"
+)
+
+ITEMS: list[Item] = [
+    flag_item(
+        "innovation.research",
+        "认真研究新时代机关党建工作特点规律，每年有机关党建研究课题，并将成果转化实践",
+        "A party-building research topic every year, its results put into practice",
+        2,
+        "research",
+        IDEAS,
+    ),
+    flag_item(
+        "innovation.info_reports",
+        "及时总结推广实践中行之有效的经验做法，积极上报机关党建工作信息",
+        "Sharing what works and reporting party-building news",
+        1,
+        "info_reports",
+        IDEAS,
+    ),
+    flag_item(
+        "innovation.party_business",
+        "推动党建与中心工作、部门业务深度融合，互促共进（\u201c党建+业务\u201d特色工作2分）",
+        "Distinctive 'party building + business' work",
+        2,
+        "party_business",
+        CARRIERS,
+    ),
+    flag_item(
+        "innovation.physical_position",
+        "建好用好实体阵地",
+        "Physical party-building sites built and used well",
+        1,
+        "physical_position",
+        CARRIERS,
+        POSITIONS_STANDARD,
+    ),
+    flag_item(
+        "innovation.online_position",
+        "建好用好网络阵地",
+        "Online party-building positions built and used well",
+        1,
+        "online_position",
+        CARRIERS,
+        POSITIONS_STANDARD,
+    ),
+    item(
+        "innovation.station_activities",
+        "积极组织党员（离退休党员）利用党员教育联系点、党员驿站开展活动（2分，每次1分）",
+        "Activities at member education contact points and member stations (1 each)",
+        2,
+        (count("station_activities", "activities held at contact points or member stations"),),
+        Linear.of((1, "station_activities")),
+        CARRIERS,
+    ),
+    item(
+        "innovation.clean_organ",
+        "扎实开展\u201c建设清廉机关、创建模范机关\u201d创建，形成工作亮点和特色（2分，开展争创1分，命名1分）",
+        "'Clean organs, model organs': took part 1, named 1 more",
+        2,
+        (FactSpec("clean_organ", Choice(("none", "participated", "named")), "none, participated or named"),),
+        Levels.of("clean_organ", none=0, participated=1, named=2),
+        CARRIERS,
+    ),
+    flag_item(
+        "innovation.platform_use",
+        "熟练操作使用\u201c智慧党建\u201d和\u201c全国系统\u201d",
+        "Skilled use of the 'smart party building' platform and the national system",
+        2,
+        "platform_use",
+        PLATFORMS,
+        PLATFORMS_STANDARD,
+    ),
+    flag_item(
+        "innovation.platform_data",
+        "系统基础信息维护及时准确",
+        "The systems' basic data kept up to date and accurate",
+        2,
+        "platform_data",
+        PLATFORMS,
+        PLATFORMS_STANDARD,
+    ),
+]
+
+HEAVY = [
+    HeavyItem(
+        "innovation.heavy.outdated_conduct",
+        "innovation",
+        "有不适合新时代全面从严治党的认识和行为",
+        "Views and conduct unfit for strict party governance in the new era",
+    ),
+    HeavyItem(
+        "innovation.heavy.platform_error",
+        "innovation",
+        "出现党建管理服务系统平台使用出现重大差错的现象",
+        "A serious error in using the party-building management platforms",
+    ),
+]
+
+
+@hookimpl
+def assess_sections(edition: str) -> list[Section]:
+    return [SECTION] if edition == EDITION else []
+
+
+@hookimpl
+def assess_items(edition: str) -> list[Item]:
+    return ITEMS if edition == EDITION else []
+
+
+@hookimpl
+def assess_heavy_items(edition: str) -> list[HeavyItem]:
+    return HEAVY if edition == EDITION else []

@@ -1,0 +1,207 @@
+"""业绩优 (performance excellence, 20 points) of the Shaoxing 2020 standard.
+
+行风评议 is judged against the run's cohort: the ``assess_cohort`` hook
+computes the average rating and the bottom three once per run, the
+``performance.conduct_rating`` rule and the derived heavy item
+``performance.heavy.bottom_three`` read those figures.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from core import hookimpl
+from core.declare import flag_item, item
+from core.facts import Amount, Choice, FactSpec
+from core.model import Cohort, HeavyDeduction, HeavyItem, Item, Ledger, Policy, Section
+from core.numbers import ZERO, dec, fmt, fmt_signed
+from core.pipeline import RunContext, ScoringContext
+from core.policies import choice_policy, number_policy
+from core.rules import Basis, Custom, Levels, Values
+
+EDITION = "shaoxing-2020"
+
+CONDUCT_AVERAGE = "performance.conduct_average"
+"""Cohort figure: the exact mean rating of the rated organisations (None when nobody is rated)."""
+CONDUCT_TOTAL = "performance.conduct_total"
+"""Cohort figure: the sum of the ratings (the average is compared as rating × rated ≥ total, exactly)."""
+CONDUCT_RATED = "performance.conduct_rated"
+"""Cohort figure: how many organisations of the cohort have a rating."""
+BOTTOM_THREE = "performance.bottom_three"
+"""Cohort figure: frozenset of the ids of the organisations among the three lowest ratings."""
+
+BOTTOM_COUNT = 3
+CONDUCT_POINTS = dec(5)
+DISPLAY_PLACES = Decimal("0.01")
+
+SECTION = Section(
+    id="performance",
+    title="业绩优",
+    title_en="Performance excellence",
+    group="performance",
+    order=60,
+)
+
+
+def shown_average(average: Decimal) -> str:
+    """The average as people read it; a long repeating mean is shown rounded
+    (the comparison itself is exact)."""
+    if average == average.quantize(DISPLAY_PLACES):
+        return fmt(average)
+    return "≈" + fmt(average.quantize(DISPLAY_PLACES))
+
+
+def signed(value: Decimal) -> str:
+    return ("+" if value > 0 else "") + fmt_signed(value)
+
+
+def conduct_rating(values: Values, context: ScoringContext) -> tuple[Decimal, Basis]:
+    """行风评议成绩在平均分以上或有明显提升 (5 points), against the cohort."""
+    rating, previous = values["conduct_rating"], values["conduct_rating_prev"]
+    if rating is None:
+        unrated = context.policy("unrated")
+        raw = CONDUCT_POINTS if unrated == "full" else ZERO
+        return raw, lambda: f'conduct_rating absent (not rated): unrated = "{unrated}" → {fmt(raw)}'
+    figures = context.run.cohort
+    average, total, rated = figures[CONDUCT_AVERAGE], figures[CONDUCT_TOTAL], figures[CONDUCT_RATED]
+    threshold = context.policy("conduct_improvement")
+    above = rating * rated >= total
+    improved = previous is not None and rating - previous >= threshold
+    raw = CONDUCT_POINTS if above or improved else ZERO
+
+    def basis() -> str:
+        shown = (
+            f"conduct_rating = {fmt_signed(rating)} {'≥' if above else '<'} "
+            f"average {shown_average(average)} (of {rated} rated)"
+        )
+        if previous is None:
+            shown += ", conduct_rating_prev absent (no improvement)"
+        else:
+            shown += (
+                f", conduct_rating_prev = {fmt_signed(previous)}, improvement = {signed(rating - previous)} "
+                f"{'≥' if improved else '<'} conduct_improvement {fmt(threshold)}"
+            )
+        return f"{shown} → {fmt(raw)}"
+
+    return raw, basis
+
+
+ITEMS: list[Item] = [
+    item(
+        "performance.target_grade",
+        "部门（单位）目标责任制考核为良好以上单位（优秀单位得10分，良好单位得8分）",
+        "Target-responsibility appraisal of the department (excellent 10, good 8)",
+        10,
+        (FactSpec("target_grade", Choice(("other", "good", "excellent")), "the department's appraisal grade"),),
+        Levels.of("target_grade", other=0, good=8, excellent=10),
+    ),
+    flag_item(
+        "performance.leadership",
+        "领导班子精诚团结，主动担当，带领党员干部职工全面出色完成市委市政府交办的各项任务",
+        "A united leadership that completed every task set by the municipal party committee and government",
+        5,
+        "leadership",
+    ),
+    item(
+        "performance.conduct_rating",
+        "参与行风评议的部门（单位）评议成绩在平均分以上或有明显提升",
+        "Conduct rating at or above the cohort's average, or clearly improved",
+        5,
+        (
+            FactSpec("conduct_rating", Amount(ZERO), "this year's conduct rating (leave out when not rated)"),
+            FactSpec("conduct_rating_prev", Amount(ZERO), "last year's conduct rating (leave out when none)"),
+        ),
+        Custom(
+            conduct_rating,
+            "5 if conduct_rating ≥ the average of the run's rated organisations, "
+            "or conduct_rating − conduct_rating_prev ≥ conduct_improvement; not rated: by the unrated policy",
+        ),
+        policies=("conduct_improvement", "unrated"),
+    ),
+]
+
+HEAVY = [
+    HeavyItem(
+        "performance.heavy.bottom_three",
+        "performance",
+        "行风评议末三位",
+        "Among the three lowest conduct ratings of the run",
+        derived=True,
+    ),
+]
+
+
+def ratings(cohort: Cohort) -> dict[str, Decimal]:
+    """Organisation id → rating, for the organisations that have one."""
+    found = {}
+    for organisation in cohort.organisations:
+        rating = organisation.facts.get("performance", {}).get("conduct_rating")
+        if rating is not None:
+            found[organisation.id] = rating
+    return found
+
+
+def bottom_three(rated: dict[str, Decimal]) -> frozenset[str]:
+    """The organisations whose rating is among the three lowest; ties at the
+    boundary all count; with fewer than four rated organisations, nobody."""
+    if len(rated) <= BOTTOM_COUNT:
+        return frozenset()
+    boundary = sorted(rated.values())[BOTTOM_COUNT - 1]
+    return frozenset(org_id for org_id, rating in rated.items() if rating <= boundary)
+
+
+@hookimpl
+def assess_sections(edition: str) -> list[Section]:
+    return [SECTION] if edition == EDITION else []
+
+
+@hookimpl
+def assess_items(edition: str) -> list[Item]:
+    return ITEMS if edition == EDITION else []
+
+
+@hookimpl
+def assess_heavy_items(edition: str) -> list[HeavyItem]:
+    return HEAVY if edition == EDITION else []
+
+
+@hookimpl
+def assess_policies() -> list[Policy]:
+    return [
+        number_policy(
+            "conduct_improvement",
+            "1.0",
+            0,
+            None,
+            "行风评议 有明显提升: the rise over last year's rating that earns the 5 points.",
+        ),
+        choice_policy(
+            "unrated",
+            "full",
+            ("full", "zero"),
+            "行风评议: an organisation without a rating scores the 5 points (not penalised) or 0.",
+        ),
+    ]
+
+
+@hookimpl
+def assess_cohort(cohort: Cohort, context: RunContext) -> dict[str, Any]:
+    if context.edition != EDITION:
+        return {}
+    rated = ratings(cohort)
+    total = sum(rated.values(), ZERO)
+    return {
+        CONDUCT_AVERAGE: total / len(rated) if rated else None,
+        CONDUCT_TOTAL: total,
+        CONDUCT_RATED: len(rated),
+        BOTTOM_THREE: bottom_three(rated),
+    }
+
+
+@hookimpl
+def assess_penalise(ledger: Ledger, context: RunContext) -> None:
+    if context.edition != EDITION or ledger.organisation.id not in context.cohort[BOTTOM_THREE]:
+        return
+    heavy = context.registry.heavy["performance.heavy.bottom_three"]
+    ledger.heavy.append(HeavyDeduction(heavy, context.policy("heavy_default"), "derived"))

@@ -1,0 +1,378 @@
+"""The `assess` command line: the JSON result contract, output files, exit
+codes, validate, the catalogue commands, the template and the logs."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+import tomllib
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from core import __version__
+from core.cli import main
+from core.logs import configure_logging
+
+FULL_LEARNING: dict[str, Any] = {
+    "political_priority": True,
+    "initial_mission_system": True,
+    "party_regulations": True,
+    "halfyear_reports": 2,
+    "unimplemented": 1,
+    "thought_analyses": 2,
+    "talks_visits": True,
+    "quarterly_reports": 4,
+    "study_criticisms": 0,
+    "member_hours_met": True,
+    "leader_hours_met": True,
+    "xuexi_promoted": True,
+    "regular_training": True,
+    "training_misses": 0,
+}
+# 1 + 1 + 2 + (1.5×2 − 0.2×1) + 2 + 1 + 4 + 3 + 2 + 6
+FULL_LEARNING_SCORE = Decimal("24.8")
+HEAVY_ID = "learning.heavy.unprofessional_staff"
+
+
+@pytest.fixture(autouse=True)
+def _logging_reset() -> Iterator[None]:
+    yield
+    configure_logging()
+
+
+def invoke(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args))
+
+
+@pytest.fixture
+def cohort(write_org: Callable[..., Path], write_config: Callable[..., Path]) -> Path:
+    """Two organisations with the same learning facts; "heavy" also has a heavy item of 7."""
+    write_org("full", learning=FULL_LEARNING)
+    write_org("heavy", learning=FULL_LEARNING, review={"heavy": {HEAVY_ID: 7}})
+    return write_config()
+
+
+def scored(text: str) -> dict[str, dict[str, Any]]:
+    document = json.loads(text, parse_float=Decimal)
+    return {entry["id"]: entry for entry in document["organisations"]}
+
+
+# --------------------------------------------------------------------------
+# run
+# --------------------------------------------------------------------------
+
+
+def test_run_json_follows_the_contract(tmp_path: Path, cohort: Path) -> None:
+    result = invoke("run", str(cohort), "--format", "json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout, parse_float=Decimal)
+
+    assert document["year"] == 2020
+    assert document["edition"] == "shaoxing-2020"
+    assert document["policies"]["study_hours"] == "hours-split"
+    assert document["policies"]["star_threshold"] == Decimal("0.8")
+    organisations = {entry["id"]: entry for entry in document["organisations"]}
+    assert sorted(organisations) == ["full", "heavy"]
+
+    full, heavy = organisations["full"], organisations["heavy"]
+    assert full["name"] == "测试单位full"
+    assert (full["status"], full["errors"]) == ("scored", [])
+    learning = full["sections"]["learning"]
+    assert (learning["score"], learning["max"]) == (FULL_LEARNING_SCORE, 25)
+    conveyed = learning["items"]["learning.conveyed"]
+    assert (conveyed["points"], conveyed["max"]) == (Decimal("2.8"), 3)
+    assert "1.5×2" in conveyed["basis"] and "0.2×1" in conveyed["basis"] and "2.8" in conveyed["basis"]
+    committee = learning["items"]["learning.committee_training"]
+    assert (committee["points"], committee["max"]) == (6, 6)
+
+    for entry in (full, heavy):
+        sections = sum((section["score"] for section in entry["sections"].values()), Decimal(0))
+        assert entry["total"] == sections - sum((line["points"] for line in entry["heavy"]), Decimal(0))
+    assert full["heavy"] == []
+    assert [(line["id"], line["points"]) for line in heavy["heavy"]] == [(HEAVY_ID, 7)]
+    assert heavy["sections"]["learning"]["score"] == FULL_LEARNING_SCORE
+    assert heavy["total"] == full["total"] - 7
+
+    assert "learning" in full["awards"]["stars"]
+    assert "learning" not in heavy["awards"]["stars"]
+    assert heavy["awards"]["party_building_excellence"] is False
+    assert heavy["awards"]["five_star"] is False
+    assert isinstance(full["awards"]["performance_excellence"], bool)
+    assert isinstance(full["awards"]["party_building_excellence"], bool)
+
+    provenance = full["provenance"]
+    assert provenance["engine"] == f"fivestar-assess {__version__}"
+    assert provenance["plugins"]["learning"] == __version__
+    assert "core.steps" in provenance["plugins"]
+    evidence = tmp_path / "orgs" / "full.toml"
+    assert provenance["evidence_sha256"] == hashlib.sha256(evidence.read_bytes()).hexdigest()
+
+
+def test_run_json_prints_numbers_exactly(cohort: Path) -> None:
+    result = invoke("run", str(cohort), "--format", "json")
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+
+    assert '"points": 2.8,' in text
+    assert '"score": 24.8,' in text
+    assert "2.80000" not in text
+    assert "24.80000" not in text
+    assert "2.7999" not in text
+    assert "Decimal" not in text
+
+
+def test_run_output_file_and_nothing_on_stdout(tmp_path: Path, cohort: Path) -> None:
+    target = tmp_path / "out" / "results.json"
+    written = invoke("run", str(cohort), "--format", "json", "--output", str(target))
+    assert written.exit_code == 0, written.output
+    assert written.stdout == ""
+    assert target.is_file()
+    assert not [path.name for path in target.parent.iterdir() if path.name.endswith(".tmp")]
+
+    printed = invoke("run", str(cohort), "--format", "json")
+    assert json.loads(target.read_text(encoding="utf-8")) == json.loads(printed.stdout)
+
+
+def test_run_table_names_the_organisations(cohort: Path) -> None:
+    result = invoke("run", str(cohort))
+    assert result.exit_code == 0, result.output
+    assert "测试单位full" in result.stdout
+    assert "测试单位heavy" in result.stdout
+    assert "24.8" in result.stdout
+
+
+def test_run_unknown_format_is_a_usage_error(cohort: Path) -> None:
+    result = invoke("run", str(cohort), "--format", "yaml")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "yaml" in result.stderr
+
+
+def test_installed_console_script(tmp_path: Path, cohort: Path) -> None:
+    script = Path(sys.executable).with_name("assess")
+    command = str(script) if script.exists() else shutil.which("assess")
+    assert command, "the `assess` console script is not installed"
+    completed = subprocess.run(
+        [command, "run", str(cohort), "--format", "json"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    organisations = scored(completed.stdout)
+    assert organisations["full"]["sections"]["learning"]["score"] == FULL_LEARNING_SCORE
+    assert "Traceback" not in completed.stderr
+
+
+# --------------------------------------------------------------------------
+# logs
+# --------------------------------------------------------------------------
+
+
+def test_json_logs_go_to_stderr_only(cohort: Path) -> None:
+    result = invoke("--log-format", "json", "-v", "run", str(cohort), "--format", "json")
+    assert result.exit_code == 0, result.output
+
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert lines
+    events = [json.loads(line) for line in lines]
+    assert all({"event", "level", "timestamp"} <= set(event) for event in events)
+    assert "cohort_scored" in {event["event"] for event in events}
+
+    document = json.loads(result.stdout)
+    assert "event" not in document
+    assert {entry["id"] for entry in document["organisations"]} == {"full", "heavy"}
+
+
+# --------------------------------------------------------------------------
+# validate
+# --------------------------------------------------------------------------
+
+
+def error_lines(result: Result) -> list[str]:
+    return [line for line in result.stdout.splitlines() if line.startswith("error:")]
+
+
+def test_validate_lists_every_error_at_once(tmp_path: Path, write_org: Callable[..., Path]) -> None:
+    write_org("good", learning=FULL_LEARNING)
+    bad = write_org("bad", learning={"halfyear_reports": "two", "thought_analyses": -1})
+    syntax = tmp_path / "orgs" / "broken.toml"
+    syntax.write_text('[organisation]\nid = "broken"\nname = "x"\n[learning\n', encoding="utf-8")
+
+    result = invoke("validate", str(tmp_path / "orgs" / "good.toml"), str(bad), str(syntax))
+    assert result.exit_code == 1
+    errors = error_lines(result)
+    assert len(errors) == 3
+    assert any(f"{bad}: [learning] halfyear_reports" in line and '"two"' in line for line in errors)
+    assert any(f"{bad}: [learning] thought_analyses" in line and "-1" in line for line in errors)
+    assert any(str(syntax) in line and "valid TOML" in line for line in errors)
+    assert "3 file(s), 3 error(s)" in result.stdout
+
+
+def test_validate_a_config_and_its_evidence(write_org: Callable[..., Path], write_config: Callable[..., Path]) -> None:
+    write_org("a", learning=FULL_LEARNING)
+    config = write_config()
+    clean = invoke("validate", str(config))
+    assert clean.exit_code == 0, clean.output
+    assert error_lines(clean) == []
+
+    bad = write_org("b", learning={"halfyear_reports": 5})
+    dirty = invoke("validate", str(config))
+    assert dirty.exit_code == 1
+    (line,) = error_lines(dirty)
+    assert f"{bad}: [learning] halfyear_reports" in line
+
+
+def test_validate_reports_a_bad_config_with_exit_2(write_org: Callable[..., Path], tmp_path: Path) -> None:
+    write_org("a")
+    config = tmp_path / "config.toml"
+    config.write_text('[assessment]\nyear = 2020\norganisations = ["orgs/*.toml"]\n[policy]\nnope = 1\n', "utf-8")
+    result = invoke("validate", str(config))
+    assert result.exit_code == 2
+    assert f"{config}: [policy] nope" in result.stderr
+
+
+def test_validate_evidence_without_a_config(write_org: Callable[..., Path]) -> None:
+    first = write_org("a", learning=FULL_LEARNING)
+    second = write_org("b", learning={"halfyear_reports": 1})
+    result = invoke("validate", str(first), str(second))
+    assert result.exit_code == 0, result.output
+    assert error_lines(result) == []
+    assert "2 file(s), 0 error(s)" in result.stdout
+
+    as_json = invoke("validate", "--json", str(first), str(second))
+    assert as_json.exit_code == 0
+    document = json.loads(as_json.stdout)
+    assert [(entry["id"], entry["valid"]) for entry in document["organisations"]] == [("a", True), ("b", True)]
+    missing = {(problem["table"], problem["key"]) for problem in document["organisations"][1]["problems"]}
+    assert ("learning", "unimplemented") in missing
+    assert ("learning", "halfyear_reports") not in missing
+
+
+# --------------------------------------------------------------------------
+# rules, explain, plugins
+# --------------------------------------------------------------------------
+
+
+def test_rules_lists_the_catalogue() -> None:
+    result = invoke("rules")
+    assert result.exit_code == 0, result.output
+    assert "学习星" in result.stdout
+    (line,) = [line for line in result.stdout.splitlines() if "learning.conveyed" in line]
+    assert line.split()[1] == "3"
+    assert "及时学习中央、省委、市委重要会议和文件精神" in line
+
+    document = json.loads(invoke("rules", "--json").stdout, parse_float=Decimal)
+    learning = next(section for section in document["sections"] if section["id"] == "learning")
+    assert learning["max"] == 25
+    assert len(learning["items"]) == 10
+    assert sum(item["points"] for item in learning["items"]) == 25
+
+
+def test_rules_marks_items_a_config_disables(write_org: Callable[..., Path], write_config: Callable[..., Path]) -> None:
+    write_org("a")
+    config = write_config(rules={"disable": ["learning.conveyed"]})
+    result = invoke("rules", "--config", str(config))
+    assert result.exit_code == 0, result.output
+    (line,) = [line for line in result.stdout.splitlines() if "learning.conveyed" in line]
+    assert "(disabled)" in line
+    assert "学习星 Learning star — 22" in result.stdout
+
+
+def test_explain_shows_the_formula_and_facts() -> None:
+    result = invoke("explain", "learning.conveyed")
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    assert "及时学习中央、省委、市委重要会议和文件精神" in text
+    assert "points: 3" in text
+    assert "1.5·halfyear_reports" in text
+    assert "0.2·unimplemented" in text
+    assert "[learning] halfyear_reports: a whole number 0..2" in text
+    assert "[learning] unimplemented: a whole number ≥ 0" in text
+
+
+def test_explain_shows_the_policy_in_force(write_org: Callable[..., Path], write_config: Callable[..., Path]) -> None:
+    assert "study_hours = hours-split" in invoke("explain", "learning.study_hours").stdout
+    write_org("a")
+    config = write_config(policy={"study_hours": "all-or-nothing"})
+    assert "study_hours = all-or-nothing" in invoke("explain", "learning.study_hours", "--config", str(config)).stdout
+
+
+def test_explain_a_heavy_item() -> None:
+    result = invoke("explain", HEAVY_ID)
+    assert result.exit_code == 0, result.output
+    assert "有党务干部专职不专业现象" in result.stdout
+    assert "5..10" in result.stdout
+
+
+def test_explain_unknown_item_exits_2() -> None:
+    result = invoke("explain", "nope")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert '"nope"' in result.stderr
+    assert "assess rules" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_plugins_json() -> None:
+    result = invoke("plugins", "--json")
+    assert result.exit_code == 0, result.output
+    documents = {document["name"]: document for document in json.loads(result.stdout)}
+
+    learning = documents["learning"]
+    assert (learning["source"], learning["version"], learning["blocked"]) == ("built-in", __version__, False)
+    assert learning["location"] == "plugins.learning"
+    assert learning["sections"] == ["learning"]
+    assert len(learning["items"]) == 10
+    assert "learning.conveyed" in learning["items"]
+    assert len(learning["heavy_items"]) == 3
+    assert learning["policies"] == ["study_hours"]
+    steps = documents["core.steps"]
+    assert steps["source"] == "core"
+    assert {"falsification", "heavy_default", "star_threshold", "performance_threshold"} <= set(steps["policies"])
+
+
+# --------------------------------------------------------------------------
+# template
+# --------------------------------------------------------------------------
+
+
+def test_template_is_toml_with_every_fact(tmp_path: Path) -> None:
+    result = invoke("template")
+    assert result.exit_code == 0, result.output
+    document = tomllib.loads(result.stdout)
+    assert set(FULL_LEARNING) <= set(document["learning"])
+    assert document["review"] == {"falsified": [], "heavy": {}}
+
+    target = tmp_path / "template.toml"
+    written = invoke("template", "--output", str(target))
+    assert written.exit_code == 0
+    assert written.stdout == ""
+    assert target.read_text(encoding="utf-8") == result.stdout
+
+
+def test_template_asks_only_for_the_name_then_validates(tmp_path: Path) -> None:
+    target = tmp_path / "orgs" / "new-department.toml"
+    assert invoke("template", "--output", str(target)).exit_code == 0
+
+    blank = invoke("validate", str(target))
+    assert blank.exit_code == 1
+    (only,) = error_lines(blank)
+    assert "[organisation] name" in only
+
+    target.write_text(
+        target.read_text(encoding="utf-8").replace('name = ""', 'name = "中共绍兴市测试局机关委员会"'), encoding="utf-8"
+    )
+    result = invoke("validate", str(target))
+    assert error_lines(result) == []
+    assert result.exit_code == 0, result.output

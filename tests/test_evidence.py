@@ -1,0 +1,247 @@
+"""Evidence files: data only. A bad file fails its own organisation, with
+every problem naming the file, table, key, what was expected and what was
+found; the rest of the cohort is scored and `assess run` exits 1."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from core.cli import main
+from core.logs import configure_logging
+from core.model import Problem
+from core.pipeline import RunResult
+
+HEADER = '[organisation]\nid = "bad"\nname = "问题单位"\n'
+
+
+@pytest.fixture(autouse=True)
+def _logging_reset() -> Iterator[None]:
+    yield
+    configure_logging()
+
+
+@pytest.fixture
+def cohort(tmp_path: Path, write_org: Callable[..., Path]) -> Callable[[str], Path]:
+    """cohort(text) → orgs/bad.toml with that text, next to a valid orgs/good.toml."""
+    write_org("good", learning={"halfyear_reports": 2, "unimplemented": 1})
+
+    def write(text: str) -> Path:
+        path = tmp_path / "orgs" / "bad.toml"
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
+
+
+def run_json(config: Path) -> tuple[int, dict[str, Any], str]:
+    result = CliRunner().invoke(main, ["run", str(config), "--format", "json"])
+    assert "Traceback" not in result.stderr
+    return result.exit_code, json.loads(result.stdout, parse_float=Decimal), result.stderr
+
+
+BAD_EVIDENCE = [
+    pytest.param(HEADER + "[learning\nhalfyear_reports = 2\n", "", "", "valid TOML", "line 4", id="toml-syntax"),
+    pytest.param(
+        HEADER + '[learning]\nhalfyear_reports = "two"\n',
+        "learning",
+        "halfyear_reports",
+        "a whole number 0..2",
+        '"two"',
+        id="wrong-type",
+    ),
+    pytest.param(
+        HEADER + "[learning]\nhalfyear_reports = 3\n",
+        "learning",
+        "halfyear_reports",
+        "a whole number 0..2",
+        "3",
+        id="one-past-max",
+    ),
+    pytest.param(
+        HEADER + "[learning]\nunimplemented = -1\n",
+        "learning",
+        "unimplemented",
+        "a whole number ≥ 0",
+        "-1",
+        id="below-min",
+    ),
+    pytest.param(
+        HEADER + "[learning]\nhalfyear_report = 2\n",
+        "learning",
+        "halfyear_report",
+        "a fact of this section",
+        "unknown key halfyear_report",
+        id="unknown-key",
+    ),
+    pytest.param("learning = 3\n" + HEADER, "learning", "", "a table", "3", id="section-not-a-table"),
+    pytest.param('[organisation]\nid = "bad"\n', "organisation", "name", "a non-empty text", "nothing", id="no-name"),
+    pytest.param(
+        "[learning]\nhalfyear_reports = 2\n",
+        "organisation",
+        "",
+        "a table [organisation] with id and name",
+        "nothing",
+        id="no-header",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "table", "key", "expected", "found"), BAD_EVIDENCE)
+def test_bad_evidence_fails_only_its_organisation(
+    cohort: Callable[[str], Path],
+    assess: Callable[..., RunResult],
+    text: str,
+    table: str,
+    key: str,
+    expected: str,
+    found: str,
+) -> None:
+    path = cohort(text)
+    result = assess()
+
+    assert [organisation.path for organisation in result.failed] == [path]
+    (error,) = result.failed[0].errors
+    assert (error.file, error.table, error.key) == (str(path), table, key)
+    assert expected in error.expected
+    assert found in error.found
+    assert list(result.ledgers) == ["good"]
+    assert result.ledgers["good"].items["learning.conveyed"].points == Decimal("2.8")
+
+
+@pytest.mark.parametrize(("text", "table", "key", "expected", "found"), BAD_EVIDENCE)
+def test_assess_run_exits_1_and_still_prints_the_scored(
+    tmp_path: Path,
+    cohort: Callable[[str], Path],
+    write_config: Callable[..., Path],
+    text: str,
+    table: str,
+    key: str,
+    expected: str,
+    found: str,
+) -> None:
+    path = cohort(text)
+    code, document, stderr = run_json(write_config())
+
+    assert code == 1
+    organisations = {Path(entry["file"]).name: entry for entry in document["organisations"]}
+    good, bad = organisations["good.toml"], organisations["bad.toml"]
+    assert good["status"] == "scored"
+    assert good["sections"]["learning"]["items"]["learning.conveyed"]["points"] == Decimal("2.8")
+    assert bad["status"] == "failed"
+    assert bad["total"] is None
+    assert bad["sections"] == {}
+    (error,) = bad["errors"]
+    assert error["severity"] == "error"
+    assert (error["file"], error["table"], error["key"]) == (str(path), table, key)
+    assert expected in error["expected"]
+    assert found in error["found"]
+    assert f"({path})" in stderr
+
+
+def test_every_error_of_a_file_is_reported_at_once(
+    cohort: Callable[[str], Path], assess: Callable[..., RunResult]
+) -> None:
+    path = cohort(HEADER + '[learning]\nhalfyear_reports = "two"\nthought_analyses = -1\nsurprise = true\n')
+    result = assess()
+
+    (failed,) = result.failed
+    assert sorted((error.table, error.key) for error in failed.errors) == [
+        ("learning", "halfyear_reports"),
+        ("learning", "surprise"),
+        ("learning", "thought_analyses"),
+    ]
+    assert all(error.file == str(path) for error in failed.errors)
+
+
+def test_duplicate_organisation_id_fails_the_second_file(
+    tmp_path: Path, write_org: Callable[..., Path], assess: Callable[..., RunResult], write_config: Callable[..., Path]
+) -> None:
+    first = write_org("a", learning={"halfyear_reports": 2})
+    second = tmp_path / "orgs" / "b.toml"
+    second.write_text('[organisation]\nid = "a"\nname = "另一单位"\n[learning]\nhalfyear_reports = 1\n', "utf-8")
+    write_org("c", learning={"halfyear_reports": 1})
+    result = assess()
+
+    assert [organisation.path for organisation in result.failed] == [second]
+    (error,) = result.failed[0].errors
+    assert (error.file, error.table, error.key) == (str(second), "organisation", "id")
+    assert error.found == f'"a" (also in {first})'
+    assert sorted(result.ledgers) == ["a", "c"]
+    assert result.ledgers["a"].organisation.path == first
+    assert result.ledgers["a"].items["learning.conveyed"].points == Decimal(3)
+
+    code, document, stderr = run_json(write_config())
+    assert code == 1
+    by_file = {Path(entry["file"]).name: entry for entry in document["organisations"]}
+    assert by_file["a.toml"]["status"] == "scored"
+    assert by_file["a.toml"]["rank"] is not None
+    assert by_file["c.toml"]["status"] == "scored"
+    assert by_file["b.toml"]["status"] == "failed"
+    assert by_file["b.toml"]["name"] == "另一单位"
+    assert by_file["b.toml"]["total"] is None
+    assert by_file["b.toml"]["rank"] is None
+    assert [entry["key"] for entry in by_file["b.toml"]["errors"]] == ["id"]
+    assert str(second) in stderr
+
+
+def test_missing_fact_is_scored_as_its_default_with_a_warning(
+    tmp_path: Path, write_org: Callable[..., Path], assess: Callable[..., RunResult]
+) -> None:
+    path = write_org("a", learning={"unimplemented": 1})
+    result = assess()
+
+    organisation = result.ledgers["a"].organisation
+    assert organisation.valid
+    assert organisation.facts["learning"]["halfyear_reports"] == 0
+    assert organisation.sources["learning.halfyear_reports"] == "default"
+    assert organisation.sources["learning.unimplemented"] == "evidence"
+    warning = next(problem for problem in organisation.warnings if problem.key == "halfyear_reports")
+    assert warning == Problem(
+        "warning",
+        str(path),
+        "learning",
+        "halfyear_reports",
+        "a whole number 0..2",
+        "nothing",
+        "missing fact, scored as 0",
+    )
+    assert not any(problem.key == "unimplemented" for problem in organisation.warnings)
+    assert result.ledgers["a"].items["learning.conveyed"].points == Decimal(0)
+
+
+def test_evidence_records_its_digest(write_org: Callable[..., Path], assess: Callable[..., RunResult]) -> None:
+    path = write_org("a")
+    result = assess()
+    assert result.ledgers["a"].organisation.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_evidence_cannot_load_code(
+    tmp_path: Path, write_org: Callable[..., Path], assess: Callable[..., RunResult]
+) -> None:
+    marker = tmp_path / "imported"
+    (tmp_path / "orgs" / "evil.py").parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "orgs" / "evil.py").write_text(
+        f"from pathlib import Path\nPath({str(marker)!r}).write_text('imported')\n", encoding="utf-8"
+    )
+    path = write_org("a", plugins={"paths": ["evil.py"], "disable": ["learning"]}, learning={"halfyear_reports": 2})
+    result = assess()
+
+    assert not marker.exists()
+    assert "evil" not in result.plugin_manager.infos
+    assert "assess_local_evil" not in sys.modules
+    assert not result.plugin_manager.infos["learning"].blocked
+    organisation = result.ledgers["a"].organisation
+    assert organisation.valid
+    (warning,) = [problem for problem in organisation.problems if problem.table == "plugins"]
+    assert (warning.severity, warning.file, warning.key) == ("warning", str(path), "")
+    assert "[plugins]" in warning.found
+    assert result.ledgers["a"].items["learning.conveyed"].points == Decimal(3)

@@ -1,0 +1,541 @@
+"""The plugin engine: throwaway plugins registered per run, blocking, entry
+points, trusted local plugin files, item overrides, and the hooks' docs.
+
+Every test builds its own plugin manager (through ``run``/``prepare``);
+nothing is registered on a module global.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import json
+import re
+import sys
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+import structlog
+from click.testing import CliRunner
+
+import core.manager
+from core import hookimpl, hookspecs
+from core.cli import main
+from core.config import load_config
+from core.declare import count, item
+from core.logs import configure_logging
+from core.manager import PluginInfo, PluginManager
+from core.model import InputError, Item, Section
+from core.pipeline import RunResult, prepare
+from core.report import result_document
+from core.rules import Linear
+from plugins.learning import ITEMS as LEARNING_ITEMS
+
+REPO = Path(__file__).resolve().parent.parent
+LEARNING_POINTS = Decimal(25)
+CONVEYED = next(declared for declared in LEARNING_ITEMS if declared.id == "learning.conveyed")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_state() -> Iterator[None]:
+    """Local plugin modules and the CLI's logging never leak into the next test."""
+    yield
+    for name in [name for name in sys.modules if name.startswith("assess_local_")]:
+        del sys.modules[name]
+    configure_logging()
+
+
+def reading_club_item() -> Item:
+    return item(
+        "learning.reading_club",
+        "开展读书分享活动（每次0.5分，最高1分）",
+        "Reading club sessions",
+        1,
+        (count("reading_sessions", "reading club sessions held"),),
+        Linear.of(("0.5", "reading_sessions")),
+    )
+
+
+class ReadingClub:
+    """A department's own item, added to the learning section."""
+
+    name = "reading_club"
+
+    @hookimpl
+    def assess_items(self, edition: str) -> list[Item]:
+        return [reading_club_item()]
+
+
+class ReadingSection:
+    """A plugin with a section of its own."""
+
+    name = "reading_section"
+
+    @hookimpl
+    def assess_sections(self, edition: str) -> list[Section]:
+        return [Section("reading", "读书星", "Reading star", "bonus", order=99)]
+
+    @hookimpl
+    def assess_items(self, edition: str) -> list[Item]:
+        return [
+            item(
+                "reading.sessions",
+                "读书活动（每次0.5分，最高2分）",
+                "Reading sessions",
+                2,
+                (count("sessions", "sessions held"),),
+                Linear.of(("0.5", "sessions")),
+            )
+        ]
+
+
+def json_of(result: RunResult) -> dict[str, Any]:
+    text = json.dumps(result_document(result))
+    return json.loads(text, parse_float=Decimal)
+
+
+def organisation_json(result: RunResult, org_id: str) -> dict[str, Any]:
+    return next(entry for entry in json_of(result)["organisations"] if entry["id"] == org_id)
+
+
+# --------------------------------------------------------------------------
+# plugins passed programmatically
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sessions", "points"),
+    [(0, "0"), (1, "0.5"), (2, "1"), (3, "1")],
+)
+def test_throwaway_plugin_item_is_scored_and_in_the_json(
+    write_org: Callable[..., Path], assess: Callable[..., RunResult], sessions: int, points: str
+) -> None:
+    write_org("a", learning={"reading_sessions": sessions})
+    result = assess(extra_plugins=(ReadingClub(),))
+
+    assert result.plugin_manager.infos["reading_club"].source == "registered"
+    assert result.context.registry.owners["learning.reading_club"] == "reading_club"
+    line = result.ledgers["a"].items["learning.reading_club"]
+    assert line.points == Decimal(points)
+    assert line.max == Decimal(1)
+    section = result.ledgers["a"].sections["learning"]
+    assert "learning.reading_club" in section.items
+    assert section.max == LEARNING_POINTS + 1
+    assert section.claimed == sum((entry.points for entry in section.items.values()), Decimal(0))
+
+    document = organisation_json(result, "a")
+    entry = document["sections"]["learning"]["items"]["learning.reading_club"]
+    assert entry["points"] == Decimal(points)
+    assert entry["max"] == 1
+    assert f"0.5×{sessions}" in entry["basis"]
+    assert entry["facts"] == {"reading_sessions": sessions}
+
+
+def test_without_the_plugin_its_fact_is_an_unknown_key(
+    write_org: Callable[..., Path], assess: Callable[..., RunResult]
+) -> None:
+    write_org("a", learning={"reading_sessions": 1})
+    result = assess()
+
+    assert "learning.reading_club" not in result.context.registry.items
+    assert [organisation.id for organisation in result.failed] == ["a"]
+    (error,) = result.failed[0].errors
+    assert (error.table, error.key) == ("learning", "reading_sessions")
+
+
+def test_throwaway_plugin_with_its_own_section(
+    write_org: Callable[..., Path], assess: Callable[..., RunResult]
+) -> None:
+    write_org("a", reading={"sessions": 5})
+    write_org("b", reading={"sessions": 3})
+    result = assess(extra_plugins=(ReadingSection(),))
+
+    assert result.ledgers["a"].sections["reading"].score == Decimal(2)
+    assert result.ledgers["b"].sections["reading"].score == Decimal("1.5")
+    reading = organisation_json(result, "b")["sections"]["reading"]
+    assert reading["title"] == "读书星"
+    assert reading["score"] == Decimal("1.5")
+    assert reading["max"] == 2
+    assert reading["items"]["reading.sessions"]["points"] == Decimal("1.5")
+
+
+def test_plugins_are_not_shared_between_runs(write_org: Callable[..., Path], assess: Callable[..., RunResult]) -> None:
+    write_org("a", learning={"halfyear_reports": 1})
+    first = assess(extra_plugins=(ReadingClub(),))
+    second = assess()
+
+    assert first.plugin_manager is not second.plugin_manager
+    assert "reading_club" in first.plugin_manager.infos
+    assert "reading_club" not in second.plugin_manager.infos
+    assert "learning.reading_club" not in second.ledgers["a"].items
+
+
+# --------------------------------------------------------------------------
+# blocking a built-in plugin
+# --------------------------------------------------------------------------
+
+OWN_SECTION_PLUGIN = """
+from core import hookimpl
+from core.declare import count, item
+from core.model import Section
+from core.rules import Linear
+
+
+@hookimpl
+def assess_sections(edition):
+    return [Section("reading", "读书星", "Reading star", "bonus", order=99)]
+
+
+@hookimpl
+def assess_items(edition):
+    rule = Linear.of((1, "sessions"))
+    return [item("reading.sessions", "读书活动", "Reading sessions", 2, (count("sessions"),), rule)]
+"""
+
+
+def test_blocked_builtin_section_disappears(write_org: Callable[..., Path], assess: Callable[..., RunResult]) -> None:
+    write_org("a", learning={"halfyear_reports": 2}, reading={"sessions": 1})
+    result = assess(plugins={"disable": ["learning"]}, extra_plugins=(ReadingSection(),))
+
+    info = result.plugin_manager.infos["learning"]
+    assert info.blocked
+    assert result.plugin_manager.get_plugin("learning") is None
+    assert "learning" not in result.context.registry.sections
+    assert not any(item_id.startswith("learning.") for item_id in result.context.registry.items)
+    ledger = result.ledgers["a"]
+    assert "learning" not in ledger.sections
+    assert not any(item_id.startswith("learning.") for item_id in ledger.items)
+    assert "study_hours" not in result.context.policies
+
+    document = organisation_json(result, "a")
+    assert "learning" not in document["sections"]
+    assert "reading" in document["sections"]
+    assert "learning" not in document["provenance"]["plugins"]
+    warning = next(problem for problem in ledger.organisation.warnings if problem.table == "learning")
+    assert "not read by any enabled plugin" in str(warning)
+
+
+def test_assess_plugins_shows_a_blocked_plugin(tmp_path: Path, write_config: Callable[..., Path]) -> None:
+    (tmp_path / "own_section.py").write_text(OWN_SECTION_PLUGIN, encoding="utf-8")
+    config = write_config(plugins={"disable": ["learning"], "paths": ["own_section.py"]})
+
+    as_json = CliRunner().invoke(main, ["plugins", "--config", str(config), "--json"])
+    assert as_json.exit_code == 0, as_json.output
+    documents = {document["name"]: document for document in json.loads(as_json.stdout)}
+    assert documents["learning"]["blocked"] is True
+    assert documents["learning"]["sections"] == []
+    assert documents["learning"]["items"] == []
+    assert documents["own_section"]["blocked"] is False
+    assert documents["own_section"]["source"] == "local file"
+    assert documents["own_section"]["sections"] == ["reading"]
+
+    table = CliRunner().invoke(main, ["plugins", "--config", str(config)])
+    assert table.exit_code == 0, table.output
+    learning_row = next(line for line in table.stdout.splitlines() if line.split()[:1] == ["learning"])
+    assert "blocked" in learning_row.split()
+
+
+def test_core_steps_cannot_be_disabled(write_org: Callable[..., Path], assess: Callable[..., RunResult]) -> None:
+    write_org("a")
+    with pytest.raises(InputError) as raised:
+        assess(plugins={"disable": ["steps"]})
+    (problem,) = raised.value.problems
+    assert (problem.table, problem.key) == ("plugins", "disable")
+    assert "core.steps" in problem.found
+
+
+# --------------------------------------------------------------------------
+# entry points (faked: nothing is installed)
+# --------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class FakeDistribution:
+    name: str
+    version: str
+
+
+@dataclasses.dataclass
+class FakeEntryPoint:
+    name: str
+    value: str
+    dist: FakeDistribution | None
+    plugin: object = None
+    error: Exception | None = None
+    loads: int = 0
+
+    def load(self) -> object:
+        self.loads += 1
+        if self.error is not None:
+            raise self.error
+        return self.plugin
+
+
+def fake_entry_points(monkeypatch: pytest.MonkeyPatch, *fakes: FakeEntryPoint) -> None:
+    """The installed entry points (the built-ins) plus the fakes."""
+    real = core.manager.entry_points
+
+    def entry_points(*, group: str) -> list[Any]:
+        return [*real(group=group), *fakes]
+
+    monkeypatch.setattr(core.manager, "entry_points", entry_points)
+
+
+def test_plugin_from_an_entry_point_is_registered_and_scored(
+    monkeypatch: pytest.MonkeyPatch, write_org: Callable[..., Path], assess: Callable[..., RunResult]
+) -> None:
+    fake = FakeEntryPoint("acme", "acme_assess.plugin", FakeDistribution("acme-assess", "1.2.3"), ReadingClub())
+    fake_entry_points(monkeypatch, fake)
+    write_org("a", learning={"reading_sessions": 1})
+    result = assess()
+
+    assert fake.loads == 1
+    assert result.plugin_manager.infos["acme"] == PluginInfo(
+        "acme", "1.2.3", "entry point (acme-assess)", "acme_assess.plugin"
+    )
+    assert result.plugin_manager.is_registered(fake.plugin)
+    assert result.context.registry.owners["learning.reading_club"] == "acme"
+    assert result.ledgers["a"].items["learning.reading_club"].points == Decimal("0.5")
+    assert organisation_json(result, "a")["provenance"]["plugins"]["acme"] == "1.2.3"
+
+
+def test_blocked_entry_point_is_never_loaded(
+    monkeypatch: pytest.MonkeyPatch, write_org: Callable[..., Path], assess: Callable[..., RunResult]
+) -> None:
+    fake = FakeEntryPoint(
+        "acme", "acme_assess.plugin", FakeDistribution("acme-assess", "1.2.3"), error=AssertionError("loaded")
+    )
+    fake_entry_points(monkeypatch, fake)
+    write_org("a")
+    result = assess(plugins={"disable": ["acme"]})
+
+    assert fake.loads == 0
+    assert result.plugin_manager.infos["acme"].blocked
+    assert "a" in result.ledgers
+
+
+def test_entry_point_that_fails_to_load_is_skipped_with_a_warning(
+    monkeypatch: pytest.MonkeyPatch, write_org: Callable[..., Path], assess: Callable[..., RunResult]
+) -> None:
+    fake = FakeEntryPoint("acme", "acme_assess.plugin", None, error=ImportError("no module acme_assess"))
+    fake_entry_points(monkeypatch, fake)
+    write_org("a", learning={"halfyear_reports": 2})
+    with structlog.testing.capture_logs() as logs:
+        result = assess()
+
+    assert fake.loads == 1
+    assert "acme" not in result.plugin_manager.infos
+    assert result.ledgers["a"].items["learning.conveyed"].points == Decimal(3)
+    (warning,) = [entry for entry in logs if entry.get("plugin") == "acme"]
+    assert warning["log_level"] == "warning"
+    assert "no module acme_assess" in warning["error"]
+
+
+# --------------------------------------------------------------------------
+# trusted local plugin files named in the run config
+# --------------------------------------------------------------------------
+
+CITY_LECTURE_PLUGIN = """
+from core import hookimpl
+from core.declare import flag_item
+
+
+@hookimpl
+def assess_items(edition):
+    return [flag_item("learning.city_lecture", "参加市级专题讲座", "City lecture attended", 1, "city_lecture")]
+"""
+
+
+@pytest.mark.parametrize(("attended", "points"), [(True, "1"), (False, "0")])
+def test_local_plugin_file_is_loaded_relative_to_the_config(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    write_org: Callable[..., Path],
+    assess: Callable[..., RunResult],
+    attended: bool,
+    points: str,
+) -> None:
+    plugin_file = tmp_path / "local" / "city_lecture.py"
+    plugin_file.parent.mkdir()
+    plugin_file.write_text(CITY_LECTURE_PLUGIN, encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    write_org("a", learning={"city_lecture": attended})
+    result = assess(plugins={"paths": ["local/city_lecture.py"]})
+
+    info = result.plugin_manager.infos["city_lecture"]
+    assert (info.source, Path(info.location)) == ("local file", plugin_file)
+    assert result.ledgers["a"].items["learning.city_lecture"].points == Decimal(points)
+    assert result.ledgers["a"].sections["learning"].max == LEARNING_POINTS + 1
+
+
+def test_blocked_local_plugin_file_is_not_imported(
+    tmp_path: Path, write_org: Callable[..., Path], assess: Callable[..., RunResult]
+) -> None:
+    (tmp_path / "noisy.py").write_text("raise RuntimeError('imported')\n", encoding="utf-8")
+    write_org("a")
+    result = assess(plugins={"paths": ["noisy.py"], "disable": ["noisy"]})
+
+    assert result.plugin_manager.infos["noisy"].blocked
+    assert "a" in result.ledgers
+
+
+@pytest.mark.parametrize(
+    ("source", "found"),
+    [
+        ("raise RuntimeError('city data missing')\n", "RuntimeError: city data missing"),
+        ("import assess_no_such_module_anywhere\n", "ModuleNotFoundError"),
+        ("def broken(:\n    pass\n", "SyntaxError"),
+    ],
+)
+def test_local_plugin_that_fails_on_import_is_a_clear_error(
+    tmp_path: Path, write_org: Callable[..., Path], write_config: Callable[..., Path], source: str, found: str
+) -> None:
+    plugin_file = tmp_path / "broken_plugin.py"
+    plugin_file.write_text(source, encoding="utf-8")
+    write_org("a")
+    config = write_config(plugins={"paths": ["broken_plugin.py"]})
+
+    with pytest.raises(InputError) as raised:
+        prepare(load_config(config))
+    (problem,) = raised.value.problems
+    assert (Path(problem.file), problem.table, problem.key) == (plugin_file, "plugins", "paths")
+    assert found in problem.found
+    assert "assess_local_broken_plugin" not in sys.modules
+
+    result = CliRunner().invoke(main, ["run", str(config)])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert str(plugin_file) in result.stderr
+    assert found in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_local_plugin_file_is_a_clear_error(
+    tmp_path: Path, write_org: Callable[..., Path], write_config: Callable[..., Path]
+) -> None:
+    write_org("a")
+    config = write_config(plugins={"paths": ["nowhere/plugin.py"]})
+
+    result = CliRunner().invoke(main, ["run", str(config)])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert str(tmp_path / "nowhere" / "plugin.py") in result.stderr
+    assert "no such file" in result.stderr
+
+
+# --------------------------------------------------------------------------
+# item ids: duplicates and overrides
+# --------------------------------------------------------------------------
+
+
+class DuplicateConveyed:
+    name = "duplicate_conveyed"
+
+    def __init__(self, overrides: bool) -> None:
+        self.overrides = overrides
+
+    @hookimpl
+    def assess_items(self, edition: str) -> list[Item]:
+        return [
+            dataclasses.replace(
+                CONVEYED,
+                title="及时学习上级精神（每半年报送1次，每次1分）",
+                points=Decimal(2),
+                rule=Linear.of((1, "halfyear_reports")),
+                overrides=self.overrides,
+            )
+        ]
+
+
+def test_duplicate_item_id_without_overrides_is_an_error(
+    write_org: Callable[..., Path], assess: Callable[..., RunResult]
+) -> None:
+    write_org("a")
+    with pytest.raises(InputError) as raised:
+        assess(extra_plugins=(DuplicateConveyed(overrides=False),))
+    (problem,) = raised.value.problems
+    assert problem.key == "learning.conveyed"
+    assert "also declared by learning" in problem.found
+    assert "duplicate_conveyed" in problem.message
+
+
+def test_duplicate_item_id_from_a_local_plugin_fails_the_cli_cleanly(
+    tmp_path: Path, write_org: Callable[..., Path], write_config: Callable[..., Path]
+) -> None:
+    plugin = (
+        "from core import hookimpl\n"
+        "from core.declare import flag_item\n\n\n"
+        "@hookimpl\n"
+        "def assess_items(edition):\n"
+        '    return [flag_item("learning.talks_visits", "谈心谈话", "Talks", 1, "talks_visits")]\n'
+    )
+    (tmp_path / "again.py").write_text(plugin, encoding="utf-8")
+    write_org("a")
+    config = write_config(plugins={"paths": ["again.py"]})
+
+    result = CliRunner().invoke(main, ["run", str(config)])
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    assert "learning.talks_visits" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(("reports", "points"), [(0, "0"), (1, "1"), (2, "2")])
+def test_override_replaces_the_earlier_item(
+    write_org: Callable[..., Path], assess: Callable[..., RunResult], reports: int, points: str
+) -> None:
+    write_org("a", learning={"halfyear_reports": reports, "unimplemented": 1})
+    result = assess(extra_plugins=(DuplicateConveyed(overrides=True),))
+
+    registry = result.context.registry
+    assert registry.owners["learning.conveyed"] == "duplicate_conveyed"
+    assert [declared.id for declared in registry.section_items("learning")].count("learning.conveyed") == 1
+    assert registry.section_max("learning") == LEARNING_POINTS - CONVEYED.points + 2
+    line = result.ledgers["a"].items["learning.conveyed"]
+    assert line.item.title == "及时学习上级精神（每半年报送1次，每次1分）"
+    assert line.points == Decimal(points)
+    assert line.max == Decimal(2)
+
+
+# --------------------------------------------------------------------------
+# every hook is documented (datasette's test_docs)
+# --------------------------------------------------------------------------
+
+
+def hook_names() -> list[str]:
+    return sorted(
+        name for name, function in inspect.getmembers(hookspecs, inspect.isfunction) if hasattr(function, "assess_spec")
+    )
+
+
+def test_hook_names_come_from_the_specs() -> None:
+    names = hook_names()
+    registered = {name for name in vars(PluginManager().hook) if not name.startswith("_")}
+    assert "assess_score" in names
+    assert set(names) == registered
+
+
+HOOKS_DOC = REPO / "docs" / "hooks.md"
+
+
+def read_hooks_doc() -> str:
+    assert HOOKS_DOC.is_file(), f"{HOOKS_DOC} is missing: every hook in core/hookspecs.py must be documented there"
+    return HOOKS_DOC.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("hook", hook_names())
+def test_hook_is_documented(hook: str) -> None:
+    text = read_hooks_doc()
+    heading = re.search(rf"^#+ .*\b{hook}\b", text, re.MULTILINE)
+    code = re.search(rf"`{hook}\b", text)
+    assert heading or code, f"{hook} is not documented in docs/hooks.md"
+
+
+def test_documented_hooks_exist() -> None:
+    headings = set(re.findall(r"^#+ .*?\b(assess_\w+)", read_hooks_doc(), re.MULTILINE))
+    assert headings <= set(hook_names())
