@@ -12,7 +12,7 @@ import os
 import sys
 import tempfile
 import tomllib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, NoReturn
@@ -44,19 +44,25 @@ def fail(problems: Sequence[Problem], code: int = 2) -> NoReturn:
     sys.exit(code)
 
 
-def write_output(content: str | bytes, output: Path | None) -> None:
+def write_output(content: str | bytes | Iterable[str], output: Path | None) -> None:
     """stdout, or a file written whole or not at all (temp file + rename)."""
+    pieces: Iterable[str | bytes] = [content] if isinstance(content, (str, bytes)) else content
     if output is None:
-        if isinstance(content, bytes):
-            sys.stdout.buffer.write(content)
-        else:
-            click.echo(content, nl=False)
+        for piece in pieces:
+            if isinstance(piece, bytes):
+                sys.stdout.buffer.write(piece)
+            else:
+                click.echo(piece, nl=False)
         return
     output.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as stream:
-            stream.write(content.encode("utf-8") if isinstance(content, str) else content)
+            for piece in pieces:
+                stream.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
         os.replace(temporary, output)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -79,7 +85,8 @@ def prepare_or_fail(config: RunConfig) -> tuple[Any, RunContext]:
 
 
 def standalone_config(year: int, edition: str) -> RunConfig:
-    return RunConfig(path=Path("<defaults>"), year=year, edition=edition)
+    """The defaults, for commands given no run config (no history store)."""
+    return RunConfig(path=Path("<defaults>"), year=year, edition=edition, history=False)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -47,6 +47,7 @@ class RunConfig:
     disabled_items: list[str] = field(default_factory=list)
     store_path: Path | None = None
     save: bool = False
+    history: bool = True
 
     @property
     def base(self) -> Path:

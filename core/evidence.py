@@ -60,6 +60,13 @@ def read_evidence(path: Path) -> Organisation:
             )
         )
         return organisation
+    for key in header:
+        if key not in ("id", "name"):
+            organisation.problems.append(
+                Problem(
+                    "warning", file, "organisation", key, "id or name", f"unknown key {key}", "unknown key, ignored"
+                )
+            )
     for key in ("id", "name"):
         value = header.get(key)
         if value is None and key == "id":
@@ -94,7 +101,9 @@ def convert_facts(organisation: Organisation, registry: Registry) -> None:
                 )
             )
 
+    fact_keys = registry.fact_keys
     for section, types in registry.schema.items():
+        keys = fact_keys[section]
         table = raw.get(section, {})
         if not isinstance(table, dict):
             problems.append(Problem("error", file, section, "", "a table", describe_value(table)))
@@ -113,7 +122,7 @@ def convert_facts(organisation: Organisation, registry: Registry) -> None:
                 )
         values: dict[str, Any] = {}
         for name, fact_type in types.items():
-            key = f"{section}.{name}"
+            key = keys[name]
             derived = organisation.derived.get(key)
             if name in table:
                 source, raw_value = "evidence", table[name]

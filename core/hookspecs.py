@@ -96,7 +96,7 @@ def assess_collect(organisation: Organisation, context: RunContext) -> dict[str,
     Return ``{"section.fact": DerivedFact(value, source)}``. A fact the
     evidence gives explicitly always wins over a derived one; the ledger
     records which was used. Read ``organisation.raw`` defensively: it has
-    not been validated yet.
+    not been validated yet (and it is released after the validate step).
 
     :param organisation: the organisation, with its raw evidence.
     :param context: the run's year, edition, policies and rule registry.
@@ -170,7 +170,11 @@ def assess_penalise(ledger: Ledger, context: RunContext) -> None:
 
 @hookspec
 def assess_cap(ledger: Ledger, context: RunContext) -> None:
-    """Sum the sections and apply their maxima and caps; set the total.
+    """Sum the sections and apply their maxima and caps.
+
+    The core's own implementation runs first and writes every section's
+    claimed sum, maximum and score; plugins may then adjust section scores.
+    The total (Σ sections − heavy deductions) is computed after this step.
 
     :param ledger: the organisation's ledger.
     :param context: the run context.

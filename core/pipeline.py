@@ -129,15 +129,21 @@ def prepare(
         )
     policies = parse_policies(registry, config.policy, source)
     context = RunContext(config.year, config.edition, config.award_year, policies, registry)
-    store = HistoryStore(config.history_path)
-    context.previous = store.results(config.year - 1)
+    if config.history:
+        store = HistoryStore(config.history_path)
+        context.previous = store.results(config.year - 1)
     if context.previous:
-        log.info("history_loaded", store=str(store.path), year=config.year - 1, organisations=len(context.previous))
+        log.info(
+            "history_loaded", store=str(config.history_path), year=config.year - 1, organisations=len(context.previous)
+        )
     return pm, context
 
 
 def load_organisation(path: Path, pm: PluginManager, context: RunContext) -> Organisation:
-    """collect and validate one evidence file."""
+    """collect and validate one evidence file.
+
+    The raw evidence is let go afterwards (only typed facts are scored), so a
+    large cohort does not hold every parsed file in memory."""
     organisation = read_evidence(path)
     if not organisation.valid:
         return organisation
@@ -146,9 +152,9 @@ def load_organisation(path: Path, pm: PluginManager, context: RunContext) -> Org
         add_derived(organisation, derived)
     convert_facts(organisation, registry)
     read_review(organisation, registry)
-    if organisation.valid:
-        for problems in pm.hook.assess_validate(organisation=organisation, context=context):
-            organisation.problems.extend(problems or ())
+    for problems in pm.hook.assess_validate(organisation=organisation, context=context):
+        organisation.problems.extend(problems or ())
+    organisation.raw = {}
     return organisation
 
 

@@ -91,6 +91,11 @@ class Registry:
         return tables
 
     @cached_property
+    def fact_keys(self) -> dict[str, dict[str, str]]:
+        """table → fact name → "table.name", one shared string per fact."""
+        return {section: {name: f"{section}.{name}" for name in types} for section, types in self.schema.items()}
+
+    @cached_property
     def required_facts(self) -> set[str]:
         """The fact keys that enabled items read (missing ones get a warning)."""
         return {key for item in self.enabled_items for key in item.fact_keys()}
@@ -133,7 +138,8 @@ def build_registry(
     for section in sorted(declared_sections, key=lambda section: section.order):
         registry.sections[section.id] = section
 
-    declared_items: list[Item] = []
+    declared_items: dict[str, Item] = {}
+    overriding: list[tuple[str, Item]] = []
     for plugin, items in call_each(pm.hook.assess_items, edition=edition):
         for item in items or ():
             if item.section not in registry.sections:
@@ -146,8 +152,9 @@ def build_registry(
                         source,
                     )
                 )
-                continue
-            if item.id in registry.owners and not item.overrides:
+            elif item.overrides:
+                overriding.append((plugin, item))
+            elif item.id in declared_items:
                 problems.append(
                     _problem(
                         item.id,
@@ -157,13 +164,25 @@ def build_registry(
                         source,
                     )
                 )
-                continue
-            if item.overrides:
-                declared_items = [known for known in declared_items if known.id != item.id]
-            registry.owners[item.id] = plugin
-            declared_items.append(item)
+            else:
+                registry.owners[item.id] = plugin
+                declared_items[item.id] = item
+    for plugin, item in overriding:
+        if item.id not in declared_items:
+            problems.append(
+                _problem(
+                    item.id,
+                    "an item declared by another plugin",
+                    "no such item",
+                    f"plugin {plugin} overrides item {item.id}, which no plugin declares",
+                    source,
+                )
+            )
+            continue
+        registry.owners[item.id] = plugin
+        declared_items[item.id] = item
     section_order = {section_id: index for index, section_id in enumerate(registry.sections)}
-    for item in sorted(declared_items, key=lambda item: section_order[item.section]):
+    for item in sorted(declared_items.values(), key=lambda item: section_order[item.section]):
         registry.items[item.id] = item
 
     fact_types: dict[str, tuple[str, FactType]] = {}

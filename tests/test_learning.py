@@ -18,7 +18,7 @@ import tomlkit
 from core.model import InputError, Ledger
 from core.pipeline import RunResult
 from core.registry import RegistryError
-from core.report import render_json
+from core.report import RenderOptions, render_json
 
 D = Decimal
 WriteOrg = Callable[..., Path]
@@ -671,7 +671,7 @@ def test_an_unknown_disabled_item_is_refused(write_org: WriteOrg, assess: Assess
 
 def test_the_json_report_prints_exact_points(write_org: WriteOrg, assess: Assess) -> None:
     write_org("a", learning=model(halfyear_reports=2, unimplemented=1, training_misses=1))
-    text = render_json(assess(), "zh")
+    text = "".join(render_json(assess(), RenderOptions()))
     document = json.loads(text, parse_float=Decimal)
     items = document["organisations"][0]["sections"]["learning"]["items"]
     assert items["learning.conveyed"]["points"] == D("2.8")

@@ -85,7 +85,7 @@ def cohort(write_org: WriteOrg, assess: Assess) -> tuple[RunResult, dict[str, An
     )
     write_org("d", learning={**MODEL, "halfyear_reports": 5})
     result = assess()
-    document = json.loads(render_json(result, RenderOptions()))
+    document = json.loads("".join(render_json(result, RenderOptions())))
     return result, document
 
 

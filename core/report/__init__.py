@@ -6,7 +6,7 @@ report step, so that other formats can be added by any plugin."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -30,13 +30,15 @@ class RenderOptions:
 
 @dataclass(frozen=True)
 class Renderer:
-    """An output format: ``render(result, options)`` returns text or bytes;
-    ``suffix`` names the file it writes into ``--output-dir``."""
+    """An output format: ``render(result, options)`` returns text, bytes, or
+    an iterable of text pieces written one after another (so that a large
+    cohort's output is never held whole in memory); ``suffix`` names the
+    file it writes into ``--output-dir``."""
 
     name: str
     description: str
     suffix: str
-    render: Callable[[RunResult, RenderOptions], str | bytes]
+    render: Callable[[RunResult, RenderOptions], str | bytes | Iterable[str]]
 
 
 def jsonable(value: Any) -> Any:
@@ -74,6 +76,7 @@ def organisation_document(
         "errors": [problem.as_dict() for problem in organisation.errors],
         "warnings": [problem.as_dict() for problem in organisation.warnings],
         "total": None,
+        "heavy_total": None,
         "sections": {},
         "heavy": [],
         "awards": None,
@@ -83,10 +86,12 @@ def organisation_document(
             "evidence_sha256": organisation.sha256,
         },
     }
-    document.update(organisation.extras)
+    for key, value in organisation.extras.items():
+        document.setdefault(key, value)
     if ledger is None:
         return document
     document["total"] = ledger.total
+    document["heavy_total"] = ledger.heavy_points()
     for section_id, section in ledger.sections.items():
         items = {}
         for item_id, line in section.items.items():
@@ -168,16 +173,20 @@ def json_default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
-def render_json(result: RunResult, options: RenderOptions) -> str:
-    """The JSON result, one organisation a line: valid JSON that stays fast
-    (the C encoder) and greppable on a cohort of 100,000."""
+def render_json(result: RunResult, options: RenderOptions) -> Iterator[str]:
+    """The JSON result, one organisation a line, written piece by piece:
+    valid JSON that stays fast (the C encoder), greppable, and never whole in
+    memory on a cohort of 100,000."""
 
     def dumps(value: Any) -> str:
         return json.dumps(value, ensure_ascii=False, default=json_default)
 
-    header = dumps(run_header(result))[:-1]
-    lines = ",\n".join(dumps(document) for document in organisation_documents(result))
-    return f'{header}, "organisations": [\n{lines}\n]}}\n'
+    yield dumps(run_header(result))[:-1] + ', "organisations": ['
+    separator = "\n"
+    for document in organisation_documents(result):
+        yield separator + dumps(document)
+        separator = ",\n"
+    yield "\n]}\n"
 
 
 @hookimpl

@@ -17,7 +17,7 @@ from typing import Any
 from core import hookimpl
 from core.declare import count, item
 from core.facts import Amount, Choice, Day, FactSpec, Records, Text, YesNo
-from core.model import Item, Organisation, Policy, Problem, Section
+from core.model import DerivedFact, Item, Organisation, Policy, Problem, Section
 from core.numbers import ZERO, dec, fmt
 from core.pipeline import RunContext, ScoringContext
 from core.policies import choice_policy
@@ -240,6 +240,18 @@ def assess_policies() -> list[Policy]:
             "创新经验做法受表彰: several recognitions of one project count the highest only, or all of them.",
         )
     ]
+
+
+@hookimpl
+def assess_collect(organisation: Organisation, context: RunContext) -> dict[str, DerivedFact] | None:
+    """上一年度"五星双优": last year's award from the history store, when the
+    evidence does not say."""
+    previous = context.previous_result(organisation.id)
+    if previous is None or previous.status != "scored":
+        return None
+    awarded = bool(previous.awards.get("five_star"))
+    source = f"history store: {previous.year} five_star = {'true' if awarded else 'false'}"
+    return {"bonus.previous_award": DerivedFact(awarded, source)}
 
 
 @hookimpl

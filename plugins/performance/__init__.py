@@ -14,7 +14,7 @@ from typing import Any
 from core import hookimpl
 from core.declare import flag_item, item
 from core.facts import Amount, Choice, FactSpec
-from core.model import Cohort, HeavyDeduction, HeavyItem, Item, Ledger, Policy, Section
+from core.model import Cohort, DerivedFact, HeavyDeduction, HeavyItem, Item, Ledger, Organisation, Policy, Section
 from core.numbers import ZERO, dec, fmt, fmt_signed
 from core.pipeline import RunContext, ScoringContext
 from core.policies import choice_policy, number_policy
@@ -183,6 +183,17 @@ def assess_policies() -> list[Policy]:
             "行风评议: an organisation without a rating scores the 5 points (not penalised) or 0.",
         ),
     ]
+
+
+@hookimpl
+def assess_collect(organisation: Organisation, context: RunContext) -> dict[str, DerivedFact] | None:
+    """Last year's rating from the history store, when the evidence gives none."""
+    previous = context.previous_result(organisation.id)
+    rating = previous.fact("performance", "conduct_rating") if previous else None
+    if previous is None or rating is None:
+        return None
+    source = f"history store: {previous.year} conduct_rating"
+    return {"performance.conduct_rating_prev": DerivedFact(Decimal(str(rating)), source)}
 
 
 @hookimpl
