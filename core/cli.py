@@ -470,13 +470,14 @@ def compare(year_a: int, year_b: int, config_path: str | None, store_path: Path 
                         }
                         for section in sections
                     },
+                    "heavy": {"from": move.heavy[0], "to": move.heavy[1], "change": move.heavy_change},
                 }
                 for move in movements
             ],
         }
         click.echo(json.dumps(jsonable(document), ensure_ascii=False, indent=2))
         return
-    header = ["organisation", f"{year_a}", f"{year_b}", "change", *sections]
+    header = ["organisation", f"{year_a}", f"{year_b}", "change", *sections, "heavy"]
     rows = [
         [
             move.name,
@@ -484,6 +485,7 @@ def compare(year_a: int, year_b: int, config_path: str | None, store_path: Path 
             fmt(move.total_b) if move.total_b is not None else "—",
             change_text(move.change),
             *(change_text(move.section_change(section)) for section in sections),
+            change_text(-move.heavy_change if move.heavy_change is not None else None),
         ]
         for move in movements
     ]

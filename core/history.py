@@ -62,6 +62,7 @@ class Movement:
     total_a: Decimal | None
     total_b: Decimal | None
     sections: dict[str, tuple[Decimal | None, Decimal | None]]
+    heavy: tuple[Decimal | None, Decimal | None]
 
     @property
     def change(self) -> Decimal | None:
@@ -70,8 +71,16 @@ class Movement:
         return self.total_b - self.total_a
 
     def section_change(self, section: str) -> Decimal | None:
-        before, after = self.sections[section]
-        return None if before is None or after is None else after - before
+        return difference(*self.sections[section])
+
+    @property
+    def heavy_change(self) -> Decimal | None:
+        """How much more (positive) or less was deducted for heavy items."""
+        return difference(*self.heavy)
+
+
+def difference(before: Decimal | None, after: Decimal | None) -> Decimal | None:
+    return None if before is None or after is None else after - before
 
 
 def compare_years(store: HistoryStore, year_a: int, year_b: int) -> tuple[list[str], list[Movement]]:
@@ -94,6 +103,7 @@ def compare_years(store: HistoryStore, year_a: int, year_b: int) -> tuple[list[s
                     section: (a.sections.get(section) if a else None, b.sections.get(section) if b else None)
                     for section in sections
                 },
+                (a.heavy if a else None, b.heavy if b else None),
             )
         )
     movements.sort(key=lambda move: (move.change is None, -abs(move.change or ZERO), move.org_id))
