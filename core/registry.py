@@ -14,7 +14,7 @@ import pluggy
 from core.facts import FactType
 from core.model import HeavyItem, InputError, Item, Policy, Problem, Section
 from core.numbers import ZERO
-from core.rules import Flag
+from core.rules import AllFlags, Flag
 
 CORE_TABLES = ("organisation", "review")
 
@@ -72,7 +72,8 @@ class Registry:
         plan = []
         for item in self.items.values():
             disabled = item.id in self.disabled
-            flag = item.rule.fact if isinstance(item.rule, Flag) and not disabled else None
+            fast = isinstance(item.rule, Flag) and item.points is not None and not disabled
+            flag = item.rule.fact if fast else None
             evaluate = None if disabled else item.rule.evaluate
             plan.append((item.id, item, item.section, flag, evaluate, item.points))
         return plan
@@ -149,6 +150,16 @@ def build_registry(
                         "a registered section",
                         item.section,
                         f"plugin {plugin} declares item {item.id} in an unknown section",
+                        source,
+                    )
+                )
+            elif isinstance(item.rule, (Flag, AllFlags)) and item.points is None:
+                problems.append(
+                    _problem(
+                        item.id,
+                        "points for a flag item",
+                        "points=None",
+                        f"plugin {plugin} declares flag item {item.id} without points",
                         source,
                     )
                 )

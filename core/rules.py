@@ -57,11 +57,10 @@ class Flag(Rule):
 
     def evaluate(self, item: Item, values: Values, context: ScoringContext) -> tuple[Decimal, Any]:
         value = values[self.fact]
-        return (item.points if value else ZERO), (self.fact, value)  # type: ignore[return-value]
+        return (item.points if value else ZERO), value  # type: ignore[return-value]
 
     def explain(self, trace: Any, raw: Decimal) -> str:
-        name, value = trace
-        return f"{name} = {show(value)} → {fmt_signed(raw)}"
+        return f"{self.fact} = {show(trace)} → {fmt_signed(raw)}"
 
     def describe(self, item: Item) -> str:
         return f"{fmt(item.points or ZERO)} if {self.fact}, else 0"

@@ -47,23 +47,25 @@ def assess_score(ledger: Ledger, context: RunContext) -> None:
     facts = organisation.facts
     scoring = ScoringContext(context, organisation)
     lines = ledger.items
+    line = ItemResult
+    zero = ZERO
     for item_id, item, section, flag, evaluate, ceiling in context.registry.scoring_plan:
         values = facts[section]
         if flag is not None:
             value = values[flag]
-            points = ceiling if value else ZERO
-            lines[item_id] = ItemResult(item, points, points, (flag, value), "scored", "", points)
+            points = ceiling if value else zero
+            lines[item_id] = line(item, points, points, value, "scored", "", points)
             continue
         if evaluate is None:
-            lines[item_id] = ItemResult(item, ZERO, ZERO, None, "disabled")
+            lines[item_id] = line(item, zero, zero, None, "disabled")
             continue
         raw, trace = evaluate(item, values, scoring)
         points = raw
-        if points < ZERO:
-            points = ZERO
+        if points < zero:
+            points = zero
         elif ceiling is not None and points > ceiling:
             points = ceiling
-        lines[item_id] = ItemResult(item, points, raw, trace, "scored", "", points)
+        lines[item_id] = line(item, points, raw, trace, "scored", "", points)
 
 
 @hookimpl(tryfirst=True)

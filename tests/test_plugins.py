@@ -539,3 +539,23 @@ def test_hook_is_documented(hook: str) -> None:
 def test_documented_hooks_exist() -> None:
     headings = set(re.findall(r"^#+ .*?\b(assess_\w+)", read_hooks_doc(), re.MULTILINE))
     assert headings <= set(hook_names())
+
+
+class PointlessFlag:
+    name = "pointless_flag"
+
+    @hookimpl
+    def assess_items(self, edition: str) -> list[Item]:
+        flagged = dataclasses.replace(LEARNING_ITEMS[0], id="learning.pointless", points=None)
+        return [flagged]
+
+
+def test_a_flag_item_without_points_is_refused(
+    write_org: Callable[..., Path], assess: Callable[..., RunResult]
+) -> None:
+    write_org("a")
+    with pytest.raises(InputError) as raised:
+        assess(extra_plugins=(PointlessFlag(),))
+    (problem,) = raised.value.problems
+    assert problem.key == "learning.pointless"
+    assert "without points" in problem.message
