@@ -161,8 +161,14 @@ class Day(FactType):
         return "a date such as 2020-06-30"
 
     def convert(self, raw: object) -> dt.date:
+        """A TOML date; a quoted ISO date ("2020-06-30") is accepted too."""
         if isinstance(raw, dt.date) and not isinstance(raw, dt.datetime):
             return raw
+        if isinstance(raw, str):
+            try:
+                return dt.date.fromisoformat(raw.strip())
+            except ValueError:
+                pass
         raise self.fail(raw)
 
     def template_value(self) -> Any:

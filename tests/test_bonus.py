@@ -407,3 +407,12 @@ def test_falsified_bonus_with_policy_zero(write_org: WriteOrg, assess: Assess) -
         "a", bonus={"commendations": [commendation("A", "central")]}, review={"falsified": ["bonus.commendations"]}
     )
     assert points(assess(policy={"falsification": "zero"}), "bonus.commendations") == Decimal(0)
+
+
+@pytest.mark.parametrize(("written", "expected"), [("2019-12-16", Decimal(2)), ("2019-12-15", Decimal(0))])
+def test_a_quoted_iso_date_counts_like_a_toml_date(
+    write_org: WriteOrg, assess: Assess, written: str, expected: Decimal
+) -> None:
+    entry = {"project": "红色引擎", "level": "provincial", "date": written, "document": "浙委发〔2020〕1号"}
+    write_org("a", bonus={"commendations": [entry]})
+    assert points(assess(), "bonus.commendations") == expected

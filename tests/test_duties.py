@@ -497,7 +497,7 @@ MALFORMED = [
     ({"holder": 7}, "holder", "7"),
     ({"signed": "yes"}, "signed", '"yes"'),
     ({"published": 1}, "published", "1"),
-    ({"submitted": "2020-03-27"}, "submitted", '"2020-03-27"'),
+    ({"submitted": "2020-13-45"}, "submitted", '"2020-13-45"'),
     ({"submitted": exact("2020-03-27T10:00:00")}, "submitted", "2020-03-27 10:00:00"),
     ({"personal_items": "两项"}, "personal_items", '"两项"'),
     ({"personal_items": ["一项", ""]}, "personal_items[1]", '""'),
