@@ -108,15 +108,16 @@ def split_formats(formats: tuple[str, ...]) -> list[str]:
     return [name.strip() for entry in formats for name in entry.split(",") if name.strip()]
 
 
-def progress_reporter(total: int) -> Callable[[int, int], None] | None:
-    """A progress line on stderr for large cohorts, only on a terminal."""
+def progress_reporter(total: int) -> Callable[[str, int, int], None] | None:
+    """A progress line on stderr for cohorts of more than a few hundred,
+    only when stderr is a terminal (quiet in pipes, files and CI)."""
     if total <= PROGRESS_FROM or not sys.stderr.isatty():
         return None
     step = max(1, total // 100)
 
-    def report(done: int, count: int) -> None:
+    def report(stage: str, done: int, count: int) -> None:
         if done % step == 0 or done == count:
-            click.echo(f"\rscored {done}/{count}", err=True, nl=done == count)
+            click.echo(f"\r{stage} {done}/{count}", err=True, nl=done == count)
 
     return report
 

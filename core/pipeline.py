@@ -191,10 +191,17 @@ def run_cohort(
     files: Sequence[Path],
     pm: PluginManager,
     context: RunContext,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> RunResult:
-    """Score every organisation of a cohort; failures are reported, not raised."""
-    organisations = [load_organisation(path, pm, context) for path in files]
+    """Score every organisation of a cohort; failures are reported, not raised.
+
+    ``progress(stage, done, total)`` is told of each organisation read and
+    each scored."""
+    organisations = []
+    for index, path in enumerate(files, 1):
+        organisations.append(load_organisation(path, pm, context))
+        if progress:
+            progress("read", index, len(files))
     mark_duplicates(organisations)
     for organisation in organisations:
         if not organisation.valid:
@@ -212,7 +219,7 @@ def run_cohort(
     for index, organisation in enumerate(cohort.organisations, 1):
         ledgers[organisation.id] = score(organisation, pm, context)
         if progress:
-            progress(index, len(cohort.organisations))
+            progress("scored", index, len(cohort.organisations))
     log.info(
         "cohort_scored", organisations=len(organisations), scored=len(ledgers), failed=len(organisations) - len(ledgers)
     )
