@@ -3,8 +3,11 @@ true/false fact worth a fixed number of points."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
+from core import hookimpl
 from core.facts import Count, FactSpec, YesNo
-from core.model import Item
+from core.model import HeavyItem, Item, Section
 from core.numbers import dec
 from core.rules import Flag, Rule
 
@@ -58,3 +61,31 @@ def yes_no(name: str, doc: str = "") -> FactSpec:
 
 def count(name: str, doc: str = "", maximum: int | None = None) -> FactSpec:
     return FactSpec(name, Count(0, maximum), doc)
+
+
+def edition_hooks(
+    edition: str, sections: Sequence[Section], items: Sequence[Item], heavy: Sequence[HeavyItem] = ()
+) -> tuple[Callable[[str], list[Section]], Callable[[str], list[Item]], Callable[[str], list[HeavyItem]]]:
+    """The three registration hooks of a plugin that declares one edition's
+    sections, items and heavy items as data::
+
+        assess_sections, assess_items, assess_heavy_items = edition_hooks(EDITION, [SECTION], ITEMS, HEAVY)
+
+    Each answers only for its own edition, so another year's plugin can
+    stand beside it.
+    """
+
+    @hookimpl
+    def assess_sections(edition: str) -> list[Section]:
+        return list(sections) if edition == declared else []
+
+    @hookimpl
+    def assess_items(edition: str) -> list[Item]:
+        return list(items) if edition == declared else []
+
+    @hookimpl
+    def assess_heavy_items(edition: str) -> list[HeavyItem]:
+        return list(heavy) if edition == declared else []
+
+    declared = edition
+    return assess_sections, assess_items, assess_heavy_items

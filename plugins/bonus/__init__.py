@@ -15,7 +15,7 @@ from functools import partial
 from typing import Any
 
 from core import hookimpl
-from core.declare import count, item
+from core.declare import count, edition_hooks, item
 from core.facts import Amount, Choice, Day, FactSpec, Records, Text, YesNo
 from core.model import DerivedFact, Item, Organisation, Policy, Problem, Section
 from core.numbers import ZERO, dec, fmt
@@ -220,14 +220,7 @@ ITEMS: list[Item] = [
 ]
 
 
-@hookimpl
-def assess_sections(edition: str) -> list[Section]:
-    return [SECTION] if edition == EDITION else []
-
-
-@hookimpl
-def assess_items(edition: str) -> list[Item]:
-    return ITEMS if edition == EDITION else []
+assess_sections, assess_items, _ = edition_hooks(EDITION, [SECTION], ITEMS)
 
 
 @hookimpl

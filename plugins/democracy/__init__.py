@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core import hookimpl
-from core.declare import count, flag_item, item
+from core.declare import count, edition_hooks, flag_item, item
 from core.model import HeavyItem, Item, Section
 from core.numbers import dec
 from core.rules import Linear
@@ -146,14 +146,7 @@ HEAVY = [
 ]
 
 
-@hookimpl
-def assess_sections(edition: str) -> list[Section]:
-    return [SECTION] if edition == EDITION else []
-
-
-@hookimpl
-def assess_items(edition: str) -> list[Item]:
-    return ITEMS if edition == EDITION else []
+assess_sections, assess_items, _ = edition_hooks(EDITION, [SECTION], ITEMS)
 
 
 @hookimpl

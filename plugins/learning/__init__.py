@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from core import hookimpl
-from core.declare import count, flag_item, item, yes_no
+from core.declare import count, edition_hooks, flag_item, item, yes_no
 from core.model import HeavyItem, Item, Policy, Section
 from core.numbers import ZERO, dec
 from core.pipeline import ScoringContext
@@ -168,19 +168,7 @@ HEAVY = [
 ]
 
 
-@hookimpl
-def assess_sections(edition: str) -> list[Section]:
-    return [SECTION] if edition == EDITION else []
-
-
-@hookimpl
-def assess_items(edition: str) -> list[Item]:
-    return ITEMS if edition == EDITION else []
-
-
-@hookimpl
-def assess_heavy_items(edition: str) -> list[HeavyItem]:
-    return HEAVY if edition == EDITION else []
+assess_sections, assess_items, assess_heavy_items = edition_hooks(EDITION, [SECTION], ITEMS, HEAVY)
 
 
 @hookimpl

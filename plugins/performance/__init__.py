@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from core import hookimpl
-from core.declare import flag_item, item
+from core.declare import edition_hooks, flag_item, item
 from core.facts import Amount, Choice, FactSpec
 from core.model import Cohort, DerivedFact, HeavyDeduction, HeavyItem, Item, Ledger, Organisation, Policy, Section
 from core.numbers import ZERO, dec, fmt, fmt_signed
@@ -151,19 +151,7 @@ def bottom_three(rated: dict[str, Decimal]) -> frozenset[str]:
     return frozenset(org_id for org_id, rating in rated.items() if rating <= boundary)
 
 
-@hookimpl
-def assess_sections(edition: str) -> list[Section]:
-    return [SECTION] if edition == EDITION else []
-
-
-@hookimpl
-def assess_items(edition: str) -> list[Item]:
-    return ITEMS if edition == EDITION else []
-
-
-@hookimpl
-def assess_heavy_items(edition: str) -> list[HeavyItem]:
-    return HEAVY if edition == EDITION else []
+assess_sections, assess_items, assess_heavy_items = edition_hooks(EDITION, [SECTION], ITEMS, HEAVY)
 
 
 @hookimpl
