@@ -14,11 +14,16 @@ from core.store import HistoryStore, StoredResult, stored_run
 
 
 def results_from_run(result: RunResult) -> list[StoredResult]:
-    documents = {document["id"]: document for document in result_document(result)["organisations"]}
-    stored = []
-    for organisation in result.organisations:
-        ledger = result.ledgers.get(organisation.id)
-        document = documents[organisation.id]
+    """Each organisation's result, once per id (a second file that reuses an
+    id failed validation and is not stored)."""
+    documents = result_document(result)["organisations"]
+    stored: list[StoredResult] = []
+    seen: set[str] = set()
+    for organisation, document in zip(result.organisations, documents, strict=True):
+        if organisation.id in seen:
+            continue
+        seen.add(organisation.id)
+        ledger = result.ledgers.get(organisation.id) if organisation.valid else None
         stored.append(
             StoredResult(
                 year=result.context.year,

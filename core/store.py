@@ -22,6 +22,7 @@ from typing import Any
 
 from core import __version__
 from core.model import InputError, Problem
+from core.numbers import fmt
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -67,7 +68,7 @@ def _store_problem(path: Path, expected: str, found: str) -> StoreError:
 
 def _decimal_text(value: object) -> str:
     if isinstance(value, Decimal):
-        return str(value)
+        return fmt(value)
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     raise TypeError(f"cannot store {type(value).__name__}")
@@ -213,8 +214,8 @@ class HistoryStore:
                 result.name,
                 result.status,
                 result.document.get("provenance", {}).get("evidence_sha256", ""),
-                str(result.total) if result.total is not None else None,
-                str(result.heavy) if result.heavy is not None else None,
+                fmt(result.total) if result.total is not None else None,
+                fmt(result.heavy) if result.heavy is not None else None,
                 dumps(result.awards) if result.awards else None,
                 dumps(result.facts),
                 dumps(result.document),
@@ -223,7 +224,13 @@ class HistoryStore:
         connection.executemany(
             "INSERT INTO section_scores VALUES (?, ?, ?, ?, ?)",
             [
-                (result.year, result.org_id, section, str(score), str(result.document["sections"][section]["max"]))
+                (
+                    result.year,
+                    result.org_id,
+                    section,
+                    fmt(score),
+                    fmt(Decimal(str(result.document["sections"][section]["max"]))),
+                )
                 for section, score in result.sections.items()
             ],
         )

@@ -159,7 +159,8 @@ def render_scorecard(result: RunResult, org_id: str, lang: str) -> str:
     if ledger.heavy:
         lines += ["", labels["heavy"]]
         lines += [
-            f"  −{fmt(deduction.points)}  {deduction.item.id} {deduction.item.title} ({deduction.source})"
+            f"  −{fmt(deduction.points)}  {deduction.item.id} "
+            f"{deduction.item.title if lang == 'zh' else deduction.item.title_en} ({deduction.source})"
             for deduction in ledger.heavy
         ]
     stars, awards = honours(ledger, lang)

@@ -177,8 +177,10 @@ def assess_policies() -> list[Policy]:
 def assess_collect(organisation: Organisation, context: RunContext) -> dict[str, DerivedFact] | None:
     """Last year's rating from the history store, when the evidence gives none."""
     previous = context.previous_result(organisation.id)
-    rating = previous.fact("performance", "conduct_rating") if previous else None
-    if previous is None or rating is None:
+    if previous is None or previous.status != "scored":
+        return None
+    rating = previous.fact("performance", "conduct_rating")
+    if rating is None:
         return None
     source = f"history store: {previous.year} conduct_rating"
     return {"performance.conduct_rating_prev": DerivedFact(Decimal(str(rating)), source)}
