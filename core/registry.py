@@ -64,19 +64,19 @@ class Registry:
         return maxima
 
     @cached_property
-    def scoring_plan(self) -> list[tuple[str, Item, str, str | None, Any, Decimal | None]]:
-        """For every item in order: (id, item, section, flag fact, evaluate,
-        ceiling). A plain flag item is scored inline, without a call (most
-        items are flags, and this is the hot loop of a large cohort);
+    def scoring_plan(self) -> list[tuple[str, list[tuple[str, Item, str | None, Any, Decimal | None]]]]:
+        """Per section, for every item in order: (id, item, flag fact,
+        evaluate, ceiling). A plain flag item is scored inline, without a call
+        (most items are flags, and this is the hot loop of a large cohort);
         ``evaluate`` is None for a disabled item."""
-        plan = []
+        plan: dict[str, list[tuple[str, Item, str | None, Any, Decimal | None]]] = {}
         for item in self.items.values():
             disabled = item.id in self.disabled
             fast = isinstance(item.rule, Flag) and item.points is not None and not disabled
-            flag = item.rule.fact if fast else None
+            flag = item.rule.fact if fast else None  # type: ignore[attr-defined]
             evaluate = None if disabled else item.rule.evaluate
-            plan.append((item.id, item, item.section, flag, evaluate, item.points))
-        return plan
+            plan.setdefault(item.section, []).append((item.id, item, flag, evaluate, item.points))
+        return list(plan.items())
 
     @cached_property
     def section_item_ids(self) -> dict[str, tuple[str, ...]]:

@@ -49,23 +49,24 @@ def assess_score(ledger: Ledger, context: RunContext) -> None:
     lines = ledger.items
     line = ItemResult
     zero = ZERO
-    for item_id, item, section, flag, evaluate, ceiling in context.registry.scoring_plan:
+    for section, plan in context.registry.scoring_plan:
         values = facts[section]
-        if flag is not None:
-            value = values[flag]
-            points = ceiling if value else zero
-            lines[item_id] = line(item, points, points, value, "scored", "", points)
-            continue
-        if evaluate is None:
-            lines[item_id] = line(item, zero, zero, None, "disabled")
-            continue
-        raw, trace = evaluate(item, values, scoring)
-        points = raw
-        if points < zero:
-            points = zero
-        elif ceiling is not None and points > ceiling:
-            points = ceiling
-        lines[item_id] = line(item, points, raw, trace, "scored", "", points)
+        for item_id, item, flag, evaluate, ceiling in plan:
+            if flag is not None:
+                value = values[flag]
+                points = ceiling if value else zero
+                lines[item_id] = line(item, points, points, value, "scored", "", points)
+                continue
+            if evaluate is None:
+                lines[item_id] = line(item, zero, zero, None, "disabled")
+                continue
+            raw, trace = evaluate(item, values, scoring)
+            points = raw
+            if points < zero:
+                points = zero
+            elif ceiling is not None and points > ceiling:
+                points = ceiling
+            lines[item_id] = line(item, points, raw, trace, "scored", "", points)
 
 
 @hookimpl(tryfirst=True)
