@@ -166,6 +166,10 @@ def run(
         raise click.BadParameter(
             f"expected one of {', '.join(sorted(renderers))}, found {unknown or names}", param_hint="--format"
         )
+    if replace and save is False:
+        raise click.UsageError("--replace goes with --save")
+    if replace and save is None and not config.save:
+        raise click.UsageError("--replace goes with --save (or [store] save = true)")
     if output and (output_dir or len(names) > 1):
         raise click.UsageError("--output takes one format; use --output-dir for several")
     if len(names) > 1 and not output_dir:
@@ -478,7 +482,7 @@ def compare(year_a: int, year_b: int, config_path: str | None, store_path: Path 
         }
         click.echo(json.dumps(jsonable(document), ensure_ascii=False, indent=2))
         return
-    header = ["organisation", f"{year_a}", f"{year_b}", "change", *sections, "heavy"]
+    header = ["organisation", f"{year_a}", f"{year_b}", "change", *sections, "heavy (effect on total)"]
     rows = [
         [
             move.name,
@@ -490,7 +494,7 @@ def compare(year_a: int, year_b: int, config_path: str | None, store_path: Path 
         ]
         for move in movements
     ]
-    click.echo(format_table(header, rows, right_from=1))
+    click.echo(format_table(header, rows, right_from=1, right_to=len(header)))
 
 
 def register_plugin_commands(cli: click.Group) -> None:

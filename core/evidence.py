@@ -22,7 +22,11 @@ HEAVY_MAX = Decimal(10)
 
 
 def shown_default(value: object) -> str:
-    return "absent" if value is None else describe_value(value)
+    if value is None:
+        return "absent"
+    if value == []:
+        return "no records"
+    return describe_value(value)
 
 
 def read_evidence(path: Path) -> Organisation:

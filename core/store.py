@@ -109,20 +109,33 @@ class StoredRun:
 
 
 class HistoryStore:
-    """A handle on the store file; open it with :func:`open_store`."""
+    """A handle on the store file. Reading never writes: the tables are
+    created by the first save, and a file without them is refused rather than
+    changed."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
 
     @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
+    def _connect(self, write: bool = False) -> Iterator[sqlite3.Connection]:
         try:
-            connection = sqlite3.connect(self.path, isolation_level=None)
+            if write:
+                connection = sqlite3.connect(self.path, isolation_level=None)
+            else:
+                connection = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", isolation_level=None, uri=True)
         except sqlite3.Error as error:
             raise _store_problem(self.path, "an SQLite history store", str(error)) from None
         try:
             connection.execute("PRAGMA foreign_keys = ON")
-            connection.executescript(SCHEMA)
+            tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if write and not tables:
+                connection.executescript(SCHEMA)
+            elif not {"runs", "results", "section_scores"} <= tables:
+                raise _store_problem(
+                    self.path,
+                    "a history store (tables runs, results, section_scores)",
+                    "another database" if tables else "an empty database",
+                )
             yield connection
         except sqlite3.DatabaseError as error:
             raise _store_problem(self.path, "an SQLite history store", str(error)) from None
@@ -182,7 +195,7 @@ class HistoryStore:
 
     def save(self, run: StoredRun, results: list[StoredResult], replace: bool = False) -> None:
         """Record a run in one transaction; a year already stored needs ``replace``."""
-        with self._connect() as connection:
+        with self._connect(write=True) as connection:
             connection.execute("BEGIN IMMEDIATE")
             try:
                 exists = connection.execute("SELECT 1 FROM runs WHERE year = ?", (run.year,)).fetchone()

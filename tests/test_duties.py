@@ -194,7 +194,7 @@ def test_at_least_two_personalised_items(write_org: WriteOrg, assess: Assess, it
     assert ("personal_items" in found) is finding
     if finding:
         assert found["personal_items"]["message"] == "个性项目不少于2个"
-        assert (found["personal_items"]["required"], found["personal_items"]["recorded"]) == (2, items)
+        assert (found["personal_items"]["required"], found["personal_items"]["recorded"]) == ("≥ 2", items)
         assert reviewed(result)[0]["status"] == "findings"
 
 

@@ -652,3 +652,33 @@ def test_a_run_with_a_reused_id_saves_the_scored_one_once(tmp_path: Path, season
     assert result.exit_code == 1, result.output
     rows = query(store_path, "SELECT org_id, status, name FROM results WHERE year = 2020")
     assert rows == [("a", "scored", "测试单位a")]
+
+
+def test_reading_the_store_never_writes_to_it(season: Season, store_path: Path) -> None:
+    config = season(2019, {"a": {}})
+    assert invoke("run", config, "--save").exit_code == 0
+    before = store_path.read_bytes()
+    season(2020, {"a": {}})
+    assert invoke("run", config).exit_code == 0
+    assert invoke("history", "a", "--config", config).exit_code == 0
+    assert store_path.read_bytes() == before
+
+
+def test_another_database_at_the_store_path_is_refused_and_left_alone(season: Season, store_path: Path) -> None:
+    config = season(2020, {"a": {}})
+    connection = sqlite3.connect(store_path)
+    connection.execute("CREATE TABLE invoices (id INTEGER)")
+    connection.commit()
+    connection.close()
+    before = store_path.read_bytes()
+
+    result = invoke("run", config, "--save")
+    assert result.exit_code == 2
+    assert "history store" in result.stderr
+    assert store_path.read_bytes() == before
+
+
+def test_replace_without_save_is_a_usage_error(season: Season) -> None:
+    result = invoke("run", season(2020, {"a": {}}), "--replace")
+    assert result.exit_code == 2
+    assert "--replace goes with --save" in result.output

@@ -22,14 +22,14 @@ def pad(text: str, width: int, right: bool = False) -> str:
     return gap + text if right else text + gap
 
 
-def format_table(header: list[str], rows: list[list[str]], right_from: int) -> str:
+def format_table(header: list[str], rows: list[list[str]], right_from: int, right_to: int | None = None) -> str:
+    """Columns right_from..right_to (default: all but the last) are numbers,
+    aligned right; widths count CJK characters as two."""
+    last = len(header) - 1 if right_to is None else right_to
     widths = [max(display_width(row[column]) for row in [header, *rows]) for column in range(len(header))]
     lines = []
     for row in [header, *rows]:
-        cells = [
-            pad(cell, widths[index], right=index >= right_from and index < len(row) - 1)
-            for index, cell in enumerate(row)
-        ]
+        cells = [pad(cell, widths[index], right=right_from <= index < last) for index, cell in enumerate(row)]
         lines.append("  ".join(cells).rstrip())
     lines.insert(1, "  ".join("-" * width for width in widths))
     return "\n".join(lines)

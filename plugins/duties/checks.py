@@ -201,7 +201,7 @@ def review_list(duty_list: DutyList, catalogue: Catalogue, year: int) -> ListRev
     minimum = catalogue.min_personal_items
     if len(duty_list.personal_items) < minimum:
         findings.append(
-            Finding("personal_items", f"个性项目不少于{minimum}个", "", minimum, len(duty_list.personal_items))
+            Finding("personal_items", f"个性项目不少于{minimum}个", "", f"≥ {minimum}", len(duty_list.personal_items))
         )
     if not duty_list.signed:
         findings.append(Finding("signed", "未经本人签名"))
