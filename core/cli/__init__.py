@@ -1,0 +1,62 @@
+"""The `assess` command line: thin commands that parse, call the pipeline
+and render. Results go to stdout or files, logs and problems to stderr.
+
+Exit codes: 0 everything scored / valid, 1 some organisation failed
+validation (the others are still scored), 2 a bad config or usage.
+"""
+
+from __future__ import annotations
+
+import click
+import structlog
+
+from core import __version__
+from core.cli.catalogue import explain, plugins, rules, template
+from core.cli.common import fail, open_config, prepare_or_fail, write_output
+from core.cli.history import compare, history
+from core.cli.scoring import PROGRESS_FROM, progress_reporter, run, validate
+from core.logs import configure_logging
+from core.manager import make_plugin_manager
+from core.model import InputError
+
+__all__ = ["PROGRESS_FROM", "fail", "main", "open_config", "prepare_or_fail", "progress_reporter", "write_output"]
+
+log = structlog.get_logger(__name__)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="assess")
+@click.option("-v", "--verbose", count=True, help="More log lines on stderr (-v info, -vv debug).")
+@click.option(
+    "--log-format",
+    type=click.Choice(["console", "json"]),
+    default="console",
+    show_default=True,
+    help="Logs on stderr: readable, or one JSON object per line.",
+)
+def main(verbose: int, log_format: str) -> None:
+    """Score the "五星示范、双优引领" assessment of party organisations."""
+    configure_logging(log_format, verbose)
+
+
+for command in (run, validate, rules, explain, plugins, template, history, compare):
+    main.add_command(command)
+
+
+def register_plugin_commands(cli: click.Group) -> None:
+    """Let installed plugins add subcommands; a broken plugin costs only its
+    commands, never the command line."""
+    configure_logging()
+    try:
+        pm = make_plugin_manager()
+    except InputError as error:
+        log.warning("plugin_commands_not_loaded", problems=[str(problem) for problem in error.problems])
+        return
+    for impl in pm.hook.assess_commands.get_hookimpls():
+        try:
+            impl.function(cli=cli)
+        except Exception as error:
+            log.warning("plugin_commands_not_loaded", plugin=impl.plugin_name, error=f"{type(error).__name__}: {error}")
+
+
+register_plugin_commands(main)
