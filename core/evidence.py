@@ -51,36 +51,63 @@ def read_evidence(path: Path) -> Organisation:
         organisation.problems.append(Problem("error", file, "", "", "valid TOML", str(error)))
         return organisation
 
+    read_header(organisation)
+    return organisation
+
+
+def read_header(organisation: Organisation) -> None:
+    """``[organisation]`` id and name. The table is optional (the rules
+    contract knows only the sections' tables): the id is then the file name
+    and the name the id, with a warning; a name written but left empty is an
+    error, so that a template cannot be filed unfilled."""
+    file = str(organisation.path)
+    problems = organisation.problems
     header = organisation.raw.get("organisation")
-    if not isinstance(header, dict):
-        organisation.problems.append(
+    if header is None:
+        problems.append(
             Problem(
-                "error",
+                "warning",
                 file,
                 "organisation",
                 "",
                 "a table [organisation] with id and name",
-                describe_value(header) if header is not None else "nothing",
+                "nothing",
+                f"no [organisation] table: id and name taken from the file name ({organisation.id})",
             )
         )
-        return organisation
+        return
+    if not isinstance(header, dict):
+        problems.append(Problem("error", file, "organisation", "", "a table with id and name", describe_value(header)))
+        return
     for key in header:
         if key not in ("id", "name"):
-            organisation.problems.append(
+            problems.append(
                 Problem(
                     "warning", file, "organisation", key, "id or name", f"unknown key {key}", "unknown key, ignored"
                 )
             )
     for key in ("id", "name"):
         value = header.get(key)
-        if value is None and key == "id":
+        if value is None:
+            if key == "name":
+                problems.append(
+                    Problem(
+                        "warning",
+                        file,
+                        "organisation",
+                        "name",
+                        "the organisation's full name",
+                        "nothing",
+                        f"no name: the id {organisation.id} stands for it",
+                    )
+                )
             continue
         if not isinstance(value, str) or not value.strip():
-            found = describe_value(value) if value is not None else "nothing"
-            organisation.problems.append(Problem("error", file, "organisation", key, "a non-empty text", found))
+            problems.append(Problem("error", file, "organisation", key, "a non-empty text", describe_value(value)))
         else:
             setattr(organisation, key, value.strip())
-    return organisation
+    if "name" not in header:
+        organisation.name = organisation.id
 
 
 def convert_facts(organisation: Organisation, registry: Registry) -> None:

@@ -16,9 +16,10 @@ import pytest
 from click.testing import CliRunner
 
 from core.cli import main
+from core.config import load_config
 from core.logs import configure_logging
 from core.model import Problem
-from core.pipeline import RunResult
+from core.pipeline import RunResult, run
 
 HEADER = '[organisation]\nid = "bad"\nname = "问题单位"\n'
 
@@ -83,15 +84,10 @@ BAD_EVIDENCE = [
         id="unknown-key",
     ),
     pytest.param("learning = 3\n" + HEADER, "learning", "", "a table", "3", id="section-not-a-table"),
-    pytest.param('[organisation]\nid = "bad"\n', "organisation", "name", "a non-empty text", "nothing", id="no-name"),
     pytest.param(
-        "[learning]\nhalfyear_reports = 2\n",
-        "organisation",
-        "",
-        "a table [organisation] with id and name",
-        "nothing",
-        id="no-header",
+        '[organisation]\nid = "bad"\nname = " "\n', "organisation", "name", "a non-empty text", '" "', id="blank-name"
     ),
+    pytest.param("organisation = 3\n", "organisation", "", "a table with id and name", "3", id="header-not-a-table"),
 ]
 
 
@@ -245,3 +241,22 @@ def test_evidence_cannot_load_code(
     assert (warning.severity, warning.file, warning.key) == ("warning", str(path), "")
     assert "[plugins]" in warning.found
     assert result.ledgers["a"].items["learning.conveyed"].points == Decimal(3)
+
+
+def test_evidence_without_an_organisation_table_is_scored_under_its_file_name(
+    tmp_path: Path, write_config: Callable[..., Path]
+) -> None:
+    orgs = tmp_path / "orgs"
+    orgs.mkdir()
+    (orgs / "sx-plain.toml").write_text("[learning]\nhalfyear_reports = 2\nunimplemented = 1\n", encoding="utf-8")
+    (orgs / "sx-nameless.toml").write_text('[organisation]\nid = "nameless"\n', encoding="utf-8")
+    result = run(load_config(write_config()))
+
+    plain = next(organisation for organisation in result.organisations if organisation.path.stem == "sx-plain")
+    assert (plain.id, plain.name, plain.valid) == ("sx-plain", "sx-plain", True)
+    assert result.ledgers["sx-plain"].items["learning.conveyed"].points == Decimal("2.8")
+    assert any(problem.table == "organisation" and problem.severity == "warning" for problem in plain.problems)
+
+    nameless = result.ledgers["nameless"].organisation
+    assert nameless.name == "nameless"
+    assert any(problem.key == "name" and problem.severity == "warning" for problem in nameless.problems)
