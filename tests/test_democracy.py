@@ -1,11 +1,11 @@
-"""民主星 (democracy, 15 points): every item of rules-2020.md at its boundaries."""
+"""民主星 (democracy, 15 points): the section's own formulas at their boundaries. What every section
+shares (flags, totals, heavy items, explain) is in test_sections_common.py."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -16,66 +16,10 @@ from core.pipeline import RunResult
 
 ZERO = Decimal(0)
 
-FLAGS = {
-    "democracy.life_meeting": ("life_meeting", "1"),
-    "democracy.member_appraisal": ("member_appraisal", "0.5"),
-    "democracy.discipline_officer": ("discipline_officer", "0.5"),
-    "democracy.discipline_list": ("discipline_list", "0.5"),
-    "democracy.deputy_attends": ("deputy_attends", "0.5"),
-    "democracy.disclosure": ("disclosure", "1"),
-    "democracy.member_rights": ("member_rights", "1"),
-    "democracy.integrity_education": ("integrity_education", "1"),
-}
-POINTS = {
-    **{item_id: points for item_id, (_fact, points) in FLAGS.items()},
-    "democracy.conduct": "3",
-    "democracy.discipline": "6",
-}
-SUBTOTALS = {
-    "完善党内监督": (
-        "5",
-        (
-            "democracy.life_meeting",
-            "democracy.member_appraisal",
-            "democracy.discipline_officer",
-            "democracy.discipline_list",
-            "democracy.deputy_attends",
-            "democracy.disclosure",
-            "democracy.member_rights",
-        ),
-    ),
-    "健全监督教育": ("4", ("democracy.conduct", "democracy.integrity_education")),
-    "强化纪律作风": ("6", ("democracy.discipline",)),
-}
-HEAVY = {
-    "democracy.heavy.eight_rules": "有违反中央八项规定及实施细则精神的行为",
-    "democracy.heavy.leadership_violation": "有部门（单位）班子成员严重违纪违法情形",
-}
 VIOLATIONS = ("violations_main_leader", "violations_city_cadre", "violations_section_cadre", "violations_other")
-COMPLETE: dict[str, Any] = {
-    **{fact: True for fact, _points in FLAGS.values()},
-    "conduct_criticisms": 0,
-    **{fact: 0 for fact in VIOLATIONS},
-}
 
 WriteOrg = Callable[..., Path]
 Assess = Callable[..., RunResult]
-
-
-def points(result: RunResult, org: str, item_id: str) -> Decimal:
-    return result.ledgers[org].items[item_id].points
-
-
-@pytest.mark.parametrize(("item_id", "fact", "worth"), [(key, *value) for key, value in FLAGS.items()])
-def test_flag_items_score_their_points_only_when_true(
-    write_org: WriteOrg, assess: Assess, item_id: str, fact: str, worth: str
-) -> None:
-    write_org("yes", democracy={fact: True})
-    write_org("no", democracy={fact: False})
-    result = assess()
-    assert points(result, "yes", item_id) == Decimal(worth)
-    assert points(result, "no", item_id) == ZERO
-    assert result.ledgers["yes"].items[item_id].max == Decimal(worth)
 
 
 def test_half_points_are_exact_decimals(write_org: WriteOrg, assess: Assess) -> None:
@@ -143,76 +87,9 @@ def test_discipline_floors_at_zero(
     assert "扣完为止" in line.basis
 
 
-def test_complete_organisation_reaches_15_and_earns_the_star(write_org: WriteOrg, assess: Assess) -> None:
-    write_org("a", democracy=COMPLETE)
-    ledger = assess().ledgers["a"]
-    section = ledger.sections["democracy"]
-    assert section.score == Decimal(15)
-    assert section.max == Decimal(15)
-    assert {item_id: line.points for item_id, line in section.items.items()} == {
-        item_id: Decimal(worth) for item_id, worth in POINTS.items()
-    }
-    assert "democracy" in ledger.awards.stars
-
-
-def test_items_add_up_to_the_section_and_its_subtotals(write_org: WriteOrg, assess: Assess) -> None:
-    write_org("a", democracy={})
-    registry = assess().context.registry
-    items = registry.section_items("democracy")
-    assert {item.id: item.points for item in items} == {item_id: Decimal(worth) for item_id, worth in POINTS.items()}
-    assert sum(item.points for item in items) == Decimal(15)
-    assert registry.section_max("democracy") == Decimal(15)
-    section = registry.sections["democracy"]
-    assert (section.group, section.order) == ("party_building", 40)
-    assert dict(section.subtotals) == {title: Decimal(total) for title, (total, _ids) in SUBTOTALS.items()}
-    for title, (total, ids) in SUBTOTALS.items():
-        assert {item.id for item in items if item.subtotal == title} == set(ids)
-        assert sum(Decimal(POINTS[item_id]) for item_id in ids) == Decimal(total)
-
-
-@pytest.mark.parametrize("heavy_id", sorted(HEAVY))
-def test_heavy_item_is_accepted_and_withholds_the_star(write_org: WriteOrg, assess: Assess, heavy_id: str) -> None:
-    write_org("clean", democracy=COMPLETE)
-    write_org("flagged", democracy=COMPLETE, review={"heavy": {heavy_id: True}})
-    write_org("seven", democracy=COMPLETE, review={"heavy": {heavy_id: 7}})
-    result = assess()
-    assert result.failed == []
-    clean, flagged, seven = (result.ledgers[org] for org in ("clean", "flagged", "seven"))
-    assert [(deduction.item.id, deduction.points) for deduction in flagged.heavy] == [(heavy_id, Decimal(5))]
-    assert clean.total - flagged.total == Decimal(5)
-    assert clean.total - seven.total == Decimal(7)
-    assert "democracy" in clean.awards.stars
-    assert "democracy" not in flagged.awards.stars
-    assert flagged.awards.withheld["democracy"] == f"heavy item {heavy_id}"
-
-
-@pytest.mark.parametrize("item_id", sorted(POINTS))
-def test_explain_every_item(item_id: str) -> None:
-    result = CliRunner().invoke(main, ["explain", item_id])
-    assert result.exit_code == 0, result.output
-    assert result.stdout.startswith(f"{item_id}  民主星")
-    assert f"points: {POINTS[item_id]} 分" in result.stdout
-
-
 def test_explain_discipline_names_every_rank() -> None:
     result = CliRunner().invoke(main, ["explain", "democracy.discipline"])
     assert result.exit_code == 0, result.output
     for fact in VIOLATIONS:
         assert f"[democracy] {fact}: a whole number ≥ 0" in result.stdout
     assert "clamp(6 − 1·violations_main_leader − 0.8·violations_city_cadre" in result.stdout
-
-
-@pytest.mark.parametrize("heavy_id", sorted(HEAVY))
-def test_explain_every_heavy_item(heavy_id: str) -> None:
-    result = CliRunner().invoke(main, ["explain", heavy_id])
-    assert result.exit_code == 0, result.output
-    assert result.stdout.startswith(f"{heavy_id}  重扣分项 · 民主星")
-    assert f"标准：{HEAVY[heavy_id]}" in result.stdout
-
-
-def test_rules_lists_every_item_and_heavy_item() -> None:
-    result = CliRunner().invoke(main, ["rules"])
-    assert result.exit_code == 0, result.output
-    assert "民主星 Democracy star — 15" in result.stdout
-    for identifier in [*POINTS, *HEAVY]:
-        assert f"  {identifier} " in result.stdout

@@ -1,5 +1,6 @@
 """学习星 (learning, 25 points) through the real pipeline, written from
-rules-2020.md ("learning" and "What stands outside the sections")."""
+rules-2020.md ("learning" and "What stands outside the sections"). What every
+section shares (flags, totals, heavy items, explain) is in test_sections_common.py."""
 
 from __future__ import annotations
 
@@ -40,25 +41,6 @@ MODEL: dict[str, Any] = {
     "regular_training": True,
     "training_misses": 0,
 }
-
-ITEM_POINTS = {
-    "learning.political_priority": D(1),
-    "learning.initial_mission_system": D(1),
-    "learning.party_regulations": D(2),
-    "learning.conveyed": D(3),
-    "learning.thought_analyses": D(2),
-    "learning.talks_visits": D(1),
-    "learning.study_system": D(4),
-    "learning.study_hours": D(3),
-    "learning.regular_training": D(2),
-    "learning.committee_training": D(6),
-}
-
-HEAVY_IDS = (
-    "learning.heavy.spirit_not_conveyed",
-    "learning.heavy.religion_or_rumours",
-    "learning.heavy.unprofessional_staff",
-)
 
 SPIRIT = "learning.heavy.spirit_not_conveyed"
 
@@ -120,51 +102,6 @@ def spec_points(facts: dict[str, Any], study_hours_policy: str) -> dict[str, Dec
 # --------------------------------------------------------------------------
 # The section and its items
 # --------------------------------------------------------------------------
-
-
-def test_the_ten_items_with_their_points_and_subtotals(write_org: WriteOrg, assess: Assess) -> None:
-    ledger = score_facts(write_org, assess, MODEL)
-    lines = learning_items(ledger)
-    assert {item_id: line.max for item_id, line in lines.items()} == ITEM_POINTS
-    assert ledger.sections["learning"].max == D(25)
-    subtotals: dict[str, Decimal] = {}
-    for line in lines.values():
-        subtotals[line.item.subtotal] = subtotals.get(line.item.subtotal, D(0)) + line.max
-    assert subtotals == {"明确学习教育内容": D(10), "执行学习教育制度": D(7), "加强学习教育培训": D(8)}
-
-
-def test_a_model_organisation_scores_25_and_earns_the_star(write_org: WriteOrg, assess: Assess) -> None:
-    write_org("a", learning=MODEL)
-    result = assess()
-    ledger = result.ledgers["a"]
-    section = ledger.sections["learning"]
-    assert section.claimed == D(25)
-    assert section.score == D(25)
-    assert all(line.points == line.max for line in learning_items(ledger).values())
-    assert "learning" in ledger.awards.stars
-    assert "learning" not in ledger.awards.withheld
-    assert not [problem for problem in problems_of(result, "a", "warning") if problem.table == "learning"]
-    assert not problems_of(result, "a", "error")
-
-
-@pytest.mark.parametrize(
-    ("item_id", "fact", "points"),
-    [
-        ("learning.political_priority", "political_priority", D(1)),
-        ("learning.initial_mission_system", "initial_mission_system", D(1)),
-        ("learning.party_regulations", "party_regulations", D(2)),
-        ("learning.talks_visits", "talks_visits", D(1)),
-        ("learning.regular_training", "regular_training", D(2)),
-    ],
-)
-@pytest.mark.parametrize("value", [True, False])
-def test_flag_items(write_org: WriteOrg, assess: Assess, item_id: str, fact: str, points: Decimal, value: bool) -> None:
-    ledger = score_facts(write_org, assess, model(**{fact: value}))
-    line = ledger.items[item_id]
-    assert line.points == (points if value else D(0))
-    assert line.status == "scored"
-    assert f"{fact} = {'true' if value else 'false'}" in line.basis
-    assert learning_score(ledger) == (D(25) if value else D(25) - points)
 
 
 @pytest.mark.parametrize(
@@ -395,16 +332,6 @@ def test_a_partly_missing_item_warns_only_for_what_is_missing(write_org: WriteOr
 # --------------------------------------------------------------------------
 
 
-def test_a_heavy_figure_comes_off_the_total_not_the_section(write_org: WriteOrg, assess: Assess) -> None:
-    write_org("a", learning=MODEL, review={"heavy": {SPIRIT: 8}})
-    write_org("b", learning=MODEL)
-    result = assess()
-    found, clean = result.ledgers["a"], result.ledgers["b"]
-    assert learning_score(found) == D(25)
-    assert found.total == clean.total - D(8)
-    assert [(deduction.item.id, deduction.points) for deduction in found.heavy] == [(SPIRIT, D(8))]
-
-
 @pytest.mark.parametrize(
     ("policy", "expected"),
     [({}, D(5)), ({"heavy_default": 7}, D(7)), ({"heavy_default": 10}, D(10))],
@@ -427,17 +354,6 @@ def test_heavy_default_outside_5_to_10_is_refused(write_org: WriteOrg, assess: A
     with pytest.raises(InputError) as raised:
         assess(policy={"heavy_default": figure})
     assert any(problem.key == "heavy_default" for problem in raised.value.problems)
-
-
-@pytest.mark.parametrize("heavy_id", HEAVY_IDS)
-@pytest.mark.parametrize("figure", [5, 10])
-def test_every_learning_heavy_item_at_the_bounds(
-    write_org: WriteOrg, assess: Assess, heavy_id: str, figure: int
-) -> None:
-    write_org("a", learning=MODEL, review={"heavy": {heavy_id: figure}})
-    write_org("b", learning=MODEL)
-    result = assess()
-    assert result.ledgers["a"].total == result.ledgers["b"].total - D(figure)
 
 
 def test_two_heavy_items_add_up(write_org: WriteOrg, assess: Assess) -> None:
@@ -469,14 +385,6 @@ def test_an_unknown_heavy_id_is_an_error(write_org: WriteOrg, assess: Assess) ->
     result = assess()
     assert [organisation.id for organisation in result.failed] == ["a"]
     assert any("learning.heavy.no_such_finding" in str(problem) for problem in problems_of(result, "a", "error"))
-
-
-def test_a_heavy_item_withholds_the_learning_star(write_org: WriteOrg, assess: Assess) -> None:
-    write_org("a", learning=MODEL, review={"heavy": {SPIRIT: 5}})
-    ledger = assess().ledgers["a"]
-    assert learning_score(ledger) == D(25)
-    assert "learning" not in ledger.awards.stars
-    assert SPIRIT in ledger.awards.withheld["learning"]
 
 
 # --------------------------------------------------------------------------
