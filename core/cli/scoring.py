@@ -64,6 +64,13 @@ def progress_reporter(total: int) -> Callable[[str, int, int], None] | None:
     "--save/--no-save", default=None, help="Record the run in the history store ([store] save sets the default)."
 )
 @click.option("--replace", is_flag=True, help="With --save: overwrite the year if it is already stored.")
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Processes that read and check evidence (a large cohort: the number of cores).",
+)
 def run(
     config_path: str,
     formats: tuple[str, ...],
@@ -73,6 +80,7 @@ def run(
     org_id: str | None,
     save: bool | None,
     replace: bool,
+    jobs: int,
 ) -> None:
     """Score every organisation the run CONFIG names."""
     config = open_config(config_path)
@@ -98,7 +106,7 @@ def run(
         files = config.organisation_files()
     except InputError as error:
         fail(error.problems)
-    result = run_cohort(files, pm, context, progress=progress_reporter(len(files)))
+    result = run_cohort(files, pm, context, progress=progress_reporter(len(files)), jobs=jobs)
     result.config = config
     options = RenderOptions(lang=lang, org=org_id)
     if org_id is not None and org_id not in {organisation.id for organisation in result.organisations}:

@@ -1,0 +1,52 @@
+"""Reading evidence in several processes gives exactly the result of reading
+it in one (the output is compared byte for byte)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import core.pipeline
+from core.config import load_config
+from core.pipeline import prepare, run_cohort
+from core.report import RenderOptions, render_json
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "shaoxing-2020"
+
+
+def rendered(config_path: Path, jobs: int) -> str:
+    config = load_config(config_path)
+    pm, context = prepare(config)
+    result = run_cohort(config.organisation_files(), pm, context, jobs=jobs)
+    return "".join(render_json(result, RenderOptions()))
+
+
+def test_two_processes_read_the_sample_cohort_exactly_as_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copytree(EXAMPLES, tmp_path / "cohort")
+    config = tmp_path / "cohort" / "config.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace('path = "../history.sqlite3"', 'path = "h.sqlite3"'))
+    monkeypatch.setattr(core.pipeline, "PARALLEL_FROM", 1)
+    serial = rendered(config, jobs=1)
+    assert '"duty_lists"' in serial
+    assert rendered(config, jobs=2) == serial
+
+
+def test_a_broken_file_read_in_a_worker_fails_only_its_organisation(
+    tmp_path: Path,
+    write_org: Callable[..., Path],
+    write_config: Callable[..., Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for index in range(6):
+        write_org(f"org{index}", learning={"halfyear_reports": 2})
+    (tmp_path / "orgs" / "org3.toml").write_text("[learning\n", encoding="utf-8")
+    monkeypatch.setattr(core.pipeline, "PARALLEL_FROM", 1)
+    config = load_config(write_config())
+    pm, context = prepare(config)
+    result = run_cohort(config.organisation_files(), pm, context, jobs=2)
+    assert [organisation.path.stem for organisation in result.organisations] == [f"org{i}" for i in range(6)]
+    assert [organisation.path.stem for organisation in result.failed] == ["org3"]
+    assert len(result.ledgers) == 5
