@@ -7,8 +7,9 @@ For each size it writes a synthetic cohort in the spec's evidence format
 (benchmarks/generate.py), then measures
 
 - end to end: ``assess run CONFIG --format json --output FILE`` in a fresh
-  process (reading, validating, scoring, writing), its wall time and peak
-  memory (the child's maximum resident set);
+  process (reading, validating, scoring, writing), with ``--jobs 1`` and
+  ``--jobs 2``, its wall time and peak memory (the main process's maximum
+  resident set);
 - the scoring step alone: cohort figures, score, penalise, cap and rate for
   the already validated organisations, in this process;
 - the baseline: benchmarks/baseline.py, a plain hand-written function
@@ -21,7 +22,6 @@ The scoring step and the baseline are the best of three runs each.
 from __future__ import annotations
 
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -38,6 +38,9 @@ from core.config import load_config
 from core.model import Cohort
 from core.pipeline import load_organisation, prepare, score
 
+JOBS = (1, 2)
+"""`assess run` is timed reading the evidence in one process and in two."""
+
 REPEATS = 3
 """The scoring step and the baseline are each timed this many times; the best
 run counts (as timeit does), so that a busy machine does not decide the ratio."""
@@ -46,16 +49,17 @@ CHILD = """
 import atexit, resource, sys
 atexit.register(lambda: print("peak_kb", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr))
 from core.cli import main
-sys.argv = ["assess", "run", sys.argv[1], "--format", "json", "--output", sys.argv[2]]
+sys.argv = ["assess", "run", sys.argv[1], "--format", "json", "--output", sys.argv[2], "--jobs", sys.argv[3]]
 main()
 """
 
 
-def end_to_end(config: Path, output: Path) -> tuple[float, float]:
-    """Wall seconds and peak MB of one `assess run` in a fresh process."""
+def end_to_end(config: Path, output: Path, jobs: int) -> tuple[float, float]:
+    """Wall seconds and peak MB (of the main process) of one `assess run`
+    with ``--jobs`` in a fresh process."""
     started = time.perf_counter()
     finished = subprocess.run(
-        [sys.executable, "-c", CHILD, str(config), str(output)], capture_output=True, text=True, check=False
+        [sys.executable, "-c", CHILD, str(config), str(output), str(jobs)], capture_output=True, text=True, check=False
     )
     seconds = time.perf_counter() - started
     if finished.returncode not in (0, 1):
@@ -94,21 +98,22 @@ def scoring_step(config_path: Path) -> tuple[float, float, int, dict[str, Decima
 
 
 def main(sizes: list[int]) -> None:
-    rows = []
     for size in sizes:
         with tempfile.TemporaryDirectory(prefix="assess-bench-") as folder:
             config = write_cohort(size, Path(folder))
-            e2e_seconds, peak_mb = end_to_end(config, Path(folder) / "results.json")
-            scored = len(json.loads((Path(folder) / "results.json").read_text(encoding="utf-8"))["organisations"])
+            output = Path(folder) / "results.json"
+            runs = {jobs: end_to_end(config, output, jobs) for jobs in JOBS}
+            scored = len(json.loads(output.read_text(encoding="utf-8"))["organisations"])
             engine_seconds, baseline_seconds, valid, engine, plain = scoring_step(config)
             disagreements = [org_id for org_id in engine if engine[org_id] != plain[org_id]]
-            in_process_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        rows.append((size, scored, e2e_seconds, peak_mb, engine_seconds, baseline_seconds, valid, in_process_peak))
+        measured = " | ".join(
+            f"assess run --jobs {jobs}: {seconds:7.2f} s, {size / seconds:6.0f} org/s, peak {peak:7.1f} MB"
+            for jobs, (seconds, peak) in runs.items()
+        )
         print(
-            f"{size:>8} organisations | assess run: {e2e_seconds:8.2f} s, {size / e2e_seconds:8.0f} org/s, "
-            f"peak {peak_mb:7.1f} MB | scoring step: {engine_seconds:7.3f} s, {valid / engine_seconds:8.0f} org/s | "
-            f"baseline: {baseline_seconds:7.3f} s | ratio {engine_seconds / baseline_seconds:4.2f}× | "
-            f"totals disagree: {len(disagreements)}",
+            f"{size:>7} organisations | {measured} | scoring step: {engine_seconds:7.3f} s, "
+            f"{valid / engine_seconds:6.0f} org/s | baseline: {baseline_seconds:7.3f} s | "
+            f"ratio {engine_seconds / baseline_seconds:4.2f}× | totals disagree: {len(disagreements)}",
             flush=True,
         )
         if disagreements:
