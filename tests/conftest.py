@@ -1,16 +1,20 @@
-"""Shared fixtures: a fresh plugin manager per test (never a global), and
-helpers that write evidence files and run configs into tmp_path."""
+"""Shared fixtures: a fresh plugin manager per test (never a global), helpers
+that write evidence files and run configs into tmp_path, the command line,
+and the logging the command line configures, reset after every test."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import tomlkit
+from click.testing import CliRunner, Result
 
+from core.cli import main
 from core.config import load_config
+from core.logs import configure_logging
 from core.pipeline import RunResult, run
 
 
@@ -53,3 +57,19 @@ def assess(write_config: Callable[..., Path]) -> Callable[..., RunResult]:
         return run(load_config(write_config(**tables)), plugins=extra_plugins)
 
     return score
+
+
+@pytest.fixture(autouse=True)
+def _logging_reset() -> Iterator[None]:
+    yield
+    configure_logging()
+
+
+@pytest.fixture
+def invoke() -> Callable[..., Result]:
+    """invoke("run", config, "--format", "json") → the click Result of `assess ...` (paths are turned into text)."""
+
+    def call(*args: object) -> Result:
+        return CliRunner().invoke(main, [str(arg) for arg in args])
+
+    return call

@@ -5,25 +5,23 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
-import tomlkit
-from click.testing import CliRunner, Result
+from click.testing import Result
+from samples import FULL, STAR_SECTIONS, toml_literal
 
-from core.cli import main
-from core.logs import configure_logging
 from core.pipeline import RunResult
 
 Assess = Callable[..., RunResult]
 WriteOrg = Callable[..., Path]
+Invoke = Callable[..., Result]
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "examples" / "shaoxing-2020"
-STAR_SECTIONS = ("learning", "norms", "service", "democracy", "innovation")
 POLICY_KEYS = {
     "study_hours",
     "falsification",
@@ -36,111 +34,6 @@ POLICY_KEYS = {
 }
 BOTTOM = "performance.heavy.bottom_three"
 
-# Every section at its maximum: 25 + 25 + 20 + 15 + 15, performance 20 (not rated: unrated = "full"), no bonus.
-FULL: dict[str, dict[str, Any]] = {
-    "learning": {
-        "political_priority": True,
-        "initial_mission_system": True,
-        "party_regulations": True,
-        "halfyear_reports": 2,
-        "unimplemented": 0,
-        "thought_analyses": 2,
-        "talks_visits": True,
-        "quarterly_reports": 4,
-        "study_criticisms": 0,
-        "member_hours_met": True,
-        "leader_hours_met": True,
-        "xuexi_promoted": True,
-        "regular_training": True,
-        "training_misses": 0,
-    },
-    "norms": {
-        "reports_heard": 2,
-        **dict.fromkeys(
-            (
-                "regulation_meeting",
-                "personal_lists_published",
-                "secretary_review",
-                "lists_fulfilled",
-                "annual_plan",
-                "timely_election",
-                "staffing_complete",
-                "branch_standard",
-                "pioneer_branch",
-                "three_meetings",
-                "party_lectures",
-                "theme_day_planned",
-                "theme_day_held",
-                "brand_results",
-                "leaders_example",
-                "recruitment",
-                "dues",
-                "annual_statistics",
-            ),
-            True,
-        ),
-    },
-    "service": {
-        **dict.fromkeys(
-            (
-                "vanguard",
-                "centre_activities",
-                "three_services",
-                "rural_pairing",
-                "community_pairing",
-                "hometown_visits",
-                "volunteering",
-                "care_visits",
-                "mutual_insurance",
-                "recuperation",
-                "mass_org_elections",
-                "mass_org_finance",
-            ),
-            True,
-        ),
-        "top_ten_brand": "selected",
-        "three_best": "selected",
-        "four_seasons_misses": 0,
-    },
-    "democracy": {
-        **dict.fromkeys(
-            (
-                "life_meeting",
-                "member_appraisal",
-                "discipline_officer",
-                "discipline_list",
-                "deputy_attends",
-                "disclosure",
-                "member_rights",
-                "integrity_education",
-            ),
-            True,
-        ),
-        "conduct_criticisms": 0,
-        "violations_main_leader": 0,
-        "violations_city_cadre": 0,
-        "violations_section_cadre": 0,
-        "violations_other": 0,
-    },
-    "innovation": {
-        **dict.fromkeys(
-            ("research", "info_reports", "party_business", "physical_position", "online_position"),
-            True,
-        ),
-        "station_activities": 2,
-        "clean_organ": "named",
-        "platform_use": True,
-        "platform_data": True,
-    },
-    "performance": {"target_grade": "excellent", "leadership": True},
-    "bonus": {},
-}
-
-
-def number(text: str) -> Any:
-    """A TOML number written exactly as ``text`` (tomlkit cannot write a Decimal)."""
-    return tomlkit.parse(f"value = {text}")["value"]
-
 
 def evidence(**changes: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """FULL with some facts of some sections changed."""
@@ -148,17 +41,7 @@ def evidence(**changes: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def policy(**values: str) -> dict[str, Any]:
-    return {key: number(value) for key, value in values.items()}
-
-
-@pytest.fixture(autouse=True)
-def _logging_reset() -> Iterator[None]:
-    yield
-    configure_logging()
-
-
-def invoke(*args: str) -> Result:
-    return CliRunner().invoke(main, list(args))
+    return {key: toml_literal(value) for key, value in values.items()}
 
 
 # --------------------------------------------------------------------------
@@ -335,7 +218,7 @@ def scored(result: Result) -> dict[str, Any]:
 
 @pytest.mark.parametrize("award_year", [True, False])
 def test_award_year_decides_five_star_and_the_json_says_so(
-    write_org: WriteOrg, write_config: Callable[..., Path], award_year: bool
+    invoke: Invoke, write_org: WriteOrg, write_config: Callable[..., Path], award_year: bool
 ) -> None:
     write_org("a", **evidence())
     config = write_config(assessment={"award_year": award_year})
@@ -362,7 +245,7 @@ def as_decimal(value: int | Decimal) -> Decimal:
     return Decimal(value)
 
 
-def test_the_sample_cohort_runs_and_keeps_the_json_contract() -> None:
+def test_the_sample_cohort_runs_and_keeps_the_json_contract(invoke: Invoke) -> None:
     store = SAMPLE.parent / "history.sqlite3"
     store_before = store.read_bytes() if store.exists() else None
     document = scored(invoke("run", str(SAMPLE / "config.toml"), "--format", "json"))

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import tomlkit
+from samples import toml_literal
 
 from core.pipeline import RunResult
 
@@ -17,11 +17,6 @@ Assess = Callable[..., RunResult]
 WriteOrg = Callable[..., Path]
 
 IN_WINDOW = dt.date(2020, 6, 1)
-
-
-def number(text: str) -> Any:
-    """A TOML number written exactly as ``text`` (tomlkit cannot write a Decimal)."""
-    return tomlkit.parse(f"value = {text}")["value"]
 
 
 def commendation(project: str, level: str, date: dt.date = IN_WINDOW) -> dict[str, Any]:
@@ -278,7 +273,12 @@ def test_new_sites_refuses_negative_counts(write_org: WriteOrg, assess: Assess) 
 def test_showcase_sum(write_org: WriteOrg, assess: Assess) -> None:
     write_org(
         "a",
-        bonus={"showcase": [{"name": "晒比一", "points": number("1.5")}, {"name": "晒比二", "points": number("0.3")}]},
+        bonus={
+            "showcase": [
+                {"name": "晒比一", "points": toml_literal("1.5")},
+                {"name": "晒比二", "points": toml_literal("0.3")},
+            ]
+        },
     )
     result = assess()
     assert points(result, "bonus.showcase") == Decimal("1.8")
@@ -294,7 +294,7 @@ def test_showcase_empty_and_zero(write_org: WriteOrg, assess: Assess) -> None:
 
 
 def test_showcase_refuses_negative_points(write_org: WriteOrg, assess: Assess) -> None:
-    write_org("a", bonus={"showcase": [{"name": "晒比一", "points": number("-0.5")}]})
+    write_org("a", bonus={"showcase": [{"name": "晒比一", "points": toml_literal("-0.5")}]})
     assert [organisation.id for organisation in assess().failed] == ["a"]
 
 
@@ -347,7 +347,7 @@ def test_cap_across_items(write_org: WriteOrg, assess: Assess) -> None:
             "new_stations": 2,
             "new_demo_sites": 1,
             "pioneer_branches_named": 1,
-            "showcase": [{"name": "晒比", "points": number("1.5")}],
+            "showcase": [{"name": "晒比", "points": toml_literal("1.5")}],
             "inspection_grade": "excellent",
             "previous_award": True,
         },
@@ -358,7 +358,7 @@ def test_cap_across_items(write_org: WriteOrg, assess: Assess) -> None:
 
 
 def test_below_the_cap(write_org: WriteOrg, assess: Assess) -> None:
-    write_org("a", bonus={"new_stations": 2, "showcase": [{"name": "晒比", "points": number("0.5")}]})
+    write_org("a", bonus={"new_stations": 2, "showcase": [{"name": "晒比", "points": toml_literal("0.5")}]})
     section = assess().ledgers["a"].sections["bonus"]
     assert section.claimed == section.score == Decimal("2.5")
 

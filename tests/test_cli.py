@@ -9,54 +9,26 @@ import shutil
 import subprocess
 import sys
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
+from samples import LEARNING, NEAR_FULL_LEARNING, NEAR_FULL_LEARNING_SCORE
 
 from core import __version__
-from core.cli import main
-from core.logs import configure_logging
 
-FULL_LEARNING: dict[str, Any] = {
-    "political_priority": True,
-    "initial_mission_system": True,
-    "party_regulations": True,
-    "halfyear_reports": 2,
-    "unimplemented": 1,
-    "thought_analyses": 2,
-    "talks_visits": True,
-    "quarterly_reports": 4,
-    "study_criticisms": 0,
-    "member_hours_met": True,
-    "leader_hours_met": True,
-    "xuexi_promoted": True,
-    "regular_training": True,
-    "training_misses": 0,
-}
-# 1 + 1 + 2 + (1.5×2 − 0.2×1) + 2 + 1 + 4 + 3 + 2 + 6
-FULL_LEARNING_SCORE = Decimal("24.8")
 HEAVY_ID = "learning.heavy.unprofessional_staff"
-
-
-@pytest.fixture(autouse=True)
-def _logging_reset() -> Iterator[None]:
-    yield
-    configure_logging()
-
-
-def invoke(*args: str) -> Result:
-    return CliRunner().invoke(main, list(args))
+Invoke = Callable[..., Result]
 
 
 @pytest.fixture
 def cohort(write_org: Callable[..., Path], write_config: Callable[..., Path]) -> Path:
     """Two organisations with the same learning facts; "heavy" also has a heavy item of 7."""
-    write_org("full", learning=FULL_LEARNING)
-    write_org("heavy", learning=FULL_LEARNING, review={"heavy": {HEAVY_ID: 7}})
+    write_org("full", learning=NEAR_FULL_LEARNING)
+    write_org("heavy", learning=NEAR_FULL_LEARNING, review={"heavy": {HEAVY_ID: 7}})
     return write_config()
 
 
@@ -70,7 +42,7 @@ def scored(text: str) -> dict[str, dict[str, Any]]:
 # --------------------------------------------------------------------------
 
 
-def test_run_json_follows_the_contract(tmp_path: Path, cohort: Path) -> None:
+def test_run_json_follows_the_contract(invoke: Invoke, tmp_path: Path, cohort: Path) -> None:
     result = invoke("run", str(cohort), "--format", "json")
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout, parse_float=Decimal)
@@ -86,7 +58,7 @@ def test_run_json_follows_the_contract(tmp_path: Path, cohort: Path) -> None:
     assert full["name"] == "测试单位full"
     assert (full["status"], full["errors"]) == ("scored", [])
     learning = full["sections"]["learning"]
-    assert (learning["score"], learning["max"]) == (FULL_LEARNING_SCORE, 25)
+    assert (learning["score"], learning["max"]) == (NEAR_FULL_LEARNING_SCORE, 25)
     conveyed = learning["items"]["learning.conveyed"]
     assert (conveyed["points"], conveyed["max"]) == (Decimal("2.8"), 3)
     assert "1.5×2" in conveyed["basis"] and "0.2×1" in conveyed["basis"] and "2.8" in conveyed["basis"]
@@ -98,7 +70,7 @@ def test_run_json_follows_the_contract(tmp_path: Path, cohort: Path) -> None:
         assert entry["total"] == sections - sum((line["points"] for line in entry["heavy"]), Decimal(0))
     assert full["heavy"] == []
     assert [(line["id"], line["points"]) for line in heavy["heavy"]] == [(HEAVY_ID, 7)]
-    assert heavy["sections"]["learning"]["score"] == FULL_LEARNING_SCORE
+    assert heavy["sections"]["learning"]["score"] == NEAR_FULL_LEARNING_SCORE
     assert heavy["total"] == full["total"] - 7
 
     assert "learning" in full["awards"]["stars"]
@@ -116,7 +88,7 @@ def test_run_json_follows_the_contract(tmp_path: Path, cohort: Path) -> None:
     assert provenance["evidence_sha256"] == hashlib.sha256(evidence.read_bytes()).hexdigest()
 
 
-def test_run_json_prints_numbers_exactly(cohort: Path) -> None:
+def test_run_json_prints_numbers_exactly(invoke: Invoke, cohort: Path) -> None:
     result = invoke("run", str(cohort), "--format", "json")
     assert result.exit_code == 0, result.output
     text = result.stdout
@@ -129,7 +101,7 @@ def test_run_json_prints_numbers_exactly(cohort: Path) -> None:
     assert "Decimal" not in text
 
 
-def test_run_output_file_and_nothing_on_stdout(tmp_path: Path, cohort: Path) -> None:
+def test_run_output_file_and_nothing_on_stdout(invoke: Invoke, tmp_path: Path, cohort: Path) -> None:
     target = tmp_path / "out" / "results.json"
     written = invoke("run", str(cohort), "--format", "json", "--output", str(target))
     assert written.exit_code == 0, written.output
@@ -141,7 +113,7 @@ def test_run_output_file_and_nothing_on_stdout(tmp_path: Path, cohort: Path) -> 
     assert json.loads(target.read_text(encoding="utf-8")) == json.loads(printed.stdout)
 
 
-def test_run_table_names_the_organisations(cohort: Path) -> None:
+def test_run_table_names_the_organisations(invoke: Invoke, cohort: Path) -> None:
     result = invoke("run", str(cohort))
     assert result.exit_code == 0, result.output
     assert "测试单位full" in result.stdout
@@ -149,7 +121,7 @@ def test_run_table_names_the_organisations(cohort: Path) -> None:
     assert "24.8" in result.stdout
 
 
-def test_run_unknown_format_is_a_usage_error(cohort: Path) -> None:
+def test_run_unknown_format_is_a_usage_error(invoke: Invoke, cohort: Path) -> None:
     result = invoke("run", str(cohort), "--format", "yaml")
     assert result.exit_code == 2
     assert result.stdout == ""
@@ -170,7 +142,7 @@ def test_installed_console_script(tmp_path: Path, cohort: Path) -> None:
     )
     assert completed.returncode == 0, completed.stderr
     organisations = scored(completed.stdout)
-    assert organisations["full"]["sections"]["learning"]["score"] == FULL_LEARNING_SCORE
+    assert organisations["full"]["sections"]["learning"]["score"] == NEAR_FULL_LEARNING_SCORE
     assert "Traceback" not in completed.stderr
 
 
@@ -179,7 +151,7 @@ def test_installed_console_script(tmp_path: Path, cohort: Path) -> None:
 # --------------------------------------------------------------------------
 
 
-def test_json_logs_go_to_stderr_only(cohort: Path) -> None:
+def test_json_logs_go_to_stderr_only(invoke: Invoke, cohort: Path) -> None:
     result = invoke("--log-format", "json", "-v", "run", str(cohort), "--format", "json")
     assert result.exit_code == 0, result.output
 
@@ -203,8 +175,8 @@ def error_lines(result: Result) -> list[str]:
     return [line for line in result.stdout.splitlines() if line.startswith("error:")]
 
 
-def test_validate_lists_every_error_at_once(tmp_path: Path, write_org: Callable[..., Path]) -> None:
-    write_org("good", learning=FULL_LEARNING)
+def test_validate_lists_every_error_at_once(invoke: Invoke, tmp_path: Path, write_org: Callable[..., Path]) -> None:
+    write_org("good", learning=NEAR_FULL_LEARNING)
     bad = write_org("bad", learning={"halfyear_reports": "two", "thought_analyses": -1})
     syntax = tmp_path / "orgs" / "broken.toml"
     syntax.write_text('[organisation]\nid = "broken"\nname = "x"\n[learning\n', encoding="utf-8")
@@ -219,8 +191,10 @@ def test_validate_lists_every_error_at_once(tmp_path: Path, write_org: Callable[
     assert "3 file(s), 3 error(s)" in result.stdout
 
 
-def test_validate_a_config_and_its_evidence(write_org: Callable[..., Path], write_config: Callable[..., Path]) -> None:
-    write_org("a", learning=FULL_LEARNING)
+def test_validate_a_config_and_its_evidence(
+    invoke: Invoke, write_org: Callable[..., Path], write_config: Callable[..., Path]
+) -> None:
+    write_org("a", learning=NEAR_FULL_LEARNING)
     config = write_config()
     clean = invoke("validate", str(config))
     assert clean.exit_code == 0, clean.output
@@ -233,7 +207,9 @@ def test_validate_a_config_and_its_evidence(write_org: Callable[..., Path], writ
     assert f"{bad}: [learning] halfyear_reports" in line
 
 
-def test_validate_reports_a_bad_config_with_exit_2(write_org: Callable[..., Path], tmp_path: Path) -> None:
+def test_validate_reports_a_bad_config_with_exit_2(
+    invoke: Invoke, write_org: Callable[..., Path], tmp_path: Path
+) -> None:
     write_org("a")
     config = tmp_path / "config.toml"
     config.write_text('[assessment]\nyear = 2020\norganisations = ["orgs/*.toml"]\n[policy]\nnope = 1\n', "utf-8")
@@ -242,8 +218,8 @@ def test_validate_reports_a_bad_config_with_exit_2(write_org: Callable[..., Path
     assert f"{config}: [policy] nope" in result.stderr
 
 
-def test_validate_evidence_without_a_config(write_org: Callable[..., Path]) -> None:
-    first = write_org("a", learning=FULL_LEARNING)
+def test_validate_evidence_without_a_config(invoke: Invoke, write_org: Callable[..., Path]) -> None:
+    first = write_org("a", learning=NEAR_FULL_LEARNING)
     second = write_org("b", learning={"halfyear_reports": 1})
     result = invoke("validate", str(first), str(second))
     assert result.exit_code == 0, result.output
@@ -264,7 +240,7 @@ def test_validate_evidence_without_a_config(write_org: Callable[..., Path]) -> N
 # --------------------------------------------------------------------------
 
 
-def test_rules_lists_the_catalogue() -> None:
+def test_rules_lists_the_catalogue(invoke: Invoke) -> None:
     result = invoke("rules")
     assert result.exit_code == 0, result.output
     assert "学习星" in result.stdout
@@ -279,7 +255,9 @@ def test_rules_lists_the_catalogue() -> None:
     assert sum(item["points"] for item in learning["items"]) == 25
 
 
-def test_rules_marks_items_a_config_disables(write_org: Callable[..., Path], write_config: Callable[..., Path]) -> None:
+def test_rules_marks_items_a_config_disables(
+    invoke: Invoke, write_org: Callable[..., Path], write_config: Callable[..., Path]
+) -> None:
     write_org("a")
     config = write_config(rules={"disable": ["learning.conveyed"]})
     result = invoke("rules", "--config", str(config))
@@ -289,7 +267,7 @@ def test_rules_marks_items_a_config_disables(write_org: Callable[..., Path], wri
     assert "学习星 Learning star — 22" in result.stdout
 
 
-def test_explain_shows_the_formula_and_facts() -> None:
+def test_explain_shows_the_formula_and_facts(invoke: Invoke) -> None:
     result = invoke("explain", "learning.conveyed")
     assert result.exit_code == 0, result.output
     text = result.stdout
@@ -301,21 +279,23 @@ def test_explain_shows_the_formula_and_facts() -> None:
     assert "[learning] unimplemented: a whole number ≥ 0" in text
 
 
-def test_explain_shows_the_policy_in_force(write_org: Callable[..., Path], write_config: Callable[..., Path]) -> None:
+def test_explain_shows_the_policy_in_force(
+    invoke: Invoke, write_org: Callable[..., Path], write_config: Callable[..., Path]
+) -> None:
     assert "study_hours = hours-split" in invoke("explain", "learning.study_hours").stdout
     write_org("a")
     config = write_config(policy={"study_hours": "all-or-nothing"})
     assert "study_hours = all-or-nothing" in invoke("explain", "learning.study_hours", "--config", str(config)).stdout
 
 
-def test_explain_a_heavy_item() -> None:
+def test_explain_a_heavy_item(invoke: Invoke) -> None:
     result = invoke("explain", HEAVY_ID)
     assert result.exit_code == 0, result.output
     assert "有党务干部专职不专业现象" in result.stdout
     assert "5..10" in result.stdout
 
 
-def test_explain_unknown_item_exits_2() -> None:
+def test_explain_unknown_item_exits_2(invoke: Invoke) -> None:
     result = invoke("explain", "nope")
     assert result.exit_code == 2
     assert result.stdout == ""
@@ -324,7 +304,7 @@ def test_explain_unknown_item_exits_2() -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_plugins_json() -> None:
+def test_plugins_json(invoke: Invoke) -> None:
     result = invoke("plugins", "--json")
     assert result.exit_code == 0, result.output
     documents = {document["name"]: document for document in json.loads(result.stdout)}
@@ -347,11 +327,11 @@ def test_plugins_json() -> None:
 # --------------------------------------------------------------------------
 
 
-def test_template_is_toml_with_every_fact(tmp_path: Path) -> None:
+def test_template_is_toml_with_every_fact(invoke: Invoke, tmp_path: Path) -> None:
     result = invoke("template")
     assert result.exit_code == 0, result.output
     document = tomllib.loads(result.stdout)
-    assert set(FULL_LEARNING) <= set(document["learning"])
+    assert set(LEARNING) <= set(document["learning"])
     assert document["review"] == {"falsified": [], "heavy": {}}
 
     target = tmp_path / "template.toml"
@@ -361,7 +341,7 @@ def test_template_is_toml_with_every_fact(tmp_path: Path) -> None:
     assert target.read_text(encoding="utf-8") == result.stdout
 
 
-def test_template_asks_only_for_the_name_then_validates(tmp_path: Path) -> None:
+def test_template_asks_only_for_the_name_then_validates(invoke: Invoke, tmp_path: Path) -> None:
     target = tmp_path / "orgs" / "new-department.toml"
     assert invoke("template", "--output", str(target)).exit_code == 0
 

@@ -4,7 +4,7 @@ on stdout."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,17 +13,10 @@ from click.testing import CliRunner
 
 from core.cli import main
 from core.config import load_config
-from core.logs import configure_logging
 from core.model import InputError, Problem
 from core.pipeline import RunResult, prepare
 
 HEADER = '[assessment]\nyear = 2020\norganisations = ["orgs/*.toml"]\n'
-
-
-@pytest.fixture(autouse=True)
-def _logging_reset() -> Iterator[None]:
-    yield
-    configure_logging()
 
 
 @pytest.fixture

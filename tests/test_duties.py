@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import tomlkit
 from click.testing import CliRunner
+from samples import toml_literal
 
 from core.cli import main
 from core.pipeline import RunResult
@@ -83,11 +83,6 @@ def duty_list(level: str, obligations: dict[str, Any] | None = None, **changes: 
 
 def without(entry: dict[str, Any], *keys: str) -> dict[str, Any]:
     return {key: value for key, value in entry.items() if key not in keys}
-
-
-def exact(text: str) -> Any:
-    """A TOML value written exactly as ``text`` (a decimal, a date-time)."""
-    return tomlkit.parse(f"value = {text}")["value"]
 
 
 def organisation(result: RunResult, org_id: str = "a") -> Any:
@@ -498,13 +493,13 @@ MALFORMED = [
     ({"signed": "yes"}, "signed", '"yes"'),
     ({"published": 1}, "published", "1"),
     ({"submitted": "2020-13-45"}, "submitted", '"2020-13-45"'),
-    ({"submitted": exact("2020-03-27T10:00:00")}, "submitted", "2020-03-27 10:00:00"),
+    ({"submitted": toml_literal("2020-03-27T10:00:00")}, "submitted", "2020-03-27 10:00:00"),
     ({"personal_items": "两项"}, "personal_items", '"两项"'),
     ({"personal_items": ["一项", ""]}, "personal_items[1]", '""'),
     ({"personal_items": ["一项", 2]}, "personal_items[1]", "2"),
     ({"obligations": 3}, "obligations", "3"),
     ({"obligations": {"reports_to_committee": -1}}, "obligations.reports_to_committee", "-1"),
-    ({"obligations": {"reports_to_committee": exact("1.5")}}, "obligations.reports_to_committee", "1.5"),
+    ({"obligations": {"reports_to_committee": toml_literal("1.5")}}, "obligations.reports_to_committee", "1.5"),
     ({"obligations": {"reports_to_committee": True}}, "obligations.reports_to_committee", "true"),
     ({"obligations": {"reports_to_committee": "2"}}, "obligations.reports_to_committee", '"2"'),
     ({"obligations": {"reports_heard": 2}}, "obligations.reports_heard", "unknown key reports_heard"),

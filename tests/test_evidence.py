@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -17,17 +17,10 @@ from click.testing import CliRunner
 
 from core.cli import main
 from core.config import load_config
-from core.logs import configure_logging
 from core.model import Problem
 from core.pipeline import RunResult, run
 
 HEADER = '[organisation]\nid = "bad"\nname = "问题单位"\n'
-
-
-@pytest.fixture(autouse=True)
-def _logging_reset() -> Iterator[None]:
-    yield
-    configure_logging()
 
 
 @pytest.fixture

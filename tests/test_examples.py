@@ -5,23 +5,16 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import Result
 
-from core.cli import main
-from core.logs import configure_logging
+Invoke = Callable[..., Result]
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-
-
-@pytest.fixture(autouse=True)
-def _logging_reset() -> Iterator[None]:
-    yield
-    configure_logging()
 
 
 @pytest.fixture
@@ -31,15 +24,11 @@ def examples(tmp_path: Path) -> Path:
     return copy
 
 
-def invoke(*args: object) -> object:
-    return CliRunner().invoke(main, [str(arg) for arg in args])
-
-
 def organisations(output: str) -> dict[str, dict]:
     return {entry["id"]: entry for entry in json.loads(output, parse_float=Decimal)["organisations"]}
 
 
-def test_the_2020_sample_scores_every_organisation(examples: Path) -> None:
+def test_the_2020_sample_scores_every_organisation(invoke: Invoke, examples: Path) -> None:
     result = invoke("run", examples / "shaoxing-2020" / "config.toml", "--format", "json")
     assert result.exit_code == 0, result.output
     documents = organisations(result.stdout)
@@ -55,7 +44,7 @@ def test_the_2020_sample_scores_every_organisation(examples: Path) -> None:
     assert any(document.get("duty_lists") for document in documents.values())
 
 
-def test_2019_feeds_2020_through_the_history_store(examples: Path) -> None:
+def test_2019_feeds_2020_through_the_history_store(invoke: Invoke, examples: Path) -> None:
     config_2019 = examples / "shaoxing-2019" / "config.toml"
     config_2020 = examples / "shaoxing-2020" / "config.toml"
     first = invoke("run", config_2019, "--save", "--format", "json")
@@ -94,7 +83,7 @@ def test_2019_feeds_2020_through_the_history_store(examples: Path) -> None:
     assert {move["id"] for move in moves} == set(after)
 
 
-def test_the_duty_lists_of_the_sample(examples: Path) -> None:
+def test_the_duty_lists_of_the_sample(invoke: Invoke, examples: Path) -> None:
     result = invoke("duties", examples / "shaoxing-2020" / "config.toml", "--format", "json")
     assert result.exit_code == 1, result.output
     assert "sx-civil-affairs" in result.stdout

@@ -9,17 +9,15 @@ import hashlib
 import json
 import re
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
-import tomlkit
-from click.testing import CliRunner, Result
+from click.testing import Result
+from samples import NEAR_FULL_LEARNING, NEAR_FULL_LEARNING_SCORE, toml_literal
 
-from core.cli import main
-from core.logs import configure_logging
 from core.numbers import fmt
 from core.store import HistoryStore
 
@@ -28,24 +26,6 @@ TABLES = ("runs", "results", "section_scores")
 # star_threshold 0: every star is earned, so five_star turns on performance ≥ 18 (and no heavy item) alone.
 POLICY: dict[str, Any] = {"star_threshold": 0}
 
-FULL_LEARNING: dict[str, Any] = {
-    "political_priority": True,
-    "initial_mission_system": True,
-    "party_regulations": True,
-    "halfyear_reports": 2,
-    "unimplemented": 1,
-    "thought_analyses": 2,
-    "talks_visits": True,
-    "quarterly_reports": 4,
-    "study_criticisms": 0,
-    "member_hours_met": True,
-    "leader_hours_met": True,
-    "xuexi_promoted": True,
-    "regular_training": True,
-    "training_misses": 0,
-}
-# 1 + 1 + 2 + (1.5×2 − 0.2×1) + 2 + 1 + 4 + 3 + 2 + 6
-FULL_LEARNING_SCORE = "24.8"
 HEAVY_ID = "learning.heavy.unprofessional_staff"
 CONDUCT = "performance.conduct_rating"
 AWARD = "bonus.previous_award"
@@ -53,24 +33,22 @@ AWARD = "bonus.previous_award"
 Evidence = dict[str, dict[str, Any]]
 Season = Callable[..., Path]
 TwoYears = tuple[Path, dict[int, dict[str, dict[str, Any]]]]
-
-
-def number(text: str) -> Any:
-    """A TOML number written exactly as ``text`` (tomlkit cannot write a Decimal)."""
-    return tomlkit.parse(f"value = {text}")["value"]
+Invoke = Callable[..., Result]
+RunJson = Callable[..., dict[str, dict[str, Any]]]
+Saved = Callable[[int, dict[str, Evidence]], dict[str, dict[str, Any]]]
 
 
 def performance(grade: str, leadership: bool, rating: str | None = None, **more: Any) -> dict[str, Any]:
     table: dict[str, Any] = {"target_grade": grade, "leadership": leadership, **more}
     if rating is not None:
-        table["conduct_rating"] = number(rating)
+        table["conduct_rating"] = toml_literal(rating)
     return table
 
 
 # 2019: a earns five_star (20 in performance, rated above the average 85); b does not (13, and a heavy item);
 # e is unrated (full 5 by the unrated policy) and earns five_star; c appears in 2019 only.
 COHORT_2019: dict[str, Evidence] = {
-    "a": {"learning": FULL_LEARNING, "performance": performance("excellent", True, "90")},
+    "a": {"learning": NEAR_FULL_LEARNING, "performance": performance("excellent", True, "90")},
     "b": {"performance": performance("good", True, "80"), "review": {"heavy": {HEAVY_ID: 7}}},
     "c": {"performance": performance("other", False)},
     "e": {"performance": performance("excellent", True)},
@@ -78,21 +56,11 @@ COHORT_2019: dict[str, Evidence] = {
 # 2020: the average of a, b and e is 82; b (81) is below it, but 1 above its 2019 rating; e falls to 5 in
 # performance; d appears in 2020 only.
 COHORT_2020: dict[str, Evidence] = {
-    "a": {"learning": FULL_LEARNING, "performance": performance("excellent", True, "95")},
+    "a": {"learning": NEAR_FULL_LEARNING, "performance": performance("excellent", True, "95")},
     "b": {"performance": performance("good", True, "81")},
     "d": {"performance": performance("good", False)},
     "e": {"performance": performance("other", True, "70")},
 }
-
-
-@pytest.fixture(autouse=True)
-def _logging_reset() -> Iterator[None]:
-    yield
-    configure_logging()
-
-
-def invoke(*args: str | Path) -> Result:
-    return CliRunner().invoke(main, [str(arg) for arg in args])
 
 
 @pytest.fixture
@@ -115,15 +83,27 @@ def store_path(tmp_path: Path) -> Path:
     return tmp_path / STORE
 
 
-def run_json(config: Path, *options: str) -> dict[str, dict[str, Any]]:
-    """`assess run CONFIG --format json`: each organisation's document by id, numbers as Decimal."""
-    result = invoke("run", config, "--format", "json", *options)
-    assert result.exit_code == 0, result.output
-    return {entry["id"]: entry for entry in json.loads(result.stdout, parse_float=Decimal)["organisations"]}
+@pytest.fixture
+def run_json(invoke: Invoke) -> RunJson:
+    """run_json(config, *options): `assess run CONFIG --format json`, each organisation's document by id, numbers as
+    Decimal."""
+
+    def run(config: Path, *options: str) -> dict[str, dict[str, Any]]:
+        result = invoke("run", config, "--format", "json", *options)
+        assert result.exit_code == 0, result.output
+        return {entry["id"]: entry for entry in json.loads(result.stdout, parse_float=Decimal)["organisations"]}
+
+    return run
 
 
-def saved(season: Season, year: int, cohort: dict[str, Evidence]) -> dict[str, dict[str, Any]]:
-    return run_json(season(year, cohort), "--save")
+@pytest.fixture
+def saved(season: Season, run_json: RunJson) -> Saved:
+    """saved(year, cohort): that year's run, saved to the store."""
+
+    def save(year: int, cohort: dict[str, Evidence]) -> dict[str, dict[str, Any]]:
+        return run_json(season(year, cohort), "--save")
+
+    return save
 
 
 def snapshot(path: Path) -> dict[str, list[tuple[Any, ...]]]:
@@ -158,7 +138,7 @@ def warned(document: dict[str, Any], key: str) -> list[str]:
 # --------------------------------------------------------------------------
 
 
-def test_save_records_the_run_as_reported(tmp_path: Path, season: Season, store_path: Path) -> None:
+def test_save_records_the_run_as_reported(invoke: Invoke, tmp_path: Path, season: Season, store_path: Path) -> None:
     config = season(2019, COHORT_2019)
     result = invoke("run", config, "--format", "json", "--save")
     assert result.exit_code == 0, result.output
@@ -204,14 +184,14 @@ def test_save_records_the_run_as_reported(tmp_path: Path, season: Season, store_
     assert results["a"].awards["five_star"] is True
     assert results["b"].awards["five_star"] is False
     assert results["b"].heavy == Decimal(7)
-    assert results["a"].sections["learning"] == Decimal(FULL_LEARNING_SCORE)
+    assert results["a"].sections["learning"] == NEAR_FULL_LEARNING_SCORE
     assert Decimal(str(line_of(results["a"].document, "learning.conveyed")["points"])) == Decimal("2.8")
     assert Decimal(results["a"].fact("performance", "conduct_rating")) == Decimal(90)
     assert results["c"].fact("performance", "conduct_rating") is None
 
 
-def test_scores_are_stored_as_exact_decimal_text(season: Season, store_path: Path) -> None:
-    reported = saved(season, 2019, COHORT_2019)
+def test_scores_are_stored_as_exact_decimal_text(saved: Saved, store_path: Path) -> None:
+    reported = saved(2019, COHORT_2019)
     plain = re.compile(r"-?\d+(\.\d+)?")
 
     scores = query(store_path, "SELECT org_id, section, score, typeof(score), max, typeof(max) FROM section_scores")
@@ -222,7 +202,7 @@ def test_scores_are_stored_as_exact_decimal_text(season: Season, store_path: Pat
         assert Decimal(score) == reported[org_id]["sections"][section]["score"]
         assert Decimal(maximum) == reported[org_id]["sections"][section]["max"]
     learning = {org_id: score for org_id, section, score, *_ in scores if section == "learning"}
-    assert learning["a"] == FULL_LEARNING_SCORE
+    assert learning["a"] == str(NEAR_FULL_LEARNING_SCORE)
 
     for org_id, total, heavy, kinds in query(
         store_path, "SELECT org_id, total, heavy, typeof(total) || typeof(heavy) FROM results"
@@ -234,13 +214,13 @@ def test_scores_are_stored_as_exact_decimal_text(season: Season, store_path: Pat
     assert dict(query(store_path, "SELECT org_id, heavy FROM results"))["b"] == "7"
 
 
-def test_run_without_save_leaves_no_store(season: Season, store_path: Path) -> None:
+def test_run_without_save_leaves_no_store(run_json: RunJson, season: Season, store_path: Path) -> None:
     run_json(season(2019, COHORT_2019))
     assert not store_path.exists()
 
 
-def test_saving_a_year_twice_needs_replace(season: Season, store_path: Path) -> None:
-    first = saved(season, 2019, COHORT_2019)
+def test_saving_a_year_twice_needs_replace(invoke: Invoke, saved: Saved, season: Season, store_path: Path) -> None:
+    first = saved(2019, COHORT_2019)
     before = snapshot(store_path)
     changed = {**COHORT_2019, "a": {**COHORT_2019["a"], "performance": performance("good", True, "90")}}
     config = season(2019, changed)
@@ -261,7 +241,7 @@ def test_saving_a_year_twice_needs_replace(season: Season, store_path: Path) -> 
     assert stored.document["sections"]["performance"]["items"]["performance.target_grade"]["points"] == 8
 
 
-def test_store_save_true_makes_saving_the_default(season: Season, store_path: Path) -> None:
+def test_store_save_true_makes_saving_the_default(run_json: RunJson, season: Season, store_path: Path) -> None:
     config = season(2019, COHORT_2019, save=True)
     run_json(config, "--no-save")
     assert not store_path.exists()
@@ -271,7 +251,7 @@ def test_store_save_true_makes_saving_the_default(season: Season, store_path: Pa
     assert set(HistoryStore(store_path).results(2019)) == {"a", "b", "c", "e"}
 
 
-def test_store_save_false_with_save_flag_saves(season: Season, store_path: Path) -> None:
+def test_store_save_false_with_save_flag_saves(run_json: RunJson, season: Season, store_path: Path) -> None:
     run_json(season(2019, COHORT_2019, save=False), "--save")
     assert HistoryStore(store_path).years() == [2019]
 
@@ -299,12 +279,18 @@ def break_after(monkeypatch: pytest.MonkeyPatch, inserts: int, error: BaseExcept
 @pytest.mark.parametrize("error", [RuntimeError("the disk went away"), KeyboardInterrupt()], ids=["error", "ctrl-c"])
 @pytest.mark.parametrize("history", ["new store", "another year saved", "replacing the year"])
 def test_an_interrupted_save_leaves_the_store_as_it_was(
-    monkeypatch: pytest.MonkeyPatch, season: Season, store_path: Path, history: str, error: BaseException
+    invoke: Invoke,
+    saved: Saved,
+    monkeypatch: pytest.MonkeyPatch,
+    season: Season,
+    store_path: Path,
+    history: str,
+    error: BaseException,
 ) -> None:
     if history == "another year saved":
-        saved(season, 2018, COHORT_2019)
+        saved(2018, COHORT_2019)
     elif history == "replacing the year":
-        saved(season, 2019, COHORT_2019)
+        saved(2019, COHORT_2019)
     else:
         assert not store_path.exists()
     before = snapshot(store_path)
@@ -319,9 +305,9 @@ def test_an_interrupted_save_leaves_the_store_as_it_was(
 
 
 def test_a_database_error_during_save_is_reported_and_rolled_back(
-    monkeypatch: pytest.MonkeyPatch, season: Season, store_path: Path
+    invoke: Invoke, saved: Saved, monkeypatch: pytest.MonkeyPatch, season: Season, store_path: Path
 ) -> None:
-    saved(season, 2019, COHORT_2019)
+    saved(2019, COHORT_2019)
     before = snapshot(store_path)
     config = season(2020, COHORT_2020)
     break_after(monkeypatch, 1, sqlite3.OperationalError("database or disk is full"))
@@ -334,7 +320,7 @@ def test_a_database_error_during_save_is_reported_and_rolled_back(
     assert snapshot(store_path) == before
 
 
-def test_a_file_that_is_not_a_store_is_a_config_error(season: Season, store_path: Path) -> None:
+def test_a_file_that_is_not_a_store_is_a_config_error(invoke: Invoke, season: Season, store_path: Path) -> None:
     config = season(2020, COHORT_2020)
     store_path.write_text("not a database, just text " * 100, encoding="utf-8")
     result = invoke("run", config)
@@ -348,8 +334,10 @@ def test_a_file_that_is_not_a_store_is_a_config_error(season: Season, store_path
 
 
 @pytest.mark.parametrize(("rating", "points"), [("81", "5"), ("80.9", "0")])
-def test_conduct_rating_prev_comes_from_last_years_store(season: Season, rating: str, points: str) -> None:
-    saved(season, 2019, COHORT_2019)
+def test_conduct_rating_prev_comes_from_last_years_store(
+    run_json: RunJson, saved: Saved, season: Season, rating: str, points: str
+) -> None:
+    saved(2019, COHORT_2019)
     cohort = {**COHORT_2020, "b": {"performance": performance("good", True, rating)}}
     documents = run_json(season(2020, cohort))
 
@@ -361,7 +349,7 @@ def test_conduct_rating_prev_comes_from_last_years_store(season: Season, rating:
     assert warned(documents["b"], "conduct_rating_prev") == []
 
 
-def test_without_a_store_conduct_rating_prev_is_missing(season: Season, store_path: Path) -> None:
+def test_without_a_store_conduct_rating_prev_is_missing(run_json: RunJson, season: Season, store_path: Path) -> None:
     documents = run_json(season(2020, COHORT_2020))
     assert not store_path.exists()
 
@@ -374,18 +362,23 @@ def test_without_a_store_conduct_rating_prev_is_missing(season: Season, store_pa
     assert "missing fact" in warned(documents["b"], "conduct_rating_prev")[0]
 
 
-def test_the_improvement_from_the_store_raises_the_total(season: Season, tmp_path: Path) -> None:
+def test_the_improvement_from_the_store_raises_the_total(
+    run_json: RunJson, saved: Saved, season: Season, tmp_path: Path
+) -> None:
     alone = run_json(season(2020, COHORT_2020))
-    saved(season, 2019, COHORT_2019)
+    saved(2019, COHORT_2019)
     with_history = run_json(season(2020, COHORT_2020))
 
     assert line_of(with_history["b"], CONDUCT)["points"] - line_of(alone["b"], CONDUCT)["points"] == 5
     assert with_history["b"]["total"] - alone["b"]["total"] == 5
 
 
-def test_explicit_conduct_rating_prev_wins_over_the_store(season: Season) -> None:
-    saved(season, 2019, COHORT_2019)
-    cohort = {**COHORT_2020, "b": {"performance": performance("good", True, "81", conduct_rating_prev=number("81"))}}
+def test_explicit_conduct_rating_prev_wins_over_the_store(run_json: RunJson, saved: Saved, season: Season) -> None:
+    saved(2019, COHORT_2019)
+    cohort = {
+        **COHORT_2020,
+        "b": {"performance": performance("good", True, "81", conduct_rating_prev=toml_literal("81"))},
+    }
     line = line_of(run_json(season(2020, cohort))["b"], CONDUCT)
 
     assert line["sources"]["conduct_rating_prev"] == "evidence"
@@ -393,8 +386,8 @@ def test_explicit_conduct_rating_prev_wins_over_the_store(season: Season) -> Non
     assert line["points"] == Decimal(0)
 
 
-def test_an_unrated_last_year_gives_no_conduct_rating_prev(season: Season) -> None:
-    saved(season, 2019, {**COHORT_2019, "b": {"performance": performance("good", True)}})
+def test_an_unrated_last_year_gives_no_conduct_rating_prev(run_json: RunJson, saved: Saved, season: Season) -> None:
+    saved(2019, {**COHORT_2019, "b": {"performance": performance("good", True)}})
     documents = run_json(season(2020, COHORT_2020))
 
     line = line_of(documents["b"], CONDUCT)
@@ -402,8 +395,8 @@ def test_an_unrated_last_year_gives_no_conduct_rating_prev(season: Season) -> No
     assert line["points"] == Decimal(0)
 
 
-def test_only_the_year_before_feeds_the_run(season: Season) -> None:
-    saved(season, 2018, COHORT_2019)
+def test_only_the_year_before_feeds_the_run(run_json: RunJson, saved: Saved, season: Season) -> None:
+    saved(2018, COHORT_2019)
     documents = run_json(season(2020, COHORT_2020))
 
     assert line_of(documents["b"], CONDUCT)["sources"]["conduct_rating_prev"] == "default"
@@ -411,8 +404,10 @@ def test_only_the_year_before_feeds_the_run(season: Season) -> None:
 
 
 @pytest.mark.parametrize(("org_id", "awarded", "points"), [("a", "true", "1"), ("b", "false", "0")])
-def test_previous_award_comes_from_last_years_five_star(season: Season, org_id: str, awarded: str, points: str) -> None:
-    saved(season, 2019, COHORT_2019)
+def test_previous_award_comes_from_last_years_five_star(
+    run_json: RunJson, saved: Saved, season: Season, org_id: str, awarded: str, points: str
+) -> None:
+    saved(2019, COHORT_2019)
     documents = run_json(season(2020, COHORT_2020))
 
     line = line_of(documents[org_id], AWARD)
@@ -423,8 +418,10 @@ def test_previous_award_comes_from_last_years_five_star(season: Season, org_id: 
 
 
 @pytest.mark.parametrize(("org_id", "explicit", "points"), [("a", False, "0"), ("b", True, "1")])
-def test_explicit_previous_award_wins_over_the_store(season: Season, org_id: str, explicit: bool, points: str) -> None:
-    saved(season, 2019, COHORT_2019)
+def test_explicit_previous_award_wins_over_the_store(
+    run_json: RunJson, saved: Saved, season: Season, org_id: str, explicit: bool, points: str
+) -> None:
+    saved(2019, COHORT_2019)
     cohort = {**COHORT_2020, org_id: {**COHORT_2020[org_id], "bonus": {"previous_award": explicit}}}
     line = line_of(run_json(season(2020, cohort))[org_id], AWARD)
 
@@ -432,7 +429,7 @@ def test_explicit_previous_award_wins_over_the_store(season: Season, org_id: str
     assert line["points"] == Decimal(points)
 
 
-def test_without_a_store_previous_award_is_missing(season: Season) -> None:
+def test_without_a_store_previous_award_is_missing(run_json: RunJson, season: Season) -> None:
     documents = run_json(season(2020, COHORT_2020))
 
     line = line_of(documents["a"], AWARD)
@@ -441,15 +438,17 @@ def test_without_a_store_previous_award_is_missing(season: Season) -> None:
     assert "missing fact" in warned(documents["a"], "previous_award")[0]
 
 
-def test_an_organisation_new_this_year_has_no_history(season: Season) -> None:
-    saved(season, 2019, COHORT_2019)
+def test_an_organisation_new_this_year_has_no_history(run_json: RunJson, saved: Saved, season: Season) -> None:
+    saved(2019, COHORT_2019)
     documents = run_json(season(2020, COHORT_2020))
 
     assert line_of(documents["d"], AWARD)["sources"]["previous_award"] == "default"
     assert line_of(documents["d"], CONDUCT)["sources"]["conduct_rating_prev"] == "default"
 
 
-def test_a_failed_organisation_last_year_gives_no_previous_award(season: Season, store_path: Path) -> None:
+def test_a_failed_organisation_last_year_gives_no_previous_award(
+    invoke: Invoke, run_json: RunJson, season: Season, store_path: Path
+) -> None:
     broken = {**COHORT_2019, "a": {**COHORT_2019["a"], "bonus": {"new_stations": -1}}}
     result = invoke("run", season(2019, broken), "--save")
     assert result.exit_code == 1
@@ -465,14 +464,14 @@ def test_a_failed_organisation_last_year_gives_no_previous_award(season: Season,
 
 
 @pytest.fixture
-def two_years(season: Season) -> TwoYears:
+def two_years(run_json: RunJson, saved: Saved, season: Season) -> TwoYears:
     """2019 and 2020 saved; the 2020 config and both years' documents."""
-    first = saved(season, 2019, COHORT_2019)
+    first = saved(2019, COHORT_2019)
     config = season(2020, COHORT_2020)
     return config, {2019: first, 2020: run_json(config, "--save")}
 
 
-def test_history_json(two_years: TwoYears) -> None:
+def test_history_json(invoke: Invoke, two_years: TwoYears) -> None:
     config, documents = two_years
     result = invoke("history", "b", "--config", config, "--format", "json")
     assert result.exit_code == 0, result.output
@@ -494,7 +493,7 @@ def test_history_json(two_years: TwoYears) -> None:
     assert "performance_excellence" in years[1]["awards"]
 
 
-def test_history_table(two_years: TwoYears) -> None:
+def test_history_table(invoke: Invoke, two_years: TwoYears) -> None:
     config, documents = two_years
     result = invoke("history", "e", "--config", config)
     assert result.exit_code == 0, result.output
@@ -510,7 +509,7 @@ def test_history_table(two_years: TwoYears) -> None:
     assert "five_star" in row_2019 and "five_star" not in row_2020
 
 
-def test_history_with_store_path_reads_that_store(two_years: TwoYears, store_path: Path) -> None:
+def test_history_with_store_path_reads_that_store(invoke: Invoke, two_years: TwoYears, store_path: Path) -> None:
     config, _documents = two_years
     by_config = invoke("history", "a", "--config", config, "--format", "json")
     by_path = invoke("history", "a", "--store", store_path, "--format", "json")
@@ -519,7 +518,7 @@ def test_history_with_store_path_reads_that_store(two_years: TwoYears, store_pat
     assert [entry["year"] for entry in json.loads(by_path.stdout)["years"]] == [2019, 2020]
 
 
-def test_history_of_an_organisation_of_one_year(two_years: TwoYears) -> None:
+def test_history_of_an_organisation_of_one_year(invoke: Invoke, two_years: TwoYears) -> None:
     config, documents = two_years
     years = json.loads(invoke("history", "c", "--config", config, "--format", "json").stdout)["years"]
     assert [entry["year"] for entry in years] == [2019]
@@ -527,7 +526,7 @@ def test_history_of_an_organisation_of_one_year(two_years: TwoYears) -> None:
     assert years[0]["change"] is None
 
 
-def test_history_unknown_organisation_exits_2(two_years: TwoYears) -> None:
+def test_history_unknown_organisation_exits_2(invoke: Invoke, two_years: TwoYears) -> None:
     config, _documents = two_years
     result = invoke("history", "nobody", "--config", config)
     assert result.exit_code == 2
@@ -535,7 +534,7 @@ def test_history_unknown_organisation_exits_2(two_years: TwoYears) -> None:
     assert result.stdout == ""
 
 
-def test_history_without_a_store_file_exits_2(season: Season, tmp_path: Path) -> None:
+def test_history_without_a_store_file_exits_2(invoke: Invoke, season: Season, tmp_path: Path) -> None:
     config = season(2020, COHORT_2020)
     result = invoke("history", "a", "--config", config)
     assert result.exit_code == 2
@@ -550,7 +549,7 @@ def test_history_without_a_store_file_exits_2(season: Season, tmp_path: Path) ->
     assert not missing.exists()
 
 
-def test_history_needs_a_config_or_a_store() -> None:
+def test_history_needs_a_config_or_a_store(invoke: Invoke) -> None:
     result = invoke("history", "a")
     assert result.exit_code == 2
     assert "--store" in result.stderr
@@ -561,7 +560,7 @@ def test_history_needs_a_config_or_a_store() -> None:
 # --------------------------------------------------------------------------
 
 
-def test_compare_json(two_years: TwoYears) -> None:
+def test_compare_json(invoke: Invoke, two_years: TwoYears) -> None:
     config, documents = two_years
     result = invoke("compare", "2019", "2020", "--config", config, "--format", "json")
     assert result.exit_code == 0, result.output
@@ -599,7 +598,7 @@ def test_compare_json(two_years: TwoYears) -> None:
     }
 
 
-def test_compare_table(two_years: TwoYears) -> None:
+def test_compare_table(invoke: Invoke, two_years: TwoYears) -> None:
     config, documents = two_years
     result = invoke("compare", "2019", "2020", "--config", config)
     assert result.exit_code == 0, result.output
@@ -621,14 +620,14 @@ def test_compare_table(two_years: TwoYears) -> None:
     assert rows[0].split()[performance_column] == "-15"
 
 
-def test_compare_with_store_path(two_years: TwoYears, store_path: Path) -> None:
+def test_compare_with_store_path(invoke: Invoke, two_years: TwoYears, store_path: Path) -> None:
     config, _documents = two_years
     by_path = invoke("compare", "2019", "2020", "--store", store_path, "--format", "json")
     assert by_path.exit_code == 0, by_path.output
     assert by_path.stdout == invoke("compare", "2019", "2020", "--config", config, "--format", "json").stdout
 
 
-def test_compare_an_unsaved_year_exits_2(two_years: TwoYears) -> None:
+def test_compare_an_unsaved_year_exits_2(invoke: Invoke, two_years: TwoYears) -> None:
     config, _documents = two_years
     result = invoke("compare", "2019", "2021", "--config", config)
     assert result.exit_code == 2
@@ -637,13 +636,15 @@ def test_compare_an_unsaved_year_exits_2(two_years: TwoYears) -> None:
     assert result.stdout == ""
 
 
-def test_compare_without_a_store_file_exits_2(season: Season, tmp_path: Path) -> None:
+def test_compare_without_a_store_file_exits_2(invoke: Invoke, season: Season, tmp_path: Path) -> None:
     result = invoke("compare", "2019", "2020", "--config", season(2020, COHORT_2020))
     assert result.exit_code == 2
     assert str(tmp_path / STORE) in result.stderr and "no such file" in result.stderr
 
 
-def test_a_run_with_a_reused_id_saves_the_scored_one_once(tmp_path: Path, season: Season, store_path: Path) -> None:
+def test_a_run_with_a_reused_id_saves_the_scored_one_once(
+    invoke: Invoke, tmp_path: Path, season: Season, store_path: Path
+) -> None:
     config = season(2020, {"a": {"learning": {"halfyear_reports": 2}}})
     duplicate = tmp_path / "orgs" / "z-copy.toml"
     duplicate.write_text('[organisation]\nid = "a"\nname = "重复单位"\n', encoding="utf-8")
@@ -654,7 +655,7 @@ def test_a_run_with_a_reused_id_saves_the_scored_one_once(tmp_path: Path, season
     assert rows == [("a", "scored", "测试单位a")]
 
 
-def test_reading_the_store_never_writes_to_it(season: Season, store_path: Path) -> None:
+def test_reading_the_store_never_writes_to_it(invoke: Invoke, season: Season, store_path: Path) -> None:
     config = season(2019, {"a": {}})
     assert invoke("run", config, "--save").exit_code == 0
     before = store_path.read_bytes()
@@ -664,7 +665,9 @@ def test_reading_the_store_never_writes_to_it(season: Season, store_path: Path) 
     assert store_path.read_bytes() == before
 
 
-def test_another_database_at_the_store_path_is_refused_and_left_alone(season: Season, store_path: Path) -> None:
+def test_another_database_at_the_store_path_is_refused_and_left_alone(
+    invoke: Invoke, season: Season, store_path: Path
+) -> None:
     config = season(2020, {"a": {}})
     connection = sqlite3.connect(store_path)
     connection.execute("CREATE TABLE invoices (id INTEGER)")
@@ -678,7 +681,7 @@ def test_another_database_at_the_store_path_is_refused_and_left_alone(season: Se
     assert store_path.read_bytes() == before
 
 
-def test_replace_without_save_is_a_usage_error(season: Season) -> None:
+def test_replace_without_save_is_a_usage_error(invoke: Invoke, season: Season) -> None:
     result = invoke("run", season(2020, {"a": {}}), "--replace")
     assert result.exit_code == 2
     assert "--replace goes with --save" in result.output

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import tomlkit
+from samples import LEARNING, toml_literal
 
 from core.model import InputError, Ledger
 from core.pipeline import RunResult
@@ -25,33 +25,11 @@ D = Decimal
 WriteOrg = Callable[..., Path]
 Assess = Callable[..., RunResult]
 
-MODEL: dict[str, Any] = {
-    "political_priority": True,
-    "initial_mission_system": True,
-    "party_regulations": True,
-    "halfyear_reports": 2,
-    "unimplemented": 0,
-    "thought_analyses": 2,
-    "talks_visits": True,
-    "quarterly_reports": 4,
-    "study_criticisms": 0,
-    "member_hours_met": True,
-    "leader_hours_met": True,
-    "xuexi_promoted": True,
-    "regular_training": True,
-    "training_misses": 0,
-}
-
 SPIRIT = "learning.heavy.spirit_not_conveyed"
 
 
 def model(**changes: Any) -> dict[str, Any]:
-    return {**MODEL, **changes}
-
-
-def exact(text: str) -> Any:
-    """A TOML number written exactly as ``text`` (tomlkit cannot write a Decimal)."""
-    return tomlkit.parse(f"value = {text}")["value"]
+    return {**LEARNING, **changes}
 
 
 def learning_items(ledger: Ledger) -> dict[str, Any]:
@@ -219,7 +197,7 @@ def test_study_hours_all_or_nothing_floor_is_explained(write_org: WriteOrg, asse
 
 
 def test_study_hours_policy_default_and_unknown_value(write_org: WriteOrg, assess: Assess) -> None:
-    write_org("a", learning=MODEL)
+    write_org("a", learning=LEARNING)
     assert assess().context.policies["study_hours"] == "hours-split"
     with pytest.raises(InputError) as raised:
         assess(policy={"study_hours": "half"})
@@ -250,7 +228,7 @@ def test_section_is_the_sum_of_its_items(write_org: WriteOrg, assess: Assess, po
     for index in range(40):
         facts = {
             name: generator.choice([True, False]) if isinstance(value, bool) else generator.randint(0, 5)
-            for name, value in MODEL.items()
+            for name, value in LEARNING.items()
         }
         facts["halfyear_reports"] = generator.randint(0, 2)
         facts["quarterly_reports"] = generator.randint(0, 4)
@@ -283,14 +261,14 @@ def test_section_is_the_sum_of_its_items(write_org: WriteOrg, assess: Assess, po
         ("unimplemented", -1),
         ("study_criticisms", "2"),
         ("training_misses", True),
-        ("thought_analyses", exact("1.5")),
+        ("thought_analyses", toml_literal("1.5")),
         ("political_priority", "yes"),
         ("xuexi_promoted", 1),
     ],
 )
 def test_a_bad_fact_is_a_validation_error(write_org: WriteOrg, assess: Assess, fact: str, value: Any) -> None:
     write_org("a", learning=model(**{fact: value}))
-    write_org("b", learning=MODEL)
+    write_org("b", learning=LEARNING)
     result = assess()
     assert [organisation.id for organisation in result.failed] == ["a"]
     errors = problems_of(result, "a", "error")
@@ -303,7 +281,7 @@ def test_missing_facts_are_warnings_and_score_nothing(write_org: WriteOrg, asses
     result = assess()
     assert not problems_of(result, "a", "error")
     warned = {problem.key for problem in problems_of(result, "a", "warning") if problem.table == "learning"}
-    assert warned == set(MODEL)
+    assert warned == set(LEARNING)
     ledger = result.ledgers["a"]
     for item_id, line in learning_items(ledger).items():
         if item_id != "learning.committee_training":
@@ -314,7 +292,7 @@ def test_missing_facts_are_warnings_and_score_nothing(write_org: WriteOrg, asses
 
 
 def test_a_partly_missing_item_warns_only_for_what_is_missing(write_org: WriteOrg, assess: Assess) -> None:
-    facts = dict(MODEL)
+    facts = dict(LEARNING)
     del facts["unimplemented"]
     del facts["regular_training"]
     write_org("a", learning=facts)
@@ -339,9 +317,9 @@ def test_a_partly_missing_item_warns_only_for_what_is_missing(write_org: WriteOr
 def test_heavy_true_takes_the_policy_default(
     write_org: WriteOrg, assess: Assess, policy: dict[str, int], expected: Decimal
 ) -> None:
-    write_org("a", learning=MODEL, review={"heavy": {SPIRIT: True}})
-    write_org("b", learning=MODEL, review={"heavy": {SPIRIT: 8}})
-    write_org("c", learning=MODEL)
+    write_org("a", learning=LEARNING, review={"heavy": {SPIRIT: True}})
+    write_org("b", learning=LEARNING, review={"heavy": {SPIRIT: 8}})
+    write_org("c", learning=LEARNING)
     result = assess(policy=policy)
     clean = result.ledgers["c"].total
     assert result.ledgers["a"].total == clean - expected
@@ -350,7 +328,7 @@ def test_heavy_true_takes_the_policy_default(
 
 @pytest.mark.parametrize("figure", [4, 11])
 def test_heavy_default_outside_5_to_10_is_refused(write_org: WriteOrg, assess: Assess, figure: int) -> None:
-    write_org("a", learning=MODEL)
+    write_org("a", learning=LEARNING)
     with pytest.raises(InputError) as raised:
         assess(policy={"heavy_default": figure})
     assert any(problem.key == "heavy_default" for problem in raised.value.problems)
@@ -358,19 +336,19 @@ def test_heavy_default_outside_5_to_10_is_refused(write_org: WriteOrg, assess: A
 
 def test_two_heavy_items_add_up(write_org: WriteOrg, assess: Assess) -> None:
     heavy = {SPIRIT: 8, "learning.heavy.religion_or_rumours": True}
-    write_org("a", learning=MODEL, review={"heavy": heavy})
-    write_org("b", learning=MODEL)
+    write_org("a", learning=LEARNING, review={"heavy": heavy})
+    write_org("b", learning=LEARNING)
     result = assess()
     assert result.ledgers["a"].heavy_points() == D(13)
     assert result.ledgers["a"].total == result.ledgers["b"].total - D(13)
 
 
-@pytest.mark.parametrize("figure", [4, 11, "x", exact("4.9"), exact("10.1")])
+@pytest.mark.parametrize("figure", [4, 11, "x", toml_literal("4.9"), toml_literal("10.1")])
 def test_a_heavy_figure_outside_5_to_10_fails_only_that_organisation(
     write_org: WriteOrg, assess: Assess, figure: Any
 ) -> None:
-    write_org("a", learning=MODEL, review={"heavy": {SPIRIT: figure}})
-    write_org("b", learning=MODEL)
+    write_org("a", learning=LEARNING, review={"heavy": {SPIRIT: figure}})
+    write_org("b", learning=LEARNING)
     result = assess()
     assert [organisation.id for organisation in result.failed] == ["a"]
     errors = problems_of(result, "a", "error")
@@ -380,8 +358,8 @@ def test_a_heavy_figure_outside_5_to_10_fails_only_that_organisation(
 
 
 def test_an_unknown_heavy_id_is_an_error(write_org: WriteOrg, assess: Assess) -> None:
-    write_org("a", learning=MODEL, review={"heavy": {"learning.heavy.no_such_finding": 6}})
-    write_org("b", learning=MODEL)
+    write_org("a", learning=LEARNING, review={"heavy": {"learning.heavy.no_such_finding": 6}})
+    write_org("b", learning=LEARNING)
     result = assess()
     assert [organisation.id for organisation in result.failed] == ["a"]
     assert any("learning.heavy.no_such_finding" in str(problem) for problem in problems_of(result, "a", "error"))
@@ -393,8 +371,8 @@ def test_an_unknown_heavy_id_is_an_error(write_org: WriteOrg, assess: Assess) ->
 
 
 def test_a_falsified_item_is_double_reversed(write_org: WriteOrg, assess: Assess) -> None:
-    write_org("a", learning=MODEL, review={"falsified": ["learning.conveyed"]})
-    write_org("b", learning=MODEL)
+    write_org("a", learning=LEARNING, review={"falsified": ["learning.conveyed"]})
+    write_org("b", learning=LEARNING)
     result = assess()
     ledger = result.ledgers["a"]
     line = ledger.items["learning.conveyed"]
@@ -414,7 +392,7 @@ def test_double_reverse_ignores_what_the_formula_gave(write_org: WriteOrg, asses
 
 
 def test_falsification_zero_policy(write_org: WriteOrg, assess: Assess) -> None:
-    write_org("a", learning=MODEL, review={"falsified": ["learning.conveyed"]})
+    write_org("a", learning=LEARNING, review={"falsified": ["learning.conveyed"]})
     ledger = assess(policy={"falsification": "zero"}).ledgers["a"]
     line = ledger.items["learning.conveyed"]
     assert line.status == "falsified"
@@ -424,8 +402,8 @@ def test_falsification_zero_policy(write_org: WriteOrg, assess: Assess) -> None:
 
 @pytest.mark.parametrize("item_id", ["learning.no_such_item", "learning.heavy.spirit_not_conveyed", "lerning.conveyed"])
 def test_an_unknown_falsified_id_is_a_validation_error(write_org: WriteOrg, assess: Assess, item_id: str) -> None:
-    write_org("a", learning=MODEL, review={"falsified": [item_id]})
-    write_org("b", learning=MODEL)
+    write_org("a", learning=LEARNING, review={"falsified": [item_id]})
+    write_org("b", learning=LEARNING)
     result = assess()
     assert [organisation.id for organisation in result.failed] == ["a"]
     assert any(problem.key == "falsified" for problem in problems_of(result, "a", "error"))
@@ -442,7 +420,7 @@ def test_an_unknown_falsified_id_is_a_validation_error(write_org: WriteOrg, asse
 def test_a_falsified_item_withholds_the_star(
     write_org: WriteOrg, assess: Assess, policy: dict[str, str], falsified: str, score: Decimal
 ) -> None:
-    write_org("a", learning=MODEL, review={"falsified": [falsified]})
+    write_org("a", learning=LEARNING, review={"falsified": [falsified]})
     ledger = assess(policy=policy).ledgers["a"]
     assert learning_score(ledger) == score
     assert score >= D(20)
@@ -510,7 +488,7 @@ def test_star_threshold_policy(
 ) -> None:
     write_org("a", learning=earned)
     write_org("b", learning=missed)
-    result = assess(policy={"star_threshold": exact(threshold)})
+    result = assess(policy={"star_threshold": toml_literal(threshold)})
     a, b = result.ledgers["a"], result.ledgers["b"]
     needed = D(threshold) * D(25)
     assert learning_score(a) >= needed > learning_score(b)
@@ -521,9 +499,9 @@ def test_star_threshold_policy(
 
 @pytest.mark.parametrize("threshold", ["1.1", "-0.1"])
 def test_star_threshold_outside_0_to_1_is_refused(write_org: WriteOrg, assess: Assess, threshold: str) -> None:
-    write_org("a", learning=MODEL)
+    write_org("a", learning=LEARNING)
     with pytest.raises(InputError):
-        assess(policy={"star_threshold": exact(threshold)})
+        assess(policy={"star_threshold": toml_literal(threshold)})
 
 
 # --------------------------------------------------------------------------
@@ -532,7 +510,7 @@ def test_star_threshold_outside_0_to_1_is_refused(write_org: WriteOrg, assess: A
 
 
 def test_a_disabled_item_counts_neither_points_nor_max(write_org: WriteOrg, assess: Assess) -> None:
-    write_org("a", learning=MODEL)
+    write_org("a", learning=LEARNING)
     result = assess(rules={"disable": ["learning.talks_visits"]})
     ledger = result.ledgers["a"]
     line = ledger.items["learning.talks_visits"]
@@ -546,7 +524,7 @@ def test_a_disabled_item_counts_neither_points_nor_max(write_org: WriteOrg, asse
 
 
 def test_a_disabled_items_fact_is_not_asked_for(write_org: WriteOrg, assess: Assess) -> None:
-    facts = dict(MODEL)
+    facts = dict(LEARNING)
     del facts["talks_visits"]
     write_org("a", learning=facts)
     result = assess(rules={"disable": ["learning.talks_visits"]})
@@ -567,7 +545,7 @@ def test_the_star_follows_the_reduced_maximum(write_org: WriteOrg, assess: Asses
 
 
 def test_an_unknown_disabled_item_is_refused(write_org: WriteOrg, assess: Assess) -> None:
-    write_org("a", learning=MODEL)
+    write_org("a", learning=LEARNING)
     with pytest.raises((InputError, RegistryError), match=re.escape("learning.no_such_item")):
         assess(rules={"disable": ["learning.no_such_item"]})
 

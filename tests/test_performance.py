@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import tomlkit
+from samples import toml_literal
 
 from core.model import InputError
 from core.pipeline import RunResult
@@ -19,17 +19,12 @@ WriteOrg = Callable[..., Path]
 BOTTOM = "performance.heavy.bottom_three"
 
 
-def number(text: str) -> Any:
-    """A TOML number written exactly as ``text`` (tomlkit cannot write a Decimal)."""
-    return tomlkit.parse(f"value = {text}")["value"]
-
-
 def rated(write_org: WriteOrg, org_id: str, rating: str | None, prev: str | None = None, **facts: Any) -> None:
     table = dict(facts)
     if rating is not None:
-        table["conduct_rating"] = number(rating)
+        table["conduct_rating"] = toml_literal(rating)
     if prev is not None:
-        table["conduct_rating_prev"] = number(prev)
+        table["conduct_rating_prev"] = toml_literal(prev)
     write_org(org_id, performance=table)
 
 

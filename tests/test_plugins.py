@@ -26,7 +26,6 @@ from core import hookimpl, hookspecs
 from core.cli import main
 from core.config import load_config
 from core.declare import count, item
-from core.logs import configure_logging
 from core.manager import PluginInfo, PluginManager
 from core.model import InputError, Item, Section
 from core.pipeline import RunResult, prepare
@@ -41,11 +40,10 @@ CONVEYED = next(declared for declared in LEARNING_ITEMS if declared.id == "learn
 
 @pytest.fixture(autouse=True)
 def _fresh_state() -> Iterator[None]:
-    """Local plugin modules and the CLI's logging never leak into the next test."""
+    """Local plugin modules never leak into the next test (the CLI's logging is reset in conftest.py)."""
     yield
     for name in [name for name in sys.modules if name.startswith("assess_local_")]:
         del sys.modules[name]
-    configure_logging()
 
 
 def reading_club_item() -> Item:

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from samples import CHOICES, FLAGS, STAR_SECTIONS
 
 from core.config import RunConfig, load_config
 from core.model import Ledger
@@ -29,79 +30,11 @@ SPEC_MAXIMA = {
     "performance": Decimal(20),
     "bonus": Decimal(10),
 }
-STAR_SECTIONS = ("learning", "norms", "service", "democracy", "innovation")
 STAR_SHARE = Decimal("0.8")
 PERFORMANCE_THRESHOLD = Decimal(18)
 HEAVY_DEFAULT = Decimal(5)
 BOTTOM_THREE = "performance.heavy.bottom_three"
 
-FLAGS = {
-    "learning": (
-        "political_priority",
-        "initial_mission_system",
-        "party_regulations",
-        "talks_visits",
-        "member_hours_met",
-        "leader_hours_met",
-        "xuexi_promoted",
-        "regular_training",
-    ),
-    "norms": (
-        "regulation_meeting",
-        "personal_lists_published",
-        "secretary_review",
-        "lists_fulfilled",
-        "annual_plan",
-        "timely_election",
-        "staffing_complete",
-        "branch_standard",
-        "pioneer_branch",
-        "three_meetings",
-        "party_lectures",
-        "theme_day_planned",
-        "theme_day_held",
-        "brand_results",
-        "leaders_example",
-        "recruitment",
-        "dues",
-        "annual_statistics",
-    ),
-    "service": (
-        "vanguard",
-        "centre_activities",
-        "three_services",
-        "rural_pairing",
-        "community_pairing",
-        "hometown_visits",
-        "volunteering",
-        "care_visits",
-        "mutual_insurance",
-        "recuperation",
-        "mass_org_elections",
-        "mass_org_finance",
-    ),
-    "democracy": (
-        "life_meeting",
-        "member_appraisal",
-        "discipline_officer",
-        "discipline_list",
-        "deputy_attends",
-        "disclosure",
-        "member_rights",
-        "integrity_education",
-    ),
-    "innovation": (
-        "research",
-        "info_reports",
-        "party_business",
-        "physical_position",
-        "online_position",
-        "platform_use",
-        "platform_data",
-    ),
-    "performance": ("leadership",),
-    "bonus": ("previous_award",),
-}
 # Each count's best value and an upper bound well past its cap (min(n, 2)) or floor (扣完为止); the two declared
 # ranges (0..2, 0..4) are kept.
 COUNTS = {
@@ -124,15 +57,6 @@ COUNTS = {
     },
     "innovation": {"station_activities": (2, 6)},
     "bonus": {"new_stations": (3, 6), "new_demo_sites": (3, 6), "pioneer_branches_named": (3, 6)},
-}
-CHOICES = {
-    "service": {
-        "top_ten_brand": ("none", "participated", "selected"),
-        "three_best": ("none", "participated", "selected"),
-    },
-    "innovation": {"clean_organ": ("none", "participated", "named")},
-    "performance": {"target_grade": ("other", "good", "excellent")},
-    "bonus": {"inspection_grade": ("other", "good", "excellent")},
 }
 RATINGS = ("conduct_rating", "conduct_rating_prev")
 RECORDS = ("commendations", "recognitions", "showcase")

@@ -15,9 +15,9 @@ from typing import Any
 
 import openpyxl
 import pytest
-import tomlkit
 from click.testing import CliRunner
 from openpyxl.worksheet.worksheet import Worksheet
+from samples import LEARNING, toml_literal
 
 from core.cli import main
 from core.pipeline import RunResult
@@ -30,34 +30,12 @@ D = Decimal
 WriteOrg = Callable[..., Path]
 Assess = Callable[..., RunResult]
 
-MODEL: dict[str, Any] = {
-    "political_priority": True,
-    "initial_mission_system": True,
-    "party_regulations": True,
-    "halfyear_reports": 2,
-    "unimplemented": 0,
-    "thought_analyses": 2,
-    "talks_visits": True,
-    "quarterly_reports": 4,
-    "study_criticisms": 0,
-    "member_hours_met": True,
-    "leader_hours_met": True,
-    "xuexi_promoted": True,
-    "regular_training": True,
-    "training_misses": 0,
-}
-
 NAME_A = '甲单位 <R&D> "测试"'
 NAME_B = "=SUM(1,2) 乙单位"
 NAME_C = "中共绍兴市某某局机关委员会[第一]党支部:联合/测试?*单位与第二党支部"
 SPIRIT = "learning.heavy.spirit_not_conveyed"
 FLAGS = ("party_building_excellence", "performance_excellence", "five_star")
 INVALID_TITLE = re.compile(r"[\[\]:*?/\\]")
-
-
-def exact(text: str) -> Any:
-    """A TOML number written exactly as ``text`` (tomlkit cannot write a Decimal)."""
-    return tomlkit.parse(f"value = {text}")["value"]
 
 
 def number(value: Any) -> Decimal:
@@ -68,22 +46,22 @@ def number(value: Any) -> Decimal:
 
 @pytest.fixture
 def cohort(write_org: WriteOrg, assess: Assess) -> tuple[RunResult, dict[str, Any]]:
-    """a: model learning; b: 2.8 + 3.5 and a 7.5 heavy item; c: a falsified
+    """a: complete learning; b: 2.8 + 3.5 and a 7.5 heavy item; c: a falsified
     1-point item (−2); d: fails validation (halfyear_reports 5 > 2)."""
-    write_org("a", organisation={"id": "a", "name": NAME_A}, learning=MODEL)
+    write_org("a", organisation={"id": "a", "name": NAME_A}, learning=LEARNING)
     write_org(
         "b",
         organisation={"id": "b", "name": NAME_B},
-        learning={**MODEL, "unimplemented": 1, "study_criticisms": 1},
-        review={"heavy": {SPIRIT: exact("7.5")}},
+        learning={**LEARNING, "unimplemented": 1, "study_criticisms": 1},
+        review={"heavy": {SPIRIT: toml_literal("7.5")}},
     )
     write_org(
         "c",
         organisation={"id": "c", "name": NAME_C},
-        learning={**MODEL, "thought_analyses": 1},
+        learning={**LEARNING, "thought_analyses": 1},
         review={"falsified": ["learning.talks_visits"]},
     )
-    write_org("d", learning={**MODEL, "halfyear_reports": 5})
+    write_org("d", learning={**LEARNING, "halfyear_reports": 5})
     result = assess()
     document = json.loads("".join(render_json(result, RenderOptions())))
     return result, document

@@ -6,83 +6,74 @@ from __future__ import annotations
 import io
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
+from samples import NEAR_FULL_LEARNING, PERFORMANCE
 
 from core import cli
-from core.cli import main
-from core.logs import configure_logging
 from core.numbers import fmt
 
-FULL_LEARNING: dict[str, Any] = {
-    "political_priority": True,
-    "initial_mission_system": True,
-    "party_regulations": True,
-    "halfyear_reports": 2,
-    "unimplemented": 1,
-    "thought_analyses": 2,
-    "talks_visits": True,
-    "quarterly_reports": 4,
-    "study_criticisms": 0,
-    "member_hours_met": True,
-    "leader_hours_met": True,
-    "xuexi_promoted": True,
-    "regular_training": True,
-    "training_misses": 0,
-}
 HEAVY_ID = "learning.heavy.unprofessional_staff"
-PERFORMANCE = {"target_grade": "excellent", "leadership": True}
-
-
-@pytest.fixture(autouse=True)
-def _logging_reset() -> Iterator[None]:
-    yield
-    configure_logging()
-
-
-def invoke(*args: str | Path) -> Result:
-    return CliRunner().invoke(main, [str(arg) for arg in args])
+Invoke = Callable[..., Result]
+DocumentOf = Callable[[Path, str], dict[str, Any]]
+Scorecard = Callable[..., str]
+Titles = dict[str, tuple[str, str]]
 
 
 @pytest.fixture
 def cohort(write_org: Callable[..., Path], write_config: Callable[..., Path]) -> Path:
     """ "a": full learning (24.8 of 25, the only star at 0.8) and 20 in performance; "h" the same plus a heavy item
     of 7 in learning."""
-    write_org("a", learning=FULL_LEARNING, performance=PERFORMANCE, bonus={"new_stations": 2})
-    write_org("h", learning=FULL_LEARNING, performance=PERFORMANCE, review={"heavy": {HEAVY_ID: 7}})
+    write_org("a", learning=NEAR_FULL_LEARNING, performance=PERFORMANCE, bonus={"new_stations": 2})
+    write_org("h", learning=NEAR_FULL_LEARNING, performance=PERFORMANCE, review={"heavy": {HEAVY_ID: 7}})
     return write_config()
 
 
-def document_of(config: Path, org_id: str) -> dict[str, Any]:
-    result = invoke("run", config, "--format", "json")
-    assert result.exit_code == 0, result.output
-    return next(
-        entry for entry in json.loads(result.stdout, parse_float=Decimal)["organisations"] if entry["id"] == org_id
-    )
+@pytest.fixture
+def document_of(invoke: Invoke) -> DocumentOf:
+    """document_of(config, org_id): the organisation's entry in `assess run CONFIG --format json`."""
+
+    def document(config: Path, org_id: str) -> dict[str, Any]:
+        result = invoke("run", config, "--format", "json")
+        assert result.exit_code == 0, result.output
+        return next(
+            entry for entry in json.loads(result.stdout, parse_float=Decimal)["organisations"] if entry["id"] == org_id
+        )
+
+    return document
 
 
-def scorecard(config: Path, org_id: str, *options: str, code: int = 0) -> str:
-    result = invoke("run", config, "--org", org_id, *options)
-    assert result.exit_code == code, result.output
-    return result.stdout
+@pytest.fixture
+def scorecard(invoke: Invoke) -> Scorecard:
+    """scorecard(config, org_id, *options, code=0): the text of `assess run CONFIG --org ID`."""
+
+    def text(config: Path, org_id: str, *options: str, code: int = 0) -> str:
+        result = invoke("run", config, "--org", org_id, *options)
+        assert result.exit_code == code, result.output
+        return result.stdout
+
+    return text
 
 
 def row(text: str, item_id: str) -> str:
     return next(line for line in text.splitlines() if line.split() and line.split()[0] == item_id)
 
 
-def titles() -> dict[str, tuple[str, str]]:
+@pytest.fixture
+def titles(invoke: Invoke) -> Titles:
     """Section id → (Chinese title, English title), from `assess rules --json`."""
     document = json.loads(invoke("rules", "--json").stdout)
     return {section["id"]: (section["title"], section["title_en"]) for section in document["sections"]}
 
 
-def test_scorecard_shows_every_item_with_points_max_and_basis(cohort: Path) -> None:
+def test_scorecard_shows_every_item_with_points_max_and_basis(
+    document_of: DocumentOf, scorecard: Scorecard, cohort: Path
+) -> None:
     document = document_of(cohort, "a")
     text = scorecard(cohort, "a")
 
@@ -104,7 +95,9 @@ def test_scorecard_shows_every_item_with_points_max_and_basis(cohort: Path) -> N
     assert "学习星  24.8 / 25" in text
 
 
-def test_scorecard_summary_total_stars_awards_and_withheld(cohort: Path) -> None:
+def test_scorecard_summary_total_stars_awards_and_withheld(
+    document_of: DocumentOf, scorecard: Scorecard, cohort: Path
+) -> None:
     document = document_of(cohort, "a")
     text = scorecard(cohort, "a")
 
@@ -121,7 +114,7 @@ def test_scorecard_summary_total_stars_awards_and_withheld(cohort: Path) -> None
     assert "重扣" not in text
 
 
-def test_scorecard_shows_heavy_deductions(cohort: Path) -> None:
+def test_scorecard_shows_heavy_deductions(document_of: DocumentOf, scorecard: Scorecard, cohort: Path) -> None:
     document = document_of(cohort, "h")
     text = scorecard(cohort, "h")
 
@@ -136,10 +129,10 @@ def test_scorecard_shows_heavy_deductions(cohort: Path) -> None:
     assert "星级: —" in summary
 
 
-def test_scorecard_in_english(cohort: Path) -> None:
+def test_scorecard_in_english(scorecard: Scorecard, titles: Titles, cohort: Path) -> None:
     text = scorecard(cohort, "a", "--lang", "en")
 
-    for chinese, english in titles().values():
+    for chinese, english in titles.values():
         assert f"\n{english}  " in text
         assert chinese not in text
     assert "total: " in text and "stars: Learning" in text
@@ -147,7 +140,7 @@ def test_scorecard_in_english(cohort: Path) -> None:
     assert "总分" not in text and "未获评原因" not in text
 
 
-def test_scorecard_in_english_names_heavy_items_in_english(cohort: Path) -> None:
+def test_scorecard_in_english_names_heavy_items_in_english(scorecard: Scorecard, cohort: Path) -> None:
     english = scorecard(cohort, "h", "--lang", "en")
     chinese = scorecard(cohort, "h")
 
@@ -157,14 +150,16 @@ def test_scorecard_in_english_names_heavy_items_in_english(cohort: Path) -> None
     assert "\nheavy\n" in english
 
 
-def test_scorecard_of_an_unknown_organisation_exits_2(cohort: Path) -> None:
+def test_scorecard_of_an_unknown_organisation_exits_2(invoke: Invoke, cohort: Path) -> None:
     result = invoke("run", cohort, "--org", "nobody")
     assert result.exit_code == 2
     assert '"nobody"' in result.stderr and "--org" in result.stderr
     assert result.stdout == ""
 
 
-def test_scorecard_of_a_failed_organisation_shows_its_errors(cohort: Path, write_org: Callable[..., Path]) -> None:
+def test_scorecard_of_a_failed_organisation_shows_its_errors(
+    scorecard: Scorecard, cohort: Path, write_org: Callable[..., Path]
+) -> None:
     write_org("bad", performance={"target_grade": "great", "conduct_rating": -1})
     text = scorecard(cohort, "bad", code=1)
 
@@ -178,7 +173,7 @@ def test_scorecard_of_a_failed_organisation_shows_its_errors(cohort: Path, write
     assert "learning." not in text
 
 
-def test_scorecard_goes_to_an_output_file(cohort: Path, tmp_path: Path) -> None:
+def test_scorecard_goes_to_an_output_file(invoke: Invoke, scorecard: Scorecard, cohort: Path, tmp_path: Path) -> None:
     target = tmp_path / "card.txt"
     result = invoke("run", cohort, "--org", "h", "--output", target)
     assert result.exit_code == 0, result.output
