@@ -267,7 +267,7 @@ class Awards:
     stars: list[str] = field(default_factory=list)
     party_building_excellence: bool = False
     performance_excellence: bool = False
-    five_star: bool | None = False
+    five_star: bool = False
     withheld: dict[str, str] = field(default_factory=dict)
 
 
