@@ -269,11 +269,11 @@ def test_xlsx_scorecard_sheet_has_every_json_figure(cohort: tuple[RunResult, dic
     assert lines["learning.conveyed"][3] == 2.8
     assert set(card["heavy"]) == {deduction["id"] for deduction in entry["heavy"]} == {SPIRIT}
     assert numeric(card["heavy"][SPIRIT][3]) == D("7.5")
-    awards = {row[0]: row[1:] for row in card["awards"] if row[0] != "未获原因"}
+    awards = {row[0]: row[1:] for row in card["awards"] if row[0] != "未获评原因"}
     assert (awards["星级"][0] or "") == star_text(result, entry["awards"]["stars"], "zh")
     for flag, label in zip(FLAGS, ("党建优", "业绩优", "五星双优"), strict=True):
         assert awards[label][0] == ("是" if entry["awards"][flag] else "否")
-    withheld = {row[2] for row in card["awards"] if row[0] == "未获原因"}
+    withheld = {row[2] for row in card["awards"] if row[0] == "未获评原因"}
     assert withheld == set(entry["awards"]["withheld"].values())
     assert entry["awards"]["withheld"]["learning"] == f"heavy item {SPIRIT}"
 
@@ -319,7 +319,7 @@ def test_xlsx_in_english(cohort: tuple[RunResult, dict[str, Any]]) -> None:
     titles = [
         result.context.registry.sections[section_id].title_en for section_id in entries(document)["a"]["sections"]
     ]
-    assert list(header) == ["rank", "organisation", "id", *titles, "heavy", "total", "stars", "awards"]
+    assert list(header) == ["Rank", "Organisation", "ID", *titles, "Heavy", "Total", "Stars", "Awards"]
     a_row = next(row for row in workbook.worksheets[0].iter_rows(min_row=2, values_only=True) if row[2] == "a")
     assert (a_row[-2] or "") == star_text(result, entries(document)["a"]["awards"]["stars"], "en")
 

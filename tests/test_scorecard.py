@@ -135,8 +135,8 @@ def test_scorecard_in_english(scorecard: Scorecard, titles: Titles, cohort: Path
     for chinese, english in titles.values():
         assert f"\n{english}  " in text
         assert chinese not in text
-    assert "total: " in text and "stars: Learning" in text
-    assert "withheld:" in text
+    assert "Total: " in text and "Stars: Learning" in text
+    assert "Withheld:" in text
     assert "总分" not in text and "未获评原因" not in text
 
 
@@ -147,7 +147,7 @@ def test_scorecard_in_english_names_heavy_items_in_english(scorecard: Scorecard,
     assert f"  −7  {HEAVY_ID} Full-time party staff who are not professional (review)\n" in english
     assert "有党务干部专职不专业现象" not in english
     assert f"  −7  {HEAVY_ID} 有党务干部专职不专业现象 (review)\n" in chinese
-    assert "\nheavy\n" in english
+    assert "\nHeavy\n" in english
 
 
 def test_scorecard_of_an_unknown_organisation_exits_2(invoke: Invoke, cohort: Path) -> None:

@@ -11,6 +11,7 @@ from core.model import Ledger, Section
 from core.numbers import fmt
 from core.pipeline import RunResult
 from core.report import Renderer, RenderOptions, ranking
+from core.report.labels import LABELS
 
 
 def display_width(text: str) -> int:
@@ -35,44 +36,6 @@ def format_table(header: list[str], rows: list[list[str]], right_from: int, righ
     return "\n".join(lines)
 
 
-LABELS = {
-    "zh": {
-        "rank": "名次",
-        "org": "党组织",
-        "heavy": "重扣",
-        "total": "总分",
-        "stars": "星级",
-        "awards": "荣誉",
-        "failed": "未通过校验",
-        "party_building_excellence": "党建优",
-        "performance_excellence": "业绩优",
-        "five_star": "五星双优",
-        "item": "项目",
-        "points": "得分",
-        "basis": "依据",
-        "withheld": "未获评原因",
-        "warnings": "提示",
-        "policies": "口径",
-    },
-    "en": {
-        "rank": "rank",
-        "org": "organisation",
-        "heavy": "heavy",
-        "total": "total",
-        "stars": "stars",
-        "awards": "awards",
-        "failed": "failed validation",
-        "party_building_excellence": "party-building",
-        "performance_excellence": "performance",
-        "five_star": "five-star",
-        "item": "item",
-        "points": "points",
-        "basis": "basis",
-        "withheld": "withheld",
-        "warnings": "warnings",
-        "policies": "policies",
-    },
-}
 AWARD_KEYS = ("party_building_excellence", "performance_excellence", "five_star")
 
 
