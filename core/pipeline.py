@@ -143,6 +143,23 @@ def prepare(
     return pm, context
 
 
+def plugin_failure(organisation: Organisation, step: str, error: Exception) -> Problem:
+    """A plugin raised while handling one organisation: that organisation is
+    reported as failed, with the error, and the rest of the cohort goes on."""
+    shown = f"{type(error).__name__}: {error}"
+    log.error("plugin_failed", organisation=organisation.id, step=step, error=shown)
+    log.debug("plugin_failed_traceback", organisation=organisation.id, exc_info=error)
+    return Problem(
+        "error",
+        str(organisation.path),
+        "",
+        "",
+        f"the {step} step to complete",
+        shown,
+        f"a plugin failed at the {step} step",
+    )
+
+
 def load_organisation(path: Path, pm: PluginManager, context: RunContext) -> Organisation:
     """collect and validate one evidence file.
 
@@ -152,12 +169,15 @@ def load_organisation(path: Path, pm: PluginManager, context: RunContext) -> Org
     if not organisation.valid:
         return organisation
     registry = context.registry
-    for derived in pm.hook.assess_collect(organisation=organisation, context=context):
-        add_derived(organisation, derived)
-    convert_facts(organisation, registry)
-    read_review(organisation, registry)
-    for problems in pm.hook.assess_validate(organisation=organisation, context=context):
-        organisation.problems.extend(problems or ())
+    try:
+        for derived in pm.hook.assess_collect(organisation=organisation, context=context):
+            add_derived(organisation, derived)
+        convert_facts(organisation, registry)
+        read_review(organisation, registry)
+        for problems in pm.hook.assess_validate(organisation=organisation, context=context):
+            organisation.problems.extend(problems or ())
+    except Exception as error:
+        organisation.problems.append(plugin_failure(organisation, "collect/validate", error))
     organisation.raw = {}
     return organisation
 
@@ -253,7 +273,10 @@ def run_cohort(
     context.cohort = cohort.figures
     ledgers: dict[str, Ledger] = {}
     for index, organisation in enumerate(cohort.organisations, 1):
-        ledgers[organisation.id] = score(organisation, pm, context)
+        try:
+            ledgers[organisation.id] = score(organisation, pm, context)
+        except Exception as error:
+            organisation.problems.append(plugin_failure(organisation, "score", error))
         if progress:
             progress("scored", index, len(cohort.organisations))
     log.info(

@@ -557,3 +557,33 @@ def test_a_flag_item_without_points_is_refused(
     (problem,) = raised.value.problems
     assert problem.key == "learning.pointless"
     assert "without points" in problem.message
+
+
+class Fragile:
+    """A plugin with a bug that shows only for some organisations."""
+
+    name = "fragile"
+
+    @hookimpl
+    def assess_collect(self, organisation: Any, context: Any) -> None:
+        if organisation.id == "c":
+            raise KeyError("collect bug")
+
+    @hookimpl
+    def assess_score(self, ledger: Any, context: Any) -> None:
+        if ledger.organisation.id == "b":
+            raise ZeroDivisionError("score bug")
+
+
+def test_a_plugin_failing_for_one_organisation_fails_only_that_one(
+    write_org: Callable[..., Path], assess: Callable[..., RunResult]
+) -> None:
+    for org_id in "abc":
+        write_org(org_id, learning={"halfyear_reports": 2})
+    result = assess(extra_plugins=(Fragile(),))
+    assert set(result.ledgers) == {"a"}
+    failed = {organisation.id: organisation.errors for organisation in result.failed}
+    assert set(failed) == {"b", "c"}
+    assert "a plugin failed at the score step" in str(failed["b"][0])
+    assert "ZeroDivisionError: score bug" in str(failed["b"][0])
+    assert "a plugin failed at the collect/validate step" in str(failed["c"][0])
