@@ -3,7 +3,7 @@ produces (organisations, problems, the ledger). Decimal everywhere."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -308,6 +308,3 @@ class Cohort:
 
     organisations: list[Organisation]
     figures: dict[str, Any] = field(default_factory=dict)
-
-
-Facts = Mapping[str, Any]
