@@ -121,6 +121,9 @@ def test_csv_header_uses_ids(cohort: tuple[RunResult, dict[str, Any]]) -> None:
         "stars",
         *FLAGS,
         *items_of(scored),
+        "year",
+        "edition",
+        "policies",
     ]
     assert render_csv(result, RenderOptions(lang="en")) == content
 
@@ -147,8 +150,11 @@ def test_csv_figures_are_the_json_figures(cohort: tuple[RunResult, dict[str, Any
         entry = by_id[row["id"]]
         assert row["name"] == entry["name"]
         assert row["status"] == entry["status"]
+        assert (row["year"], row["edition"]) == (str(document["year"]), document["edition"])
+        assert "star_threshold=0.8" in row["policies"] and "falsification=double-reverse" in row["policies"]
         if entry["status"] == "failed":
-            assert all(row[key] == "" for key in row if key not in ("id", "name", "status"))
+            run_columns = ("id", "name", "status", "year", "edition", "policies")
+            assert all(row[key] == "" for key in row if key not in run_columns)
             continue
         assert int(row["rank"]) == entry["rank"]
         for section_id, section in entry["sections"].items():

@@ -13,6 +13,12 @@ from core.pipeline import RunResult
 from core.report import Renderer, RenderOptions, ranking, result_document
 
 FLAGS = ("party_building_excellence", "performance_excellence", "five_star")
+RUN_COLUMNS = ("year", "edition", "policies")
+"""Every row also says which run it comes from and the policies in force."""
+
+
+def policies_text(policies: dict[str, Any]) -> str:
+    return "; ".join(f"{key}={cell(value)}" for key, value in policies.items())
 
 
 def cell(value: Any) -> str:
@@ -34,7 +40,8 @@ def render_csv(result: RunResult, options: RenderOptions) -> bytes:
     """One row per organisation: the scored in rank order, then the failed
     (status ``failed``, figures empty). The header uses ids, not titles, so
     that scripts can rely on it; ``heavy`` is the heavy deductions off the
-    total, negative as in the table.
+    total, negative as in the table; the last columns give the year, the
+    edition and the policies in force.
 
     The bytes are UTF-8 with a byte-order mark: without it Excel reads a CSV
     file in the system's legacy code page and garbles the Chinese names.
@@ -43,7 +50,8 @@ def render_csv(result: RunResult, options: RenderOptions) -> bytes:
     registry = result.context.registry
     section_ids = list(registry.sections)
     item_ids = list(registry.items)
-    header = ["rank", "id", "name", "status", *section_ids, "heavy", "total", "stars", *FLAGS, *item_ids]
+    header = ["rank", "id", "name", "status", *section_ids, "heavy", "total", "stars", *FLAGS, *item_ids, *RUN_COLUMNS]
+    run = [cell(document["year"]), document["edition"], policies_text(document["policies"])]
     organisations = document["organisations"]
     by_id = {entry["id"]: entry for entry in organisations if entry["status"] == "scored"}
     scored = [by_id[ledger.organisation.id] for _rank, ledger in ranking(result)]
@@ -68,10 +76,12 @@ def render_csv(result: RunResult, options: RenderOptions) -> bytes:
                 " ".join(awards["stars"]),
                 *(cell(awards[flag]) for flag in FLAGS),
                 *(cell(items[item_id]["points"]) if item_id in items else "" for item_id in item_ids),
+                *run,
             ]
         )
     for entry in failed:
-        writer.writerow(["", entry["id"], entry["name"], entry["status"]] + [""] * (len(header) - 4))
+        blanks = [""] * (len(header) - 4 - len(RUN_COLUMNS))
+        writer.writerow(["", entry["id"], entry["name"], entry["status"], *blanks, *run])
     return buffer.getvalue().encode("utf-8-sig")
 
 
