@@ -11,12 +11,12 @@ from __future__ import annotations
 import glob
 import tomllib
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from core.facts import describe_value
+from core.facts import Shown, describe_value
 from core.model import InputError, Problem
+from core.tomlfile import parse_toml
 
 DEFAULT_EDITION = "shaoxing-2020"
 DEFAULT_STORE_NAME = "assess-history.sqlite3"
@@ -66,7 +66,7 @@ class RunConfig:
         for pattern in self.organisations:
             full = str(self.base / pattern)
             if glob.has_magic(pattern):
-                matches = sorted(Path(match) for match in glob.glob(full, recursive=True))
+                matches = sorted(Path(match) for match in glob.glob(full, recursive=True) if Path(match).is_file())
             else:
                 matches = [Path(full)] if Path(full).is_file() else []
             if not matches:
@@ -91,8 +91,7 @@ class RunConfig:
 
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle, parse_float=Decimal)
+        return parse_toml(path.read_bytes())
     except FileNotFoundError:
         raise ConfigError([Problem("error", str(path), "", "", "a run config file", "no such file")]) from None
     except tomllib.TOMLDecodeError as error:
@@ -114,7 +113,7 @@ def load_config(path: str | Path) -> RunConfig:
 
     for table, value in data.items():
         if table not in KNOWN_KEYS:
-            error("", table, "one of the tables " + ", ".join(f"[{name}]" for name in KNOWN_KEYS), f"[{table}]")
+            error("", table, "one of the tables " + ", ".join(f"[{name}]" for name in KNOWN_KEYS), Shown(f"[{table}]"))
             continue
         if not isinstance(value, dict):
             error("", table, "a table", value)
@@ -122,7 +121,7 @@ def load_config(path: str | Path) -> RunConfig:
         if KNOWN_KEYS[table]:
             for key in value:
                 if key not in KNOWN_KEYS[table]:
-                    error(table, key, "one of " + ", ".join(sorted(KNOWN_KEYS[table])), f"unknown key {key}")
+                    error(table, key, "one of " + ", ".join(sorted(KNOWN_KEYS[table])), Shown(f"unknown key {key}"))
 
     def table(name: str) -> dict[str, Any]:
         value = data.get(name, {})
@@ -138,7 +137,7 @@ def load_config(path: str | Path) -> RunConfig:
     assessment = table("assessment")
     year = assessment.get("year")
     if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
-        error("assessment", "year", "a year such as 2020", year if year is not None else "nothing")
+        error("assessment", "year", "a year such as 2020", year if year is not None else Shown("nothing"))
         year = 0
     edition = assessment.get("edition", DEFAULT_EDITION)
     if not isinstance(edition, str):
@@ -150,7 +149,7 @@ def load_config(path: str | Path) -> RunConfig:
         award_year = True
     organisations = string_list("assessment", "organisations")
     if "organisations" not in assessment:
-        error("assessment", "organisations", "a list of evidence files or patterns", "nothing")
+        error("assessment", "organisations", "a list of evidence files or patterns", Shown("nothing"))
 
     store = table("store")
     store_path = None

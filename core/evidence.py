@@ -13,9 +13,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from core.facts import FactError, describe_value
+from core.facts import FactError, Shown, describe_value
 from core.model import DerivedFact, Organisation, Problem
 from core.registry import Registry
+from core.tomlfile import parse_toml
 
 HEAVY_MIN = Decimal(5)
 HEAVY_MAX = Decimal(10)
@@ -43,7 +44,7 @@ def read_evidence(path: Path) -> Organisation:
         return organisation
     organisation.sha256 = hashlib.sha256(content).hexdigest()
     try:
-        organisation.raw = tomllib.loads(content.decode("utf-8"), parse_float=Decimal)
+        organisation.raw = parse_toml(content)
     except UnicodeDecodeError:
         organisation.problems.append(Problem("error", file, "", "", "a UTF-8 text file", "undecodable bytes"))
         return organisation
@@ -118,6 +119,19 @@ def convert_facts(organisation: Organisation, registry: Registry) -> None:
     problems = organisation.problems
     known_tables = registry.known_tables
     required = registry.required_facts
+    if not known_tables.intersection(raw):
+        required = set()
+        problems.append(
+            Problem(
+                "error",
+                file,
+                "",
+                "",
+                "evidence: [organisation] and the sections' tables (see `assess template`)",
+                Shown("an empty file") if not raw else Shown("no table any enabled plugin reads"),
+                "nothing in this file is evidence",
+            )
+        )
     for table in raw:
         if table not in known_tables:
             problems.append(
@@ -189,6 +203,12 @@ def convert_facts(organisation: Organisation, registry: Registry) -> None:
 def add_derived(organisation: Organisation, facts: dict[str, DerivedFact] | None) -> None:
     for key, fact in (facts or {}).items():
         organisation.derived.setdefault(key, fact)
+
+
+def is_heavy_figure(figure: object) -> bool:
+    if isinstance(figure, bool) or not isinstance(figure, (int, Decimal)):
+        return False
+    return Decimal(figure).is_finite() and HEAVY_MIN <= figure <= HEAVY_MAX
 
 
 def read_review(organisation: Organisation, registry: Registry) -> None:
@@ -264,7 +284,7 @@ def read_review(organisation: Organisation, registry: Registry) -> None:
         if figure is True:
             organisation.heavy[heavy_id] = None
             continue
-        if isinstance(figure, bool) or not isinstance(figure, (int, Decimal)) or not HEAVY_MIN <= figure <= HEAVY_MAX:
+        if not is_heavy_figure(figure):
             problems.append(Problem("error", file, "review", where, "true or a figure 5..10", describe_value(figure)))
             continue
         organisation.heavy[heavy_id] = Decimal(figure)

@@ -9,6 +9,7 @@ item (`assess explain`).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -26,14 +27,41 @@ class FactError(ValueError):
         self.where = where
 
 
+class Shown(str):
+    """A found value already put in words ("nothing", "unknown key x"):
+    shown as it is, never quoted as if the file held that text."""
+
+
+LONGEST_NUMBER = 30
+"""Digits beyond which a found number is shown by its size, not digit by digit."""
+
+
+def describe_number(value: int | Decimal) -> str:
+    """A found number as the file wrote it (``2.0`` stays ``2.0``, so that
+    "expected a whole number, found 2.0" explains itself), whatever its size."""
+    if isinstance(value, Decimal):
+        if value.is_nan():
+            return "nan"
+        if value.is_infinite():
+            return "-inf" if value < 0 else "inf"
+        if -LONGEST_NUMBER < value.adjusted() < LONGEST_NUMBER:
+            return format(value, "f")
+        return str(value).lower()
+    if len(str(abs(value))) > LONGEST_NUMBER:
+        return f"a number of {len(str(abs(value)))} digits"
+    return str(value)
+
+
 def describe_value(value: object) -> str:
     """How a found value is shown in an error message."""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, Shown):
+        return str(value)
     if isinstance(value, str):
-        return f'"{value}"'
-    if isinstance(value, Decimal):
-        return fmt(value)
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (int, Decimal)):
+        return describe_number(value)
     if isinstance(value, dict):
         return "a table"
     if isinstance(value, list):
@@ -220,7 +248,7 @@ class Records(FactType):
             converted = {}
             for name, fact_type in self.fields.items():
                 if name not in record:
-                    raise FactError(fact_type.expected, "nothing", f"[{index}].{name}")
+                    raise FactError(fact_type.expected, Shown("nothing"), f"[{index}].{name}")
                 try:
                     converted[name] = fact_type.convert(record[name])
                 except FactError as error:

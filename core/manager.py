@@ -53,7 +53,20 @@ class PluginManager(pluggy.PluginManager):
         self.infos: dict[str, PluginInfo] = {}
 
     def add(self, plugin: object, info: PluginInfo) -> None:
-        self.register(plugin, name=info.name)
+        """Register a plugin; a name already taken, or a hook implementation
+        that does not fit its spec, is an error naming the plugin."""
+        if info.name in self.infos:
+            raise _plugin_error(
+                info.location,
+                "a plugin name no other plugin has",
+                f'"{info.name}" (also {self.infos[info.name].source} {self.infos[info.name].location})',
+                "paths" if info.source == "local file" else "",
+            )
+        try:
+            self.register(plugin, name=info.name)
+        except pluggy.PluginValidationError as error:
+            found = "; ".join(line.strip() for line in str(error).splitlines())
+            raise _plugin_error(info.location, "hook implementations that match the hooks", found) from None
         self.infos[info.name] = info
 
     def block(self, info: PluginInfo) -> None:
@@ -75,7 +88,7 @@ def _load_local(path: Path) -> object:
     sys.modules[module_name] = module
     try:
         spec.loader.exec_module(module)
-    except Exception as error:
+    except (Exception, SystemExit) as error:
         sys.modules.pop(module_name, None)
         raise _plugin_error(
             str(path), "a plugin that imports cleanly", f"{type(error).__name__}: {error}", "paths"
@@ -144,12 +157,27 @@ def make_plugin_manager(
             continue
         pm.add(plugin, PluginInfo(name, "-", "registered", type(plugin).__module__))
 
+    _check_hook_names(pm)
     unknown = sorted(blocked - set(pm.infos))
     if unknown:
         raise _plugin_error(
             config_file, "the name of an installed plugin (see `assess plugins`)", f'"{unknown[0]}"', "disable"
         )
     return pm
+
+
+def _check_hook_names(pm: PluginManager) -> None:
+    """A hook implementation whose name no spec has (a typo such as
+    ``assess_itemz``) would never be called: it is an error, not a silence."""
+    for name, caller in vars(pm.hook).items():
+        if name.startswith("_") or caller.has_spec():
+            continue
+        for impl in caller.get_hookimpls():
+            if not impl.optionalhook:
+                info = pm.infos[impl.plugin_name]
+                raise _plugin_error(
+                    info.location, "hooks named as in docs/hooks.md", f"unknown hook {name} in plugin {info.name}"
+                )
 
 
 def _own_version() -> str:

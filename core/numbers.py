@@ -10,6 +10,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 ZERO = Decimal(0)
+JSON_DIGITS = 4300
+"""Python's limit on the digits of an integer it converts to text."""
 
 
 def dec(value: int | str | Decimal) -> Decimal:
@@ -22,8 +24,10 @@ def dec(value: int | str | Decimal) -> Decimal:
 def fmt(value: Decimal | int) -> str:
     """The shortest plain text of a number: 3, 2.8, -0.5 (never 3.00 or 1E+1)."""
     number = Decimal(value)
+    if number.is_zero():
+        return "0"
     if number == number.to_integral_value():
-        return str(int(number))
+        return format(number.to_integral_value(), "f")
     text = format(number.normalize(), "f")
     return text
 
@@ -42,6 +46,8 @@ def json_number(value: Decimal) -> int | float:
     test), so ``2.8`` prints as ``2.8`` and never as ``2.8000000000000003``.
     """
     if value == value.to_integral_value():
+        if value.adjusted() >= JSON_DIGITS:
+            raise ValueError(f"{value} has more digits than Python writes as a JSON integer")
         return int(value)
     number = float(value)
     if Decimal(repr(number)) != value:

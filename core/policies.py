@@ -29,7 +29,7 @@ def number_policy(
         if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
             raise ValueError(value)
         number = Decimal(value)
-        if (low is not None and number < low) or (high is not None and number > high):
+        if not number.is_finite() or (low is not None and number < low) or (high is not None and number > high):
             raise ValueError(value)
         return number
 

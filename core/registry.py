@@ -24,13 +24,31 @@ class RegistryError(InputError):
     something no plugin declares."""
 
 
-def call_each(hook: pluggy.HookCaller, **kwargs: Any) -> Iterator[tuple[str, Any]]:
+def call_each(hook: pluggy.HookCaller, kind: type, **kwargs: Any) -> Iterator[tuple[str, list[Any]]]:
     """Call every implementation of a hook on its own, in registration order
     (built-ins first, so that a later plugin's ``overrides`` wins), yielding
-    which plugin gave which answer (pluggy's normal call merges the answers)."""
+    which plugin gave which answer (pluggy's normal call merges the answers).
+
+    A plugin that raises, or answers with anything but a list of ``kind``,
+    stops the run with an error naming the plugin and the hook."""
     for impl in hook.get_hookimpls():
         arguments = {name: kwargs[name] for name in impl.argnames}
-        yield impl.plugin_name, impl.function(**arguments)
+        try:
+            answer = list(impl.function(**arguments) or ())
+        except Exception as error:
+            raise _hook_error(impl, hook.name, kind, f"{type(error).__name__}: {error}") from None
+        wrong = [entry for entry in answer if not isinstance(entry, kind)]
+        if wrong:
+            raise _hook_error(impl, hook.name, kind, f"{type(wrong[0]).__name__} {wrong[0]!r:.80}")
+        yield impl.plugin_name, answer
+
+
+def _hook_error(impl: pluggy.HookImpl, hook: str, kind: type, found: str) -> RegistryError:
+    plugin = impl.plugin_name
+    where = getattr(impl.plugin, "__file__", None) or f"plugin {plugin}"
+    return RegistryError(
+        [Problem("error", where, "", hook, f"a list of {kind.__name__}", found, f"plugin {plugin} failed in {hook}")]
+    )
 
 
 @dataclass
@@ -121,8 +139,8 @@ def build_registry(
     problems: list[Problem] = []
 
     declared_sections: list[Section] = []
-    for plugin, sections in call_each(pm.hook.assess_sections, edition=edition):
-        for section in sections or ():
+    for plugin, sections in call_each(pm.hook.assess_sections, Section, edition=edition):
+        for section in sections:
             if section.id in registry.owners:
                 problems.append(
                     _problem(
@@ -141,8 +159,8 @@ def build_registry(
 
     declared_items: dict[str, Item] = {}
     overriding: list[tuple[str, Item]] = []
-    for plugin, items in call_each(pm.hook.assess_items, edition=edition):
-        for item in items or ():
+    for plugin, items in call_each(pm.hook.assess_items, Item, edition=edition):
+        for item in items:
             if item.section not in registry.sections:
                 problems.append(
                     _problem(
@@ -211,8 +229,8 @@ def build_registry(
                     )
                 )
 
-    for plugin, heavy_items in call_each(pm.hook.assess_heavy_items, edition=edition):
-        for heavy in heavy_items or ():
+    for plugin, heavy_items in call_each(pm.hook.assess_heavy_items, HeavyItem, edition=edition):
+        for heavy in heavy_items:
             if heavy.section not in registry.sections or heavy.id in registry.heavy:
                 problems.append(
                     _problem(
@@ -227,8 +245,8 @@ def build_registry(
             registry.heavy[heavy.id] = heavy
             registry.owners[heavy.id] = plugin
 
-    for plugin, policies in call_each(pm.hook.assess_policies):
-        for policy in policies or ():
+    for plugin, policies in call_each(pm.hook.assess_policies, Policy):
+        for policy in policies:
             if policy.key in registry.policies:
                 problems.append(
                     _problem(
@@ -244,8 +262,8 @@ def build_registry(
             registry.owners["policy:" + policy.key] = plugin
 
     tables: set[str] = set()
-    for _plugin, names in call_each(pm.hook.assess_evidence_tables):
-        tables.update(names or ())
+    for _plugin, names in call_each(pm.hook.assess_evidence_tables, str):
+        tables.update(names)
     registry.extra_tables = frozenset(tables)
 
     disabled = list(disabled_items)

@@ -118,6 +118,10 @@ class HistoryStore:
 
     @contextmanager
     def _connect(self, write: bool = False) -> Iterator[sqlite3.Connection]:
+        if self.path.is_dir():
+            raise _store_problem(self.path, "an SQLite history store file", "a folder")
+        if write and not self.path.parent.is_dir():
+            raise _store_problem(self.path, "a store in an existing folder", f"no folder {self.path.parent}")
         try:
             if write:
                 connection = sqlite3.connect(self.path, isolation_level=None)

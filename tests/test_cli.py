@@ -101,6 +101,33 @@ def test_run_json_prints_numbers_exactly(invoke: Invoke, cohort: Path) -> None:
     assert "Decimal" not in text
 
 
+def test_run_json_writes_decimals_no_float_can_hold(
+    invoke: Invoke, tmp_path: Path, write_org: Callable[..., Path], write_config: Callable[..., Path]
+) -> None:
+    """Two showcase points and a heavy figure as a generator drawing floats writes them: their sums have more
+    digits than a float keeps. They are written as their exact text and the rest of the cohort is still reported."""
+    write_org("plain", learning=LEARNING)
+    (tmp_path / "orgs" / "long.toml").write_text(
+        '[organisation]\nid = "long"\n'
+        '[[bonus.showcase]]\nname = "x"\npoints = 1.2345678901234567\n'
+        '[[bonus.showcase]]\nname = "y"\npoints = 2.345678901234567\n'
+        f'[review.heavy]\n"{HEAVY_ID}" = 7.123456789012345\n',
+        encoding="utf-8",
+    )
+    result = invoke("run", str(write_config()), "--format", "json")
+    assert result.exit_code == 0, result.output
+    organisations = scored(result.stdout)
+    assert organisations["plain"]["status"] == "scored"
+    long = organisations["long"]
+    claimed = Decimal("1.2345678901234567") + Decimal("2.345678901234567")
+    assert long["sections"]["bonus"]["items"]["bonus.showcase"]["points"] == claimed
+    assert long["sections"]["bonus"]["score"] == claimed
+    assert long["heavy_total"] == Decimal("7.123456789012345")
+    assert long["total"] == sum((section["score"] for section in long["sections"].values()), -long["heavy_total"])
+    assert f'"score": {claimed},' in result.stdout
+    assert "exact-decimal" not in result.stdout
+
+
 def test_run_output_file_and_nothing_on_stdout(invoke: Invoke, tmp_path: Path, cohort: Path) -> None:
     target = tmp_path / "out" / "results.json"
     written = invoke("run", str(cohort), "--format", "json", "--output", str(target))
@@ -356,3 +383,137 @@ def test_template_asks_only_for_the_name_then_validates(invoke: Invoke, tmp_path
     result = invoke("validate", str(target))
     assert error_lines(result) == []
     assert result.exit_code == 0, result.output
+
+
+# --------------------------------------------------------------------------
+# writing the output: special files, links, failures
+# --------------------------------------------------------------------------
+
+
+def test_output_through_a_link_replaces_the_file_it_points_to(invoke: Invoke, tmp_path: Path, cohort: Path) -> None:
+    target = tmp_path / "results.json"
+    target.write_text("old", encoding="utf-8")
+    link = tmp_path / "latest.json"
+    link.symlink_to(target)
+    result = invoke("run", str(cohort), "--format", "json", "--output", str(link))
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink()
+    assert sorted(scored(target.read_text(encoding="utf-8"))) == ["full", "heavy"]
+
+
+def test_output_to_a_device_writes_to_it_and_never_replaces_it(invoke: Invoke, tmp_path: Path, cohort: Path) -> None:
+    """`--output /dev/stdout` or a named pipe is written to; renaming a file over
+    it would replace the device itself (as root, /dev/null)."""
+    link = tmp_path / "sink"
+    link.symlink_to("/dev/null")
+    result = invoke("run", str(cohort), "--format", "json", "--output", str(link))
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink()
+    assert Path("/dev/null").is_char_device()
+    assert [path.name for path in tmp_path.iterdir() if path.name.endswith(".tmp")] == []
+
+
+@pytest.mark.parametrize("command", [("run", "CONFIG", "--format", "json"), ("template",)])
+def test_an_output_that_cannot_be_written_is_an_error_not_a_traceback(
+    invoke: Invoke, tmp_path: Path, cohort: Path, command: tuple[str, ...]
+) -> None:
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file, not a folder", encoding="utf-8")
+    target = blocker / "results.json"
+    result = invoke(*(str(cohort) if part == "CONFIG" else part for part in command), "--output", str(target))
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    (line,) = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert line.startswith(f"error: {target} --output: expected a file that can be written, found ")
+    assert blocker.read_text(encoding="utf-8") == "a file, not a folder"
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        (("run", "CONFIG", "--format", "json"), "a stdout that takes the output"),
+        (("rules",), "an output that can be written"),
+        (("validate", "CONFIG"), "an output that can be written"),
+        (("run", "--help"), "an output that can be written"),
+    ],
+)
+def test_a_full_stdout_is_an_error_not_a_traceback(cohort: Path, command: tuple[str, ...], expected: str) -> None:
+    script = Path(sys.executable).with_name("assess")
+    executable = str(script) if script.exists() else shutil.which("assess")
+    assert executable, "the `assess` console script is not installed"
+    with open("/dev/full", "wb") as full:
+        completed = subprocess.run(
+            [executable, *(str(cohort) if part == "CONFIG" else part for part in command)],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert completed.returncode == 2
+    assert "Traceback" not in completed.stderr
+    assert f"error: <stdout>: expected {expected}, found No space left on device" in completed.stderr
+
+
+BROKEN_RENDERER = """
+from core import hookimpl
+from core.report import Renderer
+
+
+def render(result, options):
+    yield "{"
+    raise KeyError("total")
+
+
+@hookimpl
+def assess_renderers():
+    return [Renderer("broken", "a renderer with a bug", ".txt", render)]
+"""
+
+
+def test_a_renderer_that_raises_is_an_error_naming_the_report(
+    invoke: Invoke, tmp_path: Path, write_org: Callable[..., Path], write_config: Callable[..., Path]
+) -> None:
+    (tmp_path / "broken_renderer.py").write_text(BROKEN_RENDERER, encoding="utf-8")
+    write_org("a", learning=LEARNING)
+    config = write_config(plugins={"paths": ["broken_renderer.py"]})
+    target = tmp_path / "out" / "results.txt"
+    result = invoke("run", str(config), "--format", "broken", "--output", str(target))
+    assert result.exit_code == 2
+    assert "Traceback" not in result.stderr
+    assert (
+        f"error: {target} --format: a plugin failed while writing the broken report "
+        "(expected the broken report to be written, found KeyError: 'total')" in result.stderr
+    )
+    assert not target.exists()
+    assert list(target.parent.iterdir()) == []
+
+
+@pytest.mark.parametrize("year", ["1999", "2101", "99999999999999999999999"])
+def test_validate_year_outside_2000_2100_is_a_usage_error(
+    invoke: Invoke, write_org: Callable[..., Path], year: str
+) -> None:
+    path = write_org("a", learning=LEARNING)
+    result = invoke("validate", "--year", year, str(path))
+    assert result.exit_code == 2
+    assert "Traceback" not in result.stderr
+    assert "--year" in result.stderr
+
+
+def test_validate_checks_a_file_named_twice_once(
+    invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cohort: Path
+) -> None:
+    """`assess validate config.toml orgs/full.toml` while editing one file, or a glob that names it again:
+    the file is not its own duplicate."""
+    monkeypatch.chdir(tmp_path)
+    result = invoke(
+        "validate", "config.toml", "orgs/full.toml", "./orgs/full.toml", str(tmp_path / "orgs" / "heavy.toml")
+    )
+    assert error_lines(result) == []
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1].startswith("2 file(s), 0 error(s)")
+
+    twice = invoke("validate", "--json", "orgs/full.toml", "orgs/full.toml")
+    assert twice.exit_code == 0
+    assert [entry["id"] for entry in json.loads(twice.stdout)["organisations"]] == ["full"]

@@ -84,6 +84,14 @@ BAD_CONFIGS = [
         '"orgs/ghost.toml"',
         id="missing-file",
     ),
+    pytest.param(HEADER + "[policy]\nstar_threshold = nan\n", "policy", "star_threshold", "nan", id="policy-nan"),
+    pytest.param(HEADER + "[policy]\nstar_threshold = inf\n", "policy", "star_threshold", "inf", id="policy-inf"),
+    pytest.param(
+        HEADER + "[policy]\nconduct_improvement = inf\n", "policy", "conduct_improvement", "inf", id="policy-inf-no-max"
+    ),
+    pytest.param(
+        HEADER + "[policy]\nheavy_default = 1e5000\n", "policy", "heavy_default", "1e+5000", id="policy-huge-exponent"
+    ),
 ]
 
 
@@ -213,3 +221,75 @@ def test_paths_are_relative_to_the_config_not_the_working_directory(
 def test_overlapping_patterns_name_each_file_once(config_file: Callable[[str], Path]) -> None:
     path = config_file('[assessment]\nyear = 2020\norganisations = ["orgs/*.toml", "orgs/a.toml", "**/a.toml"]\n')
     assert [file.name for file in load_config(path).organisation_files()] == ["a.toml"]
+
+
+@pytest.mark.parametrize(
+    ("text", "table", "key", "found"),
+    [
+        pytest.param(
+            '[assessment]\nyear = 2020.0\norganisations = ["orgs/*.toml"]\n',
+            "assessment",
+            "year",
+            "2020.0",
+            id="decimal",
+        ),
+        pytest.param(
+            '[assessment]\nyear = "2020"\norganisations = ["orgs/*.toml"]\n', "assessment", "year", '"2020"', id="text"
+        ),
+        pytest.param('[assessment]\norganisations = ["orgs/*.toml"]\n', "assessment", "year", "nothing", id="missing"),
+        pytest.param(HEADER + "yaer = 2021\n", "assessment", "yaer", "unknown key yaer", id="unknown-key"),
+        pytest.param(HEADER + "[polcy]\n", "", "polcy", "[polcy]", id="unknown-table"),
+    ],
+)
+def test_found_is_shown_as_the_file_wrote_it(
+    config_file: Callable[[str], Path], text: str, table: str, key: str, found: str
+) -> None:
+    """A decimal keeps its point (2020.0 is why a year is refused); words such
+    as "nothing" are not quoted as if the file held that text."""
+    (problem,) = config_problems(config_file(text))
+    assert (problem.table, problem.key, problem.found) == (table, key, found)
+
+
+def test_a_huge_number_policy_within_its_range_is_reported_not_crashed(config_file: Callable[[str], Path]) -> None:
+    path = config_file(HEADER + "[policy]\nconduct_improvement = 1e5000\n")
+    result = CliRunner().invoke(main, ["run", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.stderr
+    assert "conduct_improvement=1" + "0" * 5000 in result.stdout
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[assessment]\nyear = 2020\norganisations = ["orgs/*.toml"]\nrest = ' + "9" * 5000 + "\n",
+        '[assessment]\nyear = 2020\norganisations = ["orgs/*.toml"]\nrest = ' + "[" * 5000 + "]" * 5000 + "\n",
+    ],
+    ids=["integer-too-long", "nested-too-deep"],
+)
+def test_toml_that_python_cannot_read_is_a_config_error(config_file: Callable[[str], Path], text: str) -> None:
+    path = config_file(text)
+    (problem,) = config_problems(path)
+    assert (problem.file, problem.expected) == (str(path), "valid TOML")
+
+    result = CliRunner().invoke(main, ["run", str(path)])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+
+
+def test_a_config_with_a_byte_order_mark_is_read(config_file: Callable[[str], Path]) -> None:
+    """Windows editors save UTF-8 with a BOM; `assess validate` still takes the file as a run config."""
+    path = config_file("")
+    path.write_bytes(b"\xef\xbb\xbf" + HEADER.encode("utf-8") + b"[policy]\nstar_threshold = 0.75\n")
+    _pm, context = prepare(load_config(path))
+    assert context.policy("star_threshold") == Decimal("0.75")
+
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "1 file(s), 0 error(s)" in result.stdout
+
+
+def test_a_pattern_names_files_not_folders(tmp_path: Path, config_file: Callable[[str], Path]) -> None:
+    (tmp_path / "orgs" / "archive").mkdir()
+    path = config_file('[assessment]\nyear = 2020\norganisations = ["orgs/*", "orgs/**"]\n')
+    assert load_config(path).organisation_files() == [tmp_path / "orgs" / "a.toml"]

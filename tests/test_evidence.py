@@ -21,6 +21,7 @@ from core.model import Problem
 from core.pipeline import RunResult, run
 
 HEADER = '[organisation]\nid = "bad"\nname = "问题单位"\n'
+HEAVY_ID = "learning.heavy.unprofessional_staff"
 
 
 @pytest.fixture
@@ -81,6 +82,45 @@ BAD_EVIDENCE = [
         '[organisation]\nid = "bad"\nname = " "\n', "organisation", "name", "a non-empty text", '" "', id="blank-name"
     ),
     pytest.param("organisation = 3\n", "organisation", "", "a table with id and name", "3", id="header-not-a-table"),
+    pytest.param(
+        HEADER + "[performance]\nconduct_rating = inf\n",
+        "performance",
+        "conduct_rating",
+        "a number ≥ 0",
+        "inf",
+        id="number-inf",
+    ),
+    pytest.param(
+        HEADER + f'[review.heavy]\n"{HEAVY_ID}" = nan\n',
+        "review",
+        f'heavy."{HEAVY_ID}"',
+        "5..10",
+        "nan",
+        id="heavy-nan",
+    ),
+    pytest.param(
+        HEADER + f'[review.heavy]\n"{HEAVY_ID}" = inf\n',
+        "review",
+        f'heavy."{HEAVY_ID}"',
+        "5..10",
+        "inf",
+        id="heavy-inf",
+    ),
+    pytest.param(
+        HEADER + "[learning]\nunimplemented = " + "9" * 5000 + "\n", "", "", "valid TOML", "too long", id="int-too-long"
+    ),
+    pytest.param(
+        HEADER + "x = " + "[" * 5000 + "]" * 5000 + "\n", "", "", "valid TOML", "nested", id="nested-too-deep"
+    ),
+    pytest.param("", "", "", "[organisation] and the sections' tables", "an empty file", id="empty-file"),
+    pytest.param(
+        '[assesment]\nyear = 2020\norganisations = ["orgs/*.toml"]\n',
+        "",
+        "",
+        "[organisation] and the sections' tables",
+        "no table any enabled plugin reads",
+        id="no-evidence-table",
+    ),
 ]
 
 
@@ -253,3 +293,55 @@ def test_evidence_without_an_organisation_table_is_scored_under_its_file_name(
     nameless = result.ledgers["nameless"].organisation
     assert nameless.name == "nameless"
     assert any(problem.key == "name" and problem.severity == "warning" for problem in nameless.problems)
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "found"),
+    [
+        pytest.param("[learning]\nhalfyear_reports = 2.0\n", "halfyear_reports", "2.0", id="decimal-for-a-count"),
+        pytest.param('[learning]\nhalfyear_reports = "2"\n', "halfyear_reports", '"2"', id="text-for-a-count"),
+        pytest.param(
+            '[[bonus.commendations]]\nproject = "x"\nlevel = "provincial"\ndate = 2020-06-18\n',
+            "commendations[0].document",
+            "nothing",
+            id="missing-record-field",
+        ),
+        pytest.param("[performance]\nconduct_rating = -1e400\n", "conduct_rating", "-1e+400", id="huge-exponent"),
+        pytest.param(
+            "[learning]\nunimplemented = -" + "9" * 40 + "\n", "unimplemented", "a number of 40 digits", id="long"
+        ),
+    ],
+)
+def test_found_is_shown_as_the_file_wrote_it(
+    cohort: Callable[[str], Path], assess: Callable[..., RunResult], text: str, key: str, found: str
+) -> None:
+    """ "expected a whole number 0..2, found 2" would contradict itself: the
+    file's 2.0 is shown as 2.0, and a missing field as nothing, unquoted."""
+    cohort(HEADER + text)
+    (failed,) = assess().failed
+    (error,) = failed.errors
+    assert (error.key, error.found) == (key, found)
+
+
+def test_evidence_with_a_byte_order_mark_is_read(
+    tmp_path: Path, write_org: Callable[..., Path], assess: Callable[..., RunResult]
+) -> None:
+    """Windows editors save UTF-8 with a BOM."""
+    path = write_org("a", learning={"halfyear_reports": 2, "unimplemented": 1})
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    result = assess()
+    assert result.failed == []
+    assert result.ledgers["a"].items["learning.conveyed"].points == Decimal("2.8")
+
+
+def test_an_empty_file_is_one_error_not_a_warning_per_fact(cohort: Callable[[str], Path]) -> None:
+    path = cohort("")
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 1
+    problems = [line for line in result.stdout.splitlines() if line.startswith(("error:", "warning:"))]
+    assert problems == [
+        f"warning: {path}: [organisation]: no [organisation] table: id and name taken from the file name (bad) "
+        "(expected a table [organisation] with id and name, found nothing)",
+        f"error: {path}: nothing in this file is evidence (expected evidence: [organisation] and the sections' "
+        "tables (see `assess template`), found an empty file)",
+    ]

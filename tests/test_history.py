@@ -685,3 +685,53 @@ def test_replace_without_save_is_a_usage_error(invoke: Invoke, season: Season) -
     result = invoke("run", season(2020, {"a": {}}), "--replace")
     assert result.exit_code == 2
     assert "--replace goes with --save" in result.output
+
+
+@pytest.mark.parametrize(
+    ("command", "content", "found"),
+    [
+        (("history", "a"), b"not a database at all, just text\n" * 40, "file is not a database"),
+        (("compare", "2019", "2020"), b"not a database at all, just text\n" * 40, "file is not a database"),
+        (("history", "a"), b"", "an empty database"),
+        (("compare", "2019", "2020"), b"", "an empty database"),
+    ],
+)
+def test_a_store_path_that_is_not_a_store_is_an_error_not_a_traceback(
+    invoke: Invoke, tmp_path: Path, command: tuple[str, ...], content: bytes, found: str
+) -> None:
+    store = tmp_path / "notes.sqlite3"
+    store.write_bytes(content)
+    result = invoke(*command, "--store", store)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    assert f"error: {store}: [store]: expected " in result.stderr
+    assert found in result.stderr
+    assert store.read_bytes() == content
+
+
+@pytest.mark.parametrize(
+    ("store", "found"),
+    [("orgs", "found a folder"), ("archive/2020/history.sqlite3", "found no folder")],
+    ids=["a-folder", "a-missing-folder"],
+)
+def test_a_store_path_that_cannot_hold_a_store_says_why(
+    invoke: Invoke, season: Season, tmp_path: Path, store: str, found: str
+) -> None:
+    result = invoke("run", season(2020, COHORT_2020, path=store), "--save")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    (line,) = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert line.startswith(f"error: {tmp_path / store}: [store]: expected ")
+    assert found in line
+    assert not (tmp_path / "archive").exists()
+
+
+@pytest.mark.parametrize("year", ["1999", "2101", "99999999999999999999"])
+def test_compare_a_year_outside_2000_2100_is_a_usage_error(invoke: Invoke, two_years: TwoYears, year: str) -> None:
+    config, _documents = two_years
+    result = invoke("compare", year, "2020", "--config", config)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    assert "YEAR_A" in result.stderr

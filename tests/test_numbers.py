@@ -58,6 +58,13 @@ def test_json_number_refuses_what_a_float_cannot_show_exactly() -> None:
         json_number(D("0.12345678901234567891"))
 
 
+def test_json_number_refuses_an_integer_too_long_for_python_to_write() -> None:
+    """A ValueError, like any number JSON cannot hold, never a crash of json.dumps."""
+    assert json.dumps(json_number(D("1e4299"))) == "1" + "0" * 4299
+    with pytest.raises(ValueError):
+        json_number(D("1e4300"))
+
+
 @pytest.mark.parametrize(
     ("value", "text"),
     [
@@ -71,6 +78,10 @@ def test_json_number_refuses_what_a_float_cannot_show_exactly() -> None:
         (D("1E+1"), "10"),
         (D("-6"), "-6"),
         (D("0"), "0"),
+        (D("-0"), "0"),
+        (D("-0.00"), "0"),
+        (D("1e5000"), "1" + "0" * 5000),
+        (-(10**40), "-1" + "0" * 40),
     ],
 )
 def test_fmt(value: Decimal | int, text: str) -> None:

@@ -587,3 +587,114 @@ def test_a_plugin_failing_for_one_organisation_fails_only_that_one(
     assert "a plugin failed at the score step" in str(failed["b"][0])
     assert "ZeroDivisionError: score bug" in str(failed["b"][0])
     assert "a plugin failed at the collect/validate step" in str(failed["c"][0])
+
+
+# --------------------------------------------------------------------------
+# a plugin author's mistakes: an error naming the plugin, never a traceback
+# --------------------------------------------------------------------------
+
+HOOK = "from core import hookimpl\n\n\n@hookimpl\n"
+
+
+@pytest.mark.parametrize(
+    ("files", "file", "key", "found"),
+    [
+        pytest.param(
+            {"learning.py": HOOK + "def assess_policies():\n    return []\n"},
+            "learning.py",
+            "paths",
+            '"learning" (also built-in plugins.learning)',
+            id="name-of-a-built-in",
+        ),
+        pytest.param(
+            {"typo.py": HOOK + "def assess_itemz(edition):\n    return []\n"},
+            "typo.py",
+            "",
+            "unknown hook assess_itemz in plugin typo",
+            id="misspelt-hook",
+        ),
+        pytest.param(
+            {"extra.py": HOOK + "def assess_items(edition, season):\n    return []\n"},
+            "extra.py",
+            "",
+            "Argument(s) {'season'} are declared in the hookimpl but can not be found in the hookspec",
+            id="argument-not-in-the-spec",
+        ),
+        pytest.param(
+            {"quits.py": "import sys\n\nsys.exit(3)\n"},
+            "quits.py",
+            "paths",
+            "SystemExit: 3",
+            id="exits-on-import",
+        ),
+    ],
+)
+def test_a_plugin_file_that_cannot_be_registered_is_a_config_error(
+    tmp_path: Path,
+    write_org: Callable[..., Path],
+    write_config: Callable[..., Path],
+    files: dict[str, str],
+    file: str,
+    key: str,
+    found: str,
+) -> None:
+    for name, source in files.items():
+        (tmp_path / name).write_text(source, encoding="utf-8")
+    write_org("a")
+    config = write_config(plugins={"paths": list(files)})
+
+    with pytest.raises(InputError) as raised:
+        prepare(load_config(config))
+    (problem,) = raised.value.problems
+    assert (Path(problem.file), problem.table, problem.key) == (tmp_path / file, "plugins", key)
+    assert found in problem.found
+
+    result = CliRunner().invoke(main, ["run", str(config)])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    assert found in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("source", "hook", "found"),
+    [
+        pytest.param(
+            "def assess_items(edition):\n    raise KeyError('safety')\n", "assess_items", "KeyError", id="raises"
+        ),
+        pytest.param("def assess_items(edition):\n    return 5\n", "assess_items", "TypeError", id="not-a-list"),
+        pytest.param(
+            "def assess_sections(edition):\n    return [{'id': 'safety'}]\n",
+            "assess_sections",
+            "dict {'id': 'safety'}",
+            id="not-a-section",
+        ),
+        pytest.param(
+            "def assess_policies():\n    return ['strict']\n", "assess_policies", "str 'strict'", id="not-a-policy"
+        ),
+    ],
+)
+def test_a_registration_hook_that_fails_is_an_error_naming_the_plugin(
+    tmp_path: Path,
+    write_org: Callable[..., Path],
+    write_config: Callable[..., Path],
+    source: str,
+    hook: str,
+    found: str,
+) -> None:
+    (tmp_path / "shaky.py").write_text(HOOK + source, encoding="utf-8")
+    write_org("a")
+    config = write_config(plugins={"paths": ["shaky.py"]})
+
+    with pytest.raises(InputError) as raised:
+        prepare(load_config(config))
+    (problem,) = raised.value.problems
+    assert (Path(problem.file), problem.key) == (tmp_path / "shaky.py", hook)
+    assert problem.message == f"plugin shaky failed in {hook}"
+    assert found in problem.found
+
+    result = CliRunner().invoke(main, ["run", str(config)])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    assert f"plugin shaky failed in {hook}" in result.stderr

@@ -7,6 +7,9 @@ validation (the others are still scored), 2 a bad config or usage.
 
 from __future__ import annotations
 
+import errno
+from typing import Any
+
 import click
 import structlog
 
@@ -17,14 +20,31 @@ from core.cli.history import compare, history
 from core.cli.scoring import PROGRESS_FROM, progress_reporter, run, validate
 from core.logs import configure_logging
 from core.manager import make_plugin_manager
-from core.model import InputError
+from core.model import InputError, Problem
 
 __all__ = ["PROGRESS_FROM", "fail", "main", "open_config", "prepare_or_fail", "progress_reporter", "write_output"]
 
 log = structlog.get_logger(__name__)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class AssessGroup(click.Group):
+    """The command line: an output that cannot be written (a full disk under
+    stdout) is an error naming it, exit 2, in every command, a plugin's too."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().main(*args, **kwargs)
+        except OSError as error:
+            if error.errno == errno.EPIPE:
+                raise
+            if error.filename:
+                where, expected = str(error.filename), "a file that can be read and written"
+            else:
+                where, expected = "<stdout>", "an output that can be written"
+            fail([Problem("error", where, "", "", expected, error.strerror or str(error))])
+
+
+@click.group(cls=AssessGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="assess")
 @click.option("-v", "--verbose", count=True, help="More log lines on stderr (-v info, -vv debug).")
 @click.option(

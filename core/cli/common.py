@@ -3,7 +3,9 @@ whole or not at all, opening a config, and the common options."""
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -27,17 +29,40 @@ def fail(problems: Sequence[Problem], code: int = 2) -> NoReturn:
 
 
 def write_output(content: str | bytes | Iterable[str], output: Path | None) -> None:
-    """stdout, or a file written whole or not at all (temp file + rename)."""
+    """stdout, or a file written whole or not at all (temp file + rename).
+
+    An existing target that is not a regular file (``/dev/stdout``, a named
+    pipe) is written to, never replaced; a symbolic link is followed, so the
+    file it points to is replaced. A write that fails is an error naming the
+    file (exit 2), never a traceback."""
     pieces: Iterable[str | bytes] = [content] if isinstance(content, (str, bytes)) else content
-    if output is None:
-        for piece in pieces:
-            if isinstance(piece, bytes):
-                sys.stdout.buffer.write(piece)
-            else:
-                click.echo(piece, nl=False)
-        return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp")
+    try:
+        if output is None:
+            for piece in pieces:
+                if isinstance(piece, bytes):
+                    sys.stdout.buffer.write(piece)
+                else:
+                    click.echo(piece, nl=False)
+            sys.stdout.flush()
+            return
+        if output.exists() and not stat.S_ISREG(output.stat().st_mode):
+            with output.open("wb") as stream:
+                for piece in pieces:
+                    stream.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
+        else:
+            replace_file(pieces, Path(os.path.realpath(output)))
+    except OSError as error:
+        if output is None and error.errno == errno.EPIPE:
+            raise
+        where = "<stdout>" if output is None else str(output)
+        expected = "a stdout that takes the output" if output is None else "a file that can be written"
+        fail([Problem("error", where, "", "--output" if output else "", expected, error.strerror or str(error))])
+    log.info("output_written", file=str(output))
+
+
+def replace_file(pieces: Iterable[str | bytes], target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as stream:
             for piece in pieces:
@@ -45,11 +70,10 @@ def write_output(content: str | bytes | Iterable[str], output: Path | None) -> N
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, output)
+        os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    log.info("output_written", file=str(output))
 
 
 def open_config(path: str) -> RunConfig:

@@ -10,7 +10,7 @@ import click
 
 from core.cli.common import config_option, fail, open_config
 from core.history import award_labels, compare_years
-from core.model import Problem
+from core.model import InputError, Problem
 from core.numbers import fmt
 from core.report import jsonable
 from core.report.terminal import format_table
@@ -60,7 +60,10 @@ def change_text(value: Decimal | None) -> str:
 def history(org_id: str, config_path: str | None, store_path: Path | None, output_format: str) -> None:
     """One organisation's saved years: total, stars, awards, change."""
     store = store_for(config_path, store_path)
-    years = store.organisation(org_id)
+    try:
+        years = store.organisation(org_id)
+    except InputError as error:
+        fail(error.problems)
     if not years:
         fail(
             [
@@ -104,8 +107,8 @@ def history(org_id: str, config_path: str | None, store_path: Path | None, outpu
 
 
 @click.command()
-@click.argument("year_a", type=int)
-@click.argument("year_b", type=int)
+@click.argument("year_a", type=click.IntRange(2000, 2100))
+@click.argument("year_b", type=click.IntRange(2000, 2100))
 @config_option
 @store_option
 @format_option
@@ -113,10 +116,13 @@ def compare(year_a: int, year_b: int, config_path: str | None, store_path: Path 
     """Per organisation and section, the change from YEAR_A to YEAR_B,
     largest movers first."""
     store = store_for(config_path, store_path)
-    for year in (year_a, year_b):
-        if store.run(year) is None:
-            fail([Problem("error", str(store.path), "runs", "year", f"a saved year ({store.years()})", str(year))])
-    sections, movements = compare_years(store, year_a, year_b)
+    try:
+        for year in (year_a, year_b):
+            if store.run(year) is None:
+                fail([Problem("error", str(store.path), "runs", "year", f"a saved year ({store.years()})", str(year))])
+        sections, movements = compare_years(store, year_a, year_b)
+    except InputError as error:
+        fail(error.problems)
     if output_format == "json":
         document = {
             "from": year_a,

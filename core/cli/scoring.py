@@ -18,6 +18,7 @@ from core.model import InputError, Organisation, Problem
 from core.pipeline import load_organisation, mark_duplicates, run_cohort
 from core.report import Renderer, RenderOptions
 from core.store import HistoryStore
+from core.tomlfile import parse_toml
 
 log = structlog.get_logger(__name__)
 
@@ -119,16 +120,35 @@ def run(
         log.info("run_saved", store=str(config.history_path), year=config.year, organisations=saved)
     for name in names:
         target = output_dir / f"results-{config.year}{renderers[name].suffix}" if output_dir else output
-        write_output(renderers[name].render(result, options), target)
+        try:
+            write_output(renderers[name].render(result, options), target)
+        except Exception as error:
+            fail([report_failure(name, target, error)])
     for organisation in result.failed:
         click.echo(f"failed: {organisation.id} ({organisation.path}): {len(organisation.errors)} error(s)", err=True)
     sys.exit(1 if result.failed else 0)
 
 
+def report_failure(name: str, target: Path | None, error: Exception) -> Problem:
+    """A renderer, or a rule explaining its points, raised while a report was
+    written: an error naming the report (the traceback at -vv)."""
+    shown = f"{type(error).__name__}: {error}"
+    log.error("report_failed", format=name, error=shown)
+    log.debug("report_failed_traceback", format=name, exc_info=error)
+    return Problem(
+        "error",
+        "<stdout>" if target is None else str(target),
+        "",
+        "--format",
+        f"the {name} report to be written",
+        shown,
+        f"a plugin failed while writing the {name} report",
+    )
+
+
 def is_run_config(path: Path) -> bool:
     try:
-        with path.open("rb") as handle:
-            return "assessment" in tomllib.load(handle)
+        return "assessment" in parse_toml(path.read_bytes())
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
         return False
 
@@ -141,7 +161,13 @@ def is_run_config(path: Path) -> bool:
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
 )
-@click.option("--year", type=int, default=2020, show_default=True, help="Year for evidence checked without a config.")
+@click.option(
+    "--year",
+    type=click.IntRange(2000, 2100),
+    default=2020,
+    show_default=True,
+    help="Year for evidence checked without a config.",
+)
 @click.option(
     "--edition", default=DEFAULT_EDITION, show_default=True, help="Edition for evidence checked without a config."
 )
@@ -152,6 +178,15 @@ def validate(paths: tuple[Path, ...], year: int, edition: str, as_json: bool) ->
     configs = [path for path in paths if is_run_config(path)]
     evidence = [path for path in paths if path not in configs]
     organisations: list[Organisation] = []
+    seen: set[Path] = set()
+
+    def first_time(files: list[Path]) -> list[Path]:
+        """A file named twice (by a config and on the command line, or by two
+        patterns) is checked once, as a run scores it once."""
+        fresh = [path for path in dict.fromkeys(files) if path.resolve() not in seen]
+        seen.update(path.resolve() for path in fresh)
+        return fresh
+
     if configs:
         for config_path in configs:
             config = open_config(str(config_path))
@@ -160,10 +195,10 @@ def validate(paths: tuple[Path, ...], year: int, edition: str, as_json: bool) ->
                 files = config.organisation_files()
             except InputError as error:
                 fail(error.problems)
-            organisations += [load_organisation(path, pm, context) for path in files]
+            organisations += [load_organisation(path, pm, context) for path in first_time(files)]
     if evidence:
         pm, context = prepare_or_fail(standalone_config(year, edition))
-        organisations += [load_organisation(path, pm, context) for path in evidence]
+        organisations += [load_organisation(path, pm, context) for path in first_time(evidence)]
     mark_duplicates(organisations)
     problems = [problem for organisation in organisations for problem in organisation.problems]
     if as_json:

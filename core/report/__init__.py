@@ -6,6 +6,7 @@ report step, so that other formats can be added by any plugin."""
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -15,7 +16,7 @@ from typing import Any
 from core import __version__, hookimpl
 from core.manager import PluginManager
 from core.model import Ledger, Organisation
-from core.numbers import json_number
+from core.numbers import fmt, json_number
 from core.pipeline import RunResult
 
 
@@ -41,9 +42,20 @@ class Renderer:
     render: Callable[[RunResult, RenderOptions], str | bytes | Iterable[str]]
 
 
+def exact_number(value: Decimal) -> int | float | Decimal:
+    """``json_number``, or the decimal itself when no float shows it exactly
+    (more than 15 significant digits, e.g. a sum of two decimal facts drawn
+    as floats): such a value is written as its own text, never refused, so
+    that one organisation's figures cannot stop the report of a cohort."""
+    try:
+        return json_number(value)
+    except ValueError:
+        return value
+
+
 def jsonable(value: Any) -> Any:
     if isinstance(value, Decimal):
-        return json_number(value)
+        return exact_number(value)
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, dict):
@@ -178,8 +190,23 @@ def render_json(result: RunResult, options: RenderOptions) -> Iterator[str]:
     valid JSON that stays fast (the C encoder), greppable, and never whole in
     memory on a cohort of 100,000."""
 
+    marker = f"exact-decimal-{uuid.uuid4().hex}-"
+    exact: dict[str, str] = {}
+
+    def default(value: Any) -> Any:
+        number = exact_number(value) if isinstance(value, Decimal) else json_default(value)
+        if isinstance(number, Decimal):
+            token = f"{marker}{len(exact)}"
+            exact[f'"{token}"'] = fmt(number)
+            return token
+        return number
+
     def dumps(value: Any) -> str:
-        return json.dumps(value, ensure_ascii=False, default=json_default)
+        text = json.dumps(value, ensure_ascii=False, default=default)
+        for token, number in exact.items():
+            text = text.replace(token, number)
+        exact.clear()
+        return text
 
     yield dumps(run_header(result))[:-1] + ', "organisations": ['
     separator = "\n"

@@ -19,10 +19,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from core import hookimpl
-from core.numbers import fmt, json_number
+from core.numbers import fmt
 from core.pipeline import RunResult
 from core.registry import Registry
-from core.report import Renderer, RenderOptions, ranking, result_document
+from core.report import Renderer, RenderOptions, exact_number, ranking, result_document
 from core.report.labels import LABELS
 
 SHEET_TITLE_MAX = 31
@@ -127,7 +127,7 @@ def league_sheet(
                 entry["name"],
                 entry["id"],
                 *(sections[section_id]["score"] if section_id in sections else None for section_id in section_ids),
-                json_number(-result.ledgers[entry["id"]].heavy_points()),
+                exact_number(-result.ledgers[entry["id"]].heavy_points()),
                 entry["total"],
                 labels["separator"].join(section_title(registry, star, lang) for star in awards["stars"]),
                 honours(awards, labels),
