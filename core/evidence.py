@@ -7,6 +7,7 @@ and what was found; nothing here raises for bad evidence.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import tomllib
 from decimal import Decimal
@@ -133,7 +134,22 @@ def convert_facts(organisation: Organisation, registry: Registry) -> None:
             )
         )
     for table in raw:
-        if table not in known_tables:
+        if table in known_tables:
+            continue
+        meant = difflib.get_close_matches(table, sorted(known_tables), n=1, cutoff=0.75)
+        if meant:
+            problems.append(
+                Problem(
+                    "error",
+                    file,
+                    table,
+                    "",
+                    f"[{meant[0]}]",
+                    Shown(f"[{table}]"),
+                    f"unknown table [{table}]: a misspelling of [{meant[0]}]?",
+                )
+            )
+        else:
             problems.append(
                 Problem(
                     "warning",
@@ -141,7 +157,7 @@ def convert_facts(organisation: Organisation, registry: Registry) -> None:
                     table,
                     "",
                     "a table an enabled plugin reads",
-                    f"[{table}]",
+                    Shown(f"[{table}]"),
                     f"table [{table}] is not read by any enabled plugin and is ignored",
                 )
             )
@@ -211,6 +227,19 @@ def is_heavy_figure(figure: object) -> bool:
     return Decimal(figure).is_finite() and HEAVY_MIN <= figure <= HEAVY_MAX
 
 
+def dotted(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """A table whose keys are item ids, whether written quoted
+    (``"learning.heavy.x" = 8``) or bare (``learning.heavy.x = 8``, which TOML
+    reads as nested tables)."""
+    flat: dict[str, Any] = {}
+    for key, value in table.items():
+        if isinstance(value, dict) and value:
+            flat.update(dotted(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
 def read_review(organisation: Organisation, registry: Registry) -> None:
     """The assessor's findings: ``[review] falsified`` and ``[review.heavy]``."""
     file = str(organisation.path)
@@ -260,7 +289,7 @@ def read_review(organisation: Organisation, registry: Registry) -> None:
     if not isinstance(heavy, dict):
         problems.append(Problem("error", file, "review", "heavy", "a table of heavy item ids", describe_value(heavy)))
         heavy = {}
-    for heavy_id, figure in heavy.items():
+    for heavy_id, figure in dotted(heavy).items():
         where = f'heavy."{heavy_id}"'
         item = registry.heavy.get(heavy_id)
         if item is None:

@@ -517,3 +517,16 @@ def test_validate_checks_a_file_named_twice_once(
     twice = invoke("validate", "--json", "orgs/full.toml", "orgs/full.toml")
     assert twice.exit_code == 0
     assert [entry["id"] for entry in json.loads(twice.stdout)["organisations"]] == ["full"]
+
+
+def test_template_does_not_overwrite_a_filled_in_file_without_force(invoke: Invoke, tmp_path: Path) -> None:
+    target = tmp_path / "filled.toml"
+    target.write_text('[organisation]\nname = "已填写的单位"\n', encoding="utf-8")
+    refused = invoke("template", "--output", str(target))
+    assert refused.exit_code == 2
+    assert "--force" in refused.stderr
+    assert "已填写的单位" in target.read_text(encoding="utf-8")
+
+    forced = invoke("template", "--output", str(target), "--force")
+    assert forced.exit_code == 0
+    assert "已填写的单位" not in target.read_text(encoding="utf-8")

@@ -345,3 +345,29 @@ def test_an_empty_file_is_one_error_not_a_warning_per_fact(cohort: Callable[[str
         f"error: {path}: nothing in this file is evidence (expected evidence: [organisation] and the sections' "
         "tables (see `assess template`), found an empty file)",
     ]
+
+
+def test_a_misspelt_section_table_is_an_error_that_names_the_table_meant(
+    write_org: Callable[..., Path], assess: Callable[..., RunResult]
+) -> None:
+    write_org("typo", lerning={"halfyear_reports": 2})
+    write_org("other", duty_notes={"text": "not read by any plugin"})
+    result = assess()
+    (typo,) = [organisation for organisation in result.failed]
+    assert typo.id == "typo"
+    (error,) = typo.errors
+    assert (error.table, error.expected, error.found) == ("lerning", "[learning]", "[lerning]")
+    assert "misspelling of [learning]" in str(error)
+    other = result.ledgers["other"].organisation
+    assert any(problem.table == "duty_notes" and problem.severity == "warning" for problem in other.problems)
+
+
+def test_heavy_ids_may_be_written_bare_as_well_as_quoted(tmp_path: Path, write_config: Callable[..., Path]) -> None:
+    orgs = tmp_path / "orgs"
+    orgs.mkdir()
+    (orgs / "bare.toml").write_text("[review.heavy]\nlearning.heavy.unprofessional_staff = 7\n", encoding="utf-8")
+    (orgs / "quoted.toml").write_text('[review.heavy]\n"learning.heavy.unprofessional_staff" = 7\n', encoding="utf-8")
+    result = run(load_config(write_config()))
+    for org_id in ("bare", "quoted"):
+        (deduction,) = result.ledgers[org_id].heavy
+        assert (deduction.item.id, deduction.points) == ("learning.heavy.unprofessional_staff", Decimal(7))

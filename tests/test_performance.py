@@ -342,3 +342,13 @@ def test_derived_heavy_withholds_performance_excellence(write_org: WriteOrg, ass
     assert ledger.awards.performance_excellence is False
     assert ledger.awards.withheld["performance"] == f"heavy item {BOTTOM}"
     assert result.ledgers["d"].awards.performance_excellence is True
+
+
+def test_a_huge_rating_is_explained_not_crashed(write_org: WriteOrg, assess: Assess) -> None:
+    write_org("a", performance={"conduct_rating": toml_literal("1E+30")})
+    write_org("b", performance={"conduct_rating": toml_literal("80.5")})
+    write_org("c", performance={"conduct_rating": toml_literal("80.4")})
+    result = assess()
+    line = result.ledgers["a"].items["performance.conduct_rating"]
+    assert line.points == Decimal(5)
+    assert "average" in line.basis

@@ -104,7 +104,16 @@ def explain(item_id: str, config_path: str | None, edition: str) -> None:
 @config_option
 @edition_option
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the template here.")
-def template(config_path: str | None, edition: str, output: Path | None) -> None:
+@click.option("--force", is_flag=True, help="Overwrite an existing file at --output.")
+def template(config_path: str | None, edition: str, output: Path | None, force: bool) -> None:
     """An evidence template with every fact, for a department to fill in."""
+    if output is not None and output.is_file() and not force:
+        fail(
+            [
+                Problem(
+                    "error", str(output), "", "--output", "a new file (or --force to overwrite it)", "an existing file"
+                )
+            ]
+        )
     _pm, context = context_for(config_path, edition)
     write_output(template_document(context), output)

@@ -8,7 +8,7 @@ computes the average rating and the bottom three once per run, the
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
 from typing import Any
 
 from core import hookimpl
@@ -34,6 +34,8 @@ BOTTOM_THREE = "performance.bottom_three"
 BOTTOM_COUNT = 3
 CONDUCT_POINTS = dec(5)
 DISPLAY_PLACES = Decimal("0.01")
+ROUNDING = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
+"""Enough precision to show any average to two places, however large."""
 
 SECTION = Section(
     id="performance",
@@ -47,9 +49,10 @@ SECTION = Section(
 def shown_average(average: Decimal) -> str:
     """The average as people read it; a long repeating mean is shown rounded
     (the comparison itself is exact)."""
-    if average == average.quantize(DISPLAY_PLACES):
+    rounded = average.quantize(DISPLAY_PLACES, context=ROUNDING)
+    if average == rounded:
         return fmt(average)
-    return "≈" + fmt(average.quantize(DISPLAY_PLACES))
+    return "≈" + fmt(rounded)
 
 
 def signed(value: Decimal) -> str:
