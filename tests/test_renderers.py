@@ -148,7 +148,7 @@ def test_csv_figures_are_the_json_figures(cohort: tuple[RunResult, dict[str, Any
     ]
     for row in rows:
         entry = by_id[row["id"]]
-        assert row["name"] == entry["name"]
+        assert row["name"] == ("'" + entry["name"] if entry["name"].startswith("=") else entry["name"])
         assert row["status"] == entry["status"]
         assert (row["year"], row["edition"]) == (str(document["year"]), document["edition"])
         assert "star_threshold=0.8" in row["policies"] and "falsification=double-reverse" in row["policies"]
@@ -622,3 +622,11 @@ def test_run_lang_en_changes_the_titles(
     assert pages["en"].table("league", "league")[0]["cells"][0] == "Rank"
     assert (pages["zh.xlsx"], pages["en.xlsx"]) == ("总表", "League table")
     assert pages["zh.csv"] == pages["en.csv"]
+
+
+def test_csv_never_lets_a_name_become_a_formula(cohort: tuple[RunResult, dict[str, Any]]) -> None:
+    result, _document = cohort
+    rows = list(csv.DictReader(io.StringIO(render_csv(result, RenderOptions()).decode("utf-8-sig"))))
+    names = {row["id"]: row["name"] for row in rows}
+    assert names["b"] == "'" + NAME_B
+    assert not any(name.startswith(("=", "+", "-", "@")) for name in names.values())

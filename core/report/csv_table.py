@@ -17,6 +17,17 @@ RUN_COLUMNS = ("year", "edition", "policies")
 """Every row also says which run it comes from and the policies in force."""
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def text_cell(text: str) -> str:
+    """Text from evidence (ids, names) as a spreadsheet shows it, never as a
+    formula: a department's name beginning with ``=`` must not run in the
+    office's Excel (evidence never runs code). Such text gets a leading
+    apostrophe, as Excel itself writes it."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def policies_text(policies: dict[str, Any]) -> str:
     return "; ".join(f"{key}={cell(value)}" for key, value in policies.items())
 
@@ -67,8 +78,8 @@ def render_csv(result: RunResult, options: RenderOptions) -> bytes:
         writer.writerow(
             [
                 cell(entry["rank"]),
-                entry["id"],
-                entry["name"],
+                text_cell(entry["id"]),
+                text_cell(entry["name"]),
                 entry["status"],
                 *(cell(sections[section_id]["score"]) if section_id in sections else "" for section_id in section_ids),
                 cell(-ledger.heavy_points()),
@@ -81,7 +92,7 @@ def render_csv(result: RunResult, options: RenderOptions) -> bytes:
         )
     for entry in failed:
         blanks = [""] * (len(header) - 4 - len(RUN_COLUMNS))
-        writer.writerow(["", entry["id"], entry["name"], entry["status"], *blanks, *run])
+        writer.writerow(["", text_cell(entry["id"]), text_cell(entry["name"]), entry["status"], *blanks, *run])
     return buffer.getvalue().encode("utf-8-sig")
 
 
