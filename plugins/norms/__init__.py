@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from core import hookimpl
 from core.declare import count, edition_hooks, flag_item, item, yes_no
 from core.model import HeavyItem, Item, Section
 from core.numbers import dec
@@ -205,9 +204,4 @@ HEAVY = [
 ]
 
 
-assess_sections, assess_items, _ = edition_hooks(EDITION, [SECTION], ITEMS)
-
-
-@hookimpl
-def assess_heavy_items(edition: str) -> list[HeavyItem]:
-    return HEAVY if edition == EDITION else []
+assess_sections, assess_items, assess_heavy_items = edition_hooks(EDITION, [SECTION], ITEMS, HEAVY)
