@@ -71,7 +71,6 @@ def render_csv(result: RunResult, options: RenderOptions) -> bytes:
     writer = csv.writer(buffer)
     writer.writerow(header)
     for entry in scored:
-        ledger = result.ledgers[entry["id"]]
         sections = entry["sections"]
         items = {item_id: line for section in sections.values() for item_id, line in section["items"].items()}
         awards = entry["awards"]
@@ -82,7 +81,7 @@ def render_csv(result: RunResult, options: RenderOptions) -> bytes:
                 text_cell(entry["name"]),
                 entry["status"],
                 *(cell(sections[section_id]["score"]) if section_id in sections else "" for section_id in section_ids),
-                cell(-ledger.heavy_points()),
+                cell(-entry["heavy_total"]),
                 cell(entry["total"]),
                 " ".join(awards["stars"]),
                 *(cell(awards[flag]) for flag in FLAGS),

@@ -22,8 +22,8 @@ from core import hookimpl
 from core.numbers import fmt
 from core.pipeline import RunResult
 from core.registry import Registry
-from core.report import Renderer, RenderOptions, exact_number, ranking, result_document
-from core.report.labels import LABELS
+from core.report import Renderer, RenderOptions, ranking, result_document
+from core.report.labels import LABELS, language
 
 SHEET_TITLE_MAX = 31
 INVALID_TITLE_CHARACTERS = str.maketrans({character: "_" for character in "[]:*?/\\"})
@@ -127,7 +127,7 @@ def league_sheet(
                 entry["name"],
                 entry["id"],
                 *(sections[section_id]["score"] if section_id in sections else None for section_id in section_ids),
-                exact_number(-result.ledgers[entry["id"]].heavy_points()),
+                -entry["heavy_total"],
                 entry["total"],
                 labels["separator"].join(section_title(registry, star, lang) for star in awards["stars"]),
                 honours(awards, labels),
@@ -238,7 +238,7 @@ def run_sheet(sheet: Worksheet, document: dict[str, Any], labels: dict[str, str]
 def render_xlsx(result: RunResult, options: RenderOptions) -> bytes:
     """The workbook's bytes. With ``options.org`` only that organisation's
     scorecard sheet follows the league table."""
-    lang = options.lang if options.lang in LABELS else "zh"
+    lang = language(options.lang)
     labels = LABELS[lang]
     document = result_document(result)
     organisations = document["organisations"]

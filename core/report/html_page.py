@@ -17,7 +17,7 @@ from core.numbers import fmt
 from core.pipeline import RunResult
 from core.registry import Registry
 from core.report import Renderer, RenderOptions, ranking, result_document
-from core.report.labels import LABELS
+from core.report.labels import LABELS, language
 
 STYLE = """
 body { font-family: "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", sans-serif;
@@ -163,7 +163,7 @@ def league_part(result: RunResult, scored: list[dict[str, Any]], lang: str, labe
                 td(figure(sections[section_id]["score"]) if section_id in sections else "—", "num")
                 for section_id in section_ids
             ),
-            td(figure(-result.ledgers[entry["id"]].heavy_points()), "num"),
+            td(figure(-entry["heavy_total"]), "num"),
             td(figure(entry["total"]), "num"),
             td(stars(awards, registry, lang, labels)),
             td(honours(awards, labels)),
@@ -284,7 +284,7 @@ def scorecard_part(result: RunResult, entry: dict[str, Any], lang: str, labels: 
 def render_html(result: RunResult, options: RenderOptions) -> str:
     """The page. With ``options.org`` only that organisation's scorecard
     follows the league table."""
-    lang = options.lang if options.lang in LABELS else "zh"
+    lang = language(options.lang)
     labels = LABELS[lang]
     document = result_document(result)
     registry = result.context.registry

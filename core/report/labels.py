@@ -107,6 +107,12 @@ LABELS: dict[str, dict[str, str]] = {
 }
 
 
+def language(lang: str) -> str:
+    """The language a report is written in: the one asked for if the labels
+    have it, otherwise Chinese."""
+    return lang if lang in LABELS else "zh"
+
+
 def labels_for(lang: str) -> dict[str, str]:
     """The labels of a language; Chinese for anything else."""
-    return LABELS.get(lang, LABELS["zh"])
+    return LABELS[language(lang)]

@@ -11,7 +11,7 @@ from core.model import Ledger, Section
 from core.numbers import fmt
 from core.pipeline import RunResult
 from core.report import Renderer, RenderOptions, ranking
-from core.report.labels import LABELS
+from core.report.labels import LABELS, language
 
 
 def display_width(text: str) -> int:
@@ -139,7 +139,7 @@ def render_scorecard(result: RunResult, org_id: str, lang: str) -> str:
 
 
 def render_table(result: RunResult, options: RenderOptions) -> str:
-    lang = options.lang if options.lang in LABELS else "zh"
+    lang = language(options.lang)
     if options.org is not None:
         return render_scorecard(result, options.org, lang)
     return render_league(result, lang)
