@@ -32,11 +32,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import baseline
+from fivestar.config import load_config
+from fivestar.model import Cohort
+from fivestar.pipeline import load_organisation, prepare, score
 from generate import write_cohort
-
-from core.config import load_config
-from core.model import Cohort
-from core.pipeline import load_organisation, prepare, score
 
 JOBS = (1, 2)
 """`assess run` is timed reading the evidence in one process and in two."""
@@ -48,7 +47,7 @@ run counts (as timeit does), so that a busy machine does not decide the ratio.""
 CHILD = """
 import atexit, resource, sys
 atexit.register(lambda: print("peak_kb", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr))
-from core.cli import main
+from fivestar.cli import main
 sys.argv = ["assess", "run", sys.argv[1], "--format", "json", "--output", sys.argv[2], "--jobs", sys.argv[3]]
 main()
 """

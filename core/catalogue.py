@@ -9,12 +9,11 @@ from decimal import Decimal
 from typing import Any
 
 import tomlkit
-
-from core.facts import Records
-from core.manager import PluginManager
-from core.numbers import fmt
-from core.pipeline import RunContext
-from core.report import jsonable
+from fivestar.facts import Records
+from fivestar.manager import PluginManager
+from fivestar.numbers import fmt
+from fivestar.pipeline import RunContext
+from fivestar.report import jsonable
 
 
 def catalogue_document(context: RunContext) -> dict[str, Any]:

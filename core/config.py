@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core.facts import Shown, describe_value
-from core.model import InputError, Problem
-from core.tomlfile import parse_toml
+from fivestar.facts import Shown, describe_value
+from fivestar.model import InputError, Problem
+from fivestar.tomlfile import parse_toml
 
 DEFAULT_EDITION = "shaoxing-2020"
 DEFAULT_STORE_NAME = "assess-history.sqlite3"
@@ -102,7 +102,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 def load_config(path: str | Path) -> RunConfig:
     """Read and check a run config (all but the policy values and item ids,
-    which need the plugins: see :func:`core.pipeline.prepare`)."""
+    which need the plugins: see :func:`fivestar.pipeline.prepare`)."""
     path = Path(path)
     data = _read_toml(path)
     problems: list[Problem] = []

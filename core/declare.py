@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from core import hookimpl
-from core.facts import Count, FactSpec, YesNo
-from core.model import HeavyItem, Item, Section
-from core.numbers import dec
-from core.rules import Flag, Rule
+from fivestar import hookimpl
+from fivestar.facts import Count, FactSpec, YesNo
+from fivestar.model import HeavyItem, Item, Section
+from fivestar.numbers import dec
+from fivestar.rules import Flag, Rule
 
 
 def flag_item(

@@ -14,10 +14,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from core.facts import FactError, Shown, describe_value
-from core.model import DerivedFact, Organisation, Problem
-from core.registry import Registry
-from core.tomlfile import parse_toml
+from fivestar.facts import FactError, Shown, describe_value
+from fivestar.model import DerivedFact, Organisation, Problem
+from fivestar.registry import Registry
+from fivestar.tomlfile import parse_toml
 
 HEAVY_MIN = Decimal(5)
 HEAVY_MAX = Decimal(10)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from core.numbers import fmt
+from fivestar.numbers import fmt
 
 
 class FactError(ValueError):

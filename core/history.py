@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from core.numbers import ZERO
-from core.pipeline import RunResult
-from core.report import plugin_versions, result_document
-from core.store import HistoryStore, StoredResult, stored_run
+from fivestar.numbers import ZERO
+from fivestar.pipeline import RunResult
+from fivestar.report import plugin_versions, result_document
+from fivestar.store import HistoryStore, StoredResult, stored_run
 
 
 def results_from_run(result: RunResult) -> list[StoredResult]:

@@ -1,6 +1,6 @@
 """The hook specifications: one banner per step of an assessment.
 
-A plugin implements any of these with ``@core.hookimpl``. Hook
+A plugin implements any of these with ``@fivestar.hookimpl``. Hook
 implementations must not give their parameters default values (pluggy does
 not pass them) and may accept only the parameters they need.
 
@@ -15,8 +15,7 @@ import pluggy
 
 if TYPE_CHECKING:
     import click
-
-    from core.model import (
+    from fivestar.model import (
         Cohort,
         DerivedFact,
         HeavyItem,
@@ -27,8 +26,8 @@ if TYPE_CHECKING:
         Problem,
         Section,
     )
-    from core.pipeline import RunContext
-    from core.report import Renderer
+    from fivestar.pipeline import RunContext
+    from fivestar.report import Renderer
 
 hookspec = pluggy.HookspecMarker("assess")
 

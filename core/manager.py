@@ -15,19 +15,18 @@ from pathlib import Path
 
 import pluggy
 import structlog
-
-from core import hookspecs
-from core.model import InputError, Problem
+from fivestar import hookspecs
+from fivestar.model import InputError, Problem
 
 ENTRY_POINT_GROUP = "assess"
 DISTRIBUTION = "fivestar-assess"
 CORE_PLUGINS = (
-    "core.steps",
-    "core.report",
-    "core.report.terminal",
-    "core.report.csv_table",
-    "core.report.excel",
-    "core.report.html_page",
+    "fivestar.steps",
+    "fivestar.report",
+    "fivestar.report.terminal",
+    "fivestar.report.csv_table",
+    "fivestar.report.excel",
+    "fivestar.report.html_page",
 )
 
 log = structlog.get_logger(__name__)
@@ -181,6 +180,6 @@ def _check_hook_names(pm: PluginManager) -> None:
 
 
 def _own_version() -> str:
-    from core import __version__
+    from fivestar import __version__
 
     return __version__

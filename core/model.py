@@ -9,11 +9,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from core.facts import FactSpec
-from core.numbers import ZERO, fmt_signed
+from fivestar.facts import FactSpec
+from fivestar.numbers import ZERO, fmt_signed
 
 if TYPE_CHECKING:
-    from core.rules import Rule
+    from fivestar.rules import Rule
 
 SectionGroup = Literal["party_building", "performance", "bonus"]
 

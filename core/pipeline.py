@@ -14,15 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import structlog
-
-from core.config import RunConfig
-from core.evidence import add_derived, convert_facts, read_evidence, read_review
-from core.facts import describe_value
-from core.manager import PluginManager, make_plugin_manager
-from core.model import Cohort, InputError, Ledger, Organisation, Problem
-from core.numbers import ZERO
-from core.registry import Registry, build_registry
-from core.store import HistoryStore, StoredResult
+from fivestar.config import RunConfig
+from fivestar.evidence import add_derived, convert_facts, read_evidence, read_review
+from fivestar.facts import describe_value
+from fivestar.manager import PluginManager, make_plugin_manager
+from fivestar.model import Cohort, InputError, Ledger, Organisation, Problem
+from fivestar.numbers import ZERO
+from fivestar.registry import Registry, build_registry
+from fivestar.store import HistoryStore, StoredResult
 
 log = structlog.get_logger(__name__)
 

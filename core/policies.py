@@ -6,8 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from core.model import Policy
-from core.numbers import dec, fmt
+from fivestar.model import Policy
+from fivestar.numbers import dec, fmt
 
 
 def choice_policy(key: str, default: str, options: tuple[str, ...], doc: str = "") -> Policy:

@@ -10,11 +10,10 @@ from functools import cached_property
 from typing import Any
 
 import pluggy
-
-from core.facts import FactType
-from core.model import HeavyItem, InputError, Item, Policy, Problem, Section
-from core.numbers import ZERO
-from core.rules import AllFlags, Flag
+from fivestar.facts import FactType
+from fivestar.model import HeavyItem, InputError, Item, Policy, Problem, Section
+from fivestar.numbers import ZERO
+from fivestar.rules import AllFlags, Flag
 
 CORE_TABLES = ("organisation", "review")
 

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from core.numbers import ZERO, dec, fmt, fmt_signed
+from fivestar.numbers import ZERO, dec, fmt, fmt_signed
 
 if TYPE_CHECKING:
-    from core.model import Item
-    from core.pipeline import ScoringContext
+    from fivestar.model import Item
+    from fivestar.pipeline import ScoringContext
 
 Values = Mapping[str, Any]
 Basis = str | Callable[[], str]

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from core import hookimpl
-from core.model import HeavyDeduction, ItemResult, Ledger, Policy, SectionResult
-from core.numbers import ZERO, fmt, fmt_signed
-from core.pipeline import RunContext, ScoringContext
-from core.policies import choice_policy, number_policy
+from fivestar import hookimpl
+from fivestar.model import HeavyDeduction, ItemResult, Ledger, Policy, SectionResult
+from fivestar.numbers import ZERO, fmt, fmt_signed
+from fivestar.pipeline import RunContext, ScoringContext
+from fivestar.policies import choice_policy, number_policy
 
 DOUBLE_REVERSE = Decimal(-2)
 

@@ -20,9 +20,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from core import __version__
-from core.model import InputError, Problem
-from core.numbers import fmt
+from fivestar import __version__
+from fivestar.model import InputError, Problem
+from fivestar.numbers import fmt
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (

@@ -11,11 +11,10 @@ from typing import Any
 import pytest
 import tomlkit
 from click.testing import CliRunner, Result
-
-from core.cli import main
-from core.config import load_config
-from core.logs import configure_logging
-from core.pipeline import RunResult, run
+from fivestar.cli import main
+from fivestar.config import load_config
+from fivestar.logs import configure_logging
+from fivestar.pipeline import RunResult, run
 
 
 def write_toml(path: Path, data: dict[str, Any]) -> Path:

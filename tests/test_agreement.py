@@ -11,9 +11,8 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-
-from core.config import load_config
-from core.pipeline import RunResult, run
+from fivestar.config import load_config
+from fivestar.pipeline import RunResult, run
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 SEEDS = (11, 2019, 2020, 4242, 90210)

@@ -12,9 +12,8 @@ from typing import Any
 
 import pytest
 from click.testing import Result
+from fivestar.pipeline import RunResult
 from samples import FULL, STAR_SECTIONS, toml_literal
-
-from core.pipeline import RunResult
 
 Assess = Callable[..., RunResult]
 WriteOrg = Callable[..., Path]

@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fivestar.pipeline import RunResult
 from samples import toml_literal
-
-from core.pipeline import RunResult
 
 Assess = Callable[..., RunResult]
 WriteOrg = Callable[..., Path]

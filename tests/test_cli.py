@@ -16,9 +16,8 @@ from typing import Any
 
 import pytest
 from click.testing import Result
+from fivestar import __version__
 from samples import LEARNING, NEAR_FULL_LEARNING, NEAR_FULL_LEARNING_SCORE
-
-from core import __version__
 
 HEAVY_ID = "learning.heavy.unprofessional_staff"
 Invoke = Callable[..., Result]
@@ -83,7 +82,7 @@ def test_run_json_follows_the_contract(invoke: Invoke, tmp_path: Path, cohort: P
     provenance = full["provenance"]
     assert provenance["engine"] == f"fivestar-assess {__version__}"
     assert provenance["plugins"]["learning"] == __version__
-    assert "core.steps" in provenance["plugins"]
+    assert "fivestar.steps" in provenance["plugins"]
     evidence = tmp_path / "orgs" / "full.toml"
     assert provenance["evidence_sha256"] == hashlib.sha256(evidence.read_bytes()).hexdigest()
 
@@ -338,13 +337,13 @@ def test_plugins_json(invoke: Invoke) -> None:
 
     learning = documents["learning"]
     assert (learning["source"], learning["version"], learning["blocked"]) == ("built-in", __version__, False)
-    assert learning["location"] == "plugins.learning"
+    assert learning["location"] == "fivestar.plugins.learning"
     assert learning["sections"] == ["learning"]
     assert len(learning["items"]) == 10
     assert "learning.conveyed" in learning["items"]
     assert len(learning["heavy_items"]) == 3
     assert learning["policies"] == ["study_hours"]
-    steps = documents["core.steps"]
+    steps = documents["fivestar.steps"]
     assert steps["source"] == "core"
     assert {"falsification", "heavy_default", "star_threshold", "performance_threshold"} <= set(steps["policies"])
 
@@ -457,8 +456,8 @@ def test_a_full_stdout_is_an_error_not_a_traceback(cohort: Path, command: tuple[
 
 
 BROKEN_RENDERER = """
-from core import hookimpl
-from core.report import Renderer
+from fivestar import hookimpl
+from fivestar.report import Renderer
 
 
 def render(result, options):

@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-from core.cli import main
-from core.config import load_config
-from core.model import InputError, Problem
-from core.pipeline import RunResult, prepare
+from fivestar.cli import main
+from fivestar.config import load_config
+from fivestar.model import InputError, Problem
+from fivestar.pipeline import RunResult, prepare
 
 HEADER = '[assessment]\nyear = 2020\norganisations = ["orgs/*.toml"]\n'
 

@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-from core.cli import main
-from core.numbers import json_number
-from core.pipeline import RunResult
+from fivestar.cli import main
+from fivestar.numbers import json_number
+from fivestar.pipeline import RunResult
 
 ZERO = Decimal(0)
 

@@ -14,12 +14,11 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from fivestar.cli import main
+from fivestar.pipeline import RunResult
+from fivestar.plugins.duties.catalogue import BRANCH, ORGAN, UNIT, catalogue_for
+from fivestar.report import result_document
 from samples import toml_literal
-
-from core.cli import main
-from core.pipeline import RunResult
-from core.report import result_document
-from plugins.duties.catalogue import BRANCH, ORGAN, UNIT, catalogue_for
 
 D = Decimal
 WriteOrg = Callable[..., Path]
@@ -638,5 +637,5 @@ def imported_modules(package: Path) -> set[str]:
 
 
 def test_duties_and_norms_do_not_import_each_other() -> None:
-    assert not any(name.startswith("plugins.norms") for name in imported_modules(ROOT / "plugins" / "duties"))
-    assert not any(name.startswith("plugins.duties") for name in imported_modules(ROOT / "plugins" / "norms"))
+    assert not any(name.startswith("fivestar.plugins.norms") for name in imported_modules(ROOT / "plugins" / "duties"))
+    assert not any(name.startswith("fivestar.plugins.duties") for name in imported_modules(ROOT / "plugins" / "norms"))

@@ -14,11 +14,10 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-
-from core.cli import main
-from core.config import load_config
-from core.model import Problem
-from core.pipeline import RunResult, run
+from fivestar.cli import main
+from fivestar.config import load_config
+from fivestar.model import Problem
+from fivestar.pipeline import RunResult, run
 
 HEADER = '[organisation]\nid = "bad"\nname = "问题单位"\n'
 HEAVY_ID = "learning.heavy.unprofessional_staff"

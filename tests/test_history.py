@@ -16,10 +16,9 @@ from typing import Any
 
 import pytest
 from click.testing import Result
+from fivestar.numbers import fmt
+from fivestar.store import HistoryStore
 from samples import NEAR_FULL_LEARNING, NEAR_FULL_LEARNING_SCORE, toml_literal
-
-from core.numbers import fmt
-from core.store import HistoryStore
 
 STORE = "history.sqlite3"
 TABLES = ("runs", "results", "section_scores")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.report.labels import LABELS, labels_for
+from fivestar.report.labels import LABELS, labels_for
 
 
 def test_both_languages_have_every_label() -> None:

@@ -14,12 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fivestar.model import InputError, Ledger
+from fivestar.pipeline import RunResult
+from fivestar.registry import RegistryError
+from fivestar.report import RenderOptions, render_json
 from samples import LEARNING, toml_literal
-
-from core.model import InputError, Ledger
-from core.pipeline import RunResult
-from core.registry import RegistryError
-from core.report import RenderOptions, render_json
 
 D = Decimal
 WriteOrg = Callable[..., Path]

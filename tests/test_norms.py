@@ -8,8 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
-from core.pipeline import RunResult
+from fivestar.pipeline import RunResult
 
 WriteOrg = Callable[..., Path]
 Assess = Callable[..., RunResult]

@@ -8,10 +8,9 @@ import re
 from decimal import Decimal
 
 import pytest
+from fivestar.numbers import dec, fmt, fmt_signed, json_number
 from hypothesis import given
 from hypothesis import strategies as st
-
-from core.numbers import dec, fmt, fmt_signed, json_number
 
 D = Decimal
 

@@ -7,12 +7,11 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import fivestar.pipeline
 import pytest
-
-import core.pipeline
-from core.config import load_config
-from core.pipeline import prepare, run_cohort
-from core.report import RenderOptions, render_json
+from fivestar.config import load_config
+from fivestar.pipeline import prepare, run_cohort
+from fivestar.report import RenderOptions, render_json
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "shaoxing-2020"
 
@@ -28,7 +27,7 @@ def test_two_processes_read_the_sample_cohort_exactly_as_one(tmp_path: Path, mon
     shutil.copytree(EXAMPLES, tmp_path / "cohort")
     config = tmp_path / "cohort" / "config.toml"
     config.write_text(config.read_text(encoding="utf-8").replace('path = "../history.sqlite3"', 'path = "h.sqlite3"'))
-    monkeypatch.setattr(core.pipeline, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(fivestar.pipeline, "PARALLEL_FROM", 1)
     serial = rendered(config, jobs=1)
     assert '"duty_lists"' in serial
     assert rendered(config, jobs=2) == serial
@@ -43,7 +42,7 @@ def test_a_broken_file_read_in_a_worker_fails_only_its_organisation(
     for index in range(6):
         write_org(f"org{index}", learning={"halfyear_reports": 2})
     (tmp_path / "orgs" / "org3.toml").write_text("[learning\n", encoding="utf-8")
-    monkeypatch.setattr(core.pipeline, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(fivestar.pipeline, "PARALLEL_FROM", 1)
     config = load_config(write_config())
     pm, context = prepare(config)
     result = run_cohort(config.organisation_files(), pm, context, jobs=2)

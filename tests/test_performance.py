@@ -8,10 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fivestar.model import InputError
+from fivestar.pipeline import RunResult
 from samples import toml_literal
-
-from core.model import InputError
-from core.pipeline import RunResult
 
 Assess = Callable[..., RunResult]
 WriteOrg = Callable[..., Path]

@@ -17,21 +17,20 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import fivestar.manager
 import pytest
 import structlog
 from click.testing import CliRunner
-
-import core.manager
-from core import hookimpl, hookspecs
-from core.cli import main
-from core.config import load_config
-from core.declare import count, item
-from core.manager import PluginInfo, PluginManager
-from core.model import InputError, Item, Section
-from core.pipeline import RunResult, prepare
-from core.report import result_document
-from core.rules import Linear
-from plugins.learning import ITEMS as LEARNING_ITEMS
+from fivestar import hookimpl, hookspecs
+from fivestar.cli import main
+from fivestar.config import load_config
+from fivestar.declare import count, item
+from fivestar.manager import PluginInfo, PluginManager
+from fivestar.model import InputError, Item, Section
+from fivestar.pipeline import RunResult, prepare
+from fivestar.plugins.learning import ITEMS as LEARNING_ITEMS
+from fivestar.report import result_document
+from fivestar.rules import Linear
 
 REPO = Path(__file__).resolve().parent.parent
 LEARNING_POINTS = Decimal(25)
@@ -176,10 +175,10 @@ def test_plugins_are_not_shared_between_runs(write_org: Callable[..., Path], ass
 # --------------------------------------------------------------------------
 
 OWN_SECTION_PLUGIN = """
-from core import hookimpl
-from core.declare import count, item
-from core.model import Section
-from core.rules import Linear
+from fivestar import hookimpl
+from fivestar.declare import count, item
+from fivestar.model import Section
+from fivestar.rules import Linear
 
 
 @hookimpl
@@ -242,7 +241,7 @@ def test_core_steps_cannot_be_disabled(write_org: Callable[..., Path], assess: C
         assess(plugins={"disable": ["steps"]})
     (problem,) = raised.value.problems
     assert (problem.table, problem.key) == ("plugins", "disable")
-    assert "core.steps" in problem.found
+    assert "fivestar.steps" in problem.found
 
 
 # --------------------------------------------------------------------------
@@ -274,12 +273,12 @@ class FakeEntryPoint:
 
 def fake_entry_points(monkeypatch: pytest.MonkeyPatch, *fakes: FakeEntryPoint) -> None:
     """The installed entry points (the built-ins) plus the fakes."""
-    real = core.manager.entry_points
+    real = fivestar.manager.entry_points
 
     def entry_points(*, group: str) -> list[Any]:
         return [*real(group=group), *fakes]
 
-    monkeypatch.setattr(core.manager, "entry_points", entry_points)
+    monkeypatch.setattr(fivestar.manager, "entry_points", entry_points)
 
 
 def test_plugin_from_an_entry_point_is_registered_and_scored(
@@ -337,8 +336,8 @@ def test_entry_point_that_fails_to_load_is_skipped_with_a_warning(
 # --------------------------------------------------------------------------
 
 CITY_LECTURE_PLUGIN = """
-from core import hookimpl
-from core.declare import flag_item
+from fivestar import hookimpl
+from fivestar.declare import flag_item
 
 
 @hookimpl
@@ -466,8 +465,8 @@ def test_duplicate_item_id_from_a_local_plugin_fails_the_cli_cleanly(
     tmp_path: Path, write_org: Callable[..., Path], write_config: Callable[..., Path]
 ) -> None:
     plugin = (
-        "from core import hookimpl\n"
-        "from core.declare import flag_item\n\n\n"
+        "from fivestar import hookimpl\n"
+        "from fivestar.declare import flag_item\n\n\n"
         "@hookimpl\n"
         "def assess_items(edition):\n"
         '    return [flag_item("learning.talks_visits", "谈心谈话", "Talks", 1, "talks_visits")]\n'
@@ -593,7 +592,7 @@ def test_a_plugin_failing_for_one_organisation_fails_only_that_one(
 # a plugin author's mistakes: an error naming the plugin, never a traceback
 # --------------------------------------------------------------------------
 
-HOOK = "from core import hookimpl\n\n\n@hookimpl\n"
+HOOK = "from fivestar import hookimpl\n\n\n@hookimpl\n"
 
 
 @pytest.mark.parametrize(
@@ -603,7 +602,7 @@ HOOK = "from core import hookimpl\n\n\n@hookimpl\n"
             {"learning.py": HOOK + "def assess_policies():\n    return []\n"},
             "learning.py",
             "paths",
-            '"learning" (also built-in plugins.learning)',
+            '"learning" (also built-in fivestar.plugins.learning)',
             id="name-of-a-built-in",
         ),
         pytest.param(

@@ -11,14 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fivestar.config import RunConfig, load_config
+from fivestar.model import Ledger
+from fivestar.pipeline import RunResult, prepare, run
+from fivestar.registry import Registry
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from samples import CHOICES, FLAGS, STAR_SECTIONS
-
-from core.config import RunConfig, load_config
-from core.model import Ledger
-from core.pipeline import RunResult, prepare, run
-from core.registry import Registry
 
 YEAR = 2020
 SPEC_MAXIMA = {

@@ -16,15 +16,14 @@ from typing import Any
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from fivestar.cli import main
+from fivestar.pipeline import RunResult
+from fivestar.report import RenderOptions, render_json
+from fivestar.report.csv_table import render_csv
+from fivestar.report.excel import render_xlsx, sheet_title
+from fivestar.report.html_page import render_html
 from openpyxl.worksheet.worksheet import Worksheet
 from samples import LEARNING, toml_literal
-
-from core.cli import main
-from core.pipeline import RunResult
-from core.report import RenderOptions, render_json
-from core.report.csv_table import render_csv
-from core.report.excel import render_xlsx, sheet_title
-from core.report.html_page import render_html
 
 D = Decimal
 WriteOrg = Callable[..., Path]

@@ -13,10 +13,9 @@ from typing import Any
 
 import pytest
 from click.testing import Result
+from fivestar import cli
+from fivestar.numbers import fmt
 from samples import NEAR_FULL_LEARNING, PERFORMANCE
-
-from core import cli
-from core.numbers import fmt
 
 HEAVY_ID = "learning.heavy.unprofessional_staff"
 Invoke = Callable[..., Result]

@@ -13,9 +13,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-
-from core.cli import main
-from core.pipeline import RunResult
+from fivestar.cli import main
+from fivestar.pipeline import RunResult
 
 WriteOrg = Callable[..., Path]
 Assess = Callable[..., RunResult]

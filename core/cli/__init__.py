@@ -12,15 +12,14 @@ from typing import Any
 
 import click
 import structlog
-
-from core import __version__
-from core.cli.catalogue import explain, plugins, rules, template
-from core.cli.common import fail, open_config, prepare_or_fail, write_output
-from core.cli.history import compare, history
-from core.cli.scoring import PROGRESS_FROM, progress_reporter, run, validate
-from core.logs import configure_logging
-from core.manager import make_plugin_manager
-from core.model import InputError, Problem
+from fivestar import __version__
+from fivestar.cli.catalogue import explain, plugins, rules, template
+from fivestar.cli.common import fail, open_config, prepare_or_fail, write_output
+from fivestar.cli.history import compare, history
+from fivestar.cli.scoring import PROGRESS_FROM, progress_reporter, run, validate
+from fivestar.logs import configure_logging
+from fivestar.manager import make_plugin_manager
+from fivestar.model import InputError, Problem
 
 __all__ = ["PROGRESS_FROM", "fail", "main", "open_config", "prepare_or_fail", "progress_reporter", "write_output"]
 

@@ -8,9 +8,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import click
-
-from core.catalogue import catalogue_document, explain_item, plugin_documents, template_document
-from core.cli.common import (
+from fivestar.catalogue import catalogue_document, explain_item, plugin_documents, template_document
+from fivestar.cli.common import (
     config_option,
     context_for,
     edition_option,
@@ -19,11 +18,11 @@ from core.cli.common import (
     standalone_config,
     write_output,
 )
-from core.config import DEFAULT_EDITION
-from core.model import InputError, Problem
-from core.numbers import fmt
-from core.pipeline import prepare
-from core.report.terminal import format_table
+from fivestar.config import DEFAULT_EDITION
+from fivestar.model import InputError, Problem
+from fivestar.numbers import fmt
+from fivestar.pipeline import prepare
+from fivestar.report.terminal import format_table
 
 
 @click.command()

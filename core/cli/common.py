@@ -14,10 +14,9 @@ from typing import Any, NoReturn
 
 import click
 import structlog
-
-from core.config import DEFAULT_EDITION, RunConfig, load_config
-from core.model import InputError, Problem
-from core.pipeline import RunContext, prepare
+from fivestar.config import DEFAULT_EDITION, RunConfig, load_config
+from fivestar.model import InputError, Problem
+from fivestar.pipeline import RunContext, prepare
 
 log = structlog.get_logger(__name__)
 

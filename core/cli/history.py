@@ -7,14 +7,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import click
-
-from core.cli.common import config_option, fail, open_config
-from core.history import award_labels, compare_years
-from core.model import InputError, Problem
-from core.numbers import fmt
-from core.report import jsonable
-from core.report.terminal import format_table
-from core.store import HistoryStore
+from fivestar.cli.common import config_option, fail, open_config
+from fivestar.history import award_labels, compare_years
+from fivestar.model import InputError, Problem
+from fivestar.numbers import fmt
+from fivestar.report import jsonable
+from fivestar.report.terminal import format_table
+from fivestar.store import HistoryStore
 
 
 def store_for(config_path: str | None, store_path: Path | None) -> HistoryStore:

@@ -10,15 +10,14 @@ from pathlib import Path
 
 import click
 import structlog
-
-from core.cli.common import fail, open_config, prepare_or_fail, standalone_config, write_output
-from core.config import DEFAULT_EDITION
-from core.history import save_run
-from core.model import InputError, Organisation, Problem
-from core.pipeline import load_organisation, mark_duplicates, run_cohort
-from core.report import Renderer, RenderOptions
-from core.store import HistoryStore
-from core.tomlfile import parse_toml
+from fivestar.cli.common import fail, open_config, prepare_or_fail, standalone_config, write_output
+from fivestar.config import DEFAULT_EDITION
+from fivestar.history import save_run
+from fivestar.model import InputError, Organisation, Problem
+from fivestar.pipeline import load_organisation, mark_duplicates, run_cohort
+from fivestar.report import Renderer, RenderOptions
+from fivestar.store import HistoryStore
+from fivestar.tomlfile import parse_toml
 
 log = structlog.get_logger(__name__)
 

@@ -13,11 +13,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from core import __version__, hookimpl
-from core.manager import PluginManager
-from core.model import Ledger, Organisation
-from core.numbers import fmt, json_number
-from core.pipeline import RunResult
+from fivestar import __version__, hookimpl
+from fivestar.manager import PluginManager
+from fivestar.model import Ledger, Organisation
+from fivestar.numbers import fmt, json_number
+from fivestar.pipeline import RunResult
 
 
 @dataclass(frozen=True)

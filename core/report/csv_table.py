@@ -7,10 +7,10 @@ import io
 from decimal import Decimal
 from typing import Any
 
-from core import hookimpl
-from core.numbers import fmt
-from core.pipeline import RunResult
-from core.report import Renderer, RenderOptions, ranking, result_document
+from fivestar import hookimpl
+from fivestar.numbers import fmt
+from fivestar.pipeline import RunResult
+from fivestar.report import Renderer, RenderOptions, ranking, result_document
 
 FLAGS = ("party_building_excellence", "performance_excellence", "five_star")
 RUN_COLUMNS = ("year", "edition", "policies")

@@ -12,18 +12,17 @@ import io
 from decimal import Decimal
 from typing import Any
 
+from fivestar import hookimpl
+from fivestar.numbers import fmt
+from fivestar.pipeline import RunResult
+from fivestar.registry import Registry
+from fivestar.report import Renderer, RenderOptions, ranking, result_document
+from fivestar.report.labels import LABELS, language
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
-
-from core import hookimpl
-from core.numbers import fmt
-from core.pipeline import RunResult
-from core.registry import Registry
-from core.report import Renderer, RenderOptions, ranking, result_document
-from core.report.labels import LABELS, language
 
 SHEET_TITLE_MAX = 31
 INVALID_TITLE_CHARACTERS = str.maketrans({character: "_" for character in "[]:*?/\\"})

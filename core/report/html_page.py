@@ -12,12 +12,12 @@ from decimal import Decimal
 from html import escape
 from typing import Any
 
-from core import __version__, hookimpl
-from core.numbers import fmt
-from core.pipeline import RunResult
-from core.registry import Registry
-from core.report import Renderer, RenderOptions, ranking, result_document
-from core.report.labels import LABELS, language
+from fivestar import __version__, hookimpl
+from fivestar.numbers import fmt
+from fivestar.pipeline import RunResult
+from fivestar.registry import Registry
+from fivestar.report import Renderer, RenderOptions, ranking, result_document
+from fivestar.report.labels import LABELS, language
 
 STYLE = """
 body { font-family: "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", sans-serif;

@@ -6,12 +6,12 @@ from __future__ import annotations
 import unicodedata
 from decimal import Decimal
 
-from core import hookimpl
-from core.model import Ledger, Section
-from core.numbers import fmt
-from core.pipeline import RunResult
-from core.report import Renderer, RenderOptions, ranking
-from core.report.labels import LABELS, language
+from fivestar import hookimpl
+from fivestar.model import Ledger, Section
+from fivestar.numbers import fmt
+from fivestar.pipeline import RunResult
+from fivestar.report import Renderer, RenderOptions, ranking
+from fivestar.report.labels import LABELS, language
 
 
 def display_width(text: str) -> int:

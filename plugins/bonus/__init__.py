@@ -14,14 +14,14 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
-from core import hookimpl
-from core.declare import count, edition_hooks, item
-from core.facts import Amount, Choice, Day, FactSpec, Records, Text, YesNo
-from core.model import DerivedFact, Item, Organisation, Policy, Problem, Section
-from core.numbers import ZERO, dec, fmt
-from core.pipeline import RunContext, ScoringContext
-from core.policies import choice_policy
-from core.rules import Basis, Custom, Levels, Linear, Values
+from fivestar import hookimpl
+from fivestar.declare import count, edition_hooks, item
+from fivestar.facts import Amount, Choice, Day, FactSpec, Records, Text, YesNo
+from fivestar.model import DerivedFact, Item, Organisation, Policy, Problem, Section
+from fivestar.numbers import ZERO, dec, fmt
+from fivestar.pipeline import RunContext, ScoringContext
+from fivestar.policies import choice_policy
+from fivestar.rules import Basis, Custom, Levels, Linear, Values
 
 EDITION = "shaoxing-2020"
 OUTSIDE = "outside window 窗口外"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from core.declare import count, edition_hooks, flag_item, item
-from core.model import HeavyItem, Item, Section
-from core.numbers import dec
-from core.rules import Linear
+from fivestar.declare import count, edition_hooks, flag_item, item
+from fivestar.model import HeavyItem, Item, Section
+from fivestar.numbers import dec
+from fivestar.rules import Linear
 
 EDITION = "shaoxing-2020"
 SUPERVISION = "完善党内监督"

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from core import hookimpl
-from core.model import DerivedFact, Organisation, Problem
-from core.pipeline import RunContext
-from plugins.duties.catalogue import catalogue_for
-from plugins.duties.checks import TABLE, read_lists, review_document, review_list
+from fivestar import hookimpl
+from fivestar.model import DerivedFact, Organisation, Problem
+from fivestar.pipeline import RunContext
+from fivestar.plugins.duties.catalogue import catalogue_for
+from fivestar.plugins.duties.checks import TABLE, read_lists, review_document, review_list
 
 if TYPE_CHECKING:
     import click
@@ -59,7 +59,7 @@ def assess_validate(organisation: Organisation, context: RunContext) -> list[Pro
 
 @hookimpl
 def assess_commands(cli: click.Group) -> None:
-    from plugins.duties.command import duties
+    from fivestar.plugins.duties.command import duties
 
     cli.add_command(duties)
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from core.facts import Choice, Count, Day, FactError, FactType, Text, YesNo, describe_value
-from core.model import Problem
-from plugins.duties.catalogue import Catalogue, Level, percent
+from fivestar.facts import Choice, Count, Day, FactError, FactType, Text, YesNo, describe_value
+from fivestar.model import Problem
+from fivestar.plugins.duties.catalogue import Catalogue, Level, percent
 
 TABLE = "duty_lists"
 LIST_KEYS = ("level", "holder", "signed", "submitted", "published", "personal_items", "obligations")

@@ -4,8 +4,8 @@ findings and obligations (required vs recorded), as a table or JSON.
 Exit codes: 0 every list complete, 1 findings or an organisation failed
 validation, 2 a bad config.
 
-``core.cli`` is imported inside the command: the command line loads this
-plugin while ``core.cli`` itself is being imported.
+``fivestar.cli`` is imported inside the command: the command line loads this
+plugin while ``fivestar.cli`` itself is being imported.
 """
 
 from __future__ import annotations
@@ -15,13 +15,12 @@ import sys
 from typing import Any
 
 import click
-
-import plugins.duties as plugin
-from core.model import InputError, Organisation, Problem
-from core.pipeline import RunContext, load_organisation, mark_duplicates
-from core.report.terminal import format_table
-from plugins.duties import duty_lists_of
-from plugins.duties.catalogue import CATALOGUES, catalogue_for
+import fivestar.plugins.duties as plugin
+from fivestar.model import InputError, Organisation, Problem
+from fivestar.pipeline import RunContext, load_organisation, mark_duplicates
+from fivestar.plugins.duties import duty_lists_of
+from fivestar.plugins.duties.catalogue import CATALOGUES, catalogue_for
+from fivestar.report.terminal import format_table
 
 STATUS_LABELS = {"complete": "完整", "findings": "有问题", "failed": "未通过校验", "no_lists": "无责任清单"}
 
@@ -113,7 +112,7 @@ def render_table(document: dict[str, Any]) -> str:
 @click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def duties(config_path: str, output_format: str) -> None:
     """三级书记责任清单: each list's status, findings and obligations (required vs recorded)."""
-    from core.cli import fail, open_config, prepare_or_fail
+    from fivestar.cli import fail, open_config, prepare_or_fail
 
     config = open_config(config_path)
     pm, context = prepare_or_fail(config)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from core import hookimpl
-from core.declare import count, edition_hooks, flag_item, item, yes_no
-from core.model import HeavyItem, Item, Policy, Section
-from core.numbers import ZERO, dec
-from core.pipeline import ScoringContext
-from core.policies import choice_policy
-from core.rules import Basis, Custom, Linear, Values, show
+from fivestar import hookimpl
+from fivestar.declare import count, edition_hooks, flag_item, item, yes_no
+from fivestar.model import HeavyItem, Item, Policy, Section
+from fivestar.numbers import ZERO, dec
+from fivestar.pipeline import ScoringContext
+from fivestar.policies import choice_policy
+from fivestar.rules import Basis, Custom, Linear, Values, show
 
 EDITION = "shaoxing-2020"
 CONTENT = "明确学习教育内容"

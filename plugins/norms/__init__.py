@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from core.declare import count, edition_hooks, flag_item, item, yes_no
-from core.model import HeavyItem, Item, Section
-from core.numbers import dec
-from core.rules import AllFlags, Linear
+from fivestar.declare import count, edition_hooks, flag_item, item, yes_no
+from fivestar.model import HeavyItem, Item, Section
+from fivestar.numbers import dec
+from fivestar.rules import AllFlags, Linear
 
 EDITION = "shaoxing-2020"
 RESPONSIBILITY = "责任机制规范"

@@ -11,14 +11,14 @@ from __future__ import annotations
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
 from typing import Any
 
-from core import hookimpl
-from core.declare import edition_hooks, flag_item, item
-from core.facts import Amount, Choice, FactSpec
-from core.model import Cohort, DerivedFact, HeavyDeduction, HeavyItem, Item, Ledger, Organisation, Policy, Section
-from core.numbers import ZERO, dec, fmt, fmt_signed
-from core.pipeline import RunContext, ScoringContext
-from core.policies import choice_policy, number_policy
-from core.rules import Basis, Custom, Levels, Values
+from fivestar import hookimpl
+from fivestar.declare import edition_hooks, flag_item, item
+from fivestar.facts import Amount, Choice, FactSpec
+from fivestar.model import Cohort, DerivedFact, HeavyDeduction, HeavyItem, Item, Ledger, Organisation, Policy, Section
+from fivestar.numbers import ZERO, dec, fmt, fmt_signed
+from fivestar.pipeline import RunContext, ScoringContext
+from fivestar.policies import choice_policy, number_policy
+from fivestar.rules import Basis, Custom, Levels, Values
 
 EDITION = "shaoxing-2020"
 

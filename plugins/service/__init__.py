@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from core.declare import count, edition_hooks, flag_item, item
-from core.facts import Choice, FactSpec
-from core.model import HeavyItem, Item, Section
-from core.numbers import dec
-from core.rules import Levels, Linear
+from fivestar.declare import count, edition_hooks, flag_item, item
+from fivestar.facts import Choice, FactSpec
+from fivestar.model import HeavyItem, Item, Section
+from fivestar.numbers import dec
+from fivestar.rules import Levels, Linear
 
 EDITION = "shaoxing-2020"
 CENTRE = "服务中心有成效"
