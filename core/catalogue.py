@@ -14,6 +14,7 @@ from fivestar.manager import PluginManager
 from fivestar.numbers import fmt
 from fivestar.pipeline import RunContext
 from fivestar.report import jsonable
+from fivestar.report.labels import labels_for
 
 
 def catalogue_document(context: RunContext) -> dict[str, Any]:
@@ -128,10 +129,16 @@ def plugin_documents(pm: PluginManager, context: RunContext) -> list[dict[str, A
     return documents
 
 
-def template_document(context: RunContext) -> str:
-    """A TOML evidence template: every fact with its default and a comment
-    giving the standard's text and the expected value."""
+def template_document(context: RunContext, pm: PluginManager | None = None) -> str:
+    """A TOML evidence template: every fact the department fills in, with its
+    default and a comment giving the standard's text and the expected value.
+
+    Derived and office-owned facts are left out (a value written here would
+    only be a claim the office's records or the derivation outrank), with a
+    comment saying who provides them; there is no ``[review]``: the
+    assessor's review lives in the office's reviews files."""
     registry = context.registry
+    words = labels_for("zh")
     document = tomlkit.document()
     document.add(
         tomlkit.comment(
@@ -153,6 +160,9 @@ def template_document(context: RunContext) -> str:
                 if spec.name in seen:
                     continue
                 seen.add(spec.name)
+                if not spec.department_fills_in:
+                    table.add(tomlkit.comment(f"{spec.name}: {words['provided_by_' + spec.owner]}"))
+                    continue
                 value = spec.type.template_value()
                 if value is None:
                     table.add(tomlkit.comment(f"{spec.name} = …  ({spec.type.expected}; leave out when absent)"))
@@ -166,9 +176,8 @@ def template_document(context: RunContext) -> str:
                 entry.comment(spec.type.expected)
                 table.add(spec.name, entry)
         document.add(section_id, table)
-    review = tomlkit.table()
-    review.add(tomlkit.comment("Filled in by the assessor: item ids found falsified; heavy item id = 5..10 or true"))
-    review.add("falsified", tomlkit.array())
-    review.add("heavy", tomlkit.table())
-    document.add("review", review)
-    return tomlkit.dumps(document)
+    text = tomlkit.dumps(document)
+    if pm is not None:
+        for lines in pm.hook.assess_evidence_template(edition=context.edition):
+            text += "\n" + "".join(f"# {line}".rstrip() + "\n" for line in lines or ())
+    return text

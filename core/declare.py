@@ -6,23 +6,31 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from fivestar import hookimpl
-from fivestar.facts import Count, FactSpec, YesNo
+from fivestar.facts import DEPARTMENT, Count, FactSpec, YesNo
 from fivestar.model import HeavyItem, Item, Section
 from fivestar.numbers import dec
 from fivestar.rules import Flag, Rule
 
 
 def flag_item(
-    item_id: str, title: str, title_en: str, points: str | int, fact: str, subtotal: str = "", standard: str = ""
+    item_id: str,
+    title: str,
+    title_en: str,
+    points: str | int,
+    fact: str,
+    subtotal: str = "",
+    standard: str = "",
+    owner: str = DEPARTMENT,
 ) -> Item:
-    """An item worth ``points`` when the true/false ``fact`` is true."""
+    """An item worth ``points`` when the true/false ``fact`` is true; ``owner``
+    says who provides the fact (see :class:`~fivestar.facts.FactSpec`)."""
     return Item(
         id=item_id,
         section=item_id.split(".", 1)[0],
         title=title,
         title_en=title_en,
         points=dec(points),
-        facts=(FactSpec(fact, YesNo(), title_en),),
+        facts=(FactSpec(fact, YesNo(), title_en, owner),),
         rule=Flag(fact),
         subtotal=subtotal,
         standard=standard,

@@ -267,10 +267,29 @@ class Records(FactType):
         return []
 
 
+DEPARTMENT = "department"
+"""The department claims the fact in its evidence file (the lowest source)."""
+DERIVED = "derived"
+"""The tool derives the fact from data (duty lists, the history store); a
+department's claim of it counts only where nothing is derived."""
+OFFICE = "office"
+"""The office (市直机关工委) holds the fact in its records; a department's claim
+of it counts only where the office has no record (policy ``unverified_claims``)."""
+OWNERS = (DEPARTMENT, DERIVED, OFFICE)
+
+
 @dataclass(frozen=True)
 class FactSpec:
-    """One fact an item reads: its key in the section's table, type and meaning."""
+    """One fact an item reads: its key in the section's table, type, meaning
+    and ``owner``, who provides it (:data:`DEPARTMENT`, :data:`DERIVED` or
+    :data:`OFFICE`). Only a department's own facts belong in its evidence
+    template; a claim of another owner's fact never outranks that owner."""
 
     name: str
     type: FactType
     doc: str = ""
+    owner: str = DEPARTMENT
+
+    @property
+    def department_fills_in(self) -> bool:
+        return self.owner == DEPARTMENT

@@ -83,6 +83,13 @@ def assess_evidence_tables() -> list[str]:
     unknown."""
 
 
+@hookspec
+def assess_evidence_template(edition: str) -> list[str]:
+    """Return lines (without ``#``) appended as comments to the evidence
+    template of the edition: a skeleton of the plugin's own tables (e.g.
+    ``[[duty_lists]]``) that a department uncomments and fills in."""
+
+
 # --------------------------------------------------------------------------
 # collect: read evidence, add derived facts
 # --------------------------------------------------------------------------

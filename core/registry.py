@@ -10,7 +10,7 @@ from functools import cached_property
 from typing import Any
 
 import pluggy
-from fivestar.facts import FactType
+from fivestar.facts import OWNERS, FactSpec, FactType
 from fivestar.model import HeavyItem, InputError, Item, Policy, Problem, Section
 from fivestar.numbers import ZERO
 from fivestar.rules import AllFlags, Flag
@@ -106,6 +106,30 @@ class Registry:
         for item in self.items.values():
             for spec in item.facts:
                 tables[item.section][spec.name] = spec.type
+        return tables
+
+    @cached_property
+    def fact_owners(self) -> dict[str, str]:
+        """ "table.name" → who provides the fact: department, derived or office."""
+        return {
+            key: spec.owner
+            for item in self.items.values()
+            for spec, key in zip(item.facts, item.fact_keys(), strict=True)
+        }
+
+    def owner_of(self, key: str) -> str:
+        """Who provides a fact ("table.name"): department, derived or office."""
+        return self.fact_owners[key]
+
+    @cached_property
+    def department_facts(self) -> dict[str, dict[str, FactSpec]]:
+        """table → fact name → declaration, for the facts a department fills
+        in (its evidence template); derived and office-owned facts are left out."""
+        tables: dict[str, dict[str, FactSpec]] = {section: {} for section in self.sections}
+        for item in self.items.values():
+            for spec in item.facts:
+                if spec.department_fills_in:
+                    tables[item.section].setdefault(spec.name, spec)
         return tables
 
     @cached_property
@@ -213,17 +237,37 @@ def build_registry(
     for item in sorted(declared_items.values(), key=lambda item: section_order[item.section]):
         registry.items[item.id] = item
 
-    fact_types: dict[str, tuple[str, FactType]] = {}
+    fact_types: dict[str, tuple[str, FactSpec]] = {}
     for item in registry.items.values():
         for spec, key in zip(item.facts, item.fact_keys(), strict=False):
-            known = fact_types.setdefault(key, (item.id, spec.type))
-            if known[1] != spec.type:
+            first_item, known = fact_types.setdefault(key, (item.id, spec))
+            if spec.owner not in OWNERS:
                 problems.append(
                     _problem(
                         key,
-                        f"the type {known[0]} declares",
+                        "an owner: " + ", ".join(OWNERS),
+                        f'"{spec.owner}"',
+                        f"item {item.id} declares fact {key} with an unknown owner",
+                        source,
+                    )
+                )
+            if known.type != spec.type:
+                problems.append(
+                    _problem(
+                        key,
+                        f"the type {first_item} declares",
                         item.id,
                         f"fact {key} is declared with two different types",
+                        source,
+                    )
+                )
+            elif known.owner != spec.owner:
+                problems.append(
+                    _problem(
+                        key,
+                        f"the owner {first_item} declares ({known.owner})",
+                        f"{item.id} ({spec.owner})",
+                        f"fact {key} is declared with two different owners",
                         source,
                     )
                 )

@@ -114,5 +114,5 @@ def template(config_path: str | None, edition: str, output: Path | None, force: 
                 )
             ]
         )
-    _pm, context = context_for(config_path, edition)
-    write_output(template_document(context), output)
+    pm, context = context_for(config_path, edition)
+    write_output(template_document(context, pm), output)

@@ -16,7 +16,7 @@ from typing import Any
 
 from fivestar import hookimpl
 from fivestar.declare import count, edition_hooks, item
-from fivestar.facts import Amount, Choice, Day, FactSpec, Records, Text, YesNo
+from fivestar.facts import OFFICE, Amount, Choice, Day, FactSpec, Records, Text, YesNo
 from fivestar.model import DerivedFact, Item, Organisation, Policy, Problem, Section
 from fivestar.numbers import ZERO, dec, fmt
 from fivestar.pipeline import RunContext, ScoringContext
@@ -118,9 +118,11 @@ def showcase(values: Values, context: ScoringContext) -> tuple[Decimal, Basis]:
 
 
 def previous_award(values: Values, context: ScoringContext) -> tuple[Decimal, Basis]:
+    """上一年度"五星双优": the basis names the year before the run."""
     awarded = values["previous_award"]
     raw = ONE if awarded else ZERO
-    return raw, lambda: f"previous_award = {'true' if awarded else 'false'} → {fmt(raw)}"
+    year = context.run.year - 1
+    return raw, lambda: f"previous_award（{year}年度五星双优）= {'true' if awarded else 'false'} → {fmt(raw)}"
 
 
 ITEMS: list[Item] = [
@@ -197,6 +199,7 @@ ITEMS: list[Item] = [
                 "showcase",
                 Records({"name": Text(), "points": Amount(ZERO)}),
                 "winning projects, each with its name and the points the assessor awards",
+                owner=OFFICE,
             ),
         ),
         Custom(showcase, "sum of the points of the showcase entries"),
@@ -206,15 +209,22 @@ ITEMS: list[Item] = [
         "调研式督查年度综合评价为优秀和良好的，分别加2-1分",
         "Annual inspection appraisal (excellent 2, good 1)",
         None,
-        (FactSpec("inspection_grade", Choice(("other", "good", "excellent")), "the inspection's annual grade"),),
+        (
+            FactSpec(
+                "inspection_grade",
+                Choice(("other", "good", "excellent")),
+                "the inspection's annual grade",
+                owner=OFFICE,
+            ),
+        ),
         Levels.of("inspection_grade", other=0, good=1, excellent=2),
     ),
     item(
         "bonus.previous_award",
-        "2019年度\u201c五星双优\u201d党组织加1分",
+        "上一年度\u201c五星双优\u201d党组织加1分",
         "A 'five stars, two excellences' organisation of the previous year",
         None,
-        (FactSpec("previous_award", YesNo(), "awarded 五星双优 the previous year"),),
+        (FactSpec("previous_award", YesNo(), "awarded 五星双优 the previous year", owner=OFFICE),),
         Custom(previous_award, "1 if previous_award, else 0"),
     ),
 ]

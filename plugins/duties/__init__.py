@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 from fivestar import hookimpl
 from fivestar.model import DerivedFact, Organisation, Problem
 from fivestar.pipeline import RunContext
-from fivestar.plugins.duties.catalogue import catalogue_for
-from fivestar.plugins.duties.checks import TABLE, read_lists, review_document, review_list
+from fivestar.plugins.duties.catalogue import Catalogue, Level, catalogue_for
+from fivestar.plugins.duties.checks import TABLE, DutyList, read_lists, review_document, review_list
 
 if TYPE_CHECKING:
     import click
@@ -30,10 +30,18 @@ def assess_evidence_tables() -> list[str]:
     return [TABLE]
 
 
+def missing_levels(lists: list[DutyList], catalogue: Catalogue) -> list[Level]:
+    """The levels of secretary that have no list among ``lists``."""
+    present = {duty_list.level.id for duty_list in lists}
+    return [level for level in catalogue.levels.values() if level.id not in present]
+
+
 @hookimpl
 def assess_collect(organisation: Organisation, context: RunContext) -> dict[str, DerivedFact] | None:
     """Review the lists and derive the norms facts, from well-formed lists
-    only: a malformed list fails validation, and nothing is derived from it."""
+    only: a malformed list fails validation, and nothing is derived from it.
+    A level without a list makes both facts false (each of the three
+    secretaries draws up and carries out a list)."""
     catalogue = catalogue_for(context.edition)
     if catalogue is None:
         return None
@@ -42,9 +50,13 @@ def assess_collect(organisation: Organisation, context: RunContext) -> dict[str,
         return None
     reviews = [review_list(duty_list, catalogue, context.year) for duty_list in lists]
     organisation.extras[EXTRAS_KEY] = [review_document(review, organisation.id) for review in reviews]
+    missing = missing_levels(lists, catalogue)
+    source = DERIVED_SOURCE
+    if missing:
+        source += "; 缺少" + "、".join(level.role for level in missing) + "的清单"
     return {
-        PERSONAL_LISTS_FACT: DerivedFact(all(review.drawn_up for review in reviews), DERIVED_SOURCE),
-        FULFILLED_FACT: DerivedFact(all(review.fulfilled for review in reviews), DERIVED_SOURCE),
+        PERSONAL_LISTS_FACT: DerivedFact(not missing and all(review.drawn_up for review in reviews), source),
+        FULFILLED_FACT: DerivedFact(not missing and all(review.fulfilled for review in reviews), source),
     }
 
 
@@ -53,8 +65,44 @@ def assess_validate(organisation: Organisation, context: RunContext) -> list[Pro
     catalogue = catalogue_for(context.edition)
     if catalogue is None:
         return None
-    _lists, problems = read_lists(organisation.raw, str(organisation.path), catalogue)
-    return problems
+    lists, problems = read_lists(organisation.raw, str(organisation.path), catalogue)
+    if problems or not lists:
+        return problems
+    return [
+        Problem(
+            "warning",
+            str(organisation.path),
+            TABLE,
+            "level",
+            f'a list with level = "{level.id}"',
+            "nothing",
+            f"no list of the {level.id} ({level.role}): {PERSONAL_LISTS_FACT} and {FULFILLED_FACT} are false",
+        )
+        for level in missing_levels(lists, catalogue)
+    ]
+
+
+@hookimpl
+def assess_evidence_template(edition: str) -> list[str]:
+    """A ``[[duty_lists]]`` skeleton: one list per level, its obligations at zero."""
+    catalogue = catalogue_for(edition)
+    if catalogue is None:
+        return []
+    lines = ["三级书记抓机关党建工作责任清单: uncomment one [[duty_lists]] per secretary and fill it in."]
+    for level in catalogue.levels.values():
+        lines += [
+            "",
+            f"[[duty_lists]]  # {level.role}",
+            f'level = "{level.id}"',
+            'holder = ""',
+            "signed = false",
+            "submitted = 2020-03-31",
+            "published = false",
+            "personal_items = []",
+            "[duty_lists.obligations]",
+            *(f"{key} = 0" for key in level.obligation_keys),
+        ]
+    return lines
 
 
 @hookimpl

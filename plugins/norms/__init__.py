@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fivestar.declare import count, edition_hooks, flag_item, item, yes_no
+from fivestar.facts import DERIVED
 from fivestar.model import HeavyItem, Item, Section
 from fivestar.numbers import dec
 from fivestar.rules import AllFlags, Linear
@@ -54,6 +55,7 @@ ITEMS: list[Item] = [
         "personal_lists_published",
         RESPONSIBILITY,
         LISTS_STANDARD,
+        owner=DERIVED,
     ),
     flag_item(
         "norms.secretary_review",
@@ -72,6 +74,7 @@ ITEMS: list[Item] = [
         "lists_fulfilled",
         RESPONSIBILITY,
         LISTS_STANDARD,
+        owner=DERIVED,
     ),
     flag_item(
         "norms.annual_plan",

@@ -13,7 +13,7 @@ from typing import Any
 
 from fivestar import hookimpl
 from fivestar.declare import edition_hooks, flag_item, item
-from fivestar.facts import Amount, Choice, FactSpec
+from fivestar.facts import OFFICE, Amount, Choice, FactSpec
 from fivestar.model import Cohort, DerivedFact, HeavyDeduction, HeavyItem, Item, Ledger, Organisation, Policy, Section
 from fivestar.numbers import ZERO, dec, fmt, fmt_signed
 from fivestar.pipeline import RunContext, ScoringContext
@@ -96,7 +96,11 @@ ITEMS: list[Item] = [
         "部门（单位）目标责任制考核为良好以上单位（优秀单位得10分，良好单位得8分）",
         "Target-responsibility appraisal of the department (excellent 10, good 8)",
         10,
-        (FactSpec("target_grade", Choice(("other", "good", "excellent")), "the department's appraisal grade"),),
+        (
+            FactSpec(
+                "target_grade", Choice(("other", "good", "excellent")), "the department's appraisal grade", owner=OFFICE
+            ),
+        ),
         Levels.of("target_grade", other=0, good=8, excellent=10),
     ),
     flag_item(
@@ -112,8 +116,12 @@ ITEMS: list[Item] = [
         "Conduct rating at or above the cohort's average, or clearly improved",
         5,
         (
-            FactSpec("conduct_rating", Amount(ZERO), "this year's conduct rating (leave out when not rated)"),
-            FactSpec("conduct_rating_prev", Amount(ZERO), "last year's conduct rating (leave out when none)"),
+            FactSpec(
+                "conduct_rating", Amount(ZERO), "this year's conduct rating (leave out when not rated)", owner=OFFICE
+            ),
+            FactSpec(
+                "conduct_rating_prev", Amount(ZERO), "last year's conduct rating (leave out when none)", owner=OFFICE
+            ),
         ),
         Custom(
             conduct_rating,
