@@ -1,74 +1,128 @@
-"""Shorthands for declaring items: most items of the standard are a
-true/false fact worth a fixed number of points."""
+"""Declarations that read like the standard's table: keyword arguments, the
+section taken from the id ("learning.conveyed" is in ``learning``), and the
+fact of a true/false item named after the item."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
 
-from fivestar import hookimpl
-from fivestar.facts import DEPARTMENT, Count, FactSpec, YesNo
+from fivestar.facts import Amount, Choice, Count, FactSpec, FactType, Records, YesNo
+from fivestar.markers import hookimpl
 from fivestar.model import HeavyItem, Item, Section
 from fivestar.numbers import dec
 from fivestar.rules import Flag, Rule
 
+Points = str | int | Decimal
+
+
+def section_of(declared_id: str) -> str:
+    """The section an item or heavy item belongs to: its id's first part."""
+    return declared_id.split(".", 1)[0]
+
 
 def flag_item(
-    item_id: str,
+    id: str,
+    *,
+    points: Points,
     title: str,
-    title_en: str,
-    points: str | int,
-    fact: str,
+    title_en: str = "",
+    fact: str | None = None,
     subtotal: str = "",
     standard: str = "",
-    owner: str = DEPARTMENT,
+    overrides: bool | str = False,
+    **fact_options: Any,
 ) -> Item:
-    """An item worth ``points`` when the true/false ``fact`` is true; ``owner``
-    says who provides the fact (see :class:`~fivestar.facts.FactSpec`)."""
+    """An item worth ``points`` when a true/false fact is true.
+
+    The fact is named after the item (``learning.talks_visits`` reads
+    ``[learning] talks_visits``) unless ``fact`` names another; further
+    keyword arguments go to the fact's declaration."""
+    name = fact or id.rsplit(".", 1)[-1]
     return Item(
-        id=item_id,
-        section=item_id.split(".", 1)[0],
+        id=id,
+        section=section_of(id),
         title=title,
         title_en=title_en,
         points=dec(points),
-        facts=(FactSpec(fact, YesNo(), title_en, owner),),
-        rule=Flag(fact),
+        facts=(FactSpec(name, YesNo(), title_en, **fact_options),),
+        rule=Flag(name),
         subtotal=subtotal,
         standard=standard,
+        overrides=overrides,
     )
 
 
 def item(
-    item_id: str,
+    id: str,
+    *,
+    points: Points | None,
     title: str,
-    title_en: str,
-    points: str | int | None,
-    facts: tuple[FactSpec, ...],
+    title_en: str = "",
+    facts: FactSpec | Sequence[FactSpec],
     rule: Rule,
     subtotal: str = "",
     standard: str = "",
-    policies: tuple[str, ...] = (),
+    policies: Sequence[str] = (),
+    overrides: bool | str = False,
 ) -> Item:
-    """Any other item; the section is the id's first part."""
+    """Any other item: the facts it reads and the rule that scores them.
+
+    ``points=None`` declares an item without a ceiling of its own (a bonus
+    item, bounded by its section's cap)."""
     return Item(
-        id=item_id,
-        section=item_id.split(".", 1)[0],
+        id=id,
+        section=section_of(id),
         title=title,
         title_en=title_en,
         points=None if points is None else dec(points),
-        facts=facts,
+        facts=(facts,) if isinstance(facts, FactSpec) else tuple(facts),
         rule=rule,
         subtotal=subtotal,
         standard=standard,
-        policies=policies,
+        policies=tuple(policies),
+        overrides=overrides,
     )
 
 
-def yes_no(name: str, doc: str = "") -> FactSpec:
-    return FactSpec(name, YesNo(), doc)
+def heavy_item(id: str, *, title: str, title_en: str = "", derived: bool = False) -> HeavyItem:
+    """A heavy deduction (重扣分项) of the section its id begins with."""
+    return HeavyItem(id=id, section=section_of(id), title=title, title_en=title_en, derived=derived)
 
 
-def count(name: str, doc: str = "", maximum: int | None = None) -> FactSpec:
-    return FactSpec(name, Count(0, maximum), doc)
+def fact(name: str, type: FactType, doc: str = "", **options: Any) -> FactSpec:
+    """A fact of any type; further keyword arguments go to its declaration."""
+    return FactSpec(name, type, doc, **options)
+
+
+def yes_no(name: str, doc: str = "", **options: Any) -> FactSpec:
+    """true / false; missing means false."""
+    return FactSpec(name, YesNo(), doc, **options)
+
+
+def count(name: str, doc: str = "", *, minimum: int = 0, maximum: int | None = None, **options: Any) -> FactSpec:
+    """A whole number in [minimum, maximum]; missing means the minimum."""
+    return FactSpec(name, Count(minimum, maximum), doc, **options)
+
+
+def choice(name: str, options: Sequence[str], doc: str = "", **fact_options: Any) -> FactSpec:
+    """One of some words, lowest first; missing means the first."""
+    return FactSpec(name, Choice(tuple(options)), doc, **fact_options)
+
+
+def amount(
+    name: str, doc: str = "", *, minimum: Points | None = None, maximum: Points | None = None, **options: Any
+) -> FactSpec:
+    """An exact decimal in [minimum, maximum]; missing means absent (None)."""
+    low = None if minimum is None else dec(minimum)
+    high = None if maximum is None else dec(maximum)
+    return FactSpec(name, Amount(low, high), doc, **options)
+
+
+def records(name: str, fields: Mapping[str, FactType], doc: str = "", **options: Any) -> FactSpec:
+    """A list of tables with the given typed fields; missing means none."""
+    return FactSpec(name, Records(dict(fields)), doc, **options)
 
 
 def edition_hooks(

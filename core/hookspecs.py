@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import pluggy
+from fivestar.markers import hookspec
 
 if TYPE_CHECKING:
     import click
@@ -28,9 +28,6 @@ if TYPE_CHECKING:
     )
     from fivestar.pipeline import RunContext
     from fivestar.report import Renderer
-
-hookspec = pluggy.HookspecMarker("assess")
-
 
 # --------------------------------------------------------------------------
 # Registration: what a rule set consists of

@@ -180,6 +180,6 @@ def _check_hook_names(pm: PluginManager) -> None:
 
 
 def _own_version() -> str:
-    from fivestar import __version__
+    from fivestar.version import __version__
 
     return __version__

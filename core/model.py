@@ -60,7 +60,10 @@ class Item:
     standard: str = ""
     subtotal: str = ""
     policies: tuple[str, ...] = ()
-    overrides: bool = False
+    overrides: bool | str = False
+    """True to replace the declaration of this id another plugin made; the
+    name of a plugin to replace the declaration of that plugin in particular
+    (when several plugins override one item)."""
 
     def fact_keys(self) -> list[str]:
         return [f"{self.section}.{spec.name}" for spec in self.facts]
@@ -112,6 +115,20 @@ class Problem:
     expected: str
     found: str
     message: str = ""
+
+    @classmethod
+    def error(
+        cls, file: str, table: str = "", key: str = "", *, expected: str = "", found: str = "", message: str = ""
+    ) -> Problem:
+        """An error: the organisation (or the run, for a config) cannot be scored."""
+        return cls("error", file, table, key, expected, found, message)
+
+    @classmethod
+    def warning(
+        cls, file: str, table: str = "", key: str = "", *, expected: str = "", found: str = "", message: str = ""
+    ) -> Problem:
+        """A warning: scored, but somebody should look."""
+        return cls("warning", file, table, key, expected, found, message)
 
     def __str__(self) -> str:
         where = self.file

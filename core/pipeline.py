@@ -9,57 +9,25 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import structlog
 from fivestar.config import RunConfig
+from fivestar.context import RunContext
 from fivestar.evidence import add_derived, convert_facts, read_evidence, read_review
 from fivestar.facts import describe_value
 from fivestar.manager import PluginManager, make_plugin_manager
 from fivestar.model import Cohort, InputError, Ledger, Organisation, Problem
 from fivestar.numbers import ZERO
 from fivestar.registry import Registry, build_registry
-from fivestar.store import HistoryStore, StoredResult
+from fivestar.store import HistoryStore
 
 log = structlog.get_logger(__name__)
 
 PARALLEL_FROM = 200
 """Below this many files, reading in parallel costs more than it saves."""
-
-
-@dataclass
-class RunContext:
-    """What every step may read: the year, edition, policies in force, the
-    rule registry and, from the cohort step on, the cohort's figures."""
-
-    year: int
-    edition: str
-    award_year: bool
-    policies: dict[str, Any]
-    registry: Registry
-    cohort: dict[str, Any] = field(default_factory=dict)
-    previous: dict[str, StoredResult] = field(default_factory=dict)
-
-    def policy(self, key: str) -> Any:
-        return self.policies[key]
-
-    def previous_result(self, org_id: str) -> StoredResult | None:
-        """The organisation's saved result of the year before, if the history
-        store has one (plugins derive last year's facts from it)."""
-        return self.previous.get(org_id)
-
-
-@dataclass(slots=True)
-class ScoringContext:
-    """What a rule sees while scoring one organisation."""
-
-    run: RunContext
-    organisation: Organisation
-
-    def policy(self, key: str) -> Any:
-        return self.run.policies[key]
 
 
 @dataclass

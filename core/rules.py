@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 from fivestar.numbers import ZERO, dec, fmt, fmt_signed
 
 if TYPE_CHECKING:
+    from fivestar.context import ScoringContext
     from fivestar.model import Item
-    from fivestar.pipeline import ScoringContext
 
 Values = Mapping[str, Any]
 Basis = str | Callable[[], str]

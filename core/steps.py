@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from fivestar import hookimpl
+from fivestar.context import RunContext, ScoringContext
+from fivestar.markers import hookimpl
 from fivestar.model import HeavyDeduction, ItemResult, Ledger, Policy, SectionResult
 from fivestar.numbers import ZERO, fmt, fmt_signed
-from fivestar.pipeline import RunContext, ScoringContext
 from fivestar.policies import choice_policy, number_policy
 
 DOUBLE_REVERSE = Decimal(-2)

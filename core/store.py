@@ -20,9 +20,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from fivestar import __version__
 from fivestar.model import InputError, Problem
 from fivestar.numbers import fmt
+from fivestar.version import __version__
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (

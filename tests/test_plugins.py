@@ -48,11 +48,11 @@ def _fresh_state() -> Iterator[None]:
 def reading_club_item() -> Item:
     return item(
         "learning.reading_club",
-        "开展读书分享活动（每次0.5分，最高1分）",
-        "Reading club sessions",
-        1,
-        (count("reading_sessions", "reading club sessions held"),),
-        Linear.of(("0.5", "reading_sessions")),
+        points=1,
+        title="开展读书分享活动（每次0.5分，最高1分）",
+        title_en="Reading club sessions",
+        facts=count("reading_sessions", "reading club sessions held"),
+        rule=Linear.of(("0.5", "reading_sessions")),
     )
 
 
@@ -80,11 +80,11 @@ class ReadingSection:
         return [
             item(
                 "reading.sessions",
-                "读书活动（每次0.5分，最高2分）",
-                "Reading sessions",
-                2,
-                (count("sessions", "sessions held"),),
-                Linear.of(("0.5", "sessions")),
+                points=2,
+                title="读书活动（每次0.5分，最高2分）",
+                title_en="Reading sessions",
+                facts=count("sessions", "sessions held"),
+                rule=Linear.of(("0.5", "sessions")),
             )
         ]
 
@@ -175,10 +175,7 @@ def test_plugins_are_not_shared_between_runs(write_org: Callable[..., Path], ass
 # --------------------------------------------------------------------------
 
 OWN_SECTION_PLUGIN = """
-from fivestar import hookimpl
-from fivestar.declare import count, item
-from fivestar.model import Section
-from fivestar.rules import Linear
+from fivestar import Linear, Section, count, hookimpl, item
 
 
 @hookimpl
@@ -188,8 +185,16 @@ def assess_sections(edition):
 
 @hookimpl
 def assess_items(edition):
-    rule = Linear.of((1, "sessions"))
-    return [item("reading.sessions", "读书活动", "Reading sessions", 2, (count("sessions"),), rule)]
+    return [
+        item(
+            "reading.sessions",
+            points=2,
+            title="读书活动",
+            title_en="Reading sessions",
+            facts=count("sessions"),
+            rule=Linear.of((1, "sessions")),
+        )
+    ]
 """
 
 
@@ -342,7 +347,7 @@ from fivestar.declare import flag_item
 
 @hookimpl
 def assess_items(edition):
-    return [flag_item("learning.city_lecture", "参加市级专题讲座", "City lecture attended", 1, "city_lecture")]
+    return [flag_item("learning.city_lecture", points=1, title="参加市级专题讲座", title_en="City lecture attended")]
 """
 
 
@@ -469,7 +474,7 @@ def test_duplicate_item_id_from_a_local_plugin_fails_the_cli_cleanly(
         "from fivestar.declare import flag_item\n\n\n"
         "@hookimpl\n"
         "def assess_items(edition):\n"
-        '    return [flag_item("learning.talks_visits", "谈心谈话", "Talks", 1, "talks_visits")]\n'
+        '    return [flag_item("learning.talks_visits", points=1, title="谈心谈话", title_en="Talks")]\n'
     )
     (tmp_path / "again.py").write_text(plugin, encoding="utf-8")
     write_org("a")

@@ -12,7 +12,6 @@ from typing import Any
 
 import click
 import structlog
-from fivestar import __version__
 from fivestar.cli.catalogue import explain, plugins, rules, template
 from fivestar.cli.common import fail, open_config, prepare_or_fail, write_output
 from fivestar.cli.history import compare, history
@@ -20,6 +19,7 @@ from fivestar.cli.scoring import PROGRESS_FROM, progress_reporter, run, validate
 from fivestar.logs import configure_logging
 from fivestar.manager import make_plugin_manager
 from fivestar.model import InputError, Problem
+from fivestar.version import __version__
 
 __all__ = ["PROGRESS_FROM", "fail", "main", "open_config", "prepare_or_fail", "progress_reporter", "write_output"]
 

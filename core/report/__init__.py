@@ -13,11 +13,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from fivestar import __version__, hookimpl
 from fivestar.manager import PluginManager
+from fivestar.markers import hookimpl
 from fivestar.model import Ledger, Organisation
 from fivestar.numbers import fmt, json_number
 from fivestar.pipeline import RunResult
+from fivestar.version import __version__
 
 
 @dataclass(frozen=True)

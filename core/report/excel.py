@@ -12,7 +12,7 @@ import io
 from decimal import Decimal
 from typing import Any
 
-from fivestar import hookimpl
+from fivestar.markers import hookimpl
 from fivestar.numbers import fmt
 from fivestar.pipeline import RunResult
 from fivestar.registry import Registry

@@ -12,12 +12,13 @@ from decimal import Decimal
 from html import escape
 from typing import Any
 
-from fivestar import __version__, hookimpl
+from fivestar.markers import hookimpl
 from fivestar.numbers import fmt
 from fivestar.pipeline import RunResult
 from fivestar.registry import Registry
 from fivestar.report import Renderer, RenderOptions, ranking, result_document
 from fivestar.report.labels import LABELS, language
+from fivestar.version import __version__
 
 STYLE = """
 body { font-family: "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", sans-serif;

@@ -6,7 +6,7 @@ from __future__ import annotations
 import unicodedata
 from decimal import Decimal
 
-from fivestar import hookimpl
+from fivestar.markers import hookimpl
 from fivestar.model import Ledger, Section
 from fivestar.numbers import fmt
 from fivestar.pipeline import RunResult

@@ -14,14 +14,37 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
-from fivestar import hookimpl
-from fivestar.declare import count, edition_hooks, item
-from fivestar.facts import OFFICE, Amount, Choice, Day, FactSpec, Records, Text, YesNo
-from fivestar.model import DerivedFact, Item, Organisation, Policy, Problem, Section
-from fivestar.numbers import ZERO, dec, fmt
-from fivestar.pipeline import RunContext, ScoringContext
-from fivestar.policies import choice_policy
-from fivestar.rules import Basis, Custom, Levels, Linear, Values
+from fivestar import (
+    OFFICE,
+    ZERO,
+    Amount,
+    Basis,
+    Choice,
+    Custom,
+    Day,
+    DerivedFact,
+    Item,
+    Levels,
+    Linear,
+    Organisation,
+    Policy,
+    Problem,
+    RunContext,
+    ScoringContext,
+    Section,
+    Text,
+    Values,
+    choice,
+    choice_policy,
+    count,
+    dec,
+    edition_hooks,
+    fmt,
+    hookimpl,
+    item,
+    records,
+    yes_no,
+)
 
 EDITION = "shaoxing-2020"
 OUTSIDE = "outside window 窗口外"
@@ -128,49 +151,43 @@ def previous_award(values: Values, context: ScoringContext) -> tuple[Decimal, Ba
 ITEMS: list[Item] = [
     item(
         "bonus.commendations",
-        "因党建工作成绩显著，受到中央、省委、市委发文表彰（分别加3分、2分、1分，同一项目受到不同层级表彰的不能累计，以最高分计）",
-        "Commendation by a central, provincial or municipal document (3/2/1; per project the highest only)",
-        None,
-        (
-            FactSpec(
-                "commendations",
-                Records(
-                    {
-                        "project": Text(),
-                        "level": Choice(("central", "provincial", "municipal")),
-                        "date": Day(),
-                        "document": Text(),
-                    }
-                ),
-                "commendations, each with the project, level, date and the document that confers it",
-            ),
+        points=None,
+        title="因党建工作成绩显著，受到中央、省委、市委发文表彰（分别加3分、2分、1分，同一项目受到不同层级表彰的不能累计，以最高分计）",
+        title_en="Commendation by a central, provincial or municipal document (3/2/1; per project the highest only)",
+        facts=records(
+            "commendations",
+            {
+                "project": Text(),
+                "level": Choice(("central", "provincial", "municipal")),
+                "date": Day(),
+                "document": Text(),
+            },
+            "commendations, each with the project, level, date and the document that confers it",
         ),
-        Custom(commendations, "per distinct project inside the window: central 3, provincial 2, municipal 1, highest"),
+        rule=Custom(
+            commendations, "per distinct project inside the window: central 3, provincial 2, municipal 1, highest"
+        ),
         standard="因党建工作成绩显著，受到中央、省委、市委发文表彰（分别加3分、2分、1分，同一项目受到不同层级表彰的不能累计，"
         "以最高分计，确认表彰的项目以文件为准，起止时间上年度的12月16日至本年度12月15日，下同）",
     ),
     item(
         "bonus.innovation_recognition",
-        "部门（单位）机关基层党建工作的创新经验、做法受到市级及以上表彰、领导批示肯定的"
+        points=None,
+        title="部门（单位）机关基层党建工作的创新经验、做法受到市级及以上表彰、领导批示肯定的"
         "（国家级加3分、省级加2分、市级加1分，会议交流或刊物发表的各减半加分）",
-        "Innovative practice commended or endorsed by leaders (national 3, provincial 2, municipal 1; "
+        title_en="Innovative practice commended or endorsed by leaders (national 3, provincial 2, municipal 1; "
         "meeting or publication halved)",
-        None,
-        (
-            FactSpec(
-                "recognitions",
-                Records(
-                    {
-                        "project": Text(),
-                        "level": Choice(("national", "provincial", "municipal")),
-                        "form": Choice(("commendation", "instruction", "meeting", "publication")),
-                        "date": Day(),
-                    }
-                ),
-                "recognitions, each with the project, level, form and date",
-            ),
+        facts=records(
+            "recognitions",
+            {
+                "project": Text(),
+                "level": Choice(("national", "provincial", "municipal")),
+                "form": Choice(("commendation", "instruction", "meeting", "publication")),
+                "date": Day(),
+            },
+            "recognitions, each with the project, level, form and date",
         ),
-        Custom(
+        rule=Custom(
             innovation_recognition,
             "per entry inside the window: national 3, provincial 2, municipal 1, halved for meeting or publication; "
             "per distinct project the highest (recognition_same_project)",
@@ -179,53 +196,44 @@ ITEMS: list[Item] = [
     ),
     item(
         "bonus.new_sites",
-        "新建机关党员驿站单位、党建示范点，命名\u201c先锋支部\u201d的每个加1分",
-        "Each new members' station, demonstration site or named 'pioneer branch' (1 each)",
-        None,
-        (
+        points=None,
+        title="新建机关党员驿站单位、党建示范点，命名\u201c先锋支部\u201d的每个加1分",
+        title_en="Each new members' station, demonstration site or named 'pioneer branch' (1 each)",
+        facts=(
             count("new_stations", "new members' stations"),
             count("new_demo_sites", "new party-building demonstration sites"),
             count("pioneer_branches_named", "branches named 'pioneer branch'"),
         ),
-        Linear.of((1, "new_stations"), (1, "new_demo_sites"), (1, "pioneer_branches_named")),
+        rule=Linear.of((1, "new_stations"), (1, "new_demo_sites"), (1, "pioneer_branches_named")),
     ),
     item(
         "bonus.showcase",
-        "在市直机关工委组织的各类晒比活动中的优胜项目酌情加分",
-        "Winning projects of the working committee's showcase contests (points set by the assessor)",
-        None,
-        (
-            FactSpec(
-                "showcase",
-                Records({"name": Text(), "points": Amount(ZERO)}),
-                "winning projects, each with its name and the points the assessor awards",
-                owner=OFFICE,
-            ),
+        points=None,
+        title="在市直机关工委组织的各类晒比活动中的优胜项目酌情加分",
+        title_en="Winning projects of the working committee's showcase contests (points set by the assessor)",
+        facts=records(
+            "showcase",
+            {"name": Text(), "points": Amount(ZERO)},
+            "winning projects, each with its name and the points the assessor awards",
+            owner=OFFICE,
         ),
-        Custom(showcase, "sum of the points of the showcase entries"),
+        rule=Custom(showcase, "sum of the points of the showcase entries"),
     ),
     item(
         "bonus.inspection",
-        "调研式督查年度综合评价为优秀和良好的，分别加2-1分",
-        "Annual inspection appraisal (excellent 2, good 1)",
-        None,
-        (
-            FactSpec(
-                "inspection_grade",
-                Choice(("other", "good", "excellent")),
-                "the inspection's annual grade",
-                owner=OFFICE,
-            ),
-        ),
-        Levels.of("inspection_grade", other=0, good=1, excellent=2),
+        points=None,
+        title="调研式督查年度综合评价为优秀和良好的，分别加2-1分",
+        title_en="Annual inspection appraisal (excellent 2, good 1)",
+        facts=choice("inspection_grade", ("other", "good", "excellent"), "the inspection's annual grade", owner=OFFICE),
+        rule=Levels.of("inspection_grade", other=0, good=1, excellent=2),
     ),
     item(
         "bonus.previous_award",
-        "上一年度\u201c五星双优\u201d党组织加1分",
-        "A 'five stars, two excellences' organisation of the previous year",
-        None,
-        (FactSpec("previous_award", YesNo(), "awarded 五星双优 the previous year", owner=OFFICE),),
-        Custom(previous_award, "1 if previous_award, else 0"),
+        points=None,
+        title="上一年度\u201c五星双优\u201d党组织加1分",
+        title_en="A 'five stars, two excellences' organisation of the previous year",
+        facts=yes_no("previous_award", "awarded 五星双优 the previous year", owner=OFFICE),
+        rule=Custom(previous_award, "1 if previous_award, else 0"),
     ),
 ]
 

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from fivestar.declare import count, edition_hooks, flag_item, item
-from fivestar.model import HeavyItem, Item, Section
-from fivestar.numbers import dec
-from fivestar.rules import Linear
+from fivestar import Item, Linear, Section, count, dec, edition_hooks, flag_item, heavy_item, item
 
 EDITION = "shaoxing-2020"
 SUPERVISION = "完善党内监督"
@@ -31,116 +28,106 @@ DISCIPLINE_STANDARD = (
 ITEMS: list[Item] = [
     flag_item(
         "democracy.life_meeting",
-        "严格执行组织生活会",
-        "Organisational life meetings held strictly",
-        1,
-        "life_meeting",
-        SUPERVISION,
-        MEETINGS_STANDARD,
+        points=1,
+        subtotal=SUPERVISION,
+        title="严格执行组织生活会",
+        title_en="Organisational life meetings held strictly",
+        standard=MEETINGS_STANDARD,
     ),
     flag_item(
         "democracy.member_appraisal",
-        "严格执行民主评议党员制度",
-        "Democratic appraisal of members",
-        "0.5",
-        "member_appraisal",
-        SUPERVISION,
-        MEETINGS_STANDARD,
+        points="0.5",
+        subtotal=SUPERVISION,
+        title="严格执行民主评议党员制度",
+        title_en="Democratic appraisal of members",
+        standard=MEETINGS_STANDARD,
     ),
     flag_item(
         "democracy.discipline_officer",
-        "配强机关纪检干部",
-        "Strong discipline-inspection staff in the organ",
-        "0.5",
-        "discipline_officer",
-        SUPERVISION,
+        points="0.5",
+        subtotal=SUPERVISION,
+        title="配强机关纪检干部",
+        title_en="Strong discipline-inspection staff in the organ",
     ),
     flag_item(
         "democracy.discipline_list",
-        "履行机关党组织纪检责任清单",
-        "The organ party organisation's discipline-inspection responsibility list carried out",
-        "0.5",
-        "discipline_list",
-        SUPERVISION,
+        points="0.5",
+        subtotal=SUPERVISION,
+        title="履行机关党组织纪检责任清单",
+        title_en="The organ party organisation's discipline-inspection responsibility list carried out",
     ),
     flag_item(
         "democracy.deputy_attends",
-        "专职副书记列席党委（党组、工委）民主生活会和有关会议",
-        "The full-time deputy secretary attends the leadership's democratic life meetings",
-        "0.5",
-        "deputy_attends",
-        SUPERVISION,
+        points="0.5",
+        subtotal=SUPERVISION,
+        title="专职副书记列席党委（党组、工委）民主生活会和有关会议",
+        title_en="The full-time deputy secretary attends the leadership's democratic life meetings",
     ),
     flag_item(
         "democracy.disclosure",
-        "尊重党员主体地位，落实党务公开有关要求，按规定及时公布党内信息",
-        "Party affairs made public; party information published in time",
-        1,
-        "disclosure",
-        SUPERVISION,
+        points=1,
+        subtotal=SUPERVISION,
+        title="尊重党员主体地位，落实党务公开有关要求，按规定及时公布党内信息",
+        title_en="Party affairs made public; party information published in time",
     ),
     flag_item(
         "democracy.member_rights",
-        "落实党员知情权、参与权、选举权、监督权",
-        "Members' rights to know, take part, elect and supervise",
-        1,
-        "member_rights",
-        SUPERVISION,
+        points=1,
+        subtotal=SUPERVISION,
+        title="落实党员知情权、参与权、选举权、监督权",
+        title_en="Members' rights to know, take part, elect and supervise",
     ),
     item(
         "democracy.conduct",
-        "持续开展正风肃纪（3分，在市直机关工委组织的正风肃纪中被通报批评的，每次扣0.5分）",
-        "Continuous conduct and discipline campaign (each public criticism deducts 0.5)",
-        3,
-        (count("conduct_criticisms", "times criticised in the working committee's conduct campaign"),),
-        Linear.of(("-0.5", "conduct_criticisms"), start=3),
-        EDUCATION,
-        "把纪律挺在前面，实践好监督执纪\u201c四种形态\u201d。深化机关作风建设，高标准从严执行中央八项规定实施细则精神，"
+        points=3,
+        subtotal=EDUCATION,
+        title="持续开展正风肃纪（3分，在市直机关工委组织的正风肃纪中被通报批评的，每次扣0.5分）",
+        title_en="Continuous conduct and discipline campaign (each public criticism deducts 0.5)",
+        facts=count("conduct_criticisms", "times criticised in the working committee's conduct campaign"),
+        rule=Linear.of(("-0.5", "conduct_criticisms"), start=3),
+        standard="把纪律挺在前面，实践好监督执纪\u201c四种形态\u201d。深化机关作风建设，高标准从严执行中央八项规定实施细则精神，"
         "落实\u201c1+X\u201d监督机制，持续开展正风肃纪（3分，在市直机关工委组织的正风肃纪中被通报批评的，每次扣0.5分）",
     ),
     flag_item(
         "democracy.integrity_education",
-        "机关党组织每年至少开展1次党内法规和廉政专题学习、警示教育",
-        "At least one session a year on party regulations, integrity and warning education",
-        1,
-        "integrity_education",
-        EDUCATION,
+        points=1,
+        subtotal=EDUCATION,
+        title="机关党组织每年至少开展1次党内法规和廉政专题学习、警示教育",
+        title_en="At least one session a year on party regulations, integrity and warning education",
     ),
     item(
         "democracy.discipline",
-        "无党员干部严重违纪违法情形（主要领导扣1分/人次，其他市管干部扣0.8分/人次，科级干部扣0.6分/人次，其他党员扣0.5分/人次，扣完为止）",
-        "No serious violations of discipline or law (deductions per person and case by rank)",
-        6,
-        (
+        points=6,
+        subtotal=DISCIPLINE,
+        title="无党员干部严重违纪违法情形（主要领导扣1分/人次，其他市管干部扣0.8分/人次，科级干部扣0.6分/人次，其他党员扣0.5分/人次，扣完为止）",
+        title_en="No serious violations of discipline or law (deductions per person and case by rank)",
+        facts=(
             count("violations_main_leader", "cases involving the principal leader"),
             count("violations_city_cadre", "cases involving other city-managed cadres"),
             count("violations_section_cadre", "cases involving section-level cadres"),
             count("violations_other", "cases involving other members"),
         ),
-        Linear.of(
+        rule=Linear.of(
             (-1, "violations_main_leader"),
             ("-0.8", "violations_city_cadre"),
             ("-0.6", "violations_section_cadre"),
             ("-0.5", "violations_other"),
             start=6,
         ),
-        DISCIPLINE,
-        DISCIPLINE_STANDARD,
+        standard=DISCIPLINE_STANDARD,
     ),
 ]
 
 HEAVY = [
-    HeavyItem(
+    heavy_item(
         "democracy.heavy.eight_rules",
-        "democracy",
-        "有违反中央八项规定及实施细则精神的行为",
-        "Breaches of the central eight-point rules and their implementing details",
+        title="有违反中央八项规定及实施细则精神的行为",
+        title_en="Breaches of the central eight-point rules and their implementing details",
     ),
-    HeavyItem(
+    heavy_item(
         "democracy.heavy.leadership_violation",
-        "democracy",
-        "有部门（单位）班子成员严重违纪违法情形",
-        "A member of the department's leadership seriously violated discipline or law",
+        title="有部门（单位）班子成员严重违纪违法情形",
+        title_en="A member of the department's leadership seriously violated discipline or law",
     ),
 ]
 

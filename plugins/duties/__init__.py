@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from fivestar import hookimpl
-from fivestar.model import DerivedFact, Organisation, Problem
-from fivestar.pipeline import RunContext
+from fivestar import DerivedFact, Organisation, Problem, RunContext, hookimpl
 from fivestar.plugins.duties.catalogue import Catalogue, Level, catalogue_for
 from fivestar.plugins.duties.checks import TABLE, DutyList, read_lists, review_document, review_list
 

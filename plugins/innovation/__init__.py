@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from fivestar.declare import count, edition_hooks, flag_item, item
-from fivestar.facts import Choice, FactSpec
-from fivestar.model import HeavyItem, Item, Section
-from fivestar.numbers import dec
-from fivestar.rules import Levels, Linear
+from fivestar import Item, Levels, Linear, Section, choice, count, dec, edition_hooks, flag_item, heavy_item, item
 
 EDITION = "shaoxing-2020"
 IDEAS = "创新工作理念"
@@ -34,96 +30,87 @@ PLATFORMS_STANDARD = (
 ITEMS: list[Item] = [
     flag_item(
         "innovation.research",
-        "认真研究新时代机关党建工作特点规律，每年有机关党建研究课题，并将成果转化实践",
-        "A party-building research topic every year, its results put into practice",
-        2,
-        "research",
-        IDEAS,
+        points=2,
+        subtotal=IDEAS,
+        title="认真研究新时代机关党建工作特点规律，每年有机关党建研究课题，并将成果转化实践",
+        title_en="A party-building research topic every year, its results put into practice",
     ),
     flag_item(
         "innovation.info_reports",
-        "及时总结推广实践中行之有效的经验做法，积极上报机关党建工作信息",
-        "Sharing what works and reporting party-building news",
-        1,
-        "info_reports",
-        IDEAS,
+        points=1,
+        subtotal=IDEAS,
+        title="及时总结推广实践中行之有效的经验做法，积极上报机关党建工作信息",
+        title_en="Sharing what works and reporting party-building news",
     ),
     flag_item(
         "innovation.party_business",
-        "推动党建与中心工作、部门业务深度融合，互促共进（\u201c党建+业务\u201d特色工作2分）",
-        "Distinctive 'party building + business' work",
-        2,
-        "party_business",
-        CARRIERS,
+        points=2,
+        subtotal=CARRIERS,
+        title="推动党建与中心工作、部门业务深度融合，互促共进（\u201c党建+业务\u201d特色工作2分）",
+        title_en="Distinctive 'party building + business' work",
     ),
     flag_item(
         "innovation.physical_position",
-        "建好用好实体阵地",
-        "Physical party-building sites built and used well",
-        1,
-        "physical_position",
-        CARRIERS,
-        POSITIONS_STANDARD,
+        points=1,
+        subtotal=CARRIERS,
+        title="建好用好实体阵地",
+        title_en="Physical party-building sites built and used well",
+        standard=POSITIONS_STANDARD,
     ),
     flag_item(
         "innovation.online_position",
-        "建好用好网络阵地",
-        "Online party-building positions built and used well",
-        1,
-        "online_position",
-        CARRIERS,
-        POSITIONS_STANDARD,
+        points=1,
+        subtotal=CARRIERS,
+        title="建好用好网络阵地",
+        title_en="Online party-building positions built and used well",
+        standard=POSITIONS_STANDARD,
     ),
     item(
         "innovation.station_activities",
-        "积极组织党员（离退休党员）利用党员教育联系点、党员驿站开展活动（2分，每次1分）",
-        "Activities at member education contact points and member stations (1 each)",
-        2,
-        (count("station_activities", "activities held at contact points or member stations"),),
-        Linear.of((1, "station_activities")),
-        CARRIERS,
+        points=2,
+        subtotal=CARRIERS,
+        title="积极组织党员（离退休党员）利用党员教育联系点、党员驿站开展活动（2分，每次1分）",
+        title_en="Activities at member education contact points and member stations (1 each)",
+        facts=count("station_activities", "activities held at contact points or member stations"),
+        rule=Linear.of((1, "station_activities")),
     ),
     item(
         "innovation.clean_organ",
-        "扎实开展\u201c建设清廉机关、创建模范机关\u201d创建，形成工作亮点和特色（2分，开展争创1分，命名1分）",
-        "'Clean organs, model organs': took part 1, named 1 more",
-        2,
-        (FactSpec("clean_organ", Choice(("none", "participated", "named")), "none, participated or named"),),
-        Levels.of("clean_organ", none=0, participated=1, named=2),
-        CARRIERS,
+        points=2,
+        subtotal=CARRIERS,
+        title="扎实开展\u201c建设清廉机关、创建模范机关\u201d创建，形成工作亮点和特色（2分，开展争创1分，命名1分）",
+        title_en="'Clean organs, model organs': took part 1, named 1 more",
+        facts=choice("clean_organ", ("none", "participated", "named"), "none, participated or named"),
+        rule=Levels.of("clean_organ", none=0, participated=1, named=2),
     ),
     flag_item(
         "innovation.platform_use",
-        "熟练操作使用\u201c智慧党建\u201d和\u201c全国系统\u201d",
-        "Skilled use of the 'smart party building' platform and the national system",
-        2,
-        "platform_use",
-        PLATFORMS,
-        PLATFORMS_STANDARD,
+        points=2,
+        subtotal=PLATFORMS,
+        title="熟练操作使用\u201c智慧党建\u201d和\u201c全国系统\u201d",
+        title_en="Skilled use of the 'smart party building' platform and the national system",
+        standard=PLATFORMS_STANDARD,
     ),
     flag_item(
         "innovation.platform_data",
-        "系统基础信息维护及时准确",
-        "The systems' basic data kept up to date and accurate",
-        2,
-        "platform_data",
-        PLATFORMS,
-        PLATFORMS_STANDARD,
+        points=2,
+        subtotal=PLATFORMS,
+        title="系统基础信息维护及时准确",
+        title_en="The systems' basic data kept up to date and accurate",
+        standard=PLATFORMS_STANDARD,
     ),
 ]
 
 HEAVY = [
-    HeavyItem(
+    heavy_item(
         "innovation.heavy.outdated_conduct",
-        "innovation",
-        "有不适合新时代全面从严治党的认识和行为",
-        "Views and conduct unfit for strict party governance in the new era",
+        title="有不适合新时代全面从严治党的认识和行为",
+        title_en="Views and conduct unfit for strict party governance in the new era",
     ),
-    HeavyItem(
+    heavy_item(
         "innovation.heavy.platform_error",
-        "innovation",
-        "出现党建管理服务系统平台使用出现重大差错的现象",
-        "A serious error in using the party-building management platforms",
+        title="出现党建管理服务系统平台使用出现重大差错的现象",
+        title_en="A serious error in using the party-building management platforms",
     ),
 ]
 

@@ -11,14 +11,36 @@ from __future__ import annotations
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
 from typing import Any
 
-from fivestar import hookimpl
-from fivestar.declare import edition_hooks, flag_item, item
-from fivestar.facts import OFFICE, Amount, Choice, FactSpec
-from fivestar.model import Cohort, DerivedFact, HeavyDeduction, HeavyItem, Item, Ledger, Organisation, Policy, Section
-from fivestar.numbers import ZERO, dec, fmt, fmt_signed
-from fivestar.pipeline import RunContext, ScoringContext
-from fivestar.policies import choice_policy, number_policy
-from fivestar.rules import Basis, Custom, Levels, Values
+from fivestar import (
+    OFFICE,
+    ZERO,
+    Basis,
+    Cohort,
+    Custom,
+    DerivedFact,
+    HeavyDeduction,
+    Item,
+    Ledger,
+    Levels,
+    Organisation,
+    Policy,
+    RunContext,
+    ScoringContext,
+    Section,
+    Values,
+    amount,
+    choice,
+    choice_policy,
+    dec,
+    edition_hooks,
+    flag_item,
+    fmt,
+    fmt_signed,
+    heavy_item,
+    hookimpl,
+    item,
+    number_policy,
+)
 
 EDITION = "shaoxing-2020"
 
@@ -93,37 +115,28 @@ def conduct_rating(values: Values, context: ScoringContext) -> tuple[Decimal, Ba
 ITEMS: list[Item] = [
     item(
         "performance.target_grade",
-        "部门（单位）目标责任制考核为良好以上单位（优秀单位得10分，良好单位得8分）",
-        "Target-responsibility appraisal of the department (excellent 10, good 8)",
-        10,
-        (
-            FactSpec(
-                "target_grade", Choice(("other", "good", "excellent")), "the department's appraisal grade", owner=OFFICE
-            ),
-        ),
-        Levels.of("target_grade", other=0, good=8, excellent=10),
+        points=10,
+        title="部门（单位）目标责任制考核为良好以上单位（优秀单位得10分，良好单位得8分）",
+        title_en="Target-responsibility appraisal of the department (excellent 10, good 8)",
+        facts=choice("target_grade", ("other", "good", "excellent"), "the department's appraisal grade", owner=OFFICE),
+        rule=Levels.of("target_grade", other=0, good=8, excellent=10),
     ),
     flag_item(
         "performance.leadership",
-        "领导班子精诚团结，主动担当，带领党员干部职工全面出色完成市委市政府交办的各项任务",
-        "A united leadership that completed every task set by the municipal party committee and government",
-        5,
-        "leadership",
+        points=5,
+        title="领导班子精诚团结，主动担当，带领党员干部职工全面出色完成市委市政府交办的各项任务",
+        title_en="A united leadership that completed every task set by the municipal party committee and government",
     ),
     item(
         "performance.conduct_rating",
-        "参与行风评议的部门（单位）评议成绩在平均分以上或有明显提升",
-        "Conduct rating at or above the cohort's average, or clearly improved",
-        5,
-        (
-            FactSpec(
-                "conduct_rating", Amount(ZERO), "this year's conduct rating (leave out when not rated)", owner=OFFICE
-            ),
-            FactSpec(
-                "conduct_rating_prev", Amount(ZERO), "last year's conduct rating (leave out when none)", owner=OFFICE
-            ),
+        points=5,
+        title="参与行风评议的部门（单位）评议成绩在平均分以上或有明显提升",
+        title_en="Conduct rating at or above the cohort's average, or clearly improved",
+        facts=(
+            amount("conduct_rating", "this year's conduct rating (leave out when not rated)", minimum=0, owner=OFFICE),
+            amount("conduct_rating_prev", "last year's conduct rating (leave out when none)", minimum=0, owner=OFFICE),
         ),
-        Custom(
+        rule=Custom(
             conduct_rating,
             "5 if conduct_rating ≥ the average of the run's rated organisations, "
             "or conduct_rating − conduct_rating_prev ≥ conduct_improvement; not rated: by the unrated policy",
@@ -133,11 +146,10 @@ ITEMS: list[Item] = [
 ]
 
 HEAVY = [
-    HeavyItem(
+    heavy_item(
         "performance.heavy.bottom_three",
-        "performance",
-        "行风评议末三位",
-        "Among the three lowest conduct ratings of the run",
+        title="行风评议末三位",
+        title_en="Among the three lowest conduct ratings of the run",
         derived=True,
     ),
 ]

@@ -1,0 +1,46 @@
+"""What the steps of a run see: the run's context (year, edition, policies,
+registry, cohort figures) and, while scoring one organisation, the
+organisation with it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from fivestar.model import Organisation
+    from fivestar.registry import Registry
+    from fivestar.store import StoredResult
+
+
+@dataclass
+class RunContext:
+    """What every step may read: the year, edition, policies in force, the
+    rule registry and, from the cohort step on, the cohort's figures."""
+
+    year: int
+    edition: str
+    award_year: bool
+    policies: dict[str, Any]
+    registry: Registry
+    cohort: dict[str, Any] = field(default_factory=dict)
+    previous: dict[str, StoredResult] = field(default_factory=dict)
+
+    def policy(self, key: str) -> Any:
+        return self.policies[key]
+
+    def previous_result(self, org_id: str) -> StoredResult | None:
+        """The organisation's saved result of the year before, if the history
+        store has one (plugins derive last year's facts from it)."""
+        return self.previous.get(org_id)
+
+
+@dataclass(slots=True)
+class ScoringContext:
+    """What a rule sees while scoring one organisation."""
+
+    run: RunContext
+    organisation: Organisation
+
+    def policy(self, key: str) -> Any:
+        return self.run.policies[key]
