@@ -20,6 +20,8 @@ from fivestar.tomlfile import parse_toml
 
 DEFAULT_EDITION = "shaoxing-2020"
 DEFAULT_STORE_NAME = "assess-history.sqlite3"
+NUL = "\x00"
+PATH_EXPECTED = "a path without NUL bytes (\\u0000)"
 
 KNOWN_KEYS: dict[str, set[str]] = {
     "assessment": {"year", "edition", "award_year", "organisations"},
@@ -134,6 +136,13 @@ def load_config(path: str | Path) -> RunConfig:
             return []
         return list(value)
 
+    def path_list(name: str, key: str) -> list[str]:
+        paths = string_list(name, key)
+        refused = [entry for entry in paths if NUL in entry]
+        for entry in refused:
+            error(name, key, PATH_EXPECTED, entry)
+        return [entry for entry in paths if entry not in refused]
+
     assessment = table("assessment")
     year = assessment.get("year")
     if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
@@ -147,14 +156,16 @@ def load_config(path: str | Path) -> RunConfig:
     if not isinstance(award_year, bool):
         error("assessment", "award_year", "true or false", award_year)
         award_year = True
-    organisations = string_list("assessment", "organisations")
+    organisations = path_list("assessment", "organisations")
     if "organisations" not in assessment:
         error("assessment", "organisations", "a list of evidence files or patterns", Shown("nothing"))
 
     store = table("store")
     store_path = None
     if "path" in store:
-        if isinstance(store["path"], str):
+        if isinstance(store["path"], str) and NUL in store["path"]:
+            error("store", "path", PATH_EXPECTED, store["path"])
+        elif isinstance(store["path"], str):
             store_path = path.parent / store["path"]
         else:
             error("store", "path", "a file path", store["path"])
@@ -171,7 +182,7 @@ def load_config(path: str | Path) -> RunConfig:
         organisations=organisations,
         policy=dict(table("policy")),
         disabled_plugins=string_list("plugins", "disable"),
-        plugin_paths=[path.parent / entry for entry in string_list("plugins", "paths")],
+        plugin_paths=[path.parent / entry for entry in path_list("plugins", "paths")],
         disabled_items=string_list("rules", "disable"),
         store_path=store_path,
         save=save,
