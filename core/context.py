@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from fivestar.model import Organisation
     from fivestar.registry import Registry
-    from fivestar.store import StoredResult
+    from fivestar.store import PreviousResult, PreviousYear
 
 
 @dataclass
@@ -24,15 +24,15 @@ class RunContext:
     policies: dict[str, Any]
     registry: Registry
     cohort: dict[str, Any] = field(default_factory=dict)
-    previous: dict[str, StoredResult] = field(default_factory=dict)
+    previous: PreviousYear | None = None
 
     def policy(self, key: str) -> Any:
         return self.policies[key]
 
-    def previous_result(self, org_id: str) -> StoredResult | None:
+    def previous_result(self, org_id: str) -> PreviousResult | None:
         """The organisation's saved result of the year before, if the history
         store has one (plugins derive last year's facts from it)."""
-        return self.previous.get(org_id)
+        return self.previous.get(org_id) if self.previous is not None else None
 
 
 @dataclass(slots=True)

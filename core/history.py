@@ -91,7 +91,7 @@ def difference(before: Decimal | None, after: Decimal | None) -> Decimal | None:
 def compare_years(store: HistoryStore, year_a: int, year_b: int) -> tuple[list[str], list[Movement]]:
     """Every organisation of either year, largest movers first (by the size
     of the change in total; organisations in only one year last)."""
-    before, after = store.results(year_a), store.results(year_b)
+    before, after = store.summaries(year_a), store.summaries(year_b)
     sections: list[str] = []
     for result in [*before.values(), *after.values()]:
         sections += [section for section in result.sections if section not in sections]

@@ -102,7 +102,7 @@ def prepare(
     context = RunContext(config.year, config.edition, config.award_year, policies, registry)
     if config.history:
         store = HistoryStore(config.history_path)
-        context.previous = store.results(config.year - 1)
+        context.previous = store.previous_year(config.year - 1)
     if context.previous:
         log.info(
             "history_loaded", store=str(config.history_path), year=config.year - 1, organisations=len(context.previous)

@@ -15,14 +15,17 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import structlog
 from fivestar.model import InputError, Problem
 from fivestar.numbers import fmt
 from fivestar.version import __version__
+
+log = structlog.get_logger(__name__)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -57,6 +60,11 @@ CREATE TABLE IF NOT EXISTS section_scores (
 );
 """
 
+INDEXES = """
+CREATE INDEX IF NOT EXISTS results_by_org ON results (org_id);
+CREATE INDEX IF NOT EXISTS section_scores_by_org ON section_scores (org_id);
+"""
+
 
 class StoreError(InputError):
     """The store cannot do what was asked (a year already saved, a broken file)."""
@@ -80,8 +88,9 @@ def dumps(value: Any) -> str:
 
 
 @dataclass(frozen=True)
-class StoredResult:
-    """One organisation's saved result for one year."""
+class StoredSummary:
+    """One organisation's saved figures for one year, without its facts and
+    document (what `assess history` and `assess compare` show)."""
 
     year: int
     org_id: str
@@ -90,12 +99,36 @@ class StoredResult:
     total: Decimal | None
     heavy: Decimal | None
     awards: dict[str, Any]
-    facts: dict[str, Any]
     sections: dict[str, Decimal]
+
+
+@dataclass(frozen=True)
+class StoredResult(StoredSummary):
+    """One organisation's saved result for one year, whole."""
+
+    facts: dict[str, Any]
     document: dict[str, Any]
 
     def fact(self, section: str, name: str) -> Any:
         return self.facts.get(section, {}).get(name)
+
+
+@dataclass(frozen=True)
+class PreviousResult:
+    """Last year's result of one organisation as a run sees it: its summary,
+    and any fact read from the store when first asked for (see
+    :class:`PreviousYear`)."""
+
+    year: int
+    org_id: str
+    name: str
+    status: str
+    total: Decimal | None
+    awards: dict[str, Any]
+    previous_year: PreviousYear = field(repr=False, compare=False)
+
+    def fact(self, section: str, name: str) -> Any:
+        return self.previous_year.fact(self.org_id, section, name)
 
 
 @dataclass(frozen=True)
@@ -108,13 +141,50 @@ class StoredRun:
     plugins: dict[str, str]
 
 
+READ_ONLY_ROLLBACK = 776
+"""SQLITE_READONLY_ROLLBACK: a read-only connection met the rollback journal
+of a save that was interrupted, which only a writer can roll back."""
+
+
+def _json_value(kind: str | None, value: Any) -> Any:
+    """A value ``json_extract`` read, as ``json.loads`` would give it."""
+    if kind in ("array", "object"):
+        return json.loads(value)
+    if kind in ("true", "false"):
+        return kind == "true"
+    return value
+
+
 class HistoryStore:
-    """A handle on the store file. Reading never writes: the tables are
-    created by the first save, and a file without them is refused rather than
-    changed."""
+    """A handle on the store file. Reading never changes what is stored: the
+    tables are created by the first save, a file without them is refused
+    rather than changed, and the rollback journal a killed save leaves behind
+    is rolled back (as SQLite does for any writer) before reading."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
+
+    def _open(self, write: bool) -> sqlite3.Connection:
+        if write:
+            return sqlite3.connect(self.path, isolation_level=None)
+        return sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", isolation_level=None, uri=True)
+
+    def _recover(self) -> None:
+        """Roll back the journal of an interrupted save: SQLite does it on the
+        first read of a connection that may write. The store is then wholly as
+        it was before that save."""
+        log.warning("store_recovered", store=str(self.path), reason="a save was interrupted")
+        connection = self._open(write=True)
+        try:
+            connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.Error as error:
+            raise _store_problem(
+                self.path,
+                "a store that can be recovered from an interrupted save (it needs write access once)",
+                str(error),
+            ) from None
+        finally:
+            connection.close()
 
     @contextmanager
     def _connect(self, write: bool = False) -> Iterator[sqlite3.Connection]:
@@ -123,15 +193,20 @@ class HistoryStore:
         if write and not self.path.parent.is_dir():
             raise _store_problem(self.path, "a store in an existing folder", f"no folder {self.path.parent}")
         try:
-            if write:
-                connection = sqlite3.connect(self.path, isolation_level=None)
-            else:
-                connection = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", isolation_level=None, uri=True)
+            connection = self._open(write)
         except sqlite3.Error as error:
             raise _store_problem(self.path, "an SQLite history store", str(error)) from None
         try:
+            try:
+                tables = self._tables(connection)
+            except sqlite3.OperationalError as error:
+                if write or getattr(error, "sqlite_errorcode", None) != READ_ONLY_ROLLBACK:
+                    raise
+                connection.close()
+                self._recover()
+                connection = self._open(write=False)
+                tables = self._tables(connection)
             connection.execute("PRAGMA foreign_keys = ON")
-            tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             if write and not tables:
                 connection.executescript(SCHEMA)
             elif not {"runs", "results", "section_scores"} <= tables:
@@ -140,11 +215,18 @@ class HistoryStore:
                     "a history store (tables runs, results, section_scores)",
                     "another database" if tables else "an empty database",
                 )
+            if write:
+                connection.executescript(INDEXES)
             yield connection
         except sqlite3.DatabaseError as error:
-            raise _store_problem(self.path, "an SQLite history store", str(error)) from None
+            expected = "a store with room for the run (nothing was saved)" if write else "an SQLite history store"
+            raise _store_problem(self.path, expected, str(error)) from None
         finally:
             connection.close()
+
+    @staticmethod
+    def _tables(connection: sqlite3.Connection) -> set[str]:
+        return {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
     def years(self) -> list[int]:
         if not self.path.exists():
@@ -164,15 +246,12 @@ class HistoryStore:
         return StoredRun(row[0], row[1], row[2], row[3], json.loads(row[4]), json.loads(row[5]))
 
     def results(self, year: int) -> dict[str, StoredResult]:
-        """Every organisation's saved result of a year, by organisation id."""
+        """Every organisation's saved result of a year, whole (facts and
+        document), by organisation id."""
         if not self.path.exists():
             return {}
         with self._connect() as connection:
-            sections: dict[str, dict[str, Decimal]] = {}
-            for org_id, section, score in connection.execute(
-                "SELECT org_id, section, score FROM section_scores WHERE year = ? ORDER BY rowid", (year,)
-            ):
-                sections.setdefault(org_id, {})[section] = Decimal(score)
+            sections = self._sections(connection, "year = ?", (year,))
             rows = connection.execute(
                 "SELECT org_id, name, status, total, heavy, awards, facts, document FROM results WHERE year = ?",
                 (year,),
@@ -183,19 +262,75 @@ class HistoryStore:
                 org_id,
                 name,
                 status,
-                Decimal(total) if total is not None else None,
-                Decimal(heavy) if heavy is not None else None,
+                _decimal(total),
+                _decimal(heavy),
                 json.loads(awards) if awards else {},
+                sections.get((year, org_id), {}),
                 json.loads(facts),
-                sections.get(org_id, {}),
                 json.loads(document),
             )
             for org_id, name, status, total, heavy, awards, facts, document in rows
         }
 
-    def organisation(self, org_id: str) -> list[StoredResult]:
-        """One organisation's saved results, oldest year first."""
-        return [result for year in self.years() if (result := self.results(year).get(org_id)) is not None]
+    def summaries(self, year: int) -> dict[str, StoredSummary]:
+        """Every organisation's saved figures of a year, by id (no documents)."""
+        if not self.path.exists():
+            return {}
+        return {summary.org_id: summary for summary in self._summaries("year = ?", (year,))}
+
+    def organisation(self, org_id: str) -> list[StoredSummary]:
+        """One organisation's saved figures, oldest year first: its rows only."""
+        if not self.path.exists():
+            return []
+        return sorted(self._summaries("org_id = ?", (org_id,)), key=lambda summary: summary.year)
+
+    def _summaries(self, where: str, parameters: tuple[Any, ...]) -> list[StoredSummary]:
+        with self._connect() as connection:
+            sections = self._sections(connection, where, parameters)
+            rows = connection.execute(
+                f"SELECT year, org_id, name, status, total, heavy, awards FROM results WHERE {where}", parameters
+            ).fetchall()
+        return [
+            StoredSummary(
+                year,
+                org_id,
+                name,
+                status,
+                _decimal(total),
+                _decimal(heavy),
+                json.loads(awards) if awards else {},
+                sections.get((year, org_id), {}),
+            )
+            for year, org_id, name, status, total, heavy, awards in rows
+        ]
+
+    @staticmethod
+    def _sections(
+        connection: sqlite3.Connection, where: str, parameters: tuple[Any, ...]
+    ) -> dict[tuple[int, str], dict[str, Decimal]]:
+        sections: dict[tuple[int, str], dict[str, Decimal]] = {}
+        for year, org_id, section, score in connection.execute(
+            f"SELECT year, org_id, section, score FROM section_scores WHERE {where} ORDER BY rowid", parameters
+        ):
+            sections.setdefault((year, org_id), {})[section] = Decimal(score)
+        return sections
+
+    def previous_year(self, year: int) -> PreviousYear:
+        """What a run reads of the year before: each organisation's summary
+        now, a fact only when a plugin asks for it (see :class:`PreviousYear`)."""
+        return PreviousYear(self, year)
+
+    def fact_column(self, year: int, section: str, name: str) -> dict[str, Any]:
+        """One fact of every organisation of a year, by id (absent: left out)."""
+        if not self.path.exists():
+            return {}
+        path = f"$.{json.dumps(section)}.{json.dumps(name)}"
+        with self._connect() as connection:
+            rows = connection.execute(
+                "SELECT org_id, json_type(facts, ?), json_extract(facts, ?) FROM results WHERE year = ?",
+                (path, path, year),
+            ).fetchall()
+        return {org_id: _json_value(kind, value) for org_id, kind, value in rows if kind is not None}
 
     def save(self, run: StoredRun, results: list[StoredResult], replace: bool = False) -> None:
         """Record a run in one transaction; a year already stored needs ``replace``."""
@@ -218,7 +353,7 @@ class HistoryStore:
                     self._insert(connection, result)
                 connection.execute("COMMIT")
             except BaseException:
-                connection.execute("ROLLBACK")
+                _roll_back(connection)
                 raise
 
     @staticmethod
@@ -251,6 +386,60 @@ class HistoryStore:
                 for section, score in result.sections.items()
             ],
         )
+
+
+class PreviousYear:
+    """Last year's results, as light as a run needs them: the summary of
+    every organisation (status, total, awards) is read at once; each fact a
+    plugin asks for (``previous.fact("performance", "conduct_rating")``) is
+    read for every organisation in one query the first time it is asked for,
+    and never a whole stored document."""
+
+    def __init__(self, store: HistoryStore, year: int) -> None:
+        self.store = store
+        self.year = year
+        self._facts: dict[tuple[str, str], dict[str, Any]] = {}
+        self._results: dict[str, PreviousResult] = {}
+        if not store.path.exists():
+            return
+        with store._connect() as connection:
+            rows = connection.execute(
+                "SELECT org_id, name, status, total, awards FROM results WHERE year = ?", (year,)
+            ).fetchall()
+        self._results = {
+            org_id: PreviousResult(
+                year, org_id, name, status, _decimal(total), json.loads(awards) if awards else {}, self
+            )
+            for org_id, name, status, total, awards in rows
+        }
+
+    def __len__(self) -> int:
+        return len(self._results)
+
+    def get(self, org_id: str) -> PreviousResult | None:
+        return self._results.get(org_id)
+
+    def fact(self, org_id: str, section: str, name: str) -> Any:
+        key = (section, name)
+        if key not in self._facts:
+            self._facts[key] = self.store.fact_column(self.year, section, name)
+        return self._facts[key].get(org_id)
+
+
+def _roll_back(connection: sqlite3.Connection) -> None:
+    """Undo a failed save. SQLite may already have rolled it back itself (a
+    full disk does): the error that stopped the save is the one reported, and
+    a journal left behind is rolled back by the next reader."""
+    if not connection.in_transaction:
+        return
+    try:
+        connection.execute("ROLLBACK")
+    except sqlite3.Error as error:
+        log.warning("store_rollback_failed", error=str(error))
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    return Decimal(text) if text is not None else None
 
 
 def stored_run(year: int, edition: str, policies: dict[str, Any], plugins: dict[str, str]) -> StoredRun:
