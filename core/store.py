@@ -248,50 +248,27 @@ class HistoryStore:
     def results(self, year: int) -> dict[str, StoredResult]:
         """Every organisation's saved result of a year, whole (facts and
         document), by organisation id."""
-        if not self.path.exists():
-            return {}
-        with self._connect() as connection:
-            sections = self._sections(connection, "year = ?", (year,))
-            rows = connection.execute(
-                "SELECT org_id, name, status, total, heavy, awards, facts, document FROM results WHERE year = ?",
-                (year,),
-            ).fetchall()
-        return {
-            org_id: StoredResult(
-                year,
-                org_id,
-                name,
-                status,
-                _decimal(total),
-                _decimal(heavy),
-                json.loads(awards) if awards else {},
-                sections.get((year, org_id), {}),
-                json.loads(facts),
-                json.loads(document),
-            )
-            for org_id, name, status, total, heavy, awards, facts, document in rows
-        }
+        results = self._read("year = ?", (year,), whole=True)
+        return {result.org_id: result for result in results if isinstance(result, StoredResult)}
 
     def summaries(self, year: int) -> dict[str, StoredSummary]:
         """Every organisation's saved figures of a year, by id (no documents)."""
-        if not self.path.exists():
-            return {}
-        return {summary.org_id: summary for summary in self._summaries("year = ?", (year,))}
+        return {summary.org_id: summary for summary in self._read("year = ?", (year,))}
 
     def organisation(self, org_id: str) -> list[StoredSummary]:
         """One organisation's saved figures, oldest year first: its rows only."""
+        return sorted(self._read("org_id = ?", (org_id,)), key=lambda summary: summary.year)
+
+    def _read(self, where: str, parameters: tuple[Any, ...], whole: bool = False) -> list[StoredSummary]:
         if not self.path.exists():
             return []
-        return sorted(self._summaries("org_id = ?", (org_id,)), key=lambda summary: summary.year)
-
-    def _summaries(self, where: str, parameters: tuple[Any, ...]) -> list[StoredSummary]:
+        columns = "year, org_id, name, status, total, heavy, awards" + (", facts, document" if whole else "")
         with self._connect() as connection:
             sections = self._sections(connection, where, parameters)
-            rows = connection.execute(
-                f"SELECT year, org_id, name, status, total, heavy, awards FROM results WHERE {where}", parameters
-            ).fetchall()
-        return [
-            StoredSummary(
+            rows = connection.execute(f"SELECT {columns} FROM results WHERE {where}", parameters).fetchall()
+        found: list[StoredSummary] = []
+        for year, org_id, name, status, total, heavy, awards, *documents in rows:
+            summary = (
                 year,
                 org_id,
                 name,
@@ -301,8 +278,8 @@ class HistoryStore:
                 json.loads(awards) if awards else {},
                 sections.get((year, org_id), {}),
             )
-            for year, org_id, name, status, total, heavy, awards in rows
-        ]
+            found.append(StoredResult(*summary, *map(json.loads, documents)) if whole else StoredSummary(*summary))
+        return found
 
     @staticmethod
     def _sections(
