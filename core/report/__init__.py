@@ -5,8 +5,6 @@ report step, so that other formats can be added by any plugin."""
 
 from __future__ import annotations
 
-import json
-import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -16,9 +14,12 @@ from typing import Any
 from fivestar.manager import PluginManager
 from fivestar.markers import hookimpl
 from fivestar.model import Ledger, Organisation
-from fivestar.numbers import fmt, json_number
+from fivestar.numbers import json_number
 from fivestar.pipeline import RunResult
+from fivestar.report.json_text import DocumentWriter
 from fivestar.version import __version__
+
+ENGINE = f"fivestar-assess {__version__}"
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ def organisation_document(
         "heavy": [],
         "awards": None,
         "provenance": {
-            "engine": f"fivestar-assess {__version__}",
+            "engine": ENGINE,
             "plugins": plugin_versions,
             "evidence_sha256": organisation.sha256,
         },
@@ -160,7 +161,7 @@ def run_header(result: RunResult) -> dict[str, Any]:
 
 def organisation_documents(result: RunResult) -> Iterator[dict[str, Any]]:
     """Each organisation's part of the JSON result, in the run's order,
-    with decimals and dates not yet converted (see :func:`json_default`)."""
+    with decimals and dates not yet converted (see :func:`jsonable`)."""
     versions = plugin_versions(result.plugin_manager)
     ranks = {ledger.organisation.id: rank for rank, ledger in ranking(result)}
     for organisation in result.organisations:
@@ -175,44 +176,19 @@ def result_document(result: RunResult) -> dict[str, Any]:
     return jsonable({**run_header(result), "organisations": list(organisation_documents(result))})
 
 
-def json_default(value: Any) -> Any:
-    """Exact numbers and ISO dates for ``json.dumps(default=...)``."""
-    if isinstance(value, Decimal):
-        return json_number(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, (set, frozenset)):
-        return sorted(value)
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
-
-
 def render_json(result: RunResult, options: RenderOptions) -> Iterator[str]:
     """The JSON result, one organisation a line, written piece by piece:
-    valid JSON that stays fast (the C encoder), greppable, and never whole in
-    memory on a cohort of 100,000."""
-
-    marker = f"exact-decimal-{uuid.uuid4().hex}-"
-    exact: dict[str, str] = {}
-
-    def default(value: Any) -> Any:
-        number = exact_number(value) if isinstance(value, Decimal) else json_default(value)
-        if isinstance(number, Decimal):
-            token = f"{marker}{len(exact)}"
-            exact[f'"{token}"'] = fmt(number)
-            return token
-        return number
-
-    def dumps(value: Any) -> str:
-        text = json.dumps(value, ensure_ascii=False, default=default)
-        for token, number in exact.items():
-            text = text.replace(token, number)
-        exact.clear()
-        return text
-
-    yield dumps(run_header(result))[:-1] + ', "organisations": ['
+    valid JSON, greppable, and never whole in memory on a cohort of 100,000.
+    The text is written directly (see :mod:`fivestar.report.json_text`), the
+    same bytes as ``json.dumps`` of :func:`organisation_documents`."""
+    writer = DocumentWriter(plugin_versions(result.plugin_manager), ENGINE)
+    ranks = {ledger.organisation.id: rank for rank, ledger in ranking(result)}
+    yield writer.encoder.dumps(run_header(result))[:-1] + ', "organisations": ['
     separator = "\n"
-    for document in organisation_documents(result):
-        yield separator + dumps(document)
+    for organisation in result.organisations:
+        ledger = result.ledgers.get(organisation.id) if organisation.valid else None
+        rank = ranks.get(organisation.id) if ledger else None
+        yield separator + writer.close(writer.text(organisation, ledger), rank)
         separator = ",\n"
     yield "\n]}\n"
 

@@ -1,0 +1,113 @@
+"""The JSON result is written as text by a fast writer (fivestar.report.json_text);
+it must give exactly the bytes of the plain definition: ``json.dumps`` of each
+organisation's document (fivestar.report.organisation_documents), decimals
+exact. Compared on the sample cohort, on generated cohorts (heavy items,
+falsification, bonus records, failed files) and on awkward values."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fivestar.config import load_config
+from fivestar.numbers import fmt, json_number
+from fivestar.pipeline import RunResult, run
+from fivestar.report import RenderOptions, organisation_documents, render_json, run_header
+from fivestar.report.json_text import number_text
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples" / "shaoxing-2020"
+
+
+def reference_json(result: RunResult) -> str:
+    """The JSON result by its definition, the slow way."""
+    exact: dict[str, str] = {}
+
+    def default(value: Any) -> Any:
+        if isinstance(value, Decimal):
+            try:
+                return json_number(value)
+            except ValueError:
+                token = f"exact-{len(exact)}-token"
+                exact[f'"{token}"'] = fmt(value)
+                return token
+        if isinstance(value, date):
+            return value.isoformat()
+        raise TypeError(type(value).__name__)
+
+    def dumps(value: Any) -> str:
+        text = json.dumps(value, ensure_ascii=False, default=default)
+        for token, number in exact.items():
+            text = text.replace(token, number)
+        exact.clear()
+        return text
+
+    lines = [dumps(document) for document in organisation_documents(result)]
+    return dumps(run_header(result))[:-1] + ', "organisations": [\n' + ",\n".join(lines) + "\n]}\n"
+
+
+def written(result: RunResult) -> str:
+    return "".join(render_json(result, RenderOptions()))
+
+
+def test_the_sample_cohort(tmp_path: Path) -> None:
+    shutil.copytree(EXAMPLES, tmp_path / "cohort")
+    config = tmp_path / "cohort" / "config.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace('path = "../history.sqlite3"', 'path = "h.sqlite3"'))
+    result = run(load_config(config))
+    text = written(result)
+    assert '"duty_lists"' in text
+    assert text == reference_json(result)
+
+
+@pytest.fixture(scope="module")
+def generate() -> Any:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import generate
+
+        yield generate
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+
+
+@pytest.mark.parametrize("seed", [7, 2020])
+def test_generated_cohorts(generate: Any, tmp_path: Path, seed: int) -> None:
+    config = generate.write_cohort(120, tmp_path, seed=seed)
+    orgs = tmp_path / "orgs"
+    first = orgs / "org-000000.toml"
+    first.write_text(first.read_text(encoding="utf-8") + '[review]\nfalsified = ["learning.conveyed"]\n')
+    (orgs / "org-000003.toml").write_text("[learning\n", encoding="utf-8")
+    result = run(load_config(config))
+    text = written(result)
+    assert '"status": "falsified"' in text
+    assert '"status": "failed"' in text
+    assert text == reference_json(result)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["0", "-0", "3.00", "2.8", "-0.5", "0.00001", "1E+2", "12345678901234567.5", "0.1234567890123456789", "1e-7"],
+)
+def test_a_number_is_written_as_json_dumps_writes_it(value: str) -> None:
+    number = Decimal(value)
+    try:
+        expected = json.dumps(json_number(number))
+    except ValueError:
+        expected = fmt(number)
+    assert number_text(number) == expected
+
+
+def test_awkward_text_and_extras(write_org: Callable[..., Path], assess: Callable[..., RunResult]) -> None:
+    write_org("a", organisation={"name": '引号"与\\反斜杠\n换行\u0007'}, learning={"halfyear_reports": 1})
+    write_org("b", learning={"halfyear_reports": "many"})
+    result = assess()
+    result.organisations[0].extras["note"] = {"when": date(2020, 5, 1), "figure": Decimal("12345678901234567.5")}
+    assert written(result) == reference_json(result)
