@@ -50,6 +50,9 @@ class RunConfig:
     store_path: Path | None = None
     save: bool = False
     history: bool = True
+    command_line_policy: dict[str, Any] = field(default_factory=dict)
+    """``--policy KEY=VALUE`` of the command line: applied over ``[policy]``
+    for this run only (see :func:`fivestar.pipeline.prepare`)."""
 
     @property
     def base(self) -> Path:

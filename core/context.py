@@ -25,6 +25,8 @@ class RunContext:
     registry: Registry
     cohort: dict[str, Any] = field(default_factory=dict)
     previous: PreviousYear | None = None
+    command_line_policies: tuple[str, ...] = ()
+    """The policy keys set by ``--policy`` for this run, not by the config."""
 
     def policy(self, key: str) -> Any:
         return self.policies[key]

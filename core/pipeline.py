@@ -26,6 +26,9 @@ from fivestar.store import HistoryStore
 
 log = structlog.get_logger(__name__)
 
+COMMAND_LINE = "<command line> --policy"
+"""Where a problem of ``--policy KEY=VALUE`` is said to be."""
+
 PARALLEL_FROM = 200
 """Below this many files, reading in parallel costs more than it saves."""
 
@@ -43,11 +46,15 @@ class RunResult:
         return [organisation for organisation in self.organisations if not organisation.valid]
 
 
-def parse_policies(registry: Registry, values: dict[str, Any], source: str) -> dict[str, Any]:
-    """The policies in force: each declared policy's default, overridden by
-    the config's ``[policy]`` table, every value checked."""
+def parse_policies(
+    registry: Registry, values: dict[str, Any], source: str, base: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The policies in force: ``base`` (by default each declared policy's
+    default), overridden by ``values`` (the config's ``[policy]`` table, or
+    ``--policy`` on the command line), every value checked. A problem names
+    ``source`` and the key as ``[policy] KEY``."""
     problems = []
-    policies = {key: policy.default for key, policy in registry.policies.items()}
+    policies = dict(base) if base is not None else {key: policy.default for key, policy in registry.policies.items()}
     for key, value in values.items():
         policy = registry.policies.get(key)
         if policy is None:
@@ -98,8 +105,17 @@ def prepare(
                 )
             ]
         )
-    policies = parse_policies(registry, config.policy, source)
+    problems: list[Problem] = []
+    policies = {key: policy.default for key, policy in registry.policies.items()}
+    for values, where in ((config.policy, source), (config.command_line_policy, COMMAND_LINE)):
+        try:
+            policies = parse_policies(registry, values, where, base=policies)
+        except InputError as error:
+            problems += error.problems
+    if problems:
+        raise InputError(problems)
     context = RunContext(config.year, config.edition, config.award_year, policies, registry)
+    context.command_line_policies = tuple(config.command_line_policy)
     if config.history:
         store = HistoryStore(config.history_path)
         context.previous = store.previous_year(config.year - 1)
@@ -220,6 +236,17 @@ def run_cohort(
 
     ``progress(stage, done, total)`` is told of each organisation read and
     each scored; ``jobs`` processes read the evidence (see :func:`load_cohort`)."""
+    return score_cohort(read_cohort(files, pm, context, progress, jobs), pm, context, progress)
+
+
+def read_cohort(
+    files: Sequence[Path],
+    pm: PluginManager,
+    context: RunContext,
+    progress: Callable[[str, int, int], None] | None = None,
+    jobs: int = 1,
+) -> list[Organisation]:
+    """collect and validate every evidence file; duplicates marked failed."""
     organisations = []
     for index, organisation in enumerate(load_cohort(files, pm, context, jobs), 1):
         organisations.append(organisation)
@@ -234,6 +261,18 @@ def run_cohort(
                 file=str(organisation.path),
                 errors=len(organisation.errors),
             )
+    return organisations
+
+
+def score_cohort(
+    organisations: list[Organisation],
+    pm: PluginManager,
+    context: RunContext,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> RunResult:
+    """cohort → score → penalise → cap → rate for organisations already read
+    (the same organisations may be scored under several contexts: see
+    :mod:`fivestar.whatif`)."""
     cohort = Cohort([organisation for organisation in organisations if organisation.valid])
     for figures in pm.hook.assess_cohort(cohort=cohort, context=context):
         cohort.figures.update(figures or {})

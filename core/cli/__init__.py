@@ -16,6 +16,7 @@ from fivestar.cli.catalogue import explain, plugins, rules, template
 from fivestar.cli.common import fail, open_config, prepare_or_fail, write_output
 from fivestar.cli.history import compare, history
 from fivestar.cli.scoring import PROGRESS_FROM, progress_reporter, run, validate
+from fivestar.cli.whatif import whatif
 from fivestar.logs import configure_logging
 from fivestar.manager import make_plugin_manager
 from fivestar.model import InputError, Problem
@@ -58,7 +59,7 @@ def main(verbose: int, log_format: str) -> None:
     configure_logging(log_format, verbose)
 
 
-for command in (run, validate, rules, explain, plugins, template, history, compare):
+for command in (run, validate, rules, explain, plugins, template, history, compare, whatif):
     main.add_command(command)
 
 

@@ -8,7 +8,7 @@ import os
 import stat
 import sys
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -102,6 +102,13 @@ def context_for(config_path: str | None, edition: str) -> tuple[Any, RunContext]
 config_option = click.option(
     "--config", "config_path", type=click.Path(dir_okay=False), help="A run config (its plugins and disabled items)."
 )
+
+
+def policy_option(required: bool = False, help: str = "") -> Callable[[Any], Any]:
+    """``--policy KEY=VALUE``, repeatable (see :func:`fivestar.whatif.policy_options`)."""
+    return click.option("--policy", "policies", multiple=True, required=required, metavar="KEY=VALUE", help=help)
+
+
 edition_option = click.option(
     "--edition", default=DEFAULT_EDITION, show_default=True, help="The edition, without a config."
 )

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 import structlog
-from fivestar.cli.common import fail, open_config, prepare_or_fail, standalone_config, write_output
+from fivestar.cli.common import fail, open_config, policy_option, prepare_or_fail, standalone_config, write_output
 from fivestar.config import DEFAULT_EDITION
 from fivestar.history import save_run
 from fivestar.model import InputError, Organisation, Problem
@@ -18,6 +18,7 @@ from fivestar.pipeline import load_organisation, mark_duplicates, run_cohort
 from fivestar.report import Renderer, RenderOptions
 from fivestar.store import HistoryStore
 from fivestar.tomlfile import parse_toml
+from fivestar.whatif import one_value_each, policy_options
 
 log = structlog.get_logger(__name__)
 
@@ -59,6 +60,7 @@ def progress_reporter(total: int) -> Callable[[str, int, int], None] | None:
     help="Write every format into this folder (results-YEAR.<suffix>).",
 )
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language of titles.")
+@policy_option(help="A policy for this run only, KEY=VALUE, over the config's [policy] (repeat for several keys).")
 @click.option("--org", "org_id", help="One organisation's scorecard, item by item, with the basis of each point.")
 @click.option(
     "--save/--no-save", default=None, help="Record the run in the history store ([store] save sets the default)."
@@ -77,6 +79,7 @@ def run(
     output: Path | None,
     output_dir: Path | None,
     lang: str,
+    policies: tuple[str, ...],
     org_id: str | None,
     save: bool | None,
     replace: bool,
@@ -84,6 +87,10 @@ def run(
 ) -> None:
     """Score every organisation the run CONFIG names."""
     config = open_config(config_path)
+    try:
+        config.command_line_policy = one_value_each(policy_options(policies))
+    except InputError as error:
+        fail(error.problems)
     pm, context = prepare_or_fail(config)
     renderers: dict[str, Renderer] = {
         renderer.name: renderer for group in pm.hook.assess_renderers() for renderer in group

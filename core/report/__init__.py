@@ -155,6 +155,7 @@ def run_header(result: RunResult) -> dict[str, Any]:
         "edition": context.edition,
         "award_year": context.award_year,
         "policies": context.policies,
+        "command_line_policies": list(context.command_line_policies),
         "disabled_items": sorted(context.registry.disabled),
     }
 

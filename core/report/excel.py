@@ -229,8 +229,9 @@ def run_sheet(sheet: Worksheet, document: dict[str, Any], labels: dict[str, str]
     write_row(sheet, [labels["disabled"], ", ".join(document["disabled_items"]) or labels["none"]])
     write_row(sheet, [])
     write_row(sheet, [labels["policies"]], bold=True)
+    command_line = document.get("command_line_policies", ())
     for key, value in document["policies"].items():
-        write_row(sheet, [key, value])
+        write_row(sheet, [key, value, labels["policies_command_line"]] if key in command_line else [key, value])
     set_widths(sheet, [24, 40])
 
 

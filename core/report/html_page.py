@@ -124,9 +124,11 @@ def run_part(document: dict[str, Any], registry: Registry, labels: dict[str, str
         f"<h3>{escape(labels['policies'])}</h3>",
         '<table class="policies">',
     ]
+    command_line = document.get("command_line_policies", ())
     for key, value in document["policies"].items():
         policy = registry.policies.get(key)
-        parts.append(row([(key, "id"), (setting(value), ""), (policy.doc if policy else "", "muted")]))
+        shown = setting(value) + (f" · {labels['policies_command_line']}" if key in command_line else "")
+        parts.append(row([(key, "id"), (shown, ""), (policy.doc if policy else "", "muted")]))
     parts.append("</table>")
     return parts
 

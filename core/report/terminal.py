@@ -61,7 +61,10 @@ def policies_line(result: RunResult, lang: str) -> str:
     policies = ", ".join(
         f"{key}={fmt(value) if isinstance(value, Decimal) else value}" for key, value in result.context.policies.items()
     )
-    return f"{result.context.edition} · {result.context.year} · {LABELS[lang]['policies']}: {policies}\n"
+    line = f"{result.context.edition} · {result.context.year} · {LABELS[lang]['policies']}: {policies}\n"
+    if result.context.command_line_policies:
+        line += f"{LABELS[lang]['policies_command_line']}: {', '.join(result.context.command_line_policies)}\n"
+    return line
 
 
 def render_league(result: RunResult, lang: str) -> str:
