@@ -20,10 +20,11 @@ from pathlib import Path
 from typing import Any
 
 import structlog
+from fivestar.context import RunContext
 from fivestar.manager import PluginManager
 from fivestar.model import InputError, Ledger, Problem
 from fivestar.numbers import fmt
-from fivestar.pipeline import COMMAND_LINE, RunContext, RunResult, parse_policies, read_cohort, score_cohort
+from fivestar.pipeline import COMMAND_LINE, RunResult, parse_policies, read_cohort, score_cohort
 
 log = structlog.get_logger(__name__)
 

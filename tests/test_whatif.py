@@ -17,11 +17,9 @@ from typing import Any
 
 import pytest
 from click.testing import Result
-from fivestar import hookimpl
+from fivestar import Organisation, Policy, Problem, RunContext, choice_policy, hookimpl
 from fivestar.config import load_config
-from fivestar.model import Organisation, Policy, Problem
-from fivestar.pipeline import RunContext, prepare, run
-from fivestar.policies import choice_policy
+from fivestar.pipeline import prepare, run
 from fivestar.whatif import plan, policy_options, what_if
 from samples import FULL
 
