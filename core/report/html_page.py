@@ -284,6 +284,27 @@ def scorecard_part(result: RunResult, entry: dict[str, Any], lang: str, labels: 
     return parts
 
 
+def page_start(
+    heading: str, document: dict[str, Any], registry: Registry, labels: dict[str, str], style: str = ""
+) -> list[str]:
+    """The page's head and its header: the heading, the run and its policies
+    (``style`` is added to the shared style)."""
+    return [
+        "<!DOCTYPE html>",
+        f'<html lang="{labels["html_lang"]}">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{escape(heading)}</title>",
+        f"<style>{STYLE}{style}</style>",
+        "</head>",
+        "<body>",
+        f"<header><h1>{escape(heading)}</h1>",
+        *run_part(document, registry, labels),
+        "</header>",
+    ]
+
+
 def render_html(result: RunResult, options: RenderOptions) -> str:
     """The page. With ``options.org`` only that organisation's scorecard
     follows the league table."""
@@ -297,18 +318,7 @@ def render_html(result: RunResult, options: RenderOptions) -> str:
     failed = [entry for entry in organisations if entry["status"] != "scored"]
     heading = labels["heading"].format(year=document["year"])
     parts = [
-        "<!DOCTYPE html>",
-        f'<html lang="{labels["html_lang"]}">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{escape(heading)}</title>",
-        f"<style>{STYLE}</style>",
-        "</head>",
-        "<body>",
-        f"<header><h1>{escape(heading)}</h1>",
-        *run_part(document, registry, labels),
-        "</header>",
+        *page_start(heading, document, registry, labels),
         *league_part(result, scored, lang, labels),
         *failed_part(failed, labels),
     ]

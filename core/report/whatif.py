@@ -17,12 +17,15 @@ from fivestar.numbers import fmt
 from fivestar.registry import Registry
 from fivestar.report import jsonable
 from fivestar.report.csv_table import cell, policies_text, text_cell
-from fivestar.report.html_page import STYLE, figure, head, row, run_part, section_title, setting
+from fivestar.report.html_page import figure, head, page_start, row, section_title, setting
 from fivestar.report.labels import LABELS, language
 from fivestar.report.terminal import format_table
 from fivestar.whatif import AWARD_FLAGS, Change, Standing, WhatIf, margin, summary
 
 FORMATS = ("table", "json", "html", "csv")
+
+PRINT_STYLE = "@media print { .scenario { break-before: page; page-break-before: always; } }"
+"""Each scenario begins a printed page, as each scorecard does in the run's report."""
 
 AWARD_LABELS = {"party_building_excellence": "pbe", "performance_excellence": "pe", "five_star": "five"}
 
@@ -450,20 +453,7 @@ def render_html(document: dict[str, Any], registry: Registry, lang: str) -> str:
     its policies, the sweep, then each scenario on its own printed page."""
     labels = LABELS[lang]
     heading = labels["whatif_heading"].format(year=document["year"])
-    parts = [
-        "<!DOCTYPE html>",
-        f'<html lang="{labels["html_lang"]}">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{escape(heading)}</title>",
-        f"<style>{STYLE}@media print {{ .scenario {{ break-before: page; page-break-before: always; }} }}</style>",
-        "</head>",
-        "<body>",
-        f"<header><h1>{escape(heading)}</h1>",
-        *run_part(document, registry, labels),
-        "</header>",
-    ]
+    parts = page_start(heading, document, registry, labels, PRINT_STYLE)
     if document["sweep"]:
         parts += sweep_html(document, registry, lang)
     for scenario in document["scenarios"]:
