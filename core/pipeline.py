@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import structlog
+from fivestar import signals
 from fivestar.config import RunConfig
 from fivestar.context import RunContext
 from fivestar.evidence import add_derived, convert_facts, read_evidence, read_review
@@ -219,7 +220,7 @@ def load_cohort(files: Sequence[Path], pm: PluginManager, context: RunContext, j
         return
     _WORKER = (pm, context)
     try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        with multiprocessing.get_context("fork").Pool(jobs, initializer=signals.in_worker) as pool:
             yield from pool.imap(_load_in_worker, files, chunksize=max(1, min(500, len(files) // (jobs * 8))))
     finally:
         _WORKER = None

@@ -2,7 +2,8 @@
 and render. Results go to stdout or files, logs and problems to stderr.
 
 Exit codes: 0 everything scored / valid, 1 some organisation failed
-validation (the others are still scored), 2 a bad config or usage.
+validation (the others are still scored), 2 a bad config or usage, 130
+stopped by SIGINT (Ctrl-C), 143 stopped by SIGTERM.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 import click
 import structlog
+from fivestar import signals
 from fivestar.cli.catalogue import explain, plugins, rules, template
 from fivestar.cli.common import fail, open_config, prepare_or_fail, write_output
 from fivestar.cli.history import compare, history
@@ -29,7 +31,19 @@ log = structlog.get_logger(__name__)
 
 class AssessGroup(click.Group):
     """The command line: an output that cannot be written (a full disk under
-    stdout) is an error naming it, exit 2, in every command, a plugin's too."""
+    stdout) is an error naming it, exit 2, in every command, a plugin's too;
+    SIGINT and SIGTERM stop a command cleanly with status 130 and 143."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            with signals.terminate_unwinds():
+                return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("stopped by SIGINT: no output was left half-written", err=True)
+            raise click.exceptions.Exit(signals.INTERRUPTED) from None
+        except signals.Terminated:
+            click.echo("stopped by SIGTERM: no output was left half-written", err=True)
+            raise click.exceptions.Exit(signals.TERMINATED) from None
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         try:
