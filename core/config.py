@@ -9,6 +9,7 @@ never silently changes a score.
 from __future__ import annotations
 
 import glob
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 
 from fivestar.facts import Shown, describe_value
 from fivestar.model import InputError, Problem
+from fivestar.suggest import did_you_mean
 from fivestar.tomlfile import parse_toml
 
 DEFAULT_EDITION = "shaoxing-2020"
@@ -34,6 +36,17 @@ KNOWN_KEYS: dict[str, set[str]] = {
 
 class ConfigError(InputError):
     """The run config cannot be used."""
+
+
+def shown_path(path: str | Path) -> Path:
+    """A path as a user should read it: ``..`` and links resolved, relative
+    to the current folder when inside it (``examples/history.sqlite3``, not
+    ``examples/shaoxing-2020/../history.sqlite3``)."""
+    real = Path(os.path.realpath(path))
+    try:
+        return real.relative_to(Path.cwd().resolve())
+    except ValueError:
+        return real
 
 
 @dataclass
@@ -108,17 +121,51 @@ def _read_toml(path: Path) -> dict[str, Any]:
 def load_config(path: str | Path) -> RunConfig:
     """Read and check a run config (all but the policy values and item ids,
     which need the plugins: see :func:`fivestar.pipeline.prepare`)."""
+    config, problems = read_config(path)
+    if problems:
+        raise ConfigError(problems)
+    return config
+
+
+def evidence_problem(path: Path, data: dict[str, Any]) -> Problem | None:
+    """An evidence file given where a run config belongs: one clear line,
+    not an error for each of its tables."""
+    if "assessment" in data or not data or set(data) <= set(KNOWN_KEYS):
+        return None
+    return Problem(
+        "error",
+        str(path),
+        "",
+        "",
+        "a run config with an [assessment] table",
+        "an evidence file" if "organisation" in data else "no [assessment] table",
+        "this is an evidence file, not a run config: check it with `assess validate FILE`",
+    )
+
+
+def read_config(path: str | Path) -> tuple[RunConfig, list[Problem]]:
+    """The run config as far as it can be read, and every problem found in
+    it (a file that cannot be read at all raises :class:`ConfigError`)."""
     path = Path(path)
     data = _read_toml(path)
     problems: list[Problem] = []
     file = str(path)
+    as_evidence = evidence_problem(path, data)
+    if as_evidence is not None:
+        raise ConfigError([as_evidence])
 
-    def error(table: str, key: str, expected: str, found: object) -> None:
-        problems.append(Problem("error", file, table, key, expected, describe_value(found)))
+    def error(table: str, key: str, expected: str, found: object, message: str = "") -> None:
+        problems.append(Problem("error", file, table, key, expected, describe_value(found), message))
 
     for table, value in data.items():
         if table not in KNOWN_KEYS:
-            error("", table, "one of the tables " + ", ".join(f"[{name}]" for name in KNOWN_KEYS), Shown(f"[{table}]"))
+            error(
+                "",
+                table,
+                "one of the tables " + ", ".join(f"[{name}]" for name in KNOWN_KEYS),
+                Shown(f"[{table}]"),
+                f"unknown table [{table}]" + did_you_mean(table, KNOWN_KEYS),
+            )
             continue
         if not isinstance(value, dict):
             error("", table, "a table", value)
@@ -126,7 +173,13 @@ def load_config(path: str | Path) -> RunConfig:
         if KNOWN_KEYS[table]:
             for key in value:
                 if key not in KNOWN_KEYS[table]:
-                    error(table, key, "one of " + ", ".join(sorted(KNOWN_KEYS[table])), Shown(f"unknown key {key}"))
+                    error(
+                        table,
+                        key,
+                        "one of " + ", ".join(sorted(KNOWN_KEYS[table])),
+                        Shown(f"unknown key {key}"),
+                        f"unknown key {key}" + did_you_mean(key, KNOWN_KEYS[table]),
+                    )
 
     def table(name: str) -> dict[str, Any]:
         value = data.get(name, {})
@@ -190,6 +243,4 @@ def load_config(path: str | Path) -> RunConfig:
         store_path=store_path,
         save=save,
     )
-    if problems:
-        raise ConfigError(problems)
-    return config
+    return config, problems

@@ -27,6 +27,10 @@ class RunContext:
     previous: PreviousYear | None = None
     command_line_policies: tuple[str, ...] = ()
     """The policy keys set by ``--policy`` for this run, not by the config."""
+    suppliers: dict[str, str] = field(default_factory=dict)
+    """Who besides the evidence may supply facts, and from which file:
+    ``{"history store": "examples/history.sqlite3"}``. A derived fact whose
+    source text starts with a supplier's name counts as supplied by it."""
 
     def policy(self, key: str) -> Any:
         return self.policies[key]

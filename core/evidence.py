@@ -31,18 +31,26 @@ def shown_default(value: object) -> str:
     return describe_value(value)
 
 
-def read_evidence(path: Path) -> Organisation:
-    """Parse one evidence file; a file that cannot be read is an organisation
-    with an error, so that the rest of the cohort goes on."""
+CONFIG_TABLE = "assessment"
+"""The table that makes a file a run config. Evidence holding it is refused
+whole: the file is data, and nothing in it is ever read as a config (its
+``[plugins] paths`` could otherwise name code to run)."""
+
+
+def read_evidence(path: Path, content: bytes | None = None) -> Organisation:
+    """Parse one evidence file (or ``content`` read elsewhere, e.g. standard
+    input); a file that cannot be read is an organisation with an error, so
+    that the rest of the cohort goes on."""
     file = str(path)
     organisation = Organisation(id=path.stem, name=path.stem, path=path, raw={}, sha256="")
-    try:
-        content = path.read_bytes()
-    except OSError as error:
-        organisation.problems.append(
-            Problem("error", file, "", "", "a readable evidence file", error.strerror or str(error))
-        )
-        return organisation
+    if content is None:
+        try:
+            content = path.read_bytes()
+        except OSError as error:
+            organisation.problems.append(
+                Problem("error", file, "", "", "a readable evidence file", error.strerror or str(error))
+            )
+            return organisation
     organisation.sha256 = hashlib.sha256(content).hexdigest()
     try:
         organisation.raw = parse_toml(content)
@@ -53,8 +61,29 @@ def read_evidence(path: Path) -> Organisation:
         organisation.problems.append(Problem("error", file, "", "", "valid TOML", str(error)))
         return organisation
 
+    if CONFIG_TABLE in organisation.raw:
+        organisation.problems.append(
+            Problem(
+                "error",
+                file,
+                CONFIG_TABLE,
+                "",
+                "an evidence file (no [assessment] table)",
+                Shown("a run config"),
+                "this file looks like a run config, not evidence; nothing in it is loaded "
+                "(check a run config with `assess validate --config FILE`)",
+            )
+        )
+        organisation.raw = {}
+        return organisation
     read_header(organisation)
     return organisation
+
+
+def missing_facts(organisation: Organisation, required: set[str]) -> list[str]:
+    """The facts a scored item reads that neither the evidence nor any
+    supplier gave: each is scored as its type's default (0, no, absent)."""
+    return [key for key, source in organisation.sources.items() if source == "default" and key in required]
 
 
 def read_header(organisation: Organisation) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 import structlog
 from fivestar import signals
-from fivestar.config import RunConfig
+from fivestar.config import DEFAULT_EDITION, RunConfig, shown_path
 from fivestar.context import RunContext
 from fivestar.evidence import add_derived, convert_facts, read_evidence, read_review
 from fivestar.facts import describe_value
@@ -24,11 +24,14 @@ from fivestar.model import Cohort, InputError, Ledger, Organisation, Problem
 from fivestar.numbers import ZERO
 from fivestar.registry import Registry, build_registry
 from fivestar.store import HistoryStore
+from fivestar.suggest import did_you_mean
 
 log = structlog.get_logger(__name__)
 
 COMMAND_LINE = "<command line> --policy"
 """Where a problem of ``--policy KEY=VALUE`` is said to be."""
+HISTORY_STORE = "history store"
+"""The supplier of last year's facts (see :attr:`RunContext.suppliers`)."""
 
 PARALLEL_FROM = 200
 """Below this many files, reading in parallel costs more than it saves."""
@@ -67,6 +70,7 @@ def parse_policies(
                     key,
                     "one of " + ", ".join(sorted(registry.policies)),
                     f"unknown policy {key}",
+                    f"unknown policy {key}" + did_you_mean(key, registry.policies),
                 )
             )
             continue
@@ -83,7 +87,9 @@ def prepare(
     config: RunConfig, plugins: Sequence[object] = (), load_entry_points: bool = True
 ) -> tuple[PluginManager, RunContext]:
     """The plugin manager and run context for a config; raises InputError
-    naming every problem of the config."""
+    naming every problem of the config at once (unknown disabled items, an
+    unknown edition and bad policies together), so that fixing one never
+    only then reveals the next."""
     source = str(config.path)
     pm = make_plugin_manager(
         disable=config.disabled_plugins,
@@ -92,8 +98,17 @@ def prepare(
         load_entry_points=load_entry_points,
         config_file=source,
     )
-    registry = build_registry(pm, config.edition, config.disabled_items, source)
+    problems: list[Problem] = []
+    try:
+        registry = build_registry(pm, config.edition, config.disabled_items, source)
+    except InputError as error:
+        if any(problem.table != "rules" for problem in error.problems):
+            raise
+        problems += error.problems
+        known = build_registry(pm, config.edition, (), source).items
+        registry = build_registry(pm, config.edition, [item for item in config.disabled_items if item in known], source)
     if not registry.sections:
+        editions = known_editions(pm)
         raise InputError(
             [
                 Problem(
@@ -101,12 +116,11 @@ def prepare(
                     source,
                     "assessment",
                     "edition",
-                    "an edition some enabled plugin provides",
-                    f'"{config.edition}"',
+                    "an edition some enabled plugin provides: " + (", ".join(editions) or "none is installed"),
+                    f'"{config.edition}"' + did_you_mean(config.edition, editions),
                 )
             ]
         )
-    problems: list[Problem] = []
     policies = {key: policy.default for key, policy in registry.policies.items()}
     for values, where in ((config.policy, source), (config.command_line_policy, COMMAND_LINE)):
         try:
@@ -121,10 +135,23 @@ def prepare(
         store = HistoryStore(config.history_path)
         context.previous = store.previous_year(config.year - 1)
     if context.previous:
+        context.suppliers[HISTORY_STORE] = str(shown_path(config.history_path))
         log.info(
-            "history_loaded", store=str(config.history_path), year=config.year - 1, organisations=len(context.previous)
+            "history_loaded",
+            store=str(shown_path(config.history_path)),
+            year=config.year - 1,
+            organisations=len(context.previous),
         )
     return pm, context
+
+
+def known_editions(pm: PluginManager) -> list[str]:
+    """The editions the enabled plugins provide: each plugin's ``EDITION``
+    (the convention of :func:`fivestar.declare.edition_hooks`), kept when
+    some plugin declares sections for it."""
+    names = {DEFAULT_EDITION}
+    names.update(edition for plugin in pm.get_plugins() if isinstance(edition := getattr(plugin, "EDITION", None), str))
+    return sorted(name for name in names if any(pm.hook.assess_sections(edition=name)))
 
 
 def plugin_failure(organisation: Organisation, step: str, error: Exception) -> Problem:
@@ -144,12 +171,13 @@ def plugin_failure(organisation: Organisation, step: str, error: Exception) -> P
     )
 
 
-def load_organisation(path: Path, pm: PluginManager, context: RunContext) -> Organisation:
-    """collect and validate one evidence file.
+def load_organisation(path: Path, pm: PluginManager, context: RunContext, content: bytes | None = None) -> Organisation:
+    """collect and validate one evidence file (``content``: its bytes, when
+    read elsewhere, e.g. from standard input).
 
     The raw evidence is let go afterwards (only typed facts are scored), so a
     large cohort does not hold every parsed file in memory."""
-    organisation = read_evidence(path)
+    organisation = read_evidence(path, content)
     if not organisation.valid:
         return organisation
     registry = context.registry
@@ -256,7 +284,7 @@ def read_cohort(
     mark_duplicates(organisations)
     for organisation in organisations:
         if not organisation.valid:
-            log.warning(
+            log.info(
                 "organisation_failed",
                 organisation=organisation.id,
                 file=str(organisation.path),

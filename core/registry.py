@@ -14,6 +14,7 @@ from fivestar.facts import OWNERS, FactSpec, FactType
 from fivestar.model import HeavyItem, InputError, Item, Policy, Problem, Section
 from fivestar.numbers import ZERO
 from fivestar.rules import AllFlags, Flag
+from fivestar.suggest import did_you_mean
 
 CORE_TABLES = ("organisation", "review")
 
@@ -320,7 +321,7 @@ def build_registry(
                     "disable",
                     "an item id of this edition (see `assess rules`)",
                     f'"{item_id}"',
-                    f"unknown item id {item_id}",
+                    f"unknown item id {item_id}" + did_you_mean(item_id, registry.items),
                 )
             )
     registry.disabled = frozenset(disabled)

@@ -309,6 +309,13 @@ class HistoryStore:
             ).fetchall()
         return {org_id: _json_value(kind, value) for org_id, kind, value in rows if kind is not None}
 
+    def organisation_ids(self) -> list[str]:
+        """Every organisation id with a saved result, in any year."""
+        if not self.path.exists():
+            return []
+        with self._connect() as connection:
+            return [row[0] for row in connection.execute("SELECT DISTINCT org_id FROM results ORDER BY org_id")]
+
     def save(self, run: StoredRun, results: list[StoredResult], replace: bool = False) -> None:
         """Record a run in one transaction; a year already stored needs ``replace``."""
         with self._connect(write=True) as connection:

@@ -283,7 +283,7 @@ def test_a_config_with_a_byte_order_mark_is_read(config_file: Callable[[str], Pa
     _pm, context = prepare(load_config(path))
     assert context.policy("star_threshold") == Decimal("0.75")
 
-    result = CliRunner().invoke(main, ["validate", str(path)])
+    result = CliRunner().invoke(main, ["validate", "--config", str(path)])
     assert result.exit_code == 0, result.output
     assert "1 file(s), 0 error(s)" in result.stdout
 

@@ -9,35 +9,30 @@ from pathlib import Path
 
 import click
 from fivestar.catalogue import catalogue_document, explain_item, plugin_documents, template_document
-from fivestar.cli.common import (
-    config_option,
-    context_for,
-    edition_option,
-    fail,
-    open_config,
-    standalone_config,
-    write_output,
-)
-from fivestar.config import DEFAULT_EDITION
-from fivestar.model import InputError, Problem
+from fivestar.cli.common import context_for, edition_option, fail, write_output
+from fivestar.cli.options import choose_format, config_option, output_options
+from fivestar.model import Problem
 from fivestar.numbers import fmt
-from fivestar.pipeline import prepare
 from fivestar.report.terminal import format_table
+from fivestar.suggest import did_you_mean
+
+TABLE_OR_JSON = ("table", "json")
+SUFFIXES = {"table": ".txt", "json": ".json"}
+
+
+def as_json(document: object) -> str:
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
 @click.command()
 @config_option
-@click.option("--json", "as_json", is_flag=True)
-def plugins(config_path: str | None, as_json: bool) -> None:
+@output_options(choices=TABLE_OR_JSON)
+def plugins(config_path: str | None, output_format: str | None, output: Path | None) -> None:
     """The plugins loaded: name, version, origin, what they register."""
-    try:
-        config = open_config(config_path) if config_path else standalone_config(2020, DEFAULT_EDITION)
-        pm, context = prepare(config)
-    except InputError as error:
-        fail(error.problems)
+    pm, context = context_for(config_path, None)
     documents = plugin_documents(pm, context)
-    if as_json:
-        click.echo(json.dumps(documents, ensure_ascii=False, indent=2))
+    if choose_format(output_format, output, SUFFIXES, "table") == "json":
+        write_output(as_json(documents), output, what="json")
         return
     rows = [
         [
@@ -50,38 +45,45 @@ def plugins(config_path: str | None, as_json: bool) -> None:
         ]
         for doc in documents
     ]
-    click.echo(format_table(["name", "version", "source", "status", "sections", "items"], rows, right_from=5))
+    table = format_table(["name", "version", "source", "status", "sections", "items"], rows, right_from=5)
+    write_output(table + "\n", output, what="table")
 
 
 @click.command()
 @config_option
 @edition_option
-@click.option("--json", "as_json", is_flag=True)
-def rules(config_path: str | None, edition: str, as_json: bool) -> None:
+@output_options(choices=TABLE_OR_JSON)
+def rules(config_path: str | None, edition: str | None, output_format: str | None, output: Path | None) -> None:
     """The catalogue of items: id, points, the standard's text."""
     _pm, context = context_for(config_path, edition)
     document = catalogue_document(context)
-    if as_json:
-        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+    if choose_format(output_format, output, SUFFIXES, "table") == "json":
+        write_output(as_json(document), output, what="json")
         return
+    lines = []
     for section in document["sections"]:
-        click.echo(f"{section['title']} {section['title_en']} — {fmt(Decimal(str(section['max'])))}")
+        lines.append(f"{section['title']} {section['title_en']} — {fmt(Decimal(str(section['max'])))}")
         for item in section["items"]:
             points = "—" if item["points"] is None else fmt(Decimal(str(item["points"])))
             state = "  (disabled)" if item["disabled"] else ""
-            click.echo(f"  {item['id']:<34} {points:>4}  {item['title']}{state}")
+            lines.append(f"  {item['id']:<34} {points:>4}  {item['title']}{state}")
         for heavy in section["heavy"]:
-            click.echo(f"  {heavy['id']:<34} 5-10  重扣：{heavy['title']}")
-        click.echo("")
+            lines.append(f"  {heavy['id']:<34} 5-10  重扣：{heavy['title']}")
+        lines.append("")
+    write_output("\n".join(lines) + "\n", output, what="table")
 
 
 @click.command()
 @click.argument("item_id")
 @config_option
 @edition_option
-def explain(item_id: str, config_path: str | None, edition: str) -> None:
+@output_options(choices=TABLE_OR_JSON)
+def explain(
+    item_id: str, config_path: str | None, edition: str | None, output_format: str | None, output: Path | None
+) -> None:
     """The standard's text, formula, facts and policies of one item."""
     _pm, context = context_for(config_path, edition)
+    registry = context.registry
     text = explain_item(context, item_id)
     if text is None:
         fail(
@@ -92,20 +94,34 @@ def explain(item_id: str, config_path: str | None, edition: str) -> None:
                     "",
                     "ITEM_ID",
                     "an item or heavy item id (see `assess rules`)",
-                    f'"{item_id}"',
+                    f'"{item_id}"' + did_you_mean(item_id, [*registry.items, *registry.heavy]),
                 )
             ]
         )
-    click.echo(text)
+    if choose_format(output_format, output, SUFFIXES, "table") == "json":
+        entries = [
+            entry
+            for section in catalogue_document(context)["sections"]
+            for entry in [*section["items"], *section["heavy"]]
+            if entry["id"] == item_id
+        ]
+        write_output(as_json(entries[0]), output, what="json")
+        return
+    write_output(text + "\n", output, what="table")
 
 
 @click.command()
 @config_option
 @edition_option
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the template here.")
+@output_options(
+    default="toml", choices=("toml",), output_help="Write the template to this file (- for stdout; see --force)."
+)
 @click.option("--force", is_flag=True, help="Overwrite an existing file at --output.")
-def template(config_path: str | None, edition: str, output: Path | None, force: bool) -> None:
+def template(
+    config_path: str | None, edition: str | None, output_format: str | None, output: Path | None, force: bool
+) -> None:
     """An evidence template with every fact, for a department to fill in."""
+    choose_format(output_format, output, {"toml": ".toml"}, "toml")
     if output is not None and output.is_file() and not force:
         fail(
             [
@@ -115,4 +131,4 @@ def template(config_path: str | None, edition: str, output: Path | None, force: 
             ]
         )
     pm, context = context_for(config_path, edition)
-    write_output(template_document(context, pm), output)
+    write_output(template_document(context, pm), output, what="template")

@@ -17,9 +17,11 @@ from typing import Any, NoReturn
 
 import click
 import structlog
-from fivestar.config import DEFAULT_EDITION, RunConfig, load_config
+from fivestar.cli.options import current_lang, is_stdout, settings
+from fivestar.config import DEFAULT_EDITION, RunConfig, read_config, shown_path
 from fivestar.model import InputError, Problem
 from fivestar.pipeline import RunContext, prepare
+from fivestar.whatif import one_value_each, policy_options
 
 log = structlog.get_logger(__name__)
 
@@ -30,14 +32,24 @@ def fail(problems: Sequence[Problem], code: int = 2) -> NoReturn:
     sys.exit(code)
 
 
-def write_output(content: str | bytes | Iterable[str], output: Path | None) -> None:
-    """stdout, or a file written whole or not at all (temp file + rename).
+def say(zh: str, en: str) -> None:
+    """One short line to stderr for the user (a confirmation, a note), in the
+    language asked for; ``-q`` silences it."""
+    if not settings().quiet:
+        click.echo(en if current_lang() == "en" else zh, err=True)
+
+
+def write_output(content: str | bytes | Iterable[str], output: Path | None, what: str = "") -> None:
+    """stdout (``output`` None or ``-``), or a file written whole or not at
+    all (temp file + rename), confirmed on stderr with ``what`` was written.
 
     An existing target that is not a regular file (``/dev/stdout``, a named
     pipe) is written to, never replaced; a symbolic link is followed, so the
     file it points to is replaced. A write that fails is an error naming the
     file (exit 2), never a traceback."""
     pieces: Iterable[str | bytes] = [content] if isinstance(content, (str, bytes)) else content
+    if output is not None and is_stdout(output):
+        output = None
     try:
         if output is None:
             for piece in pieces:
@@ -60,6 +72,11 @@ def write_output(content: str | bytes | Iterable[str], output: Path | None) -> N
         expected = "a stdout that takes the output" if output is None else "a file that can be written"
         fail([Problem("error", where, "", "--output" if output else "", expected, error.strerror or str(error))])
     log.info("output_written", file=str(output))
+    if output is not None:
+        say(
+            f"已写入 {what}：{shown_path(output)}" if what else f"已写入：{shown_path(output)}",
+            f"wrote {what or 'the output'} to {shown_path(output)}",
+        )
 
 
 def replace_file(pieces: Iterable[str | bytes], target: Path) -> None:
@@ -127,9 +144,12 @@ def process_running(pid: int) -> bool:
 
 def open_config(path: str) -> RunConfig:
     try:
-        return load_config(path)
+        config, problems = read_config(path)
     except InputError as error:
         fail(error.problems)
+    if problems:
+        fail(problems)
+    return config
 
 
 def prepare_or_fail(config: RunConfig) -> tuple[Any, RunContext]:
@@ -139,19 +159,44 @@ def prepare_or_fail(config: RunConfig) -> tuple[Any, RunContext]:
         fail(error.problems)
 
 
+def open_run(path: str, command_line_policy: Sequence[str] = ()) -> tuple[RunConfig, Any, RunContext]:
+    """The run config (with ``--policy KEY=VALUE`` over its ``[policy]``),
+    its plugins and run context, or exit 2 listing every problem at once:
+    the file's own and those only the plugins can find (policies, disabled
+    items, the edition)."""
+    try:
+        config, problems = read_config(path)
+    except InputError as error:
+        fail(error.problems)
+    try:
+        config.command_line_policy = one_value_each(policy_options(command_line_policy))
+    except InputError as error:
+        problems += error.problems
+    if problems:
+        config.history = False
+    try:
+        pm, context = prepare(config)
+    except InputError as error:
+        problems += [problem for problem in error.problems if problem not in problems]
+    if problems:
+        fail(problems)
+    return config, pm, context
+
+
 def standalone_config(year: int, edition: str) -> RunConfig:
     """The defaults, for commands given no run config (no history store)."""
     return RunConfig(path=Path("<defaults>"), year=year, edition=edition, history=False)
 
 
-def context_for(config_path: str | None, edition: str) -> tuple[Any, RunContext]:
-    config = open_config(config_path) if config_path else standalone_config(2020, edition)
-    return prepare_or_fail(config)
-
-
-config_option = click.option(
-    "--config", "config_path", type=click.Path(dir_okay=False), help="A run config (its plugins and disabled items)."
-)
+def context_for(config_path: str | None, edition: str | None) -> tuple[Any, RunContext]:
+    """The plugins and context of a run config, or of the defaults and an
+    edition when there is none; an edition given with a config is refused."""
+    if config_path is None:
+        return prepare_or_fail(standalone_config(2020, edition or DEFAULT_EDITION))
+    if edition is not None:
+        raise click.UsageError(f"--edition goes without a run config; {config_path} sets [assessment] edition")
+    _config, pm, context = open_run(config_path)
+    return pm, context
 
 
 def policy_option(required: bool = False, help: str = "") -> Callable[[Any], Any]:
@@ -160,5 +205,5 @@ def policy_option(required: bool = False, help: str = "") -> Callable[[Any], Any
 
 
 edition_option = click.option(
-    "--edition", default=DEFAULT_EDITION, show_default=True, help="The edition, without a config."
+    "--edition", default=None, help=f"The edition, without a run config (default {DEFAULT_EDITION})."
 )

@@ -7,13 +7,16 @@ from decimal import Decimal
 from pathlib import Path
 
 import click
-from fivestar.cli.common import config_option, fail, open_config
+from fivestar.cli.common import fail, open_config, write_output
+from fivestar.cli.options import CONFIG_NAME, choose_format, config_option, output_options
+from fivestar.config import shown_path
 from fivestar.history import award_labels, compare_years
 from fivestar.model import InputError, Problem
 from fivestar.numbers import fmt
 from fivestar.report import jsonable
 from fivestar.report.terminal import format_table
 from fivestar.store import HistoryStore
+from fivestar.suggest import did_you_mean
 
 
 def store_for(config_path: str | None, store_path: Path | None) -> HistoryStore:
@@ -22,12 +25,17 @@ def store_for(config_path: str | None, store_path: Path | None) -> HistoryStore:
     elif config_path is not None:
         path = open_config(config_path).history_path
     else:
-        raise click.UsageError("give --config CONFIG or --store PATH")
+        raise click.UsageError(f"give --config CONFIG or --store PATH (there is no ./{CONFIG_NAME})")
     if not path.exists():
         fail(
             [
                 Problem(
-                    "error", str(path), "store", "path", "an existing history store (assess run --save)", "no such file"
+                    "error",
+                    str(shown_path(path)),
+                    "",
+                    "",
+                    "an existing history store (made by assess run --save)",
+                    "no such file",
                 )
             ]
         )
@@ -40,9 +48,7 @@ store_option = click.option(
     type=click.Path(dir_okay=False, path_type=Path),
     help="The history store file (instead of the config's).",
 )
-format_option = click.option(
-    "--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+SUFFIXES = {"table": ".txt", "json": ".json"}
 
 
 def change_text(value: Decimal | None) -> str:
@@ -55,19 +61,32 @@ def change_text(value: Decimal | None) -> str:
 @click.argument("org_id", metavar="ORG_ID")
 @config_option
 @store_option
-@format_option
-def history(org_id: str, config_path: str | None, store_path: Path | None, output_format: str) -> None:
+@output_options(choices=("table", "json"))
+def history(
+    org_id: str, config_path: str | None, store_path: Path | None, output_format: str | None, output: Path | None
+) -> None:
     """One organisation's saved years: total, stars, awards, change."""
     store = store_for(config_path, store_path)
     try:
         years = store.organisation(org_id)
     except InputError as error:
         fail(error.problems)
+    output_format = choose_format(output_format, output, SUFFIXES, "table")
     if not years:
+        try:
+            known = store.organisation_ids()
+        except InputError as error:
+            fail(error.problems)
+        shown = ", ".join(known[:20]) + (f", … ({len(known)} in all)" if len(known) > 20 else "")
         fail(
             [
                 Problem(
-                    "error", str(store.path), "results", "org_id", "an organisation with saved results", f'"{org_id}"'
+                    "error",
+                    "<command line>",
+                    "",
+                    "ORG_ID",
+                    f"an organisation with saved results in {shown_path(store.path)}: {shown or 'none is saved'}",
+                    f'"{org_id}"' + did_you_mean(org_id, known),
                 )
             ]
         )
@@ -89,9 +108,9 @@ def history(org_id: str, config_path: str | None, store_path: Path | None, outpu
         )
         previous = stored.total
     if output_format == "json":
-        click.echo(json.dumps(jsonable({"id": org_id, "years": rows}), ensure_ascii=False, indent=2))
+        document = json.dumps(jsonable({"id": org_id, "years": rows}), ensure_ascii=False, indent=2)
+        write_output(document + "\n", output, what="json")
         return
-    click.echo(f"{years[-1].name} ({org_id})")
     table = [
         [
             str(row["year"]),
@@ -102,7 +121,8 @@ def history(org_id: str, config_path: str | None, store_path: Path | None, outpu
         ]
         for row in rows
     ]
-    click.echo(format_table(["year", "status", "total", "change", "stars and awards"], table, right_from=2))
+    text = format_table(["year", "status", "total", "change", "stars and awards"], table, right_from=2)
+    write_output(f"{years[-1].name} ({org_id})\n{text}\n", output, what="table")
 
 
 @click.command()
@@ -110,18 +130,38 @@ def history(org_id: str, config_path: str | None, store_path: Path | None, outpu
 @click.argument("year_b", type=click.IntRange(2000, 2100))
 @config_option
 @store_option
-@format_option
-def compare(year_a: int, year_b: int, config_path: str | None, store_path: Path | None, output_format: str) -> None:
+@output_options(choices=("table", "json"))
+def compare(
+    year_a: int,
+    year_b: int,
+    config_path: str | None,
+    store_path: Path | None,
+    output_format: str | None,
+    output: Path | None,
+) -> None:
     """Per organisation and section, the change from YEAR_A to YEAR_B,
     largest movers first."""
     store = store_for(config_path, store_path)
     try:
         for year in (year_a, year_b):
             if store.run(year) is None:
-                fail([Problem("error", str(store.path), "runs", "year", f"a saved year ({store.years()})", str(year))])
+                saved = ", ".join(str(saved) for saved in store.years()) or "none is saved"
+                fail(
+                    [
+                        Problem(
+                            "error",
+                            "<command line>",
+                            "",
+                            "YEAR",
+                            f"a year saved in {shown_path(store.path)}: {saved}",
+                            str(year),
+                        )
+                    ]
+                )
         sections, movements = compare_years(store, year_a, year_b)
     except InputError as error:
         fail(error.problems)
+    output_format = choose_format(output_format, output, SUFFIXES, "table")
     if output_format == "json":
         document = {
             "from": year_a,
@@ -146,7 +186,7 @@ def compare(year_a: int, year_b: int, config_path: str | None, store_path: Path 
                 for move in movements
             ],
         }
-        click.echo(json.dumps(jsonable(document), ensure_ascii=False, indent=2))
+        write_output(json.dumps(jsonable(document), ensure_ascii=False, indent=2) + "\n", output, what="json")
         return
     header = ["organisation", f"{year_a}", f"{year_b}", "change", *sections, "heavy (effect on total)"]
     rows = [
@@ -160,4 +200,4 @@ def compare(year_a: int, year_b: int, config_path: str | None, store_path: Path 
         ]
         for move in movements
     ]
-    click.echo(format_table(header, rows, right_from=1, right_to=len(header)))
+    write_output(format_table(header, rows, right_from=1, right_to=len(header)) + "\n", output, what="table")

@@ -4,21 +4,29 @@ from __future__ import annotations
 
 import json
 import sys
-import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
 import click
 import structlog
-from fivestar.cli.common import fail, open_config, policy_option, prepare_or_fail, standalone_config, write_output
-from fivestar.config import DEFAULT_EDITION
+from fivestar.cli.common import fail, open_run, policy_option, prepare_or_fail, say, standalone_config, write_output
+from fivestar.cli.options import (
+    CONFIG_NAME,
+    choose_format,
+    config_argument,
+    config_option,
+    lang_option,
+    output_options,
+    refuse_binary_on_terminal,
+)
+from fivestar.config import DEFAULT_EDITION, shown_path
+from fivestar.evidence import missing_facts
 from fivestar.history import save_run
 from fivestar.model import InputError, Organisation, Problem
 from fivestar.pipeline import load_organisation, mark_duplicates, run_cohort
 from fivestar.report import Renderer, RenderOptions
 from fivestar.store import HistoryStore
-from fivestar.tomlfile import parse_toml
-from fivestar.whatif import one_value_each, policy_options
+from fivestar.suggest import did_you_mean
 
 log = structlog.get_logger(__name__)
 
@@ -43,23 +51,79 @@ def progress_reporter(total: int) -> Callable[[str, int, int], None] | None:
     return report
 
 
+BINARY_SUFFIXES = frozenset({".xlsx", ".xls", ".ods", ".pdf", ".zip", ".docx", ".png"})
+"""Suffixes of formats that are bytes, not text: never sent to a terminal."""
+
+
+def is_binary(renderer: Renderer) -> bool:
+    return bool(getattr(renderer, "binary", False)) or renderer.suffix.lower() in BINARY_SUFFIXES
+
+
+def choose_renderers(
+    renderers: dict[str, Renderer], formats: tuple[str, ...], output: Path | None, output_dir: Path | None
+) -> list[Renderer]:
+    """The reports to write: ``--format`` (several with ``--output-dir``),
+    else the suffix of ``--output``, else the table."""
+    names = split_formats(formats)
+    unknown = [name for name in names if name not in renderers]
+    if unknown or (formats and not names):
+        raise click.BadParameter(
+            f"expected one of {', '.join(sorted(renderers))}, found {unknown or list(formats)}"
+            + (did_you_mean(unknown[0], renderers) if unknown else ""),
+            param_hint="--format",
+        )
+    if output and output_dir:
+        raise click.UsageError("--output writes one file and --output-dir a folder of them: give one")
+    if len(names) > 1 and not output_dir:
+        raise click.UsageError("several formats need --output-dir")
+    if output_dir:
+        return [renderers[name] for name in names or ["table"]]
+    suffixes = {name: renderer.suffix for name, renderer in renderers.items()}
+    chosen = renderers[choose_format(names[0] if names else None, output, suffixes, "table")]
+    if is_binary(chosen):
+        refuse_binary_on_terminal(chosen.name, chosen.suffix, output)
+    return [chosen]
+
+
+def unknown_org(org_id: str, known: list[str]) -> Problem:
+    shown = ", ".join(known[:20]) + (f", … ({len(known)} in all)" if len(known) > 20 else "")
+    return Problem(
+        "error",
+        "<command line>",
+        "",
+        "--org",
+        f"the id of an organisation of the run: {shown or 'none was read'}",
+        f'"{org_id}"' + did_you_mean(org_id, known),
+    )
+
+
+def report_failed(failed: list[Organisation]) -> None:
+    """Each failed organisation once, at the end, on stderr: which file, how
+    many errors, the first of them."""
+    if not failed:
+        return
+    lines = [f"{len(failed)} organisation(s) failed validation and were not scored:"]
+    for organisation in failed:
+        errors = organisation.errors
+        lines.append(f"  {organisation.id} ({shown_path(organisation.path)}): {len(errors)} error(s)")
+        if errors:
+            lines.append(f"    {errors[0]}")
+    lines.append("  (assess validate FILE lists every problem of a file)")
+    click.echo("\n".join(lines), err=True)
+
+
 @click.command()
-@click.argument("config_path", metavar="CONFIG", type=click.Path(dir_okay=False))
-@click.option(
-    "--format",
-    "formats",
+@config_argument
+@output_options(
     multiple=True,
-    default=("table",),
-    show_default=True,
-    help="Output format(s): table, json, csv, xlsx, html, ... (repeat or comma-separate).",
+    output_help="Write the one format to this file (its suffix names the format if not given; - is stdout).",
 )
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the one format to this file.")
 @click.option(
     "--output-dir",
     type=click.Path(file_okay=False, path_type=Path),
     help="Write every format into this folder (results-YEAR.<suffix>).",
 )
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language of titles.")
+@lang_option
 @policy_option(help="A policy for this run only, KEY=VALUE, over the config's [policy] (repeat for several keys).")
 @click.option("--org", "org_id", help="One organisation's scorecard, item by item, with the basis of each point.")
 @click.option(
@@ -86,29 +150,15 @@ def run(
     jobs: int,
 ) -> None:
     """Score every organisation the run CONFIG names."""
-    config = open_config(config_path)
-    try:
-        config.command_line_policy = one_value_each(policy_options(policies))
-    except InputError as error:
-        fail(error.problems)
-    pm, context = prepare_or_fail(config)
+    config, pm, context = open_run(config_path, command_line_policy=policies)
     renderers: dict[str, Renderer] = {
         renderer.name: renderer for group in pm.hook.assess_renderers() for renderer in group
     }
-    names = split_formats(formats)
-    unknown = [name for name in names if name not in renderers]
-    if unknown or not names:
-        raise click.BadParameter(
-            f"expected one of {', '.join(sorted(renderers))}, found {unknown or names}", param_hint="--format"
-        )
+    chosen = choose_renderers(renderers, formats, output, output_dir)
     if replace and save is False:
         raise click.UsageError("--replace goes with --save")
     if replace and save is None and not config.save:
         raise click.UsageError("--replace goes with --save (or [store] save = true)")
-    if output and (output_dir or len(names) > 1):
-        raise click.UsageError("--output takes one format; use --output-dir for several")
-    if len(names) > 1 and not output_dir:
-        raise click.UsageError("several formats need --output-dir")
     try:
         files = config.organisation_files()
     except InputError as error:
@@ -116,22 +166,32 @@ def run(
     result = run_cohort(files, pm, context, progress=progress_reporter(len(files)), jobs=jobs)
     result.config = config
     options = RenderOptions(lang=lang, org=org_id)
-    if org_id is not None and org_id not in {organisation.id for organisation in result.organisations}:
-        fail([Problem("error", "<command line>", "", "--org", "the id of an organisation of the run", f'"{org_id}"')])
+    known = [organisation.id for organisation in result.organisations]
+    if org_id is not None and org_id not in known:
+        fail([unknown_org(org_id, known)])
     if save if save is not None else config.save:
+        store = shown_path(config.history_path)
         try:
             saved = save_run(result, HistoryStore(config.history_path), replace=replace)
         except InputError as error:
             fail(error.problems)
-        log.info("run_saved", store=str(config.history_path), year=config.year, organisations=saved)
-    for name in names:
-        target = output_dir / f"results-{config.year}{renderers[name].suffix}" if output_dir else output
+        log.info("run_saved", store=str(store), year=config.year, organisations=saved)
+        say(
+            f"已保存 {config.year} 年 {saved} 个党组织的结果到历史库 {store}",
+            f"saved {saved} organisation(s) of {config.year} to the history store {store}",
+        )
+    for renderer in chosen:
+        target = output_dir / f"results-{config.year}{renderer.suffix}" if output_dir else output
         try:
-            write_output(renderers[name].render(result, options), target)
+            content = renderer.render(result, options)
+            if isinstance(content, bytes) and target is None:
+                refuse_binary_on_terminal(renderer.name, renderer.suffix, target)
+            write_output(content, target, what=renderer.name)
+        except (click.ClickException, BrokenPipeError):
+            raise
         except Exception as error:
-            fail([report_failure(name, target, error)])
-    for organisation in result.failed:
-        click.echo(f"failed: {organisation.id} ({organisation.path}): {len(organisation.errors)} error(s)", err=True)
+            fail([report_failure(renderer.name, target, error)])
+    report_failed(result.failed)
     sys.exit(1 if result.failed else 0)
 
 
@@ -152,77 +212,89 @@ def report_failure(name: str, target: Path | None, error: Exception) -> Problem:
     )
 
 
-def is_run_config(path: Path) -> bool:
-    try:
-        return "assessment" in parse_toml(path.read_bytes())
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
-        return False
+STDIN = Path("-")
 
 
 @click.command()
 @click.argument(
     "paths",
-    metavar="CONFIG | EVIDENCE.toml...",
+    metavar="[EVIDENCE...]",
     nargs=-1,
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
 )
+@config_option
 @click.option(
-    "--year",
-    type=click.IntRange(2000, 2100),
-    default=2020,
-    show_default=True,
-    help="Year for evidence checked without a config.",
+    "--year", type=click.IntRange(2000, 2100), default=None, help="Year for evidence checked without a config (2020)."
 )
-@click.option(
-    "--edition", default=DEFAULT_EDITION, show_default=True, help="Edition for evidence checked without a config."
-)
-@click.option("--json", "as_json", is_flag=True, help="Problems as JSON.")
-def validate(paths: tuple[Path, ...], year: int, edition: str, as_json: bool) -> None:
-    """Check a run config and its evidence, or evidence files, and list every
-    problem at once: errors (the organisation cannot be scored) and warnings."""
-    configs = [path for path in paths if is_run_config(path)]
-    evidence = [path for path in paths if path not in configs]
-    organisations: list[Organisation] = []
-    seen: set[Path] = set()
+@click.option("--edition", default=None, help=f"Edition for evidence checked without a config ({DEFAULT_EDITION}).")
+@output_options(choices=("table", "json"))
+def validate(
+    paths: tuple[Path, ...],
+    config_path: str | None,
+    year: int | None,
+    edition: str | None,
+    output_format: str | None,
+    output: Path | None,
+) -> None:
+    """Check evidence files (- reads standard input) and list every problem
+    at once: errors (the organisation cannot be scored), warnings, and the
+    facts missing and scored as 0.
 
-    def first_time(files: list[Path]) -> list[Path]:
-        """A file named twice (by a config and on the command line, or by two
-        patterns) is checked once, as a run scores it once."""
-        fresh = [path for path in dict.fromkeys(files) if path.resolve() not in seen]
-        seen.update(path.resolve() for path in fresh)
-        return fresh
-
-    if configs:
-        for config_path in configs:
-            config = open_config(str(config_path))
-            pm, context = prepare_or_fail(config)
+    With --config CONFIG (or ./config.toml) and no files, check the run
+    config and every evidence file it names; files given are checked with
+    the config's plugins and edition. Evidence never loads code: a file with
+    an [assessment] table among evidence files is an error."""
+    if config_path is not None:
+        if year is not None or edition is not None:
+            raise click.UsageError(f"--year and --edition go without a run config; {config_path} sets them")
+        config, pm, context = open_run(config_path)
+        if paths:
+            files = list(paths)
+        else:
             try:
                 files = config.organisation_files()
             except InputError as error:
                 fail(error.problems)
-            organisations += [load_organisation(path, pm, context) for path in first_time(files)]
-    if evidence:
-        pm, context = prepare_or_fail(standalone_config(year, edition))
-        organisations += [load_organisation(path, pm, context) for path in first_time(evidence)]
+    elif paths:
+        files = list(paths)
+        pm, context = prepare_or_fail(standalone_config(year or 2020, edition or DEFAULT_EDITION))
+    else:
+        raise click.UsageError(
+            f"give EVIDENCE files (- for standard input), or --config CONFIG (there is no ./{CONFIG_NAME})"
+        )
+    output_format = choose_format(output_format, output, {"table": ".txt", "json": ".json"}, "table")
+    organisations = []
+    seen: set[Path] = set()
+    for path in files:
+        if path == STDIN:
+            organisations.append(load_organisation(Path("<stdin>"), pm, context, content=sys.stdin.buffer.read()))
+        elif path.resolve() not in seen:
+            seen.add(path.resolve())
+            organisations.append(load_organisation(path, pm, context))
     mark_duplicates(organisations)
-    problems = [problem for organisation in organisations for problem in organisation.problems]
-    if as_json:
+    required = context.registry.required_facts
+    if output_format == "json":
         document = {
             "organisations": [
                 {
                     "id": organisation.id,
                     "file": str(organisation.path),
                     "valid": organisation.valid,
+                    "missing_facts": missing_facts(organisation, required),
                     "problems": [problem.as_dict() for problem in organisation.problems],
                 }
                 for organisation in organisations
             ]
         }
-        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+        write_output(json.dumps(document, ensure_ascii=False, indent=2) + "\n", output, what="json")
     else:
-        for problem in problems:
-            click.echo(f"{problem.severity}: {problem}")
+        problems = [problem for organisation in organisations for problem in organisation.problems]
+        lines = [f"{problem.severity}: {problem}" for problem in problems]
         errors = sum(problem.severity == "error" for problem in problems)
-        click.echo(f"{len(organisations)} file(s), {errors} error(s), {len(problems) - errors} warning(s)")
+        missing = sum(len(missing_facts(organisation, required)) for organisation in organisations)
+        lines.append(
+            f"{len(organisations)} file(s), {errors} error(s), {len(problems) - errors} warning(s)"
+            f" ({missing} missing fact(s) scored as 0 or absent)"
+        )
+        write_output("\n".join(lines) + "\n", output, what="table")
     sys.exit(1 if any(not organisation.valid for organisation in organisations) else 0)

@@ -6,30 +6,34 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from fivestar.cli.common import fail, open_config, policy_option, prepare_or_fail, write_output
+from fivestar.cli.common import fail, open_run, policy_option, write_output
+from fivestar.cli.options import choose_format, config_argument, lang_option, output_options
 from fivestar.model import InputError
 from fivestar.report.whatif import FORMATS, render
 from fivestar.whatif import plan, policy_options, what_if
 
+SUFFIXES = {"table": ".txt", "json": ".json", "html": ".html", "csv": ".csv"}
+
 
 @click.command()
-@click.argument("config_path", metavar="CONFIG", type=click.Path(dir_okay=False))
+@config_argument
 @policy_option(
     required=True,
     help="A changed policy, KEY=VALUE (repeat for several keys); KEY=V1,V2,... compares several values of one key.",
 )
-@click.option("--format", "format_name", type=click.Choice(FORMATS), default="table", show_default=True)
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language of titles.")
-def whatif(config_path: str, policies: tuple[str, ...], format_name: str, output: Path | None, lang: str) -> None:
+@output_options(choices=FORMATS)
+@lang_option
+def whatif(
+    config_path: str, policies: tuple[str, ...], output_format: str | None, output: Path | None, lang: str
+) -> None:
     """Score the cohort of CONFIG under its policies and under the changed
     ones: who moves, why, and what it does to the stars and awards."""
-    config = open_config(config_path)
-    pm, context = prepare_or_fail(config)
+    format_name = choose_format(output_format, output, SUFFIXES, "table")
+    config, pm, context = open_run(config_path)
     try:
         chosen = plan(context, policy_options(policies))
         files = config.organisation_files()
     except InputError as error:
         fail(error.problems)
     comparison = what_if(files, pm, context, chosen.scenarios, chosen.sweep)
-    write_output(render(comparison, format_name, lang), output)
+    write_output(render(comparison, format_name, lang), output, what=format_name)

@@ -5,17 +5,20 @@ Exit codes: 0 every list complete, 1 findings or an organisation failed
 validation, 2 a bad config.
 
 ``fivestar.cli`` is imported inside the command: the command line loads this
-plugin while ``fivestar.cli`` itself is being imported.
+plugin while ``fivestar.cli`` itself is being imported (its ``options``
+module, which imports nothing of the command line, is safe at the top).
 """
 
 from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
 import fivestar.plugins.duties as plugin
+from fivestar.cli.options import choose_format, config_argument, output_options
 from fivestar.model import InputError, Organisation, Problem
 from fivestar.pipeline import RunContext, load_organisation, mark_duplicates
 from fivestar.plugins.duties import duty_lists_of
@@ -108,14 +111,14 @@ def render_table(document: dict[str, Any]) -> str:
 
 
 @click.command("duties")
-@click.argument("config_path", metavar="CONFIG", type=click.Path(dir_okay=False))
-@click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def duties(config_path: str, output_format: str) -> None:
+@config_argument
+@output_options(choices=("table", "json"))
+def duties(config_path: str, output_format: str | None, output: Path | None) -> None:
     """三级书记责任清单: each list's status, findings and obligations (required vs recorded)."""
-    from fivestar.cli import fail, open_config, prepare_or_fail
+    from fivestar.cli import fail, open_run, write_output
 
-    config = open_config(config_path)
-    pm, context = prepare_or_fail(config)
+    output_format = choose_format(output_format, output, {"table": ".txt", "json": ".json"}, "table")
+    config, pm, context = open_run(config_path)
     if not pm.is_registered(plugin):
         fail([Problem("error", config_path, "plugins", "disable", "the duties plugin enabled", '"duties" disabled')])
     if catalogue_for(context.edition) is None:
@@ -129,8 +132,8 @@ def duties(config_path: str, output_format: str) -> None:
     mark_duplicates(organisations)
     document = duties_document(organisations, context)
     if output_format == "json":
-        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+        write_output(json.dumps(document, ensure_ascii=False, indent=2) + "\n", output, what="json")
     else:
-        click.echo(render_table(document), nl=False)
+        write_output(render_table(document), output, what="table")
     clean = all(organisation["status"] in ("complete", "no_lists") for organisation in document["organisations"])
     sys.exit(0 if clean else 1)
