@@ -35,7 +35,8 @@ def test_a_nul_byte_in_a_config_path_is_a_config_error(
     config = tmp_path / "config.toml"
     config.write_text(CONFIG.format(organisations=organisations, more=more), encoding="utf-8")
 
-    result = CliRunner().invoke(main, [command[0], str(config), *command[1:]])
+    config_args = ["--config", str(config)] if command[0] == "validate" else [str(config)]
+    result = CliRunner().invoke(main, [command[0], *config_args, *command[1:]])
 
     assert isinstance(result.exception, SystemExit), result.exception
     assert result.exit_code == 2, result.output

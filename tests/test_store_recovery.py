@@ -61,7 +61,7 @@ READERS = [
     pytest.param(("history", "a", "--config", "{config}"), id="history"),
     pytest.param(("compare", "2019", "2019", "--config", "{config}"), id="compare"),
     pytest.param(("run", "{config}"), id="next-year-run"),
-    pytest.param(("validate", "{config}"), id="validate"),
+    pytest.param(("validate", "--config", "{config}"), id="validate"),
     pytest.param(("duties", "{config}"), id="duties"),
 ]
 
