@@ -235,7 +235,8 @@ def test_an_unknown_key_names_the_known_ones(invoke: Invoke, write_org, write_co
     for command in ("whatif", "run"):
         result = invoke(command, config, "--policy", "star_treshold=0.9")
         assert result.exit_code == 2
-        assert "[policy] star_treshold: expected one of conduct_improvement," in result.stderr
+        assert "[policy] star_treshold: unknown policy star_treshold; did you mean star_threshold?" in result.stderr
+        assert "(expected one of conduct_improvement," in result.stderr
         assert "found unknown policy star_treshold" in result.stderr
     assert invoke("run", config).exit_code == 0
 
