@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from fivestar.model import (
         Cohort,
         DerivedFact,
+        Edition,
         HeavyItem,
         Item,
         Ledger,
@@ -32,6 +33,18 @@ if TYPE_CHECKING:
 # --------------------------------------------------------------------------
 # Registration: what a rule set consists of
 # --------------------------------------------------------------------------
+
+
+@hookspec
+def assess_editions() -> list[Edition]:
+    """Return the editions this plugin defines, e.g.
+    ``Edition("shaoxing-2021", extends="shaoxing-2020", removes=(...))``.
+
+    An edition that extends another inherits its sections, items and heavy
+    items: the registration hooks below are asked for the base edition
+    first, then for the edition itself. An edition nobody declares is a
+    plain edition with no base.
+    """
 
 
 @hookspec

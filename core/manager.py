@@ -66,11 +66,54 @@ class PluginManager(pluggy.PluginManager):
         except pluggy.PluginValidationError as error:
             found = "; ".join(line.strip() for line in str(error).splitlines())
             raise _plugin_error(info.location, "hook implementations that match the hooks", found) from None
+        marked = _ordering_marks(self, info.name)
+        if marked:
+            self.unregister(name=info.name)
+            raise _plugin_error(
+                info.location,
+                f"plain hook implementations of {', '.join(ASKED_ONE_BY_ONE)} (each plugin is asked on its own)",
+                f"plugin {info.name}: {marked}",
+            )
         self.infos[info.name] = info
 
     def block(self, info: PluginInfo) -> None:
         self.set_blocked(info.name)
         self.infos[info.name] = info
+
+
+ASKED_ONE_BY_ONE = (
+    "assess_editions",
+    "assess_sections",
+    "assess_items",
+    "assess_heavy_items",
+    "assess_policies",
+    "assess_evidence_tables",
+    "assess_collect",
+)
+"""Hooks whose implementations are called one by one, so that the core knows
+which plugin declared or derived what: wrappers and ordering marks would
+mean nothing there, and are refused."""
+
+
+def _ordering_marks(pm: pluggy.PluginManager, plugin_name: str) -> str:
+    """What a plugin marks that its registration hooks cannot honour."""
+    for hook in ASKED_ONE_BY_ONE:
+        for impl in getattr(pm.hook, hook).get_hookimpls():
+            if impl.plugin_name != plugin_name:
+                continue
+            marks = [
+                mark
+                for mark, present in (
+                    ("wrapper=True", impl.wrapper),
+                    ("hookwrapper=True", impl.hookwrapper),
+                    ("tryfirst=True", impl.tryfirst),
+                    ("trylast=True", impl.trylast),
+                )
+                if present
+            ]
+            if marks:
+                return f"{hook} is marked {', '.join(marks)}"
+    return ""
 
 
 def _plugin_error(location: str, expected: str, found: str, key: str = "") -> InputError:
@@ -167,16 +210,25 @@ def make_plugin_manager(
 
 def _check_hook_names(pm: PluginManager) -> None:
     """A hook implementation whose name no spec has (a typo such as
-    ``assess_itemz``) would never be called: it is an error, not a silence."""
-    for name, caller in vars(pm.hook).items():
-        if name.startswith("_") or caller.has_spec():
-            continue
-        for impl in caller.get_hookimpls():
-            if not impl.optionalhook:
-                info = pm.infos[impl.plugin_name]
-                raise _plugin_error(
-                    info.location, "hooks named as in docs/hooks.md", f"unknown hook {name} in plugin {info.name}"
-                )
+    ``assess_itemz``) would never be called: it is an error, not a silence
+    (pluggy's own ``check_pending``)."""
+    try:
+        pm.check_pending()
+    except pluggy.PluginValidationError as error:
+        name = pm.get_name(error.plugin) or "?"
+        info = pm.infos.get(name) or PluginInfo(name, "?", "?", name)
+        unknown = sorted(
+            hook
+            for hook, caller in vars(pm.hook).items()
+            if not hook.startswith("_")
+            and not caller.has_spec()
+            and any(impl.plugin_name == name for impl in caller.get_hookimpls())
+        )
+        raise _plugin_error(
+            info.location,
+            "hooks named as in docs/hooks.md",
+            f"unknown hook {', '.join(unknown) or error} in plugin {info.name}",
+        ) from None
 
 
 def _own_version() -> str:

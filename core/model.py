@@ -3,7 +3,7 @@ produces (organisations, problems, the ledger). Decimal everywhere."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -43,6 +43,50 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Scope:
+    """The organisations an item applies to: those named by id, and those
+    whose ``[organisation] tags`` hold one of the tags. For any other
+    organisation the item is 不适用: not scored, not in the section's
+    maximum, and no missing-fact warning."""
+
+    organisations: frozenset[str] = frozenset()
+    tags: frozenset[str] = frozenset()
+
+    def applies(self, org_id: str, tags: frozenset[str]) -> bool:
+        return org_id in self.organisations or not self.tags.isdisjoint(tags)
+
+    def describe(self) -> str:
+        """Whom it applies to, as the reason an item is 不适用 elsewhere."""
+        parts = []
+        if self.organisations:
+            parts.append("、".join(sorted(self.organisations)))
+        if self.tags:
+            parts.append("标签为" + "、".join(sorted(self.tags)) + "的组织")
+        return "仅适用于" + "及".join(parts)
+
+
+def scope(organisations: Iterable[str] = (), tags: Iterable[str] = ()) -> Scope | None:
+    """A scope, or None (every organisation) when neither is given."""
+    if isinstance(organisations, str) or isinstance(tags, str):
+        raise TypeError("organisations and tags are lists of text, not one text")
+    named, tagged = frozenset(organisations), frozenset(tags)
+    return Scope(named, tagged) if named or tagged else None
+
+
+@dataclass(frozen=True)
+class Edition:
+    """A rule set a run config can name. One that ``extends`` another
+    inherits every section, item and heavy item of it (and of what it
+    extends); its own plugins' declarations for it then add items, override
+    them (``overrides=True``), and ``removes`` drops items or heavy items."""
+
+    id: str
+    extends: str | None = None
+    removes: tuple[str, ...] = ()
+    title: str = ""
+
+
+@dataclass(frozen=True)
 class Item:
     """One scored item of the standard.
 
@@ -64,6 +108,8 @@ class Item:
     """True to replace the declaration of this id another plugin made; the
     name of a plugin to replace the declaration of that plugin in particular
     (when several plugins override one item)."""
+    scope: Scope | None = None
+    """The organisations the item applies to; None for every organisation."""
 
     def fact_keys(self) -> list[str]:
         return [f"{self.section}.{spec.name}" for spec in self.facts]
@@ -115,6 +161,8 @@ class Problem:
     expected: str
     found: str
     message: str = ""
+    fault: str = ""
+    """``"plugin"`` when a plugin's bug caused it (插件错误), not the evidence."""
 
     @classmethod
     def error(
@@ -154,7 +202,7 @@ class Problem:
             "expected": self.expected,
             "found": self.found,
             "message": str(self),
-        }
+        } | ({"fault": self.fault} if self.fault else {})
 
 
 class InputError(Exception):
@@ -176,6 +224,9 @@ class DerivedFact:
 
     value: Any
     source: str
+    replaces: str | None = None
+    """The plugin whose derivation of the same fact this one replaces; two
+    plugins deriving one fact without saying so are an error naming both."""
 
 
 @dataclass
@@ -194,6 +245,7 @@ class Organisation:
     heavy: dict[str, Decimal | None] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
+    tags: frozenset[str] = frozenset()
 
     @property
     def errors(self) -> list[Problem]:
@@ -206,6 +258,11 @@ class Organisation:
     @property
     def valid(self) -> bool:
         return not self.errors
+
+    @property
+    def plugin_fault(self) -> bool:
+        """Whether a plugin's bug, not the evidence, stopped this organisation."""
+        return any(problem.fault for problem in self.problems)
 
 
 # --------------------------------------------------------------------------
@@ -227,7 +284,7 @@ class ItemResult:
     points: Decimal
     raw: Decimal
     trace: Any
-    status: Literal["scored", "falsified", "disabled"] = "scored"
+    status: Literal["scored", "falsified", "disabled", "not_applicable"] = "scored"
     note: str = ""
     scored_points: Decimal = ZERO
 
@@ -239,6 +296,8 @@ class ItemResult:
     def basis(self) -> str:
         if self.status == "disabled":
             return "disabled by the run config"
+        if self.status == "not_applicable":
+            return f"不适用：{self.note}"
         text = self.item.rule.explain(self.trace, self.raw)
         if self.item.points is not None and self.raw != self.scored_points:
             reason = "扣完为止" if self.raw < 0 else "上限"
@@ -298,6 +357,8 @@ class Ledger:
     heavy: list[HeavyDeduction] = field(default_factory=list)
     awards: Awards = field(default_factory=Awards)
     total: Decimal = ZERO
+    not_applicable: frozenset[str] = frozenset()
+    """The ids of the items that do not apply to this organisation."""
 
     def item_facts(self, item: Item) -> dict[str, Any]:
         table = self.organisation.facts.get(item.section, {})

@@ -16,11 +16,13 @@ from typing import Any
 import structlog
 from fivestar import signals
 from fivestar.config import DEFAULT_EDITION, RunConfig, shown_path
+from fivestar.conflicts import Conflict, last_of_chain
 from fivestar.context import RunContext
 from fivestar.evidence import add_derived, convert_facts, read_evidence, read_review
 from fivestar.facts import describe_value
+from fivestar.faults import PLUGIN_FAULT, PluginFault, StepFailed, plugin_failure
 from fivestar.manager import PluginManager, make_plugin_manager
-from fivestar.model import Cohort, InputError, Ledger, Organisation, Problem
+from fivestar.model import Cohort, DerivedFact, InputError, Ledger, Organisation, Problem
 from fivestar.numbers import ZERO
 from fivestar.registry import Registry, build_registry
 from fivestar.store import HistoryStore
@@ -146,29 +148,50 @@ def prepare(
 
 
 def known_editions(pm: PluginManager) -> list[str]:
-    """The editions the enabled plugins provide: each plugin's ``EDITION``
-    (the convention of :func:`fivestar.declare.edition_hooks`), kept when
-    some plugin declares sections for it."""
+    """The editions the enabled plugins provide: those declared by
+    ``assess_editions``, and each plugin's ``EDITION`` (the convention of
+    :func:`fivestar.declare.edition_hooks`) when some plugin declares
+    sections for it."""
     names = {DEFAULT_EDITION}
     names.update(edition for plugin in pm.get_plugins() if isinstance(edition := getattr(plugin, "EDITION", None), str))
-    return sorted(name for name in names if any(pm.hook.assess_sections(edition=name)))
+    declared = {edition.id for answer in pm.hook.assess_editions() for edition in answer or ()}
+    return sorted(declared | {name for name in names if any(pm.hook.assess_sections(edition=name))})
 
 
-def plugin_failure(organisation: Organisation, step: str, error: Exception) -> Problem:
-    """A plugin raised while handling one organisation: that organisation is
-    reported as failed, with the error, and the rest of the cohort goes on."""
-    shown = f"{type(error).__name__}: {error}"
-    log.error("plugin_failed", organisation=organisation.id, step=step, error=shown)
-    log.debug("plugin_failed_traceback", organisation=organisation.id, exc_info=error)
-    return Problem(
-        "error",
-        str(organisation.path),
-        "",
-        "",
-        f"the {step} step to complete",
-        shown,
-        f"a plugin failed at the {step} step",
-    )
+def collect(organisation: Organisation, pm: PluginManager, context: RunContext) -> None:
+    """The derived facts of every plugin's ``assess_collect``. Two plugins
+    deriving the same fact is a plugin error naming both, unless one says
+    which it replaces (``DerivedFact(..., replaces="plugin")``)."""
+    claims: dict[str, list[tuple[str, DerivedFact]]] = {}
+    arguments = {"organisation": organisation, "context": context}
+    for impl in pm.hook.assess_collect.get_hookimpls():
+        try:
+            answer = impl.function(**{name: arguments[name] for name in impl.argnames})
+        except Exception as error:
+            raise PluginFault(impl.plugin_name, "collect") from error
+        for key, fact in (answer or {}).items():
+            claims.setdefault(key, []).append((impl.plugin_name, fact))
+    derived = {}
+    for key, entries in claims.items():
+        try:
+            winner = last_of_chain("", [(plugin, fact.replaces) for plugin, fact in entries])
+        except Conflict as conflict:
+            organisation.problems.append(
+                Problem(
+                    "error",
+                    str(organisation.path),
+                    key.split(".", 1)[0],
+                    key.split(".", 1)[-1],
+                    "",
+                    "",
+                    f"插件错误：事实 {key} 由多个插件推导（{conflict}）；"
+                    'one of them must say which it replaces: DerivedFact(..., replaces="<plugin>")',
+                    fault=PLUGIN_FAULT,
+                )
+            )
+            continue
+        derived[key] = dict(entries)[winner]
+    add_derived(organisation, derived)
 
 
 def load_organisation(path: Path, pm: PluginManager, context: RunContext, content: bytes | None = None) -> Organisation:
@@ -181,15 +204,16 @@ def load_organisation(path: Path, pm: PluginManager, context: RunContext, conten
     if not organisation.valid:
         return organisation
     registry = context.registry
+    step = "collect"
     try:
-        for derived in pm.hook.assess_collect(organisation=organisation, context=context):
-            add_derived(organisation, derived)
+        collect(organisation, pm, context)
         convert_facts(organisation, registry)
         read_review(organisation, registry)
+        step = "validate"
         for problems in pm.hook.assess_validate(organisation=organisation, context=context):
             organisation.problems.extend(problems or ())
     except Exception as error:
-        organisation.problems.append(plugin_failure(organisation, "collect/validate", error))
+        organisation.problems.append(plugin_failure(organisation, step, error, pm))
     organisation.raw = {}
     return organisation
 
@@ -198,11 +222,20 @@ def score(organisation: Organisation, pm: PluginManager, context: RunContext) ->
     """score → penalise → cap → rate for one organisation of the cohort."""
     ledger = Ledger(organisation)
     hook = pm.hook
-    hook.assess_score(ledger=ledger, context=context)
-    hook.assess_penalise(ledger=ledger, context=context)
-    hook.assess_cap(ledger=ledger, context=context)
-    ledger.total = sum((section.score for section in ledger.sections.values()), ZERO) - ledger.heavy_points()
-    hook.assess_rate(ledger=ledger, context=context)
+    step = "score"
+    try:
+        hook.assess_score(ledger=ledger, context=context)
+        step = "penalise"
+        hook.assess_penalise(ledger=ledger, context=context)
+        step = "cap"
+        hook.assess_cap(ledger=ledger, context=context)
+        ledger.total = sum((section.score for section in ledger.sections.values()), ZERO) - ledger.heavy_points()
+        step = "rate"
+        hook.assess_rate(ledger=ledger, context=context)
+    except PluginFault:
+        raise
+    except Exception as error:
+        raise StepFailed(step) from error
     return ledger
 
 
@@ -310,8 +343,10 @@ def score_cohort(
     for index, organisation in enumerate(cohort.organisations, 1):
         try:
             ledgers[organisation.id] = score(organisation, pm, context)
+        except StepFailed as failure:
+            organisation.problems.append(plugin_failure(organisation, failure.step, failure.__cause__, pm))
         except Exception as error:
-            organisation.problems.append(plugin_failure(organisation, "score", error))
+            organisation.problems.append(plugin_failure(organisation, "score", error, pm))
         if progress:
             progress("scored", index, len(cohort.organisations))
     log.info(

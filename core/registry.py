@@ -4,14 +4,15 @@ enabled plugins declare for the edition, checked for consistency."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
 import pluggy
+from fivestar.conflicts import Conflict, last_of_chain
 from fivestar.facts import OWNERS, FactSpec, FactType
-from fivestar.model import HeavyItem, InputError, Item, Policy, Problem, Section
+from fivestar.model import Edition, HeavyItem, InputError, Item, Organisation, Policy, Problem, Scope, Section
 from fivestar.numbers import ZERO
 from fivestar.rules import AllFlags, Flag
 from fivestar.suggest import did_you_mean
@@ -54,6 +55,8 @@ def _hook_error(impl: pluggy.HookImpl, hook: str, kind: type, found: str) -> Reg
 @dataclass
 class Registry:
     edition: str
+    lineage: tuple[str, ...] = ()
+    editions: dict[str, Edition] = field(default_factory=dict)
     sections: dict[str, Section] = field(default_factory=dict)
     items: dict[str, Item] = field(default_factory=dict)
     heavy: dict[str, HeavyItem] = field(default_factory=dict)
@@ -61,6 +64,8 @@ class Registry:
     owners: dict[str, str] = field(default_factory=dict)
     disabled: frozenset[str] = frozenset()
     extra_tables: frozenset[str] = frozenset()
+    _maxima: dict[frozenset[str], dict[str, Decimal]] = field(default_factory=dict, repr=False)
+    _plans: dict[frozenset[str], Any] = field(default_factory=dict, repr=False)
 
     @property
     def enabled_items(self) -> list[Item]:
@@ -75,26 +80,66 @@ class Registry:
     @cached_property
     def section_maxima(self) -> dict[str, Decimal]:
         """Each section's maximum: its cap, or the points of its enabled items."""
+        return self.section_maxima_for(frozenset())
+
+    def section_maxima_for(self, not_applicable: frozenset[str]) -> dict[str, Decimal]:
+        """Each section's maximum for an organisation to which the items
+        ``not_applicable`` do not apply (those count for nothing)."""
+        cached = self._maxima.get(not_applicable)
+        if cached is not None:
+            return cached
+        left_out = self.disabled | not_applicable
         maxima = {}
         for section_id, section in self.sections.items():
-            enabled = (item.points or ZERO for item in self.section_items(section_id) if item.id not in self.disabled)
+            enabled = (item.points or ZERO for item in self.section_items(section_id) if item.id not in left_out)
             maxima[section_id] = section.cap if section.cap is not None else sum(enabled, ZERO)
+        self._maxima[not_applicable] = maxima
         return maxima
 
     @cached_property
+    def scoped(self) -> dict[str, Scope]:
+        """The items that apply to some organisations only, and to which."""
+        return {item_id: item.scope for item_id, item in self.items.items() if item.scope is not None}
+
+    def not_applicable(self, organisation: Organisation) -> frozenset[str]:
+        """The ids of the items that do not apply to an organisation."""
+        scoped = self.scoped
+        if not scoped:
+            return frozenset()
+        org_id, tags = organisation.id, organisation.tags
+        return frozenset(item_id for item_id, scope in scoped.items() if not scope.applies(org_id, tags))
+
+    def applicable_sections(self, not_applicable: frozenset[str]) -> set[str]:
+        """The sections that have an item for the organisation (a section
+        whose every item is 不适用 earns no star and asks for none)."""
+        return {item.section for item in self.items.values() if item.id not in not_applicable}
+
+    @cached_property
     def scoring_plan(self) -> list[tuple[str, list[tuple[str, Item, str | None, Any, Decimal | None]]]]:
+        return self.scoring_plan_for(frozenset())
+
+    def scoring_plan_for(
+        self, not_applicable: frozenset[str]
+    ) -> list[tuple[str, list[tuple[str, Item, str | None, Any, Decimal | None]]]]:
         """Per section, for every item in order: (id, item, flag fact,
         evaluate, ceiling). A plain flag item is scored inline, without a call
         (most items are flags, and this is the hot loop of a large cohort);
-        ``evaluate`` is None for a disabled item."""
+        ``evaluate`` is the status ("disabled", "not_applicable") of an item
+        that is not scored."""
+        cached = self._plans.get(not_applicable)
+        if cached is not None:
+            return cached
         plan: dict[str, list[tuple[str, Item, str | None, Any, Decimal | None]]] = {}
         for item in self.items.values():
-            disabled = item.id in self.disabled
-            fast = isinstance(item.rule, Flag) and item.points is not None and not disabled
+            status = "disabled" if item.id in self.disabled else None
+            if status is None and item.id in not_applicable:
+                status = "not_applicable"
+            fast = isinstance(item.rule, Flag) and item.points is not None and status is None
             flag = item.rule.fact if fast else None  # type: ignore[attr-defined]
-            evaluate = None if disabled else item.rule.evaluate
+            evaluate = status or item.rule.evaluate
             plan.setdefault(item.section, []).append((item.id, item, flag, evaluate, item.points))
-        return list(plan.items())
+        self._plans[not_applicable] = result = list(plan.items())
+        return result
 
     @cached_property
     def section_item_ids(self) -> dict[str, tuple[str, ...]]:
@@ -143,6 +188,18 @@ class Registry:
         """The fact keys that enabled items read (missing ones get a warning)."""
         return {key for item in self.enabled_items for key in item.fact_keys()}
 
+    def required_facts_for(self, organisation: Organisation) -> set[str]:
+        """The fact keys the enabled items that apply to an organisation read."""
+        not_applicable = self.not_applicable(organisation)
+        if not not_applicable:
+            return self.required_facts
+        return {key for item in self.enabled_items if item.id not in not_applicable for key in item.fact_keys()}
+
+    def has_facts(self, *keys: str) -> bool:
+        """Whether registered items read all these facts ("table.name"): a
+        cohort rule, derivation or window of a plugin applies only then."""
+        return all(key in self.fact_owners for key in keys)
+
     @cached_property
     def known_tables(self) -> set[str]:
         return set(self.sections) | set(CORE_TABLES) | set(self.extra_tables)
@@ -152,20 +209,59 @@ def _problem(key: str, expected: str, found: str, message: str, source: str) -> 
     return Problem("error", source, "", key, expected, found, message)
 
 
-def build_registry(
-    pm: pluggy.PluginManager,
-    edition: str,
-    disabled_items: Iterable[str] = (),
-    source: str = "<plugins>",
-) -> Registry:
-    """Ask every plugin for its declarations and check them together."""
-    registry = Registry(edition)
-    problems: list[Problem] = []
+def plugin_scope(pm: pluggy.PluginManager, plugin: str) -> Scope | None:
+    """A plugin's ``SCOPE``: the organisations all its items apply to."""
+    declared = getattr(pm.get_plugin(plugin), "SCOPE", None)
+    return declared if isinstance(declared, Scope) else None
 
+
+def declared_editions(pm: pluggy.PluginManager, problems: list[Problem], source: str) -> dict[str, Edition]:
+    editions: dict[str, Edition] = {}
+    declared_by: dict[str, str] = {}
+    for plugin, answer in call_each(pm.hook.assess_editions, Edition):
+        for edition in answer:
+            if edition.id in editions and editions[edition.id] != edition:
+                problems.append(
+                    _problem(
+                        edition.id,
+                        "one declaration of an edition",
+                        f"also declared by {declared_by[edition.id]}",
+                        f"plugins {declared_by[edition.id]} and {plugin} both declare edition {edition.id}",
+                        source,
+                    )
+                )
+                continue
+            editions[edition.id] = edition
+            declared_by.setdefault(edition.id, plugin)
+    return editions
+
+
+def lineage(editions: dict[str, Edition], edition: str, problems: list[Problem], source: str) -> tuple[str, ...]:
+    """The edition and every edition it is built on, the base first."""
+    chain = [edition]
+    declared = editions.get(edition)
+    while declared is not None and declared.extends:
+        base = declared.extends
+        if base in chain:
+            problems.append(
+                _problem(
+                    edition, "editions that extend a base", " → ".join([*chain, base]), "a circle of editions", source
+                )
+            )
+            break
+        chain.append(base)
+        declared = editions.get(base)
+    return tuple(reversed(chain))
+
+
+def declare_layer(
+    pm: pluggy.PluginManager, registry: Registry, layer: str, problems: list[Problem], source: str
+) -> None:
+    """Add one edition's declarations on top of those it inherits."""
     declared_sections: list[Section] = []
-    for plugin, sections in call_each(pm.hook.assess_sections, Section, edition=edition):
+    for plugin, sections in call_each(pm.hook.assess_sections, Section, edition=layer):
         for section in sections:
-            if section.id in registry.owners:
+            if section.id in registry.sections or any(known.id == section.id for known in declared_sections):
                 problems.append(
                     _problem(
                         section.id,
@@ -178,13 +274,18 @@ def build_registry(
                 continue
             registry.owners[section.id] = plugin
             declared_sections.append(section)
-    for section in sorted(declared_sections, key=lambda section: section.order):
+    for section in sorted([*registry.sections.values(), *declared_sections], key=lambda section: section.order):
+        registry.sections.pop(section.id, None)
         registry.sections[section.id] = section
 
-    declared_items: dict[str, Item] = {}
-    overriding: list[tuple[str, Item]] = []
-    for plugin, items in call_each(pm.hook.assess_items, Item, edition=edition):
+    inherited = dict(registry.items)
+    declared: dict[str, Item] = {}
+    overriding: dict[str, list[tuple[str, Item]]] = {}
+    for plugin, items in call_each(pm.hook.assess_items, Item, edition=layer):
+        scope = plugin_scope(pm, plugin)
         for item in items:
+            if item.scope is None and scope is not None:
+                item = replace(item, scope=scope)
             if item.section not in registry.sections:
                 problems.append(
                     _problem(
@@ -206,8 +307,8 @@ def build_registry(
                     )
                 )
             elif item.overrides:
-                overriding.append((plugin, item))
-            elif item.id in declared_items:
+                overriding.setdefault(item.id, []).append((plugin, item))
+            elif item.id in declared or item.id in inherited:
                 problems.append(
                     _problem(
                         item.id,
@@ -219,24 +320,100 @@ def build_registry(
                 )
             else:
                 registry.owners[item.id] = plugin
-                declared_items[item.id] = item
-    for plugin, item in overriding:
-        if item.id not in declared_items:
+                declared[item.id] = item
+    items = {**inherited, **declared}
+    for item_id, overrides in overriding.items():
+        if item_id not in items:
+            plugins = " and ".join(plugin for plugin, _item in overrides)
             problems.append(
                 _problem(
-                    item.id,
+                    item_id,
                     "an item declared by another plugin",
                     "no such item",
-                    f"plugin {plugin} overrides item {item.id}, which no plugin declares",
+                    f"plugin {plugins} overrides item {item_id}, which no plugin declares",
                     source,
                 )
             )
             continue
-        registry.owners[item.id] = plugin
-        declared_items[item.id] = item
+        winner = last_override(item_id, registry.owners[item_id], overrides, problems, source)
+        if winner is not None:
+            registry.owners[item_id] = winner[0]
+            items[item_id] = winner[1]
+
+    heavy = dict(registry.heavy)
+    for plugin, heavy_items in call_each(pm.hook.assess_heavy_items, HeavyItem, edition=layer):
+        for declared_heavy in heavy_items:
+            if declared_heavy.section not in registry.sections or declared_heavy.id in heavy:
+                problems.append(
+                    _problem(
+                        declared_heavy.id,
+                        "a new heavy item of a registered section",
+                        declared_heavy.section,
+                        f"plugin {plugin} declares heavy item {declared_heavy.id} twice or in an unknown section",
+                        source,
+                    )
+                )
+                continue
+            heavy[declared_heavy.id] = declared_heavy
+            registry.owners[declared_heavy.id] = plugin
+
+    edition = registry.editions.get(layer)
+    for removed in edition.removes if edition else ():
+        if items.pop(removed, None) is None and heavy.pop(removed, None) is None:
+            problems.append(
+                _problem(
+                    removed,
+                    "an item or heavy item the edition inherits",
+                    f'"{removed}"',
+                    f"edition {layer} removes {removed}, which it does not have",
+                    source,
+                )
+            )
     section_order = {section_id: index for index, section_id in enumerate(registry.sections)}
-    for item in sorted(declared_items.values(), key=lambda item: section_order[item.section]):
-        registry.items[item.id] = item
+    registry.items = dict(sorted(items.items(), key=lambda entry: section_order[entry[1].section]))
+    registry.heavy = heavy
+
+
+def last_override(
+    item_id: str, original: str, overrides: list[tuple[str, Item]], problems: list[Problem], source: str
+) -> tuple[str, Item] | None:
+    """The override in force when several plugins override one item:
+    ``overrides=True`` replaces the item's declaration, ``overrides="name"``
+    the override of plugin ``name``."""
+    claims = [(plugin, None if item.overrides is True else str(item.overrides)) for plugin, item in overrides]
+    try:
+        winner = last_of_chain(original, claims)
+    except Conflict as conflict:
+        problems.append(
+            _problem(
+                item_id,
+                'one override, or overrides="<plugin>" naming the override it replaces',
+                str(conflict),
+                f"item {item_id} is overridden by " + " and ".join(plugin for plugin, _item in overrides),
+                source,
+            )
+        )
+        return None
+    return winner, dict(overrides)[winner]
+
+
+def build_registry(
+    pm: pluggy.PluginManager,
+    edition: str,
+    disabled_items: Iterable[str] = (),
+    source: str = "<plugins>",
+) -> Registry:
+    """Ask every plugin for its declarations and check them together.
+
+    The registration hooks are asked once per edition of the run's lineage,
+    the base edition first (``shaoxing-2021`` extends ``shaoxing-2020``: the
+    2020 declarations, then the 2021 ones on top)."""
+    registry = Registry(edition)
+    problems: list[Problem] = []
+    registry.editions = declared_editions(pm, problems, source)
+    registry.lineage = lineage(registry.editions, edition, problems, source)
+    for layer in registry.lineage:
+        declare_layer(pm, registry, layer, problems, source)
 
     fact_types: dict[str, tuple[str, FactSpec]] = {}
     for item in registry.items.values():
@@ -272,22 +449,6 @@ def build_registry(
                         source,
                     )
                 )
-
-    for plugin, heavy_items in call_each(pm.hook.assess_heavy_items, HeavyItem, edition=edition):
-        for heavy in heavy_items:
-            if heavy.section not in registry.sections or heavy.id in registry.heavy:
-                problems.append(
-                    _problem(
-                        heavy.id,
-                        "a new heavy item of a registered section",
-                        heavy.section,
-                        f"plugin {plugin} declares heavy item {heavy.id} twice or in an unknown section",
-                        source,
-                    )
-                )
-                continue
-            registry.heavy[heavy.id] = heavy
-            registry.owners[heavy.id] = plugin
 
     for plugin, policies in call_each(pm.hook.assess_policies, Policy):
         for policy in policies:

@@ -5,14 +5,18 @@
 - cap: section sums, section maxima and caps;
 - rate: stars and awards by policy.
 
-Each implementation runs first in its step, so plugins see its work.
+Each is a hook wrapper (pluggy's ``wrapper=True``): it does the core's work
+and then yields to the plugins' implementations, so that a plugin always sees
+and may change the core's work, whatever ordering marks it sets.
 """
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from decimal import Decimal
 
 from fivestar.context import RunContext, ScoringContext
+from fivestar.faults import PluginFault
 from fivestar.markers import hookimpl
 from fivestar.model import HeavyDeduction, ItemResult, Ledger, Policy, SectionResult
 from fivestar.numbers import ZERO, fmt, fmt_signed
@@ -41,36 +45,44 @@ def assess_policies() -> list[Policy]:
     ]
 
 
-@hookimpl(tryfirst=True)
-def assess_score(ledger: Ledger, context: RunContext) -> None:
+def score_items(ledger: Ledger, context: RunContext) -> None:
+    """Every declared item by its rule, clamped to its floor and points; an
+    item a rule of which raises is the fault of the plugin that declared it."""
     organisation = ledger.organisation
+    registry = context.registry
     facts = organisation.facts
     scoring = ScoringContext(context, organisation)
     lines = ledger.items
     line = ItemResult
     zero = ZERO
-    for section, plan in context.registry.scoring_plan:
-        values = facts[section]
-        for item_id, item, flag, evaluate, ceiling in plan:
-            if flag is not None:
-                value = values[flag]
-                points = ceiling if value else zero
-                lines[item_id] = line(item, points, points, value, "scored", "", points)
-                continue
-            if evaluate is None:
-                lines[item_id] = line(item, zero, zero, None, "disabled")
-                continue
-            raw, trace = evaluate(item, values, scoring)
-            points = raw
-            if points < zero:
-                points = zero
-            elif ceiling is not None and points > ceiling:
-                points = ceiling
-            lines[item_id] = line(item, points, raw, trace, "scored", "", points)
+    ledger.not_applicable = not_applicable = registry.not_applicable(organisation)
+    item_id = ""
+    try:
+        for section, plan in registry.scoring_plan_for(not_applicable):
+            values = facts[section]
+            for item_id, item, flag, evaluate, ceiling in plan:
+                if flag is not None:
+                    value = values[flag]
+                    points = ceiling if value else zero
+                    lines[item_id] = line(item, points, points, value, "scored", "", points)
+                    continue
+                if evaluate.__class__ is str:
+                    note = item.scope.describe() if evaluate == "not_applicable" and item.scope else ""
+                    lines[item_id] = line(item, zero, zero, None, evaluate, note)
+                    continue
+                raw, trace = evaluate(item, values, scoring)
+                points = raw
+                if points < zero:
+                    points = zero
+                elif ceiling is not None and points > ceiling:
+                    points = ceiling
+                lines[item_id] = line(item, points, raw, trace, "scored", "", points)
+    except Exception as error:
+        raise PluginFault(registry.owners.get(item_id, "?"), "score", item_id) from error
 
 
-@hookimpl(tryfirst=True)
-def assess_penalise(ledger: Ledger, context: RunContext) -> None:
+def apply_findings(ledger: Ledger, context: RunContext) -> None:
+    """Falsification (备注3) and the assessor's heavy items (备注2)."""
     organisation = ledger.organisation
     double_reverse = context.policy("falsification") == "double-reverse"
     for item_id in sorted(organisation.falsified):
@@ -91,11 +103,12 @@ def assess_penalise(ledger: Ledger, context: RunContext) -> None:
         )
 
 
-@hookimpl(tryfirst=True)
-def assess_cap(ledger: Ledger, context: RunContext) -> None:
+def sum_sections(ledger: Ledger, context: RunContext) -> None:
+    """Each section's sum, against the organisation's own maximum (items
+    that do not apply to it count for nothing)."""
     registry = context.registry
     lines = ledger.items
-    maxima = registry.section_maxima
+    maxima = registry.section_maxima_for(ledger.not_applicable)
     for section_id, item_ids in registry.section_item_ids.items():
         claimed = sum([lines[item_id].points for item_id in item_ids], ZERO)
         maximum = maxima[section_id]
@@ -104,13 +117,19 @@ def assess_cap(ledger: Ledger, context: RunContext) -> None:
         )
 
 
-@hookimpl(tryfirst=True)
-def assess_rate(ledger: Ledger, context: RunContext) -> None:
+def award(ledger: Ledger, context: RunContext) -> None:
+    """Stars and awards by policy; a section none of whose items applies to
+    the organisation neither earns a star nor asks for one."""
     awards = ledger.awards
     findings = ledger.sections_with_findings()
     star_share = context.policy("star_threshold")
     performance_points = context.policy("performance_threshold")
-    star_sections = [result for result in ledger.sections.values() if result.section.group == "party_building"]
+    applicable = context.registry.applicable_sections(ledger.not_applicable) if ledger.not_applicable else None
+    star_sections = [
+        result
+        for result in ledger.sections.values()
+        if result.section.group == "party_building" and (applicable is None or result.section.id in applicable)
+    ]
     performance_sections = [result for result in ledger.sections.values() if result.section.group == "performance"]
 
     for result in star_sections:
@@ -139,3 +158,27 @@ def assess_rate(ledger: Ledger, context: RunContext) -> None:
     awards.five_star = both and context.award_year
     if both and not context.award_year:
         awards.withheld["five_star"] = "not an award year (备注1: 两年一评)"
+
+
+@hookimpl(wrapper=True, tryfirst=True)
+def assess_score(ledger: Ledger, context: RunContext) -> Generator[None, None, None]:
+    score_items(ledger, context)
+    return (yield)
+
+
+@hookimpl(wrapper=True, tryfirst=True)
+def assess_penalise(ledger: Ledger, context: RunContext) -> Generator[None, None, None]:
+    apply_findings(ledger, context)
+    return (yield)
+
+
+@hookimpl(wrapper=True, tryfirst=True)
+def assess_cap(ledger: Ledger, context: RunContext) -> Generator[None, None, None]:
+    sum_sections(ledger, context)
+    return (yield)
+
+
+@hookimpl(wrapper=True, tryfirst=True)
+def assess_rate(ledger: Ledger, context: RunContext) -> Generator[None, None, None]:
+    award(ledger, context)
+    return (yield)
