@@ -40,6 +40,7 @@ from fivestar.markers import hookimpl
 from fivestar.model import (
     Cohort,
     DerivedFact,
+    Edition,
     HeavyDeduction,
     HeavyItem,
     Item,
@@ -48,8 +49,10 @@ from fivestar.model import (
     Organisation,
     Policy,
     Problem,
+    Scope,
     Section,
     SectionResult,
+    scope,
 )
 from fivestar.numbers import ZERO, dec, fmt, fmt_signed
 from fivestar.policies import choice_policy, number_policy
@@ -70,6 +73,7 @@ __all__ = [
     "Custom",
     "Day",
     "DerivedFact",
+    "Edition",
     "FactSpec",
     "FactType",
     "Flag",
@@ -86,6 +90,7 @@ __all__ = [
     "Records",
     "Rule",
     "RunContext",
+    "Scope",
     "ScoringContext",
     "Section",
     "SectionResult",
@@ -108,6 +113,7 @@ __all__ = [
     "item",
     "number_policy",
     "records",
+    "scope",
     "show",
     "yes_no",
 ]

@@ -35,6 +35,11 @@ class RunContext:
     def policy(self, key: str) -> Any:
         return self.policies[key]
 
+    @property
+    def lineage(self) -> tuple[str, ...]:
+        """The edition and the editions it is built on, the base first."""
+        return self.registry.lineage or (self.edition,)
+
     def previous_result(self, org_id: str) -> PreviousResult | None:
         """The organisation's saved result of the year before, if the history
         store has one (plugins derive last year's facts from it)."""

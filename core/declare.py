@@ -4,13 +4,13 @@ fact of a true/false item named after the item."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
 from fivestar.facts import Amount, Choice, Count, FactSpec, FactType, Records, YesNo
 from fivestar.markers import hookimpl
-from fivestar.model import HeavyItem, Item, Section
+from fivestar.model import HeavyItem, Item, Section, scope
 from fivestar.numbers import dec
 from fivestar.rules import Flag, Rule
 
@@ -32,13 +32,16 @@ def flag_item(
     subtotal: str = "",
     standard: str = "",
     overrides: bool | str = False,
+    organisations: Iterable[str] = (),
+    tags: Iterable[str] = (),
     **fact_options: Any,
 ) -> Item:
     """An item worth ``points`` when a true/false fact is true.
 
     The fact is named after the item (``learning.talks_visits`` reads
     ``[learning] talks_visits``) unless ``fact`` names another; further
-    keyword arguments go to the fact's declaration."""
+    keyword arguments go to the fact's declaration. ``organisations`` (ids)
+    and ``tags`` limit the item to those organisations (see :func:`item`)."""
     name = fact or id.rsplit(".", 1)[-1]
     return Item(
         id=id,
@@ -51,6 +54,7 @@ def flag_item(
         subtotal=subtotal,
         standard=standard,
         overrides=overrides,
+        scope=scope(organisations, tags),
     )
 
 
@@ -66,11 +70,17 @@ def item(
     standard: str = "",
     policies: Sequence[str] = (),
     overrides: bool | str = False,
+    organisations: Iterable[str] = (),
+    tags: Iterable[str] = (),
 ) -> Item:
     """Any other item: the facts it reads and the rule that scores them.
 
     ``points=None`` declares an item without a ceiling of its own (a bonus
-    item, bounded by its section's cap)."""
+    item, bounded by its section's cap). ``overrides=True`` replaces an item
+    of the same id another plugin declares (``overrides="plugin"``: replaces
+    that plugin's override). ``organisations`` (ids) and ``tags`` limit the
+    item to the organisations named or tagged so (``[organisation] tags``);
+    for the others it is 不适用."""
     return Item(
         id=id,
         section=section_of(id),
@@ -83,6 +93,7 @@ def item(
         standard=standard,
         policies=tuple(policies),
         overrides=overrides,
+        scope=scope(organisations, tags),
     )
 
 

@@ -110,8 +110,9 @@ def read_header(organisation: Organisation) -> None:
     if not isinstance(header, dict):
         problems.append(Problem("error", file, "organisation", "", "a table with id and name", describe_value(header)))
         return
+    read_tags(organisation, header.get("tags"))
     for key in header:
-        if key not in ("id", "name"):
+        if key not in ("id", "name", "tags"):
             problems.append(
                 Problem(
                     "warning", file, "organisation", key, "id or name", f"unknown key {key}", "unknown key, ignored"
@@ -141,6 +142,21 @@ def read_header(organisation: Organisation) -> None:
         organisation.name = organisation.id
 
 
+def read_tags(organisation: Organisation, tags: object) -> None:
+    """``[organisation] tags``: kinds of organisation (e.g. "离退休党支部")
+    that items scoped to a tag apply to."""
+    if tags is None:
+        return
+    if not isinstance(tags, list) or not all(isinstance(tag, str) and tag.strip() for tag in tags):
+        organisation.problems.append(
+            Problem.error(
+                str(organisation.path), "organisation", "tags", expected="a list of texts", found=describe_value(tags)
+            )
+        )
+        return
+    organisation.tags = frozenset(tag.strip() for tag in tags)
+
+
 def convert_facts(organisation: Organisation, registry: Registry) -> None:
     """Fill ``organisation.facts`` with typed values: explicit evidence first,
     then derived facts, then the type's default (with a warning)."""
@@ -148,7 +164,7 @@ def convert_facts(organisation: Organisation, registry: Registry) -> None:
     raw = organisation.raw
     problems = organisation.problems
     known_tables = registry.known_tables
-    required = registry.required_facts
+    required = registry.required_facts_for(organisation)
     if not known_tables.intersection(raw):
         required = set()
         problems.append(

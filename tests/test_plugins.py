@@ -588,9 +588,12 @@ def test_a_plugin_failing_for_one_organisation_fails_only_that_one(
     assert set(result.ledgers) == {"a"}
     failed = {organisation.id: organisation.errors for organisation in result.failed}
     assert set(failed) == {"b", "c"}
-    assert "a plugin failed at the score step" in str(failed["b"][0])
+    assert "插件错误：插件 fragile 在 score 步骤出错" in str(failed["b"][0])
     assert "ZeroDivisionError: score bug" in str(failed["b"][0])
-    assert "a plugin failed at the collect/validate step" in str(failed["c"][0])
+    assert "插件错误：插件 fragile 在 collect 步骤出错" in str(failed["c"][0])
+    assert {problem.fault for problems in failed.values() for problem in problems} == {"plugin"}
+    statuses = {entry["id"]: entry["status"] for entry in json_of(result)["organisations"]}
+    assert statuses == {"a": "scored", "b": "plugin_error", "c": "plugin_error"}
 
 
 # --------------------------------------------------------------------------

@@ -102,13 +102,21 @@ def report_failed(failed: list[Organisation]) -> None:
     many errors, the first of them."""
     if not failed:
         return
-    lines = [f"{len(failed)} organisation(s) failed validation and were not scored:"]
-    for organisation in failed:
-        errors = organisation.errors
-        lines.append(f"  {organisation.id} ({shown_path(organisation.path)}): {len(errors)} error(s)")
-        if errors:
-            lines.append(f"    {errors[0]}")
-    lines.append("  (assess validate FILE lists every problem of a file)")
+    lines = []
+    for fault, heading, hint in (
+        (False, "failed validation and were not scored", "assess validate FILE lists every problem of a file"),
+        (True, "were not scored because of a plugin error (插件错误)", "-vv or the log file shows the traceback"),
+    ):
+        chosen = [organisation for organisation in failed if organisation.plugin_fault is fault]
+        if not chosen:
+            continue
+        lines.append(f"{len(chosen)} organisation(s) {heading}:")
+        for organisation in chosen:
+            errors = organisation.errors
+            lines.append(f"  {organisation.id} ({shown_path(organisation.path)}): {len(errors)} error(s)")
+            if errors:
+                lines.append(f"    {errors[0]}")
+        lines.append(f"  ({hint})")
     click.echo("\n".join(lines), err=True)
 
 

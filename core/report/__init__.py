@@ -86,7 +86,7 @@ def organisation_document(
         "id": organisation.id,
         "name": organisation.name,
         "file": str(organisation.path),
-        "status": "scored" if ledger else "failed",
+        "status": "scored" if ledger else "plugin_error" if organisation.plugin_fault else "failed",
         "errors": [problem.as_dict() for problem in organisation.errors],
         "warnings": [problem.as_dict() for problem in organisation.warnings],
         "total": None,

@@ -96,7 +96,8 @@ def render_league(result: RunResult, lang: str) -> str:
     if failed:
         text += f"\n{labels['failed']} ({len(failed)}):\n"
         for organisation in failed:
-            text += f"  {organisation.name} ({organisation.path})\n"
+            fault = f" {labels['plugin_error']}" if organisation.plugin_fault else ""
+            text += f"  {organisation.name} ({organisation.path}){fault}\n"
             for problem in organisation.errors:
                 text += f"    {problem}\n"
     return text + "\n" + policies_line(result, lang)

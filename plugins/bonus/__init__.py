@@ -63,6 +63,7 @@ RECOGNITION_POINTS = {"national": dec(3), "provincial": dec(2), "municipal": dec
 HALVED_FORMS = ("meeting", "publication")
 ONE = dec(1)
 DATED_RECORDS = ("commendations", "recognitions")
+PREVIOUS_AWARD_FACT = "bonus.previous_award"
 
 
 def window(year: int) -> tuple[dt.date, dt.date]:
@@ -257,22 +258,27 @@ def assess_policies() -> list[Policy]:
 def assess_collect(organisation: Organisation, context: RunContext) -> dict[str, DerivedFact] | None:
     """上一年度"五星双优": last year's award from the history store, when the
     evidence does not say."""
+    if not context.registry.has_facts(PREVIOUS_AWARD_FACT):
+        return None
     previous = context.previous_result(organisation.id)
     if previous is None or previous.status != "scored":
         return None
     awarded = bool(previous.awards.get("five_star"))
     source = f"history store: {previous.year} five_star = {'true' if awarded else 'false'}"
-    return {"bonus.previous_award": DerivedFact(awarded, source)}
+    return {PREVIOUS_AWARD_FACT: DerivedFact(awarded, source)}
 
 
 @hookimpl
 def assess_validate(organisation: Organisation, context: RunContext) -> list[Problem]:
-    if context.edition != EDITION:
+    """Dated entries outside the bonus window, for the registered items that read them."""
+    registry = context.registry
+    dated = [name for name in DATED_RECORDS if registry.has_facts(f"bonus.{name}")]
+    if not dated:
         return []
     start, end = window(context.year)
     table = organisation.facts.get("bonus", {})
     problems = []
-    for name in DATED_RECORDS:
+    for name in dated:
         for index, entry in enumerate(table.get(name) or ()):
             day = entry["date"]
             if not start <= day <= end:

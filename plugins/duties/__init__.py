@@ -40,8 +40,8 @@ def assess_collect(organisation: Organisation, context: RunContext) -> dict[str,
     only: a malformed list fails validation, and nothing is derived from it.
     A level without a list makes both facts false (each of the three
     secretaries draws up and carries out a list)."""
-    catalogue = catalogue_for(context.edition)
-    if catalogue is None:
+    catalogue = catalogue_for(context.lineage)
+    if catalogue is None or not context.registry.has_facts(PERSONAL_LISTS_FACT, FULFILLED_FACT):
         return None
     lists, problems = read_lists(organisation.raw, str(organisation.path), catalogue)
     if problems or not lists:
@@ -60,9 +60,20 @@ def assess_collect(organisation: Organisation, context: RunContext) -> dict[str,
 
 @hookimpl
 def assess_validate(organisation: Organisation, context: RunContext) -> list[Problem] | None:
-    catalogue = catalogue_for(context.edition)
+    catalogue = catalogue_for(context.lineage)
     if catalogue is None:
-        return None
+        if not context.registry.has_facts(PERSONAL_LISTS_FACT, FULFILLED_FACT):
+            return None
+        return [
+            Problem.warning(
+                str(organisation.path),
+                TABLE,
+                expected="an edition with responsibility lists",
+                found=f'"{context.edition}"',
+                message=f"the duty lists of edition {context.edition} are not known: "
+                f"{PERSONAL_LISTS_FACT} and {FULFILLED_FACT} cannot be derived",
+            )
+        ]
     lists, problems = read_lists(organisation.raw, str(organisation.path), catalogue)
     if problems or not lists:
         return problems

@@ -6,6 +6,7 @@ where it is filed, and the countable obligations hidden in the common items."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
@@ -367,5 +368,9 @@ SHAOXING_2020 = Catalogue(
 CATALOGUES = {EDITION: SHAOXING_2020}
 
 
-def catalogue_for(edition: str) -> Catalogue | None:
-    return CATALOGUES.get(edition)
+def catalogue_for(editions: str | Sequence[str]) -> Catalogue | None:
+    """The lists' catalogue of an edition, or of the nearest edition it is
+    built on (``context.lineage``: shaoxing-2021 keeps the 2020 lists)."""
+    if isinstance(editions, str):
+        editions = (editions,)
+    return next((CATALOGUES[edition] for edition in reversed(editions) if edition in CATALOGUES), None)

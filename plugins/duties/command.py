@@ -121,7 +121,7 @@ def duties(config_path: str, output_format: str | None, output: Path | None) -> 
     config, pm, context = open_run(config_path)
     if not pm.is_registered(plugin):
         fail([Problem("error", config_path, "plugins", "disable", "the duties plugin enabled", '"duties" disabled')])
-    if catalogue_for(context.edition) is None:
+    if catalogue_for(context.lineage) is None:
         expected = "an edition with responsibility lists: " + ", ".join(CATALOGUES)
         fail([Problem("error", config_path, "assessment", "edition", expected, f'"{context.edition}"')])
     try:

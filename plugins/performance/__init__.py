@@ -53,6 +53,9 @@ CONDUCT_RATED = "performance.conduct_rated"
 BOTTOM_THREE = "performance.bottom_three"
 """Cohort figure: frozenset of the ids of the organisations among the three lowest ratings."""
 
+RATING_FACT = "performance.conduct_rating"
+PREVIOUS_FACT = "performance.conduct_rating_prev"
+BOTTOM_THREE_HEAVY = "performance.heavy.bottom_three"
 BOTTOM_COUNT = 3
 CONDUCT_POINTS = dec(5)
 DISPLAY_PLACES = Decimal("0.01")
@@ -147,7 +150,7 @@ ITEMS: list[Item] = [
 
 HEAVY = [
     heavy_item(
-        "performance.heavy.bottom_three",
+        BOTTOM_THREE_HEAVY,
         title="行风评议末三位",
         title_en="Among the three lowest conduct ratings of the run",
         derived=True,
@@ -199,6 +202,8 @@ def assess_policies() -> list[Policy]:
 @hookimpl
 def assess_collect(organisation: Organisation, context: RunContext) -> dict[str, DerivedFact] | None:
     """Last year's rating from the history store, when the evidence gives none."""
+    if not context.registry.has_facts(PREVIOUS_FACT):
+        return None
     previous = context.previous_result(organisation.id)
     if previous is None or previous.status != "scored":
         return None
@@ -206,12 +211,13 @@ def assess_collect(organisation: Organisation, context: RunContext) -> dict[str,
     if rating is None:
         return None
     source = f"history store: {previous.year} conduct_rating"
-    return {"performance.conduct_rating_prev": DerivedFact(Decimal(str(rating)), source)}
+    return {PREVIOUS_FACT: DerivedFact(Decimal(str(rating)), source)}
 
 
 @hookimpl
 def assess_cohort(cohort: Cohort, context: RunContext) -> dict[str, Any]:
-    if context.edition != EDITION:
+    """The cohort's ratings, when an item reads them (whatever the edition)."""
+    if not context.registry.has_facts(RATING_FACT):
         return {}
     rated = ratings(cohort)
     total = sum(rated.values(), ZERO)
@@ -225,7 +231,7 @@ def assess_cohort(cohort: Cohort, context: RunContext) -> dict[str, Any]:
 
 @hookimpl
 def assess_penalise(ledger: Ledger, context: RunContext) -> None:
-    if context.edition != EDITION or ledger.organisation.id not in context.cohort[BOTTOM_THREE]:
+    heavy = context.registry.heavy.get(BOTTOM_THREE_HEAVY)
+    if heavy is None or ledger.organisation.id not in context.cohort.get(BOTTOM_THREE, ()):
         return
-    heavy = context.registry.heavy["performance.heavy.bottom_three"]
     ledger.heavy.append(HeavyDeduction(heavy, context.policy("heavy_default"), "derived"))
