@@ -92,14 +92,14 @@ def render_league(result: RunResult, lang: str) -> str:
             ]
         )
     text = format_table(header, rows, right_from=2) + "\n" if rows else ""
-    failed = result.failed
-    if failed:
-        text += f"\n{labels['failed']} ({len(failed)}):\n"
-        for organisation in failed:
-            fault = f" {labels['plugin_error']}" if organisation.plugin_fault else ""
-            text += f"  {organisation.name} ({organisation.path}){fault}\n"
-            for problem in organisation.errors:
-                text += f"    {problem}\n"
+    for heading, fault in (("failed", False), ("plugin_error", True)):
+        failed = [organisation for organisation in result.failed if organisation.plugin_fault is fault]
+        if failed:
+            text += f"\n{labels[heading]} ({len(failed)}):\n"
+            for organisation in failed:
+                text += f"  {organisation.name} ({organisation.path})\n"
+                for problem in organisation.errors:
+                    text += f"    {problem}\n"
     return text + "\n" + policies_line(result, lang)
 
 
