@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from fivestar.facts import FactSpec
 from fivestar.numbers import ZERO, fmt_signed
+from fivestar.rules import PLAIN, Words
 
 if TYPE_CHECKING:
     from fivestar.rules import Rule
@@ -287,6 +288,8 @@ class ItemResult:
     status: Literal["scored", "falsified", "disabled", "not_applicable"] = "scored"
     note: str = ""
     scored_points: Decimal = ZERO
+    note_phrase: tuple[str, dict[str, str]] | None = None
+    """The note as a phrase of the vocabulary (key, values), for reports in a language."""
 
     @property
     def max(self) -> Decimal | None:
@@ -294,16 +297,25 @@ class ItemResult:
 
     @property
     def basis(self) -> str:
+        return self.explain()
+
+    def explain(self, words: Words | None = None) -> str:
+        """The basis in ``words`` (by default the machine names of the JSON result)."""
+        words = words or PLAIN
         if self.status == "disabled":
-            return "disabled by the run config"
+            return words.phrase("disabled", "disabled by the run config")
         if self.status == "not_applicable":
-            return f"不适用：{self.note}"
-        text = self.item.rule.explain(self.trace, self.raw)
+            return words.phrase("not_applicable", "不适用：{note}", note=self.note)
+        text = self.item.rule.explain(self.trace, self.raw, words)
         if self.item.points is not None and self.raw != self.scored_points:
-            reason = "扣完为止" if self.raw < 0 else "上限"
-            text += f" → {fmt_signed(self.scored_points)}（{reason}）"
+            reason = words.phrase("floor", "扣完为止") if self.raw < 0 else words.phrase("ceiling", "上限")
+            text += f" → {fmt_signed(self.scored_points)}{words.aside(reason)}"
         if self.note:
-            text += f"；{self.note}"
+            if self.note_phrase is not None:
+                key, values = self.note_phrase
+                text += words.then(words.phrase(key, self.note, **values))
+            else:
+                text += words.then(self.note)
         return text
 
 
@@ -345,6 +357,13 @@ class Awards:
     performance_excellence: bool = False
     five_star: bool = False
     withheld: dict[str, str] = field(default_factory=dict)
+    reasons: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
+    """Each withheld star or award's reason as a phrase of the reports'
+    vocabulary (``withheld_KEY``, values); ``withheld`` is its plain text."""
+
+    def withhold(self, key: str, text: str, reason: str, **values: str) -> None:
+        self.withheld[key] = text
+        self.reasons[key] = (reason, values)
 
 
 @dataclass
@@ -367,15 +386,16 @@ class Ledger:
     def heavy_points(self) -> Decimal:
         return sum((deduction.points for deduction in self.heavy), ZERO)
 
-    def sections_with_findings(self) -> dict[str, str]:
-        """Sections that have a heavy item or a falsified item, and why."""
-        findings: dict[str, str] = {}
+    def sections_with_findings(self) -> dict[str, tuple[str, str]]:
+        """Sections that have a heavy item or a falsified item: the kind of
+        finding (``heavy``, ``falsified``) and the item's id."""
+        findings: dict[str, tuple[str, str]] = {}
         for deduction in self.heavy:
-            findings.setdefault(deduction.item.section, f"heavy item {deduction.item.id}")
+            findings.setdefault(deduction.item.section, ("heavy", deduction.item.id))
         for item_id in sorted(self.organisation.falsified):
             line = self.items[item_id]
             if line.status == "falsified":
-                findings.setdefault(line.item.section, f"falsified item {item_id}")
+                findings.setdefault(line.item.section, ("falsified", item_id))
         return findings
 
 

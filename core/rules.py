@@ -22,8 +22,9 @@ if TYPE_CHECKING:
     from fivestar.model import Item
 
 Values = Mapping[str, Any]
-Basis = str | Callable[[], str]
-"""The formula with an organisation's figures, or a function that writes it."""
+Basis = str | Callable[[], str] | Callable[["Words"], str]
+"""The formula with an organisation's figures, or a function that writes it
+(given the :class:`Words` of the report, if it takes an argument)."""
 
 
 def show(value: object) -> str:
@@ -36,13 +37,44 @@ def show(value: object) -> str:
     return str(value)
 
 
+class Words:
+    """How a basis names facts, values and its phrases. These defaults write
+    the machine names (the JSON result's basis); a report passes the words
+    of its language (``fivestar.report.view.ReportWords``)."""
+
+    def fact(self, name: str) -> str:
+        return name
+
+    def value(self, value: object) -> str:
+        return show(value)
+
+    def figure(self, name: str, value: object) -> str:
+        """A count or amount in a formula, with the fact it comes from."""
+        return str(value)
+
+    def phrase(self, key: str, default: str, **values: Any) -> str:
+        """A phrase of the vocabulary; ``default`` is its plain text."""
+        return default.format(**values) if values else default
+
+    def aside(self, text: str) -> str:
+        """A remark after a figure, in the language's brackets."""
+        return f"（{text}）"
+
+    def then(self, text: str) -> str:
+        """A further remark after the formula."""
+        return f"；{text}"
+
+
+PLAIN = Words()
+
+
 class Rule:
     """Base of the rule shapes."""
 
     def evaluate(self, item: Item, values: Values, context: ScoringContext) -> tuple[Decimal, Any]:
         raise NotImplementedError
 
-    def explain(self, trace: Any, raw: Decimal) -> str:
+    def explain(self, trace: Any, raw: Decimal, words: Words = PLAIN) -> str:
         raise NotImplementedError
 
     def describe(self, item: Item) -> str:
@@ -59,8 +91,8 @@ class Flag(Rule):
         value = values[self.fact]
         return (item.points if value else ZERO), value  # type: ignore[return-value]
 
-    def explain(self, trace: Any, raw: Decimal) -> str:
-        return f"{self.fact} = {show(trace)} → {fmt_signed(raw)}"
+    def explain(self, trace: Any, raw: Decimal, words: Words = PLAIN) -> str:
+        return f"{words.fact(self.fact)} = {words.value(trace)} → {fmt_signed(raw)}"
 
     def describe(self, item: Item) -> str:
         return f"{fmt(item.points or ZERO)} if {self.fact}, else 0"
@@ -76,8 +108,10 @@ class AllFlags(Rule):
         found = tuple(values[name] for name in self.facts)
         return (item.points if all(found) else ZERO), found  # type: ignore[return-value]
 
-    def explain(self, trace: Any, raw: Decimal) -> str:
-        shown = ", ".join(f"{name} = {show(value)}" for name, value in zip(self.facts, trace, strict=False))
+    def explain(self, trace: Any, raw: Decimal, words: Words = PLAIN) -> str:
+        shown = words.phrase("list", ", ").join(
+            f"{words.fact(name)} = {words.value(value)}" for name, value in zip(self.facts, trace, strict=False)
+        )
         return f"{shown} → {fmt_signed(raw)}"
 
     def describe(self, item: Item) -> str:
@@ -109,10 +143,10 @@ class Linear(Rule):
             raw += weight * count
         return raw, counts
 
-    def explain(self, trace: Any, raw: Decimal) -> str:
+    def explain(self, trace: Any, raw: Decimal, words: Words = PLAIN) -> str:
         parts: list[str] = [fmt(self.start)] if self.start else []
-        for (weight, _name), count in zip(self.terms, trace, strict=False):
-            term = f"{fmt(abs(weight))}×{count}"
+        for (weight, name), count in zip(self.terms, trace, strict=False):
+            term = f"{fmt(abs(weight))}×{words.figure(name, count)}"
             if not parts:
                 parts.append(term if weight >= 0 else f"−{term}")
             else:
@@ -148,8 +182,8 @@ class Levels(Rule):
         value = values[self.fact]
         return dict(self.points)[value], value
 
-    def explain(self, trace: Any, raw: Decimal) -> str:
-        return f"{self.fact} = {show(trace)} → {fmt_signed(raw)}"
+    def explain(self, trace: Any, raw: Decimal, words: Words = PLAIN) -> str:
+        return f"{words.fact(self.fact)} = {words.value(trace)} → {fmt_signed(raw)}"
 
     def describe(self, item: Item) -> str:
         mapping = ", ".join(f"{level} = {fmt(value)}" for level, value in self.points)
@@ -171,8 +205,11 @@ class Custom(Rule):
     def evaluate(self, item: Item, values: Values, context: ScoringContext) -> tuple[Decimal, Any]:
         return self.function(values, context)
 
-    def explain(self, trace: Any, raw: Decimal) -> str:
-        return trace() if callable(trace) else str(trace)
+    def explain(self, trace: Any, raw: Decimal, words: Words = PLAIN) -> str:
+        if not callable(trace):
+            return str(trace)
+        takes_words = getattr(getattr(trace, "__code__", None), "co_argcount", 0) > 0
+        return trace(words) if takes_words else trace()
 
     def describe(self, item: Item) -> str:
         return self.description

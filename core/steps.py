@@ -18,7 +18,7 @@ from decimal import Decimal
 from fivestar.context import RunContext, ScoringContext
 from fivestar.faults import PluginFault
 from fivestar.markers import hookimpl
-from fivestar.model import HeavyDeduction, ItemResult, Ledger, Policy, SectionResult
+from fivestar.model import Awards, HeavyDeduction, ItemResult, Ledger, Policy, SectionResult
 from fivestar.numbers import ZERO, fmt, fmt_signed
 from fivestar.policies import choice_policy, number_policy
 
@@ -92,9 +92,11 @@ def apply_findings(ledger: Ledger, context: RunContext) -> None:
             base = line.item.points if line.item.points is not None else line.scored_points
             line.points = DOUBLE_REVERSE * base
             line.note = f"弄虚作假，加倍倒扣：−2×{fmt(base)} = {fmt_signed(line.points)}"
+            line.note_phrase = ("falsified_double", {"base": fmt(base), "points": fmt_signed(line.points)})
         else:
             line.points = ZERO
             line.note = "弄虚作假：按0分计（falsification = zero）"
+            line.note_phrase = ("falsified_zero", {})
     registry = context.registry
     default_figure = context.policy("heavy_default")
     for heavy_id, figure in organisation.heavy.items():
@@ -136,28 +138,36 @@ def award(ledger: Ledger, context: RunContext) -> None:
         section_id = result.section.id
         needed = star_share * result.max
         if section_id in findings:
-            awards.withheld[section_id] = findings[section_id]
+            withhold_for_finding(awards, section_id, *findings[section_id])
         elif result.score >= needed:
             awards.stars.append(section_id)
         else:
-            awards.withheld[section_id] = f"{fmt(result.score)} < {fmt(needed)}"
+            withhold_below(awards, section_id, result.score, needed)
     awards.party_building_excellence = bool(star_sections) and len(awards.stars) == len(star_sections)
 
     performance_ok = bool(performance_sections)
     for result in performance_sections:
         section_id = result.section.id
         if section_id in findings:
-            awards.withheld[section_id] = findings[section_id]
+            withhold_for_finding(awards, section_id, *findings[section_id])
             performance_ok = False
         elif result.score < performance_points:
-            awards.withheld[section_id] = f"{fmt(result.score)} < {fmt(performance_points)}"
+            withhold_below(awards, section_id, result.score, performance_points)
             performance_ok = False
     awards.performance_excellence = performance_ok
 
     both = awards.party_building_excellence and awards.performance_excellence
     awards.five_star = both and context.award_year
     if both and not context.award_year:
-        awards.withheld["five_star"] = "not an award year (备注1: 两年一评)"
+        awards.withhold("five_star", "not an award year (备注1: 两年一评)", "not_award_year")
+
+
+def withhold_for_finding(awards: Awards, section_id: str, kind: str, item_id: str) -> None:
+    awards.withhold(section_id, f"{kind} item {item_id}", kind, item=item_id)
+
+
+def withhold_below(awards: Awards, section_id: str, score: Decimal, needed: Decimal) -> None:
+    awards.withhold(section_id, f"{fmt(score)} < {fmt(needed)}", "below", score=fmt(score), needed=fmt(needed))
 
 
 @hookimpl(wrapper=True, tryfirst=True)

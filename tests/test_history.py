@@ -502,8 +502,8 @@ def test_history_table(invoke: Invoke, two_years: TwoYears) -> None:
     assert lines[0] == "测试单位e (e)"
     row_2019 = next(line for line in lines if line.startswith("2019"))
     row_2020 = next(line for line in lines if line.startswith("2020"))
-    assert row_2019.split()[1:4] == ["scored", fmt(documents[2019]["e"]["total"]), "—"]
-    assert row_2020.split()[1:4] == ["scored", fmt(documents[2020]["e"]["total"]), fmt(change)]
+    assert row_2019.split()[1:4] == ["已计分", fmt(documents[2019]["e"]["total"]), "—"]
+    assert row_2020.split()[1:4] == ["已计分", fmt(documents[2020]["e"]["total"]), fmt(change)]
     assert change < 0
     assert "five_star" in row_2019 and "five_star" not in row_2020
 
@@ -603,8 +603,9 @@ def test_compare_table(invoke: Invoke, two_years: TwoYears) -> None:
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     header = lines[0].split()
-    assert header[:4] == ["organisation", "2019", "2020", "change"]
-    assert {"learning", "performance", "bonus"} <= set(header)
+    assert header[:4] == ["党组织", "2019", "2020", "增减"]
+    assert {"学习", "业绩", "加分"} <= set(header)
+    assert header[-1] == "重扣（对总分影响）"
 
     rows = lines[2:]
     assert [row.split()[0] for row in rows] == [f"测试单位{org_id}" for org_id in ("e", "b", "a", "c", "d")]
@@ -615,7 +616,7 @@ def test_compare_table(invoke: Invoke, two_years: TwoYears) -> None:
         assert row.split()[1:4] == [fmt(before), fmt(after), ("+" if change > 0 else "") + fmt(change)]
     assert rows[3].split()[1:4] == [fmt(documents[2019]["c"]["total"]), "—", "—"]
     assert rows[4].split()[1:4] == ["—", fmt(documents[2020]["d"]["total"]), "—"]
-    performance_column = header.index("performance")
+    performance_column = header.index("业绩")
     assert rows[0].split()[performance_column] == "-15"
 
 

@@ -18,10 +18,13 @@ import pytest
 from click.testing import CliRunner
 from fivestar.cli import main
 from fivestar.pipeline import RunResult
-from fivestar.report import RenderOptions, render_json
+from fivestar.report import RenderOptions, html_page, render_json
 from fivestar.report.csv_table import render_csv
 from fivestar.report.excel import render_xlsx, sheet_title
 from fivestar.report.html_page import render_html
+from fivestar.report.labels import LABELS
+from fivestar.report.terminal import render_table
+from fivestar.report.view import ReportWords
 from openpyxl.worksheet.worksheet import Worksheet
 from samples import LEARNING, toml_literal
 
@@ -471,7 +474,7 @@ def test_html_league_table_has_every_json_figure(cohort: tuple[RunResult, dict[s
         heavy, total, stars, awards = cells[2 + len(section_ids) :]
         assert D(heavy) == heavy_total(entry)
         assert D(total) == number(entry["total"])
-        assert stars == star_text(result, entry["awards"]["stars"], "zh")
+        assert stars == "".join("学" if star == "learning" else "" for star in entry["awards"]["stars"]).ljust(5, "·")
         expected_awards = [
             label for flag, label in zip(FLAGS, ("党建优", "业绩优", "五星双优"), strict=True) if entry["awards"][flag]
         ]
@@ -488,35 +491,45 @@ def test_html_scorecards_have_every_json_figure(cohort: tuple[RunResult, dict[st
     assert sorted(section for section in parsed.sections if section.startswith("org-")) == sorted(
         f"org-{entry['id']}" for entry in scored
     )
+    registry = result.context.registry
     for entry in scored:
         rows = parsed.table("items", f"org-{entry['id']}")
-        assert rows[0]["cells"] == ["编号", "项目", "得分", "满分", "计分依据"]
-        lines = {row["cells"][0]: row for row in rows[1:]}
+        assert rows[0]["cells"] == ["项目", "得分", "满分", "计分依据"]
+        lines = {row["attributes"]["data-id"]: row for row in rows[1:]}
         assert len(lines) == len(entry["sections"]) + len(items_of(entry))
         for section_id, section in entry["sections"].items():
             cells = lines[section_id]["cells"]
-            assert D(cells[2]) == number(section["score"])
-            assert D(cells[3]) == number(section["max"])
+            assert cells[0] == f"{registry.sections[section_id].title} {section_id}"
+            assert D(cells[1]) == number(section["score"])
+            assert D(cells[2]) == number(section["max"])
             for item_id, line in section["items"].items():
                 row = lines[item_id]
                 cells = row["cells"]
-                assert cells[1].startswith(line["title"])
-                assert D(cells[2]) == number(line["points"])
-                assert cells[3] == "—" if line["max"] is None else D(cells[3]) == number(line["max"])
-                assert cells[4] == line["basis"]
-                assert row["attributes"]["class"] == line["status"]
+                assert cells[0].startswith(line["title"]) and cells[0].endswith(item_id)
+                assert D(cells[1]) == number(line["points"])
+                assert cells[2] == "—" if line["max"] is None else D(cells[2]) == number(line["max"])
+                ledger_line = result.ledgers[entry["id"]].items[item_id]
+                assert cells[3] == ledger_line.explain(ReportWords(LABELS["zh"]))
+                assert row["attributes"]["class"].split()[0] == line["status"]
         if entry["heavy"]:
-            heavy = {row["cells"][0]: row["cells"] for row in parsed.table("heavy", f"org-{entry['id']}")[1:]}
-            assert {key: D(cells[2]) for key, cells in heavy.items()} == {
+            heavy = {
+                row["attributes"]["data-id"]: row["cells"] for row in parsed.table("heavy", f"org-{entry['id']}")[1:]
+            }
+            assert {key: D(cells[1]) for key, cells in heavy.items()} == {
                 deduction["id"]: number(deduction["points"]) for deduction in entry["heavy"]
             }
-        awards = {row["cells"][0]: row["cells"][1] for row in parsed.table("awards", f"org-{entry['id']}")}
-        for flag, label in zip(FLAGS, ("党建优", "业绩优", "五星双优"), strict=True):
-            assert awards[label] == ("是" if entry["awards"][flag] else "否")
-    c_lines = {row["cells"][0]: row for row in parsed.table("items", "org-c")[1:]}
-    assert c_lines["learning.talks_visits"]["cells"][2] == "-2"
-    assert c_lines["learning.talks_visits"]["attributes"]["class"] == "falsified"
-    assert "弄虚作假" in c_lines["learning.talks_visits"]["cells"][1]
+        figures = {row["cells"][0]: row["cells"][1] for row in parsed.table("figures", f"org-{entry['id']}")}
+        assert D(figures["总分"]) == number(entry["total"])
+        assert int(figures["名次"]) == entry["rank"]
+        expected = [
+            label for flag, label in zip(FLAGS, ("党建优", "业绩优", "五星双优"), strict=True) if entry["awards"][flag]
+        ]
+        assert figures["荣誉"] == ("、".join(expected) or "无")
+    c_lines = {row["attributes"]["data-id"]: row for row in parsed.table("items", "org-c")[1:]}
+    assert c_lines["learning.talks_visits"]["cells"][1] == "-2"
+    assert c_lines["learning.talks_visits"]["attributes"]["class"].startswith("falsified")
+    assert "弄虚作假" in c_lines["learning.talks_visits"]["cells"][0]
+    assert "弄虚作假，加倍倒扣：−2×1 = −2" in c_lines["learning.talks_visits"]["cells"][3]
 
 
 def test_html_withheld_failed_edition_and_policies(cohort: tuple[RunResult, dict[str, Any]]) -> None:
@@ -524,26 +537,33 @@ def test_html_withheld_failed_edition_and_policies(cohort: tuple[RunResult, dict
     page = render_html(result, RenderOptions())
     parsed = parse(page)
     text = "".join(parsed.text)
+    assert "学习星：有重扣分项：出现中央、省委、市委重要文件、会议、讲话精神未及时传达贯彻到位现象" in text
+    assert f"（{SPIRIT}）" in text
+    assert "heavy item" not in text
     by_id = entries(document)
-    for reason in by_id["b"]["awards"]["withheld"].values():
-        assert reason in text
-    assert f"heavy item {SPIRIT}" in text
     for error in by_id["d"]["errors"]:
         assert error["message"] in text
     assert "failed" in parsed.sections
     run = {row["cells"][0]: row["cells"][1] for row in parsed.table("run")}
     assert run["年度"] == "2020"
     assert run["评分标准版本"] == document["edition"]
-    policies = {row["cells"][0]: row["cells"][1] for row in parsed.table("policies")}
+    assert run["已计分的党组织"] == "3" and run["未通过校验的党组织"] == "1"
+    policies = {row["attributes"]["data-id"]: row["cells"] for row in parsed.table("policies")[1:]}
     assert set(policies) == set(document["policies"])
+    assert policies["falsification"][1:] == [
+        "加倍倒扣",
+        "备注3“相应项目加倍倒扣”：弄虚作假的项目按其分值的 −2 倍计（加分项目按申报分的 −2 倍），或按0分计。",
+    ]
     for key, value in document["policies"].items():
-        assert D(policies[key]) == number(value) if isinstance(value, (int, float)) else policies[key] == str(value)
+        if isinstance(value, (int, float)):
+            assert D(policies[key][1]) == number(value)
     assert "2020" in parsed.title and "考核结果" in parsed.title
 
 
 def test_html_in_english_and_for_one_organisation(cohort: tuple[RunResult, dict[str, Any]]) -> None:
     result, document = cohort
-    english = parse(render_html(result, RenderOptions(lang="en")))
+    page = render_html(result, RenderOptions(lang="en"))
+    english = parse(page)
     assert "考核结果" not in english.title and "2020" in english.title
     titles = [
         result.context.registry.sections[section_id].title_en for section_id in entries(document)["a"]["sections"]
@@ -557,9 +577,36 @@ def test_html_in_english_and_for_one_organisation(cohort: tuple[RunResult, dict[
         "Stars",
         "Awards",
     ]
+    assert "Learning star: heavy item" in "".join(english.text)
     one = parse(render_html(result, RenderOptions(org="b")))
     assert [section for section in one.sections if section.startswith("org-")] == ["org-b"]
     assert len(one.table("league", "league")) == 4
+
+
+def test_html_above_the_threshold_holds_the_league_table_and_says_where_the_scorecards_are(
+    cohort: tuple[RunResult, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result, _document = cohort
+    monkeypatch.setattr(html_page, "SCORECARDS_UP_TO", 2)
+    parsed = parse(render_html(result, RenderOptions()))
+    assert not [section for section in parsed.sections if section.startswith("org-")]
+    assert len(parsed.table("league", "league")) == 4
+    text = "".join(parsed.text)
+    assert "本次共 3 个党组织，超过 2 个时网页只列总表" in text and "assess run --org" in text
+    one = parse(render_html(result, RenderOptions(org="b")))
+    assert [section for section in one.sections if section.startswith("org-")] == ["org-b"]
+
+
+def test_html_and_terminal_drop_control_characters(write_org: WriteOrg, assess: Assess) -> None:
+    write_org("x", organisation={"id": "x", "name": "财政局\u0001\u001b[31m红\u202e"}, learning=LEARNING)
+    result = assess()
+    for lang in ("zh", "en"):
+        page = render_html(result, RenderOptions(lang=lang))
+        assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202e]", page)
+        assert "财政局[31m红" in page
+        for org in (None, "x"):
+            table = render_table(result, RenderOptions(lang=lang, org=org))
+            assert "\x1b" not in table and "\x01" not in table and "\u202e" not in table
 
 
 # --------------------------------------------------------------------------

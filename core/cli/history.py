@@ -14,7 +14,9 @@ from fivestar.history import award_labels, compare_years
 from fivestar.model import InputError, Problem
 from fivestar.numbers import fmt
 from fivestar.report import jsonable
+from fivestar.report.labels import labels_for, word
 from fivestar.report.terminal import format_table
+from fivestar.report.view import clean, short_name, truncate
 from fivestar.store import HistoryStore
 from fivestar.suggest import did_you_mean
 
@@ -49,6 +51,11 @@ store_option = click.option(
     help="The history store file (instead of the config's).",
 )
 SUFFIXES = {"table": ".txt", "json": ".json"}
+
+
+def award_words(awards: list[str], labels: dict[str, str]) -> str:
+    """Stored award keys (star sections, award flags) in words."""
+    return labels["separator"].join(labels.get(key) or word(labels, "short", key) for key in awards)
 
 
 def change_text(value: Decimal | None) -> str:
@@ -111,18 +118,20 @@ def history(
         document = json.dumps(jsonable({"id": org_id, "years": rows}), ensure_ascii=False, indent=2)
         write_output(document + "\n", output, what="json")
         return
+    labels = labels_for("zh")
     table = [
         [
             str(row["year"]),
-            row["status"],
+            labels.get(str(row["status"]), clean(str(row["status"]), one_line=True)),
             fmt(row["total"]) if row["total"] is not None else "—",
             change_text(row["change"]),
-            " ".join(row["awards"]) or "—",
+            award_words(row["awards"], labels) or "—",
         ]
         for row in rows
     ]
-    text = format_table(["year", "status", "total", "change", "stars and awards"], table, right_from=2)
-    write_output(f"{years[-1].name} ({org_id})\n{text}\n", output, what="table")
+    header = [labels["year"], labels["status"], labels["total"], labels["change"], labels["awards_heading"]]
+    text = format_table(header, table, right_from=2)
+    write_output(f"{clean(years[-1].name, one_line=True)} ({org_id})\n{text}\n", output, what="table")
 
 
 @click.command()
@@ -188,10 +197,12 @@ def compare(
         }
         write_output(json.dumps(jsonable(document), ensure_ascii=False, indent=2) + "\n", output, what="json")
         return
-    header = ["organisation", f"{year_a}", f"{year_b}", "change", *sections, "heavy (effect on total)"]
+    labels = labels_for("zh")
+    shorts = [word(labels, "short", section) for section in sections]
+    header = [labels["org"], f"{year_a}", f"{year_b}", labels["change"], *shorts, labels["heavy_effect"]]
     rows = [
         [
-            move.name,
+            truncate(clean(short_name(move.name), one_line=True), 20),
             fmt(move.total_a) if move.total_a is not None else "—",
             fmt(move.total_b) if move.total_b is not None else "—",
             change_text(move.change),

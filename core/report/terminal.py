@@ -1,21 +1,21 @@
 """The terminal views: the cohort league table, and one organisation's
-scorecard (`assess run --org ID`)."""
+scorecard (`assess run --org ID`), both within :data:`WIDTH` columns.
+
+Names are shortened to fit (the full name heads the scorecard), stars are
+one character each, and every text from evidence or plugins is cleaned of
+control characters: an ESC in a name must not drive the terminal.
+"""
 
 from __future__ import annotations
 
-import unicodedata
-from decimal import Decimal
-
 from fivestar.markers import hookimpl
-from fivestar.model import Ledger, Section
 from fivestar.numbers import fmt
 from fivestar.pipeline import RunResult
 from fivestar.report import Renderer, RenderOptions, ranking
-from fivestar.report.labels import LABELS, language
+from fivestar.report.view import Cohort, clean, cohort_view, display_width, short_name, truncate, wrap
 
-
-def display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+WIDTH = 100
+"""The widest line either view prints: a terminal of 100 columns never wraps."""
 
 
 def pad(text: str, width: int, right: bool = False) -> str:
@@ -23,130 +23,179 @@ def pad(text: str, width: int, right: bool = False) -> str:
     return gap + text if right else text + gap
 
 
-def format_table(header: list[str], rows: list[list[str]], right_from: int, right_to: int | None = None) -> str:
+def format_table(
+    header: list[str],
+    rows: list[list[str]],
+    right_from: int,
+    right_to: int | None = None,
+    gaps: list[int] | None = None,
+) -> str:
     """Columns right_from..right_to (default: all but the last) are numbers,
-    aligned right; widths count CJK characters as two."""
+    aligned right; widths count CJK characters as two. ``gaps`` gives the
+    spaces before each column after the first (two by default)."""
     last = len(header) - 1 if right_to is None else right_to
     widths = [max(display_width(row[column]) for row in [header, *rows]) for column in range(len(header))]
+    spaces = gaps or [2] * (len(header) - 1)
     lines = []
     for row in [header, *rows]:
         cells = [pad(cell, widths[index], right=right_from <= index < last) for index, cell in enumerate(row)]
-        lines.append("  ".join(cells).rstrip())
-    lines.insert(1, "  ".join("-" * width for width in widths))
+        lines.append(join(cells, spaces).rstrip())
+    lines.insert(1, join(["-" * width for width in widths], spaces))
     return "\n".join(lines)
 
 
-AWARD_KEYS = ("party_building_excellence", "performance_excellence", "five_star")
+def join(cells: list[str], gaps: list[int]) -> str:
+    text = cells[0]
+    for gap, cell in zip(gaps, cells[1:], strict=False):
+        text += " " * gap + cell
+    return text
 
 
-def section_title(section: Section, lang: str) -> str:
-    return section.title if lang == "zh" else section.title_en
+def block(text: str, indent: int = 0) -> list[str]:
+    """A text cleaned and wrapped to the width, every line indented, the
+    lines after the first by two more."""
+    lines = wrap(clean(text, one_line=True), WIDTH - indent - 2)
+    return [" " * indent + lines[0], *(" " * (indent + 2) + line for line in lines[1:])]
 
 
-def honours(ledger: Ledger, lang: str) -> tuple[str, str]:
-    """The stars (by the first character or word of their titles) and awards."""
-    labels = LABELS[lang]
-    sections = ledger.sections
-    stars = [
-        section_title(sections[star].section, lang)[:1]
-        if lang == "zh"
-        else section_title(sections[star].section, lang).split()[0]
-        for star in ledger.awards.stars
-    ]
-    awards = [labels[key] for key in AWARD_KEYS if getattr(ledger.awards, key)]
-    return " ".join(stars), " ".join(awards)
-
-
-def policies_line(result: RunResult, lang: str) -> str:
-    policies = ", ".join(
-        f"{key}={fmt(value) if isinstance(value, Decimal) else value}" for key, value in result.context.policies.items()
-    )
-    line = f"{result.context.edition} · {result.context.year} · {LABELS[lang]['policies']}: {policies}\n"
-    if result.context.command_line_policies:
-        line += f"{LABELS[lang]['policies_command_line']}: {', '.join(result.context.command_line_policies)}\n"
-    return line
+def policies_lines(view: Cohort) -> str:
+    """The edition, year and policies in force, wrapped to the width."""
+    context = view.result.context
+    labels = view.labels
+    policies = labels["separator"].join(f"{key}={view.policy_value(value)}" for key, value in context.policies.items())
+    text = f"{context.edition} · {context.year} · {labels['policies']}: {policies}"
+    lines = wrap(clean(text, one_line=True), WIDTH)
+    if context.command_line_policies:
+        chosen = labels["separator"].join(context.command_line_policies)
+        lines += wrap(clean(f"{labels['policies_command_line']}: {chosen}", one_line=True), WIDTH)
+    return "\n".join(lines) + "\n"
 
 
 def render_league(result: RunResult, lang: str) -> str:
-    labels = LABELS[lang]
-    sections = list(result.context.registry.sections.values())
+    view = cohort_view(result, lang, documents=False)
+    labels = view.labels
+    section_ids = view.section_ids
     header = [
         labels["rank"],
         labels["org"],
-        *(section_title(section, lang) for section in sections),
+        *(view.section_short(section_id) for section_id in section_ids),
         labels["heavy"],
         labels["total"],
         labels["stars"],
         labels["awards"],
     ]
     rows = []
+    names = []
     for rank, ledger in ranking(result):
+        awards = ledger.awards
+        names.append(clean(short_name(ledger.organisation.name), one_line=True))
         rows.append(
             [
                 str(rank),
-                ledger.organisation.name,
-                *(fmt(ledger.sections[section.id].score) for section in sections),
+                "",
+                *(fmt(ledger.sections[section_id].score) for section_id in section_ids),
                 fmt(-ledger.heavy_points()) if ledger.heavy else "0",
                 fmt(ledger.total),
-                *honours(ledger, lang),
+                view.star_marks(awards.stars),
+                view.honours(awards, short=True),
             ]
         )
-    text = format_table(header, rows, right_from=2) + "\n" if rows else ""
+    numbers = len(section_ids) + 2
+    gaps = [2, 2, *([1] * (numbers - 1)), 2, 2]
+    text = ""
+    if rows:
+        others = sum(max(display_width(row[column]) for row in [header, *rows]) for column in range(len(header)))
+        room = max(8, WIDTH - others - sum(gaps))
+        for row, name in zip(rows, names, strict=True):
+            row[1] = truncate(name, room)
+        text = format_table(header, rows, right_from=2, right_to=2 + numbers, gaps=gaps) + "\n"
     for heading, fault in (("failed", False), ("plugin_error", True)):
         failed = [organisation for organisation in result.failed if organisation.plugin_fault is fault]
-        if failed:
-            text += f"\n{labels[heading]} ({len(failed)}):\n"
-            for organisation in failed:
-                text += f"  {organisation.name} ({organisation.path})\n"
-                for problem in organisation.errors:
-                    text += f"    {problem}\n"
-    return text + "\n" + policies_line(result, lang)
+        if not failed:
+            continue
+        text += f"\n{labels[heading]} ({len(failed)}):\n"
+        for organisation in failed:
+            text += clean(f"  {organisation.name} ({organisation.id})", one_line=True) + "\n"
+            text += f"    {labels['file']}: {clean(str(organisation.path), one_line=True)}\n"
+            for problem in organisation.errors:
+                text += "\n".join(block(str(problem), 4)) + "\n"
+    return text + "\n" + policies_lines(view)
+
+
+TITLE_WIDTH = 44
+POINTS_WIDTH = 7
+
+
+def item_rows(view: Cohort, org_id: str, section_id: str) -> list[str]:
+    """A section's items: the title and the basis wrapped side by side."""
+    ledger = view.ledgers[org_id]
+    basis_width = WIDTH - 2 - TITLE_WIDTH - 2 - POINTS_WIDTH - 2
+    lines = []
+    for item_id, line in ledger.sections[section_id].items.items():
+        title = view.item_title(item_id) + view.labels.get(f"status_{line.status}", "")
+        maximum = "—" if line.max is None else fmt(line.max)
+        titles = wrap(clean(title, one_line=True), TITLE_WIDTH)
+        bases = wrap(clean(line.explain(view.words), one_line=True), basis_width)
+        points = [f"{fmt(line.points)}/{maximum}"]
+        for index in range(max(len(titles), len(bases))):
+            title_part = titles[index] if index < len(titles) else ""
+            points_part = points[index] if index < len(points) else ""
+            basis_part = bases[index] if index < len(bases) else ""
+            lines.append(
+                f"  {pad(title_part, TITLE_WIDTH)}  {pad(points_part, POINTS_WIDTH, right=True)}  {basis_part}".rstrip()
+            )
+    return lines
 
 
 def render_scorecard(result: RunResult, org_id: str, lang: str) -> str:
     """One organisation, item by item, with the basis of each point."""
-    labels = LABELS[lang]
+    view = cohort_view(result, lang, documents=False)
+    labels = view.labels
     organisation = next(organisation for organisation in result.organisations if organisation.id == org_id)
-    lines = [f"{organisation.name} ({organisation.id}) · {organisation.path}"]
-    ledger = result.ledgers.get(org_id)
+    lines = wrap(clean(f"{organisation.name} ({organisation.id})", one_line=True), WIDTH)
+    lines.append(f"{labels['file']}: {clean(str(organisation.path), one_line=True)}")
+    ledger = result.ledgers.get(org_id) if organisation.valid else None
     if ledger is None:
         lines.append(f"{labels['failed']}:")
-        lines += [f"  {problem}" for problem in organisation.errors]
+        lines += [text for problem in organisation.errors for text in block(str(problem), 2)]
         return "\n".join(lines) + "\n"
-    for section in ledger.sections.values():
-        heading = f"{section_title(section.section, lang)}  {fmt(section.score)} / {fmt(section.max)}"
+    header = (
+        f"  {pad(labels['title'], TITLE_WIDTH)}  {pad(labels['points'], POINTS_WIDTH, right=True)}  {labels['basis']}"
+    )
+    for section_id, section in ledger.sections.items():
+        heading = f"{view.section_title(section_id)}  {fmt(section.score)} / {fmt(section.max)}"
         if section.cut:
-            heading += f"  (claimed {fmt(section.claimed)}, cap {fmt(section.max)})"
-        lines += ["", heading]
-        rows = []
-        for item_id, line in section.items.items():
-            maximum = "—" if line.max is None else fmt(line.max)
-            rows.append([item_id, f"{fmt(line.points)}/{maximum}", line.basis])
-        lines.append(format_table([labels["item"], labels["points"], labels["basis"]], rows, right_from=1))
+            heading += "  " + labels["claimed"].format(claimed=fmt(section.claimed), max=fmt(section.max))
+        lines += ["", heading, header, "  " + "-" * (WIDTH - 2)]
+        lines += item_rows(view, org_id, section_id)
     if ledger.heavy:
-        lines += ["", labels["heavy"]]
-        lines += [
-            f"  −{fmt(deduction.points)}  {deduction.item.id} "
-            f"{deduction.item.title if lang == 'zh' else deduction.item.title_en} ({deduction.source})"
-            for deduction in ledger.heavy
-        ]
-    stars, awards = honours(ledger, lang)
-    summary = f"{labels['total']}: {fmt(ledger.total)}   {labels['stars']}: {stars or '—'}"
-    lines += ["", f"{summary}   {labels['awards']}: {awards or '—'}"]
-    if ledger.awards.withheld:
+        lines += ["", labels["heavy_items"]]
+        for deduction in ledger.heavy:
+            source = view.words.aside(view.source(deduction.source))
+            text = f"  −{fmt(deduction.points)}  {view.heavy_title(deduction.item.id)}{source}"
+            lines += block(text)
+    stars = labels["separator"].join(view.section_title(star) for star in ledger.awards.stars)
+    awards = view.honours(ledger.awards)
+    lines += ["", f"{labels['total']}: {fmt(ledger.total)}"]
+    lines += wrap(
+        f"{labels['stars']}: {stars or labels['none']}   {labels['awards']}: {awards or labels['none']}", WIDTH
+    )
+    withheld = view.withheld(org_id, ledger.awards.withheld)
+    if withheld:
         lines.append(f"{labels['withheld']}:")
-        lines += [f"  {key}: {reason}" for key, reason in ledger.awards.withheld.items()]
+        for name, reason in withheld:
+            lines += block(f"{name}{labels['colon']}{reason}", 2)
     if organisation.warnings:
         lines.append(f"{labels['warnings']} ({len(organisation.warnings)}):")
-        lines += [f"  {problem}" for problem in organisation.warnings]
-    return "\n".join(lines) + "\n\n" + policies_line(result, lang)
+        for warning in view.warnings([problem.as_dict() for problem in organisation.warnings]):
+            lines += block(warning, 2)
+    return "\n".join(lines) + "\n\n" + policies_lines(view)
 
 
 def render_table(result: RunResult, options: RenderOptions) -> str:
-    lang = language(options.lang)
     if options.org is not None:
-        return render_scorecard(result, options.org, lang)
-    return render_league(result, lang)
+        return render_scorecard(result, options.org, options.lang)
+    return render_league(result, options.lang)
 
 
 @hookimpl

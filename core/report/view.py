@@ -1,0 +1,339 @@
+"""What the human-readable reports (terminal, HTML, Excel) share: the
+cohort in rank order, the words of a language, and text made safe to show.
+
+Nothing is computed here that the ledger does not already say; this module
+only decides how it reads.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from fivestar.model import Ledger, Organisation
+from fivestar.numbers import fmt
+from fivestar.pipeline import RunResult
+from fivestar.registry import Registry
+from fivestar.report import ranking, result_document
+from fivestar.report.labels import LABELS, language, word
+from fivestar.rules import Words, show
+
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
+"""Characters no report may carry: C0 and C1 controls (ESC moves a
+terminal's cursor, \\x01 breaks a workbook's XML), lone surrogates, the two
+non-characters, and the bidirectional overrides that reorder what is read."""
+LINE_BREAKS = re.compile("[\t\n\r]+")
+
+AWARD_FLAGS = (("party_building_excellence", "pbe"), ("performance_excellence", "pe"), ("five_star", "five"))
+
+
+def clean(text: str, one_line: bool = False) -> str:
+    """Text from evidence or plugins as any report may show it: control
+    characters dropped, and with ``one_line`` tabs and line breaks made spaces
+    (a name in a table cell or a sheet title)."""
+    text = CONTROL.sub("", text)
+    return LINE_BREAKS.sub(" ", text) if one_line else text
+
+
+def display_width(text: str) -> int:
+    """Columns a text takes on a terminal: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def truncate(text: str, width: int) -> str:
+    """At most ``width`` columns, an ellipsis where something was cut."""
+    if display_width(text) <= width:
+        return text
+    kept = ""
+    for char in text:
+        if display_width(kept + char) > width - 1:
+            break
+        kept += char
+    return kept + "…"
+
+
+NO_BREAK_BEFORE = frozenset("，。、；：？！）》」』”’…,.;:?!)")
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Lines of at most ``width`` columns; Chinese breaks anywhere (never
+    before a closing mark), other text at spaces where it can."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for token in re.findall(r"[^\s\u2e80-\u9fff\uff00-\uffef]+\s*|[\u2e80-\u9fff\uff00-\uffef]|\s+", paragraph):
+            if display_width(line + token.rstrip()) <= width or not line.strip():
+                line += token
+            elif token in NO_BREAK_BEFORE and len(line.rstrip()) > 1:
+                kept = line.rstrip()
+                lines.append(kept[:-1])
+                line = kept[-1] + token
+            else:
+                lines.append(line.rstrip())
+                line = token.lstrip()
+            while display_width(line.rstrip()) > width:
+                cut = truncate(line, width + 1)[:-1]
+                lines.append(cut)
+                line = line[len(cut) :]
+        lines.append(line.rstrip())
+    return lines or [""]
+
+
+PREFIXES = ("中国共产党", "中共")
+SUFFIXES = ("机关委员会", "机关总支部委员会", "机关总支委员会", "机关支部委员会", "机关党委", "委员会", "党委")
+
+
+def short_name(name: str) -> str:
+    """An organisation's name without what every name of the cohort says
+    ("中共绍兴市…机关委员会" → "财政局"): the party's prefix, a city before
+    its 市, and the kind of committee."""
+    text = name.strip()
+    for prefix in PREFIXES:
+        if text.startswith(prefix):
+            text = text[len(prefix) :]
+            break
+    city = text.find("市")
+    if 0 < city <= 4 and len(text) > city + 2:
+        text = text[city + 1 :]
+    for suffix in SUFFIXES:
+        if text.endswith(suffix) and len(text) > len(suffix) + 1:
+            text = text[: -len(suffix)]
+            break
+    return text or name
+
+
+def figure(value: Any) -> str:
+    """A number of the JSON document as text, exactly as its decimal
+    (``json_number`` makes the float's shortest text the decimal's own)."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, Decimal):
+        return fmt(value)
+    if isinstance(value, (int, float)):
+        return fmt(Decimal(str(value)))
+    return str(value)
+
+
+def signed(value: Any) -> str:
+    """A change: +1.5, −2, 0."""
+    if value is None:
+        return "—"
+    number = Decimal(str(value)) if not isinstance(value, Decimal) else value
+    text = fmt(number).replace("-", "−")
+    return "+" + text if number > 0 else text
+
+
+class ReportWords(Words):
+    """The basis of a point in the words of a report's language: facts by
+    their names in the vocabulary, values as words, phrases translated."""
+
+    def __init__(self, labels: dict[str, str]) -> None:
+        self.labels = labels
+
+    def fact(self, name: str) -> str:
+        return word(self.labels, "fact", name)
+
+    def value(self, value: object) -> str:
+        if isinstance(value, bool):
+            return self.labels["yes"] if value else self.labels["no"]
+        if isinstance(value, str):
+            return word(self.labels, "value", value, fallback=show(value))
+        return show(value)
+
+    def figure(self, name: str, value: object) -> str:
+        return f"{value}{self.aside(self.fact(name))}"
+
+    def aside(self, text: str) -> str:
+        return self.labels["aside"].format(text=text)
+
+    def then(self, text: str) -> str:
+        return self.labels["then"].format(text=text)
+
+    def phrase(self, key: str, default: str, **values: Any) -> str:
+        return word(self.labels, "phrase", key, fallback=default.format(**values) if values else default, **values)
+
+
+@dataclass
+class Cohort:
+    """A run as the reports read it, in one language: the JSON document's
+    entries of the scored organisations in rank order, the failed ones, and
+    the ledgers behind them."""
+
+    result: RunResult
+    lang: str
+    labels: dict[str, str]
+    words: ReportWords
+    document: dict[str, Any]
+    scored: list[dict[str, Any]]
+    failed: list[dict[str, Any]]
+    ledgers: dict[str, Ledger] = field(default_factory=dict)
+
+    @property
+    def registry(self) -> Registry:
+        return self.result.context.registry
+
+    @property
+    def section_ids(self) -> list[str]:
+        return list(self.registry.sections)
+
+    def section_title(self, section_id: str) -> str:
+        section = self.registry.sections.get(section_id)
+        if section is None:
+            return section_id
+        return clean(section.title if self.lang == "zh" else section.title_en, one_line=True)
+
+    def section_short(self, section_id: str) -> str:
+        title = self.section_title(section_id)
+        fallback = title[:2] if self.lang == "zh" else title.split()[0][:5]
+        return word(self.labels, "short", section_id, fallback=fallback)
+
+    def item_title(self, item_id: str) -> str:
+        item = self.registry.items.get(item_id)
+        if item is None:
+            return item_id
+        return clean(item.title if self.lang == "zh" else item.title_en)
+
+    def heavy_title(self, heavy_id: str) -> str:
+        heavy = self.registry.heavy.get(heavy_id)
+        if heavy is None:
+            return heavy_id
+        return clean(heavy.title if self.lang == "zh" else heavy.title_en)
+
+    def stars(self, awards: dict[str, Any]) -> str:
+        return self.labels["separator"].join(self.section_title(star) for star in awards["stars"])
+
+    def star_marks(self, stars: list[str]) -> str:
+        """One character per star section, the earned ones by their first
+        character (学规服民创), the others as a dot."""
+        earned = set(stars)
+        marks = []
+        for section_id, section in self.registry.sections.items():
+            if section.group != "party_building":
+                continue
+            title = section.title if self.lang == "zh" else section.title_en
+            marks.append(title[:1] if section_id in earned else "·")
+        return "".join(marks)
+
+    def honours(self, awards: dict[str, Any], short: bool = False) -> str:
+        """The awards earned (a JSON ``awards`` table, or a ledger's
+        :class:`Awards`); ``short`` for a narrow table: 五星双优 alone
+        stands for the two it includes, and the short names."""
+        earned = awards if isinstance(awards, dict) else vars(awards)
+        if short:
+            if earned["five_star"]:
+                return self.labels["five_star"]
+            return " ".join(self.labels[flag] for flag, _label in AWARD_FLAGS if earned[flag])
+        return self.labels["separator"].join(self.labels[label] for flag, label in AWARD_FLAGS if earned[flag])
+
+    def withheld(self, org_id: str, withheld: dict[str, str]) -> list[tuple[str, str]]:
+        """(what was withheld, why) in this language."""
+        ledger = self.ledgers.get(org_id)
+        reasons = ledger.awards.reasons if ledger else {}
+        shown = []
+        for key, text in withheld.items():
+            name = self.labels["five"] if key == "five_star" else self.section_title(key)
+            reason = reasons.get(key)
+            if reason is None:
+                shown.append((name, clean(text)))
+                continue
+            phrase, values = reason
+            template = self.labels.get(f"withheld_{phrase}")
+            if template is None:
+                shown.append((name, clean(text)))
+                continue
+            values = dict(values)
+            if "item" in values:
+                values["item"] = self.finding_title(values["item"])
+            shown.append((name, template.format(**values)))
+        return shown
+
+    def finding_title(self, item_id: str) -> str:
+        title = self.heavy_title(item_id) if item_id in self.registry.heavy else self.item_title(item_id)
+        return title + self.words.aside(item_id)
+
+    def basis(self, org_id: str, item_id: str, fallback: str) -> str:
+        ledger = self.ledgers.get(org_id)
+        line = ledger.items.get(item_id) if ledger else None
+        return clean(line.explain(self.words) if line is not None else fallback)
+
+    def warnings(self, problems: list[dict[str, Any]]) -> list[str]:
+        """An organisation's warnings: the facts its file leaves out in one
+        line, by their names (scored as their defaults), then the others."""
+        missing = [
+            self.fact_with_name(problem["key"])
+            for problem in problems
+            if problem.get("found") == "nothing" and problem.get("key") and problem.get("table") != "organisation"
+        ]
+        shown = [self.labels["missing_facts"] + self.labels["colon"] + self.labels["separator"].join(missing)]
+        shown = shown if missing else []
+        shown += [
+            clean(problem["message"])
+            for problem in problems
+            if not (problem.get("found") == "nothing" and problem.get("key") and problem.get("table") != "organisation")
+        ]
+        return shown
+
+    def fact_with_name(self, name: str) -> str:
+        """A fact's name in the vocabulary, then its key (once, if they are the same)."""
+        shown = self.words.fact(name)
+        return name if shown == name else f"{shown} {name}"
+
+    def policy_text(self, key: str) -> str:
+        policy = self.registry.policies.get(key)
+        return clean(word(self.labels, "policy", key, fallback=policy.doc if policy else ""))
+
+    def policy_value(self, value: Any) -> str:
+        if isinstance(value, bool):
+            return self.labels["yes"] if value else self.labels["no"]
+        if isinstance(value, str):
+            return word(self.labels, "value", value, fallback=value)
+        if isinstance(value, (list, tuple)):
+            return self.labels["separator"].join(self.policy_value(entry) for entry in value)
+        return figure(value)
+
+    def source(self, source: str) -> str:
+        return word(self.labels, "source", source, fallback=self.labels.get(f"source_{source}", source))
+
+    def award_counts(self) -> dict[str, int]:
+        counts = {label: sum(1 for entry in self.scored if entry["awards"][flag]) for flag, label in AWARD_FLAGS}
+        counts["stars"] = sum(len(entry["awards"]["stars"]) for entry in self.scored)
+        return counts
+
+    def entries(self, org: str | None = None) -> Iterator[dict[str, Any]]:
+        """The scored organisations' entries, or only ``org``'s."""
+        for entry in self.scored:
+            if org is None or entry["id"] == org:
+                yield entry
+
+
+def cohort_view(result: RunResult, lang: str, documents: bool = True) -> Cohort:
+    """The run in ``lang``; without ``documents`` only the ledgers (the
+    terminal reads them directly, and never builds the JSON document)."""
+    lang = language(lang)
+    labels = LABELS[lang]
+    ranked = ranking(result)
+    ledgers = {ledger.organisation.id: ledger for _rank, ledger in ranked}
+    if not documents:
+        return Cohort(result, lang, labels, ReportWords(labels), {}, [], [], ledgers)
+    document = result_document(result)
+    organisations = document["organisations"]
+    by_id = {entry["id"]: entry for entry in organisations if entry["status"] == "scored"}
+    scored = [by_id[ledger.organisation.id] for _rank, ledger in ranked]
+    failed = [entry for entry in organisations if entry["status"] != "scored"]
+    return Cohort(result, lang, labels, ReportWords(labels), document, scored, failed, ledgers)
+
+
+def run_date() -> str:
+    """The date of the run, as every printed page shows it."""
+    return date.today().isoformat()
+
+
+def organisation_of(result: RunResult, org_id: str) -> Organisation | None:
+    return next((organisation for organisation in result.organisations if organisation.id == org_id), None)
