@@ -505,7 +505,7 @@ def test_history_table(invoke: Invoke, two_years: TwoYears) -> None:
     assert row_2019.split()[1:4] == ["已计分", fmt(documents[2019]["e"]["total"]), "—"]
     assert row_2020.split()[1:4] == ["已计分", fmt(documents[2020]["e"]["total"]), fmt(change)]
     assert change < 0
-    assert "five_star" in row_2019 and "five_star" not in row_2020
+    assert "五星双优" in row_2019 and "five_star" not in row_2020
 
 
 def test_history_with_store_path_reads_that_store(invoke: Invoke, two_years: TwoYears, store_path: Path) -> None:

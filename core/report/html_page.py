@@ -46,7 +46,7 @@ table { border-collapse: collapse; width: 100%; margin: 0.3em 0 0.8em; }
 th, td { border: 1px solid #bbb; padding: 0.15em 0.35em; vertical-align: top; text-align: left; }
 th { background: #f3ecec; font-weight: bold; }
 .num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
-.id { font-family: "DejaVu Sans Mono", monospace; font-size: 0.72em; color: #888; font-weight: normal; }
+.id { font-family: "DejaVu Sans Mono", monospace; font-size: 0.62em; color: #888; font-weight: normal; }
 .muted { color: var(--muted); }
 .nowrap { white-space: nowrap; }
 a { color: inherit; text-decoration: none; }
@@ -65,7 +65,7 @@ a { color: inherit; text-decoration: none; }
 .scorecard .chart-bars { width: 100%; }
 .scorecard .chart-history { width: 70%; }
 .items { font-size: 0.82em; line-height: 1.3; }
-.items col.title { width: 47%; } .items col.pts, .items col.max { width: 5%; } .items col.basis { width: 43%; }
+.items col.title { width: 51%; } .items col.pts, .items col.max { width: 4.5%; } .items col.basis { width: 40%; }
 .items tr.section-row td { background: #faf3f3; font-weight: bold; }
 .items tr.falsified td { color: #a00; }
 .items tr.disabled td { color: #999; }
