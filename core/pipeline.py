@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from fivestar.evidence import add_derived, convert_facts, read_evidence, read_re
 from fivestar.facts import describe_value
 from fivestar.faults import PLUGIN_FAULT, PluginFault, StepFailed, plugin_failure
 from fivestar.manager import PluginManager, make_plugin_manager
-from fivestar.model import Cohort, DerivedFact, InputError, Ledger, Organisation, Problem
+from fivestar.model import Awards, Cohort, DerivedFact, InputError, Ledger, Organisation, Problem
 from fivestar.numbers import ZERO
 from fivestar.registry import Registry, build_registry
 from fivestar.store import HistoryStore
@@ -237,6 +237,25 @@ def score(organisation: Organisation, pm: PluginManager, context: RunContext) ->
     except Exception as error:
         raise StepFailed(step) from error
     return ledger
+
+
+def rate_again(before: RunResult, context: RunContext) -> RunResult:
+    """The rate step alone, under ``context``, for a result already scored:
+    each ledger's items, sections, heavy deductions and total are kept (they
+    are shared, not copied), its awards decided again. Right only when no
+    step before rate reads what ``context`` changes (see :mod:`fivestar.whatif`)."""
+    pm = before.plugin_manager
+    context.cohort = before.context.cohort
+    ledgers: dict[str, Ledger] = {}
+    for org_id, ledger in before.ledgers.items():
+        rated = replace(ledger, awards=Awards())
+        try:
+            pm.hook.assess_rate(ledger=rated, context=context)
+        except Exception as error:
+            ledger.organisation.problems.append(plugin_failure(ledger.organisation, "rate", error, pm))
+            continue
+        ledgers[org_id] = rated
+    return RunResult(context, pm, before.organisations, ledgers, before.config)
 
 
 def mark_duplicates(organisations: list[Organisation]) -> None:

@@ -13,7 +13,7 @@ so that the answer is always the one a full run would give.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -24,7 +24,7 @@ from fivestar.context import RunContext
 from fivestar.manager import PluginManager
 from fivestar.model import InputError, Ledger, Problem
 from fivestar.numbers import fmt
-from fivestar.pipeline import COMMAND_LINE, RunResult, parse_policies, read_cohort, score_cohort
+from fivestar.pipeline import COMMAND_LINE, RunResult, parse_policies, rate_again, read_cohort, score_cohort
 
 log = structlog.get_logger(__name__)
 
@@ -138,32 +138,57 @@ def plan(context: RunContext, options: dict[str, list[Any]]) -> Plan:
 
 
 class WatchedPolicies(dict):
-    """The policies in force, noting every key read (a plugin reads them as
-    ``context.policy(key)`` or ``context.policies[key]``)."""
+    """The policies in force, noting every key read and in which phase:
+    while the evidence is read, in the rate step, or in another scoring step
+    (a plugin reads them as ``context.policy(key)`` or ``context.policies[key]``)."""
 
     def __init__(self, values: dict[str, Any]) -> None:
         super().__init__(values)
-        self.read: set[str] = set()
+        self.phase = READING
+        self.read: dict[str, set[str]] = {READING: set(), SCORING: set(), RATING: set()}
+
+    def note(self, keys: Iterable[str]) -> None:
+        self.read[self.phase].update(keys)
 
     def __getitem__(self, key: str) -> Any:
-        self.read.add(key)
+        self.read[self.phase].add(key)
         return super().__getitem__(key)
 
     def get(self, key: str, default: Any = None) -> Any:
-        self.read.add(key)
+        self.read[self.phase].add(key)
         return super().get(key, default)
 
     def __iter__(self) -> Iterator[str]:
-        self.read.update(self.keys())
+        self.note(self.keys())
         return super().__iter__()
 
     def items(self) -> Any:
-        self.read.update(self.keys())
+        self.note(self.keys())
         return super().items()
 
     def values(self) -> Any:
-        self.read.update(self.keys())
+        self.note(self.keys())
         return super().values()
+
+
+READING, SCORING, RATING = "reading", "scoring", "rating"
+"""What a scenario repeats, from the least to the most: only the rate step
+(``rating``), every scoring step (``scoring``), or reading the evidence too
+(``reading``); ``nothing`` when it changes no policy in force."""
+
+
+def watch_steps(pm: PluginManager, watched: WatchedPolicies) -> Callable[[], None]:
+    """While scoring, tell the rate step's reads from the other steps' (any
+    read outside a hook counts as scoring, the safe side); returns the undo."""
+
+    def before(hook_name: str, hook_impls: Any, kwargs: Any) -> None:
+        watched.phase = RATING if hook_name == "assess_rate" else SCORING
+
+    def after(outcome: Any, hook_name: str, hook_impls: Any, kwargs: Any) -> None:
+        watched.phase = SCORING
+
+    watched.phase = SCORING
+    return pm.add_hookcall_monitoring(before, after)
 
 
 @dataclass(frozen=True)
@@ -225,7 +250,12 @@ class Scenario:
     policies: dict[str, Any]
     standings: dict[str, Standing]
     moved: list[Change]
-    reread: bool = False
+    repeated: str = SCORING
+    """What was done again for this scenario: see :data:`READING`."""
+
+    @property
+    def reread(self) -> bool:
+        return self.repeated == READING
 
 
 @dataclass
@@ -272,7 +302,7 @@ def standings(result: RunResult) -> dict[str, Standing]:
 
 def moved_lines(before: Ledger | None, after: Ledger | None) -> tuple[list[Move], list[Move]]:
     """The items and heavy deductions whose points differ."""
-    if before is None or after is None:
+    if before is None or after is None or before.items is after.items:
         return [], []
     items = []
     for item_id, line in after.items.items():
@@ -326,31 +356,41 @@ def what_if(
     sweep: str | None = None,
 ) -> WhatIf:
     """Read the cohort once, score it under ``context``'s policies and under
-    each scenario's changes, and compare."""
-    watched = WatchedPolicies(context.policies)
+    each scenario's changes, and compare.
+
+    A scenario repeats only what its changes can alter: the rate step when
+    no earlier step read a changed policy, every scoring step when the
+    evidence's reading did not, or else the reading too."""
+    policies_in_force = context.policies
+    watched = WatchedPolicies(policies_in_force)
     context.policies = watched
     try:
         organisations = read_cohort(files, pm, context)
+        undo = watch_steps(pm, watched)
+        try:
+            before = score_cohort(organisations, pm, context)
+        finally:
+            undo()
     finally:
-        read_while_loading = set(watched.read)
-        context.policies = dict.copy(watched)
-    before = score_cohort(organisations, pm, context)
+        context.policies = policies_in_force
     old = standings(before)
     results = []
     for changes in scenarios:
         policies = {**context.policies, **changes}
         scenario_context = replace(context, policies=policies, cohort={})
         differs = {key for key, value in changes.items() if context.policies.get(key) != value}
-        reread = bool(differs & read_while_loading)
-        if reread:
-            log.info("evidence_reread", policies=sorted(differs & read_while_loading))
-            cohort = read_cohort(files, pm, scenario_context)
+        if not differs:
+            repeated, after = "nothing", before
+        elif differs & watched.read[READING]:
+            log.info("evidence_reread", policies=sorted(differs & watched.read[READING]))
+            repeated, after = READING, score_cohort(read_cohort(files, pm, scenario_context), pm, scenario_context)
+        elif differs & watched.read[SCORING]:
+            repeated, after = SCORING, score_cohort(organisations, pm, scenario_context)
         else:
-            cohort = organisations
-        after = score_cohort(cohort, pm, scenario_context)
+            repeated, after = RATING, rate_again(before, scenario_context)
         new = standings(after)
-        results.append(Scenario(changes, policies, new, compare(before, after, old, new), reread))
-        log.info("scenario_scored", changes=describe(changes), moved=len(results[-1].moved))
+        results.append(Scenario(changes, policies, new, compare(before, after, old, new), repeated))
+        log.info("scenario_scored", changes=describe(changes), repeated=repeated, moved=len(results[-1].moved))
     return WhatIf(before, old, results, sweep)
 
 

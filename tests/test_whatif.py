@@ -313,6 +313,17 @@ def test_formats_and_languages(invoke: Invoke, tmp_path: Path, write_org, write_
     assert 'class="sweep"' in html and html.count('class="scenario"') == 2
 
 
+def test_a_scenario_repeats_only_the_steps_its_policies_reach(
+    invoke: Invoke, tmp_path: Path, write_org, write_config
+) -> None:
+    config = sample(tmp_path, write_org, write_config)
+    document = whatif_json(invoke, config, "--policy", "star_threshold=0.9,0.8")
+    assert [scenario["repeated"] for scenario in document["scenarios"]] == ["rating", "nothing"]
+    assert document["scenarios"][1]["organisations"] == []
+    scored = whatif_json(invoke, config, "--policy", "unrated=zero")["scenarios"][0]
+    assert (scored["repeated"], scored["evidence_reread"]) == ("scoring", False)
+
+
 def test_an_unchanged_cohort_says_so(invoke: Invoke, write_org, write_config) -> None:
     write_org("a", **FULL)
     config = write_config()

@@ -24,8 +24,13 @@ from fivestar.whatif import AWARD_FLAGS, Change, Standing, WhatIf, margin, summa
 
 FORMATS = ("table", "json", "html", "csv")
 
-PRINT_STYLE = "@media print { .scenario { break-before: page; page-break-before: always; } }"
-"""Each scenario begins a printed page, as each scorecard does in the run's report."""
+PAGE_STYLE = """
+table.changes td:first-child, table.margin td:first-child { min-width: 10em; }
+table.changes td.honours, table.margin td.honours { white-space: nowrap; }
+@media print { .scenario { break-before: page; page-break-before: always; } }
+"""
+"""Names keep their width, stars and awards their lines; each scenario
+begins a printed page, as each scorecard does in the run's report."""
 
 AWARD_LABELS = {"party_building_excellence": "pbe", "performance_excellence": "pe", "five_star": "five"}
 
@@ -103,6 +108,7 @@ def whatif_document(whatif: WhatIf) -> dict[str, Any]:
             {
                 "changes": scenario.changes,
                 "policies": scenario.policies,
+                "repeated": scenario.repeated,
                 "evidence_reread": scenario.reread,
                 "summary": summary(whatif.standings, scenario),
                 "organisations": [change_document(change) for change in scenario.moved],
@@ -119,7 +125,7 @@ def whatif_document(whatif: WhatIf) -> dict[str, Any]:
 
 
 def render_json(document: dict[str, Any], registry: Registry, lang: str) -> str:
-    return json.dumps(document, ensure_ascii=False, indent=2, default=fmt) + "\n"
+    return json.dumps(document, ensure_ascii=False, default=fmt) + "\n"
 
 
 # --------------------------------------------------------------------------
@@ -251,14 +257,25 @@ def sweep_rows(document: dict[str, Any], labels: dict[str, str]) -> tuple[list[s
     return header, rows
 
 
+def margin_honours(entry: dict[str, Any], registry: Registry, lang: str, labels: dict[str, str]) -> tuple[str, str]:
+    """An organisation's stars and awards at the two values of a margin."""
+    stars = entry["stars"]
+    awards = entry["awards"]
+    return (
+        arrow(star_letters(stars["from"], registry, lang), star_letters(stars["to"], registry, lang)),
+        arrow(award_names(awards["from"], labels, short=True), award_names(awards["to"], labels, short=True)),
+    )
+
+
 def margin_line(entry: dict[str, Any], registry: Registry, lang: str, labels: dict[str, str]) -> str:
-    stars = arrow(
-        star_letters(entry["stars"]["from"], registry, lang), star_letters(entry["stars"]["to"], registry, lang)
-    )
-    awards = arrow(
-        award_names(entry["awards"]["from"], labels, short=True), award_names(entry["awards"]["to"], labels, short=True)
-    )
+    stars, awards = margin_honours(entry, registry, lang, labels)
     return f"{entry['name']} ({figure(entry['total']['to'])}): {labels['stars']} {stars}; {labels['awards']} {awards}"
+
+
+def fixed_changes(document: dict[str, Any]) -> dict[str, Any]:
+    """The changes every scenario of a sweep shares (all but the swept key)."""
+    key = document["sweep"]["key"]
+    return {name: value for name, value in document["scenarios"][0]["changes"].items() if name != key}
 
 
 # --------------------------------------------------------------------------
@@ -272,9 +289,7 @@ def render_table(document: dict[str, Any], registry: Registry, lang: str) -> str
     config_policies = changes_text(document["policies"])
     if document["sweep"]:
         header, rows = sweep_rows(document, labels)
-        fixed = {
-            key: value for key, value in document["scenarios"][0]["changes"].items() if key != document["sweep"]["key"]
-        }
+        fixed = fixed_changes(document)
         lines.append(f"{labels['whatif_sweep']}: {document['sweep']['key']}")
         if fixed:
             lines.append(f"{labels['whatif_scenario']}: {changes_text(fixed)}")
@@ -392,6 +407,20 @@ def table_html(header: list[str], rows: list[list[str]], numbers: set[int], css:
     return parts
 
 
+def html_cells(cells: list[str], numbers: set[int]) -> str:
+    """Cells of a row of changes: numbers aligned right; stars and awards
+    (the last two before the reasons) before and after on two lines."""
+    parts = []
+    for index, text in enumerate(cells):
+        if index in numbers:
+            parts.append(f'<td class="num">{escape(text)}</td>')
+        elif index >= len(cells) - 2:
+            parts.append(f'<td class="honours">{"<br>→ ".join(escape(side) for side in text.split(" → "))}</td>')
+        else:
+            parts.append(f"<td>{escape(text)}</td>")
+    return "".join(parts)
+
+
 def scenario_html(scenario: dict[str, Any], document: dict[str, Any], registry: Registry, lang: str) -> list[str]:
     labels = LABELS[lang]
     counts = scenario["summary"]
@@ -420,11 +449,7 @@ def scenario_html(scenario: dict[str, Any], document: dict[str, Any], registry: 
     for change in moved:
         cells = change_cells(change, registry, lang, labels)
         why = "<br>".join(escape(line) for line in why_lines(change, registry, lang, labels))
-        inner = "".join(
-            f'<td class="num">{escape(text)}</td>' if index in {1, 2, 3} else f"<td>{escape(text)}</td>"
-            for index, text in enumerate(cells)
-        )
-        parts.append(f'<tr data-id="{escape(change["id"])}">{inner}<td>{why}</td></tr>')
+        parts.append(f'<tr data-id="{escape(change["id"])}">{html_cells(cells, {1, 2, 3})}<td>{why}</td></tr>')
     parts.append("</tbody></table></section>")
     return parts
 
@@ -432,18 +457,34 @@ def scenario_html(scenario: dict[str, Any], document: dict[str, Any], registry: 
 def sweep_html(document: dict[str, Any], registry: Registry, lang: str) -> list[str]:
     labels = LABELS[lang]
     header, rows = sweep_rows(document, labels)
+    sweep = document["sweep"]
+    fixed = fixed_changes(document)
     parts = [
         '<section id="sweep">',
-        f'<h2>{escape(labels["whatif_sweep"])}: <span class="id">{escape(document["sweep"]["key"])}</span></h2>',
-        *table_html(header, rows, set(range(1, len(header))), "sweep"),
-        f"<h3>{escape(labels['whatif_margin'])}</h3>",
+        f'<h2>{escape(labels["whatif_sweep"])}: <span class="id">{escape(sweep["key"])}</span></h2>',
     ]
-    for entry in document["sweep"]["margin"]:
-        parts.append(f"<p><strong>{escape(shown(entry['from']))} → {escape(shown(entry['to']))}</strong></p><ul>")
-        parts += [f"<li>{escape(margin_line(org, registry, lang, labels))}</li>" for org in entry["organisations"]]
+    if fixed:
+        parts.append(f'<p class="meta">{escape(labels["whatif_scenario"])}: {escape(changes_text(fixed))}</p>')
+    parts += table_html(header, rows, set(range(1, len(header))), "sweep")
+    parts.append(f"<h3>{escape(labels['whatif_margin'])}</h3>")
+    margin_header = [labels["org"], labels["total"], labels["rank"], labels["stars"], labels["awards"]]
+    for entry in sweep["margin"]:
+        parts.append(f"<p><strong>{escape(shown(entry['from']))} → {escape(shown(entry['to']))}</strong></p>")
         if not entry["organisations"]:
-            parts.append(f"<li>{escape(labels['none'])}</li>")
-        parts.append("</ul>")
+            parts.append(f"<p>{escape(labels['none'])}</p>")
+            continue
+        parts.append('<table class="margin">')
+        parts.append(head([(text, "num" if index in {1, 2} else "") for index, text in enumerate(margin_header)]))
+        parts.append("<tbody>")
+        for org in entry["organisations"]:
+            cells = [
+                org["name"],
+                figure(org["total"]["to"]),
+                figure(org["rank"]["to"]),
+                *margin_honours(org, registry, lang, labels),
+            ]
+            parts.append(f'<tr data-id="{escape(org["id"])}">{html_cells(cells, {1, 2})}</tr>')
+        parts.append("</tbody></table>")
     parts.append("</section>")
     return parts
 
@@ -453,7 +494,7 @@ def render_html(document: dict[str, Any], registry: Registry, lang: str) -> str:
     its policies, the sweep, then each scenario on its own printed page."""
     labels = LABELS[lang]
     heading = labels["whatif_heading"].format(year=document["year"])
-    parts = page_start(heading, document, registry, labels, PRINT_STYLE)
+    parts = page_start(heading, document, registry, labels, PAGE_STYLE)
     if document["sweep"]:
         parts += sweep_html(document, registry, lang)
     for scenario in document["scenarios"]:
