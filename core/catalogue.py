@@ -1,20 +1,16 @@
 """What the declarations give for free: the catalogue of items (`assess
 rules`), an item's explanation (`assess explain`), the list of plugins and
-what they register (`assess plugins`), and the evidence template."""
+what they register (`assess plugins`)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-import tomlkit
-from fivestar.facts import Records
 from fivestar.manager import PluginManager
 from fivestar.numbers import fmt
 from fivestar.pipeline import RunContext
 from fivestar.report import jsonable
-from fivestar.report.labels import labels_for
 
 
 def catalogue_document(context: RunContext) -> dict[str, Any]:
@@ -127,57 +123,3 @@ def plugin_documents(pm: PluginManager, context: RunContext) -> list[dict[str, A
             }
         )
     return documents
-
-
-def template_document(context: RunContext, pm: PluginManager | None = None) -> str:
-    """A TOML evidence template: every fact the department fills in, with its
-    default and a comment giving the standard's text and the expected value.
-
-    Derived and office-owned facts are left out (a value written here would
-    only be a claim the office's records or the derivation outrank), with a
-    comment saying who provides them; there is no ``[review]``: the
-    assessor's review lives in the office's reviews files."""
-    registry = context.registry
-    words = labels_for("zh")
-    document = tomlkit.document()
-    document.add(
-        tomlkit.comment(
-            f"Evidence for the {context.edition} assessment. Fill in every fact; see `assess explain ITEM`."
-        )
-    )
-    header = tomlkit.table()
-    header.add(tomlkit.comment('id = "sx-example"  (optional; the file name without .toml when left out)'))
-    header.add("name", "")
-    header["name"].comment("the organisation's full name, e.g. 中共绍兴市财政局机关委员会 (required)")
-    document.add("organisation", header)
-    for section_id, section in registry.sections.items():
-        table = tomlkit.table()
-        table.add(tomlkit.comment(f"{section.title} {section.title_en}"))
-        seen: set[str] = set()
-        for item in registry.section_items(section_id):
-            table.add(tomlkit.comment(f"{item.id}: {item.title}"))
-            for spec in item.facts:
-                if spec.name in seen:
-                    continue
-                seen.add(spec.name)
-                if not spec.department_fills_in:
-                    table.add(tomlkit.comment(f"{spec.name}: {words['provided_by_' + spec.owner]}"))
-                    continue
-                value = spec.type.template_value()
-                if value is None:
-                    table.add(tomlkit.comment(f"{spec.name} = …  ({spec.type.expected}; leave out when absent)"))
-                    continue
-                if isinstance(spec.type, Records):
-                    value = tomlkit.array()
-                    table.add(tomlkit.comment(f"[[{section_id}.{spec.name}]] with " + ", ".join(spec.type.fields)))
-                elif isinstance(value, dt.date):
-                    value = tomlkit.date(value.isoformat())
-                entry = tomlkit.item(value)
-                entry.comment(spec.type.expected)
-                table.add(spec.name, entry)
-        document.add(section_id, table)
-    text = tomlkit.dumps(document)
-    if pm is not None:
-        for lines in pm.hook.assess_evidence_template(edition=context.edition):
-            text += "\n" + "".join(f"# {line}".rstrip() + "\n" for line in lines or ())
-    return text

@@ -18,7 +18,10 @@ from fivestar.facts import FactError, Shown, describe_value
 from fivestar.model import DerivedFact, Organisation, Problem
 from fivestar.registry import Registry
 from fivestar.tomlfile import parse_toml
+from fivestar.workbook import read_workbook, workbook_path
 
+HEADER_KEYS = ("id", "name", "tags", "year", "contact", "date")
+"""``[organisation]``: id and name; year, contact person and date as the workbook's cover has them."""
 HEAVY_MIN = Decimal(5)
 HEAVY_MAX = Decimal(10)
 
@@ -37,10 +40,27 @@ whole: the file is data, and nothing in it is ever read as a config (its
 ``[plugins] paths`` could otherwise name code to run)."""
 
 
-def read_evidence(path: Path, content: bytes | None = None) -> Organisation:
+NOT_UTF8 = (
+    "the file is not UTF-8 ({encoding}?): open it in an editor and save it as UTF-8"
+    " (记事本/WPS: 另存为 → 编码 UTF-8; VS Code: 通过编码保存 → UTF-8)"
+)
+
+
+def undecodable(content: bytes) -> str:
+    """Why a file is not UTF-8, and how to re-save it; GBK (GB18030) is the
+    usual culprit on Chinese Windows."""
+    try:
+        content.decode("gb18030")
+    except UnicodeDecodeError:
+        return NOT_UTF8.format(encoding="unknown encoding")
+    return NOT_UTF8.format(encoding="GBK/GB18030")
+
+
+def read_evidence(path: Path, content: bytes | None = None, registry: Registry | None = None) -> Organisation:
     """Parse one evidence file (or ``content`` read elsewhere, e.g. standard
-    input); a file that cannot be read is an organisation with an error, so
-    that the rest of the cohort goes on."""
+    input): TOML, or an Excel workbook when a registry gives its layout. A
+    file that cannot be read is an organisation with an error, so that the
+    rest of the cohort goes on."""
     file = str(path)
     organisation = Organisation(id=path.stem, name=path.stem, path=path, raw={}, sha256="")
     if content is None:
@@ -52,10 +72,20 @@ def read_evidence(path: Path, content: bytes | None = None) -> Organisation:
             )
             return organisation
     organisation.sha256 = hashlib.sha256(content).hexdigest()
+    if registry is not None and workbook_path(path):
+        evidence = read_workbook(content, file, registry)
+        organisation.raw, organisation.cells = evidence.raw, evidence.cells
+        organisation.problems += evidence.problems
+        if evidence.problems:
+            return organisation
+        read_header(organisation)
+        return organisation
     try:
         organisation.raw = parse_toml(content)
     except UnicodeDecodeError:
-        organisation.problems.append(Problem("error", file, "", "", "a UTF-8 text file", "undecodable bytes"))
+        organisation.problems.append(
+            Problem("error", file, "", "", "a UTF-8 text file", "undecodable bytes", undecodable(content))
+        )
         return organisation
     except tomllib.TOMLDecodeError as error:
         organisation.problems.append(Problem("error", file, "", "", "valid TOML", str(error)))
@@ -112,7 +142,7 @@ def read_header(organisation: Organisation) -> None:
         return
     read_tags(organisation, header.get("tags"))
     for key in header:
-        if key not in ("id", "name", "tags"):
+        if key not in HEADER_KEYS:
             problems.append(
                 Problem(
                     "warning", file, "organisation", key, "id or name", f"unknown key {key}", "unknown key, ignored"
@@ -259,6 +289,33 @@ def convert_facts(organisation: Organisation, registry: Registry) -> None:
                 values[name] = fact_type.default
             organisation.sources[key] = source
         organisation.facts[section] = values
+    check_materials(organisation, registry)
+
+
+def check_materials(organisation: Organisation, registry: Registry) -> None:
+    """``[materials]``: per item id, the supporting documents (佐证材料) as text."""
+    file = str(organisation.path)
+    materials = organisation.raw.get("materials", {})
+    if not isinstance(materials, dict):
+        organisation.problems.append(
+            Problem("error", file, "materials", "", "a table of item id = text", describe_value(materials))
+        )
+        return
+    for key, value in dotted(materials).items():
+        if key not in registry.items:
+            organisation.problems.append(
+                Problem(
+                    "warning",
+                    file,
+                    "materials",
+                    key,
+                    "an item id (see `assess rules`)",
+                    f'"{key}"',
+                    f"unknown item {key}, ignored",
+                )
+            )
+        elif not isinstance(value, str):
+            organisation.problems.append(Problem("error", file, "materials", key, "a text", describe_value(value)))
 
 
 def add_derived(organisation: Organisation, facts: dict[str, DerivedFact] | None) -> None:

@@ -132,11 +132,37 @@ class Count(FactType):
         return raw
 
 
+OPTION_LABELS: dict[str, str] = {
+    "none": "无",
+    "other": "其他",
+    "good": "良好",
+    "excellent": "优秀",
+    "participated": "参与争创",
+    "selected": "入选",
+    "named": "命名",
+    "central": "中央",
+    "national": "国家级",
+    "provincial": "省级",
+    "municipal": "市级",
+    "commendation": "表彰",
+    "instruction": "领导批示肯定",
+    "meeting": "会议交流",
+    "publication": "刊物发表",
+}
+"""The Chinese label of the option words the standard's choices share; a
+choice whose words read differently (中央/省委/市委) declares its own."""
+
+
 @dataclass(frozen=True)
 class Choice(FactType):
-    """One of a fixed list of words; missing means the first (lowest) one."""
+    """One of a fixed list of words; missing means the first (lowest) one.
+
+    Each word has a Chinese label (``labels``, in the order of ``options``,
+    or the shared :data:`OPTION_LABELS`), shown in templates and drop-downs;
+    the label is accepted wherever the word is."""
 
     options: tuple[str, ...]
+    labels: tuple[str, ...] = ()
 
     @property
     def expected(self) -> str:  # type: ignore[override]
@@ -146,9 +172,23 @@ class Choice(FactType):
     def default(self) -> str:
         return self.options[0]
 
+    def label(self, option: str) -> str:
+        if self.labels and option in self.options:
+            return self.labels[self.options.index(option)]
+        return OPTION_LABELS.get(option, option)
+
+    @property
+    def option_labels(self) -> dict[str, str]:
+        """option → its Chinese label, in order."""
+        return {option: self.label(option) for option in self.options}
+
     def convert(self, raw: object) -> str:
-        if isinstance(raw, str) and raw in self.options:
-            return raw
+        if isinstance(raw, str):
+            if raw in self.options:
+                return raw
+            for option, label in self.option_labels.items():
+                if raw.strip() == label:
+                    return option
         raise self.fail(raw)
 
 
@@ -289,6 +329,7 @@ class FactSpec:
     type: FactType
     doc: str = ""
     owner: str = DEPARTMENT
+    doc_zh: str = ""
 
     @property
     def department_fills_in(self) -> bool:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         HeavyItem,
         Item,
         Ledger,
+        ListForm,
         Organisation,
         Policy,
         Problem,
@@ -94,10 +95,10 @@ def assess_evidence_tables() -> list[str]:
 
 
 @hookspec
-def assess_evidence_template(edition: str) -> list[str]:
-    """Return lines (without ``#``) appended as comments to the evidence
-    template of the edition: a skeleton of the plugin's own tables (e.g.
-    ``[[duty_lists]]``) that a department uncomments and fills in."""
+def assess_evidence_forms(edition: str) -> list[ListForm]:
+    """Return the list forms of the evidence tables this plugin reads besides
+    the sections' (the duty lists), so that the evidence template and the
+    workbook offer them to the department with their allowed values."""
 
 
 # --------------------------------------------------------------------------

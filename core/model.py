@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from fivestar.facts import FactSpec
+from fivestar.facts import FactSpec, FactType
 from fivestar.numbers import ZERO, fmt_signed
 from fivestar.rules import PLAIN, Words
 
@@ -146,6 +146,40 @@ class Policy:
     doc: str = ""
 
 
+@dataclass(frozen=True)
+class FormField:
+    """One value of a list form: ``key`` is its place in the entry
+    (``obligations.reports_heard`` for a nested table); ``many`` > 0 makes it
+    a list of up to that many values (one row each)."""
+
+    key: str
+    type: FactType
+    label: str
+    label_en: str = ""
+    required: str = ""
+    many: int = 0
+
+
+@dataclass(frozen=True)
+class ListForm:
+    """An evidence table of entries that is not a section (``[[duty_lists]]``),
+    described so that templates and workbooks can offer it: one sheet per
+    form, one column per entry; ``fixed`` are the values that say which
+    entries belong to this form (``level = "unit_secretary"``); ``notes`` are
+    shown under the inputs (the standard's text)."""
+
+    table: str
+    title: str
+    title_en: str
+    fixed: tuple[tuple[str, str], ...]
+    fields: tuple[FormField, ...]
+    notes: tuple[str, ...] = ()
+    entries: int = 1
+
+    def holds(self, entry: object) -> bool:
+        return isinstance(entry, dict) and all(entry.get(key) == value for key, value in self.fixed)
+
+
 # --------------------------------------------------------------------------
 # Problems found in input
 # --------------------------------------------------------------------------
@@ -164,6 +198,8 @@ class Problem:
     message: str = ""
     fault: str = ""
     """``"plugin"`` when a plugin's bug caused it (插件错误), not the evidence."""
+    cell: str = ""
+    """Where a workbook holds the value (``学习星!E7``): shown instead of table and key."""
 
     @classmethod
     def error(
@@ -181,10 +217,13 @@ class Problem:
 
     def __str__(self) -> str:
         where = self.file
-        if self.table:
-            where += f": [{self.table}]"
-        if self.key:
-            where += f" {self.key}"
+        if self.cell:
+            where += f": {self.cell}"
+        else:
+            if self.table:
+                where += f": [{self.table}]"
+            if self.key:
+                where += f" {self.key}"
         text = f"{where}: "
         if self.message:
             text += self.message
@@ -195,15 +234,19 @@ class Problem:
         return text
 
     def as_dict(self) -> dict[str, str]:
-        return {
-            "severity": self.severity,
-            "file": self.file,
-            "table": self.table,
-            "key": self.key,
-            "expected": self.expected,
-            "found": self.found,
-            "message": str(self),
-        } | ({"fault": self.fault} if self.fault else {})
+        return (
+            {
+                "severity": self.severity,
+                "file": self.file,
+                "table": self.table,
+                "key": self.key,
+                "expected": self.expected,
+                "found": self.found,
+                "message": str(self),
+            }
+            | ({"fault": self.fault} if self.fault else {})
+            | ({"cell": self.cell} if self.cell else {})
+        )
 
 
 class InputError(Exception):
@@ -247,6 +290,8 @@ class Organisation:
     problems: list[Problem] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
     tags: frozenset[str] = frozenset()
+    cells: dict[str, str] = field(default_factory=dict)
+    """For a workbook: ``table.key`` → the cell that holds it (``学习星!E7``)."""
 
     @property
     def errors(self) -> list[Problem]:

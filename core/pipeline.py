@@ -27,6 +27,7 @@ from fivestar.numbers import ZERO
 from fivestar.registry import Registry, build_registry
 from fivestar.store import HistoryStore
 from fivestar.suggest import did_you_mean
+from fivestar.workbook import locate
 
 log = structlog.get_logger(__name__)
 
@@ -200,10 +201,10 @@ def load_organisation(path: Path, pm: PluginManager, context: RunContext, conten
 
     The raw evidence is let go afterwards (only typed facts are scored), so a
     large cohort does not hold every parsed file in memory."""
-    organisation = read_evidence(path, content)
+    registry = context.registry
+    organisation = read_evidence(path, content, registry)
     if not organisation.valid:
         return organisation
-    registry = context.registry
     step = "collect"
     try:
         collect(organisation, pm, context)
@@ -214,6 +215,8 @@ def load_organisation(path: Path, pm: PluginManager, context: RunContext, conten
             organisation.problems.extend(problems or ())
     except Exception as error:
         organisation.problems.append(plugin_failure(organisation, step, error, pm))
+    if organisation.cells:
+        organisation.problems = locate(organisation.problems, organisation.cells, str(path))
     organisation.raw = {}
     return organisation
 

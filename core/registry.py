@@ -12,12 +12,12 @@ from typing import Any
 import pluggy
 from fivestar.conflicts import Conflict, last_of_chain
 from fivestar.facts import OWNERS, FactSpec, FactType
-from fivestar.model import Edition, HeavyItem, InputError, Item, Organisation, Policy, Problem, Scope, Section
+from fivestar.model import Edition, HeavyItem, InputError, Item, ListForm, Organisation, Policy, Problem, Scope, Section
 from fivestar.numbers import ZERO
 from fivestar.rules import AllFlags, Flag
 from fivestar.suggest import did_you_mean
 
-CORE_TABLES = ("organisation", "review")
+CORE_TABLES = ("organisation", "review", "materials")
 
 
 class RegistryError(InputError):
@@ -66,6 +66,7 @@ class Registry:
     extra_tables: frozenset[str] = frozenset()
     _maxima: dict[frozenset[str], dict[str, Decimal]] = field(default_factory=dict, repr=False)
     _plans: dict[frozenset[str], Any] = field(default_factory=dict, repr=False)
+    forms: tuple[ListForm, ...] = ()
 
     @property
     def enabled_items(self) -> list[Item]:
@@ -470,6 +471,9 @@ def build_registry(
     for _plugin, names in call_each(pm.hook.assess_evidence_tables, str):
         tables.update(names)
     registry.extra_tables = frozenset(tables)
+    registry.forms = tuple(
+        form for _plugin, forms in call_each(pm.hook.assess_evidence_forms, ListForm, edition=edition) for form in forms
+    )
 
     disabled = list(disabled_items)
     for item_id in disabled:

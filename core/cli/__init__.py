@@ -17,8 +17,9 @@ from typing import Any, NoReturn
 import click
 import structlog
 from fivestar import signals
-from fivestar.cli.catalogue import explain, plugins, rules, template
+from fivestar.cli.catalogue import explain, plugins, rules
 from fivestar.cli.common import fail, open_config, open_run, prepare_or_fail, say, write_output
+from fivestar.cli.forms import convert, init, template
 from fivestar.cli.history import compare, history
 from fivestar.cli.options import apply_settings, attach_global_options, remember_lang
 from fivestar.cli.scoring import PROGRESS_FROM, progress_reporter, run, validate
@@ -137,7 +138,7 @@ def main() -> None:
 
 attach_global_options(main)
 
-for command in (run, validate, rules, explain, plugins, template, history, compare, whatif):
+for command in (run, validate, rules, explain, plugins, template, convert, init, history, compare, whatif):
     main.add_command(command)
 
 

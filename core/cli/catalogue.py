@@ -1,4 +1,4 @@
-"""`assess plugins`, `assess rules`, `assess explain` and `assess template`:
+"""`assess plugins`, `assess rules` and `assess explain`:
 what the declarations give for free."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import click
-from fivestar.catalogue import catalogue_document, explain_item, plugin_documents, template_document
+from fivestar.catalogue import catalogue_document, explain_item, plugin_documents
 from fivestar.cli.common import context_for, edition_option, fail, write_output
 from fivestar.cli.options import choose_format, config_option, output_options
 from fivestar.model import Problem
@@ -108,27 +108,3 @@ def explain(
         write_output(as_json(entries[0]), output, what="json")
         return
     write_output(text + "\n", output, what="table")
-
-
-@click.command()
-@config_option
-@edition_option
-@output_options(
-    default="toml", choices=("toml",), output_help="Write the template to this file (- for stdout; see --force)."
-)
-@click.option("--force", is_flag=True, help="Overwrite an existing file at --output.")
-def template(
-    config_path: str | None, edition: str | None, output_format: str | None, output: Path | None, force: bool
-) -> None:
-    """An evidence template with every fact, for a department to fill in."""
-    choose_format(output_format, output, {"toml": ".toml"}, "toml")
-    if output is not None and output.is_file() and not force:
-        fail(
-            [
-                Problem(
-                    "error", str(output), "", "--output", "a new file (or --force to overwrite it)", "an existing file"
-                )
-            ]
-        )
-    pm, context = context_for(config_path, edition)
-    write_output(template_document(context, pm), output, what="template")

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from fivestar import DerivedFact, Organisation, Problem, RunContext, hookimpl
+from fivestar import DerivedFact, ListForm, Organisation, Problem, RunContext, hookimpl
 from fivestar.plugins.duties.catalogue import Catalogue, Level, catalogue_for
 from fivestar.plugins.duties.checks import TABLE, DutyList, read_lists, review_document, review_list
+from fivestar.plugins.duties.forms import list_forms
 
 if TYPE_CHECKING:
     import click
@@ -32,6 +33,12 @@ def missing_levels(lists: list[DutyList], catalogue: Catalogue) -> list[Level]:
     """The levels of secretary that have no list among ``lists``."""
     present = {duty_list.level.id for duty_list in lists}
     return [level for level in catalogue.levels.values() if level.id not in present]
+
+
+@hookimpl
+def assess_evidence_forms(edition: str) -> list[ListForm]:
+    catalogue = catalogue_for(edition)
+    return list_forms(catalogue) if catalogue else []
 
 
 @hookimpl
@@ -89,29 +96,6 @@ def assess_validate(organisation: Organisation, context: RunContext) -> list[Pro
         )
         for level in missing_levels(lists, catalogue)
     ]
-
-
-@hookimpl
-def assess_evidence_template(edition: str) -> list[str]:
-    """A ``[[duty_lists]]`` skeleton: one list per level, its obligations at zero."""
-    catalogue = catalogue_for(edition)
-    if catalogue is None:
-        return []
-    lines = ["三级书记抓机关党建工作责任清单: uncomment one [[duty_lists]] per secretary and fill it in."]
-    for level in catalogue.levels.values():
-        lines += [
-            "",
-            f"[[duty_lists]]  # {level.role}",
-            f'level = "{level.id}"',
-            'holder = ""',
-            "signed = false",
-            "submitted = 2020-03-31",
-            "published = false",
-            "personal_items = []",
-            "[duty_lists.obligations]",
-            *(f"{key} = 0" for key in level.obligation_keys),
-        ]
-    return lines
 
 
 @hookimpl
