@@ -324,7 +324,7 @@ class _Writer:
         for offset, (key, label, fact_type) in enumerate(COVER_ROWS):
             row = COVER_FIRST + offset
             self.text(sheet, row, 1, label, bold=True)
-            value = header.get(key, year if key == "year" else None)
+            value = header.get(key)
             self.input(sheet, row, 2, fact_type, value, allowed_values(fact_type))
             placed.add(f"organisation.{key}")
         sheet.cell(row=EDITION_ROW, column=1, value="edition")
