@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import tomlkit
-from tomlkit.items import Float, Item, Trivia
+from tomlkit.items import Float, Trivia
 
 
 def toml_value(value: Any) -> Any:
@@ -38,35 +38,20 @@ def is_table_list(value: Any) -> bool:
     return isinstance(value, list) and bool(value) and all(isinstance(entry, dict) for entry in value)
 
 
-def toml_table(content: dict[str, Any], inline_lists: bool = False) -> Any:
-    table = tomlkit.table()
+def _fill(container: Any, content: dict[str, Any]) -> Any:
     for key, value in content.items():
         if isinstance(value, dict):
-            table.add(key, toml_table(value))
-        elif is_table_list(value) and not inline_lists:
+            container.add(key, _fill(tomlkit.table(), value))
+        elif is_table_list(value):
             aot = tomlkit.aot()
             for entry in value:
-                aot.append(toml_table(entry))
-            table.add(key, aot)
+                aot.append(_fill(tomlkit.table(), entry))
+            container.add(key, aot)
         else:
-            table.add(key, toml_value(value))
-    return table
+            container.add(key, toml_value(value))
+    return container
 
 
 def toml_document(raw: dict[str, Any]) -> tomlkit.TOMLDocument:
     """A whole evidence document (``raw`` as the TOML reader gives it)."""
-    document = tomlkit.document()
-    for key, value in raw.items():
-        if isinstance(value, dict):
-            document.add(key, toml_table(value))
-        elif is_table_list(value):
-            aot = tomlkit.aot()
-            for entry in value:
-                aot.append(toml_table(entry))
-            document.add(key, aot)
-        else:
-            document.add(key, toml_value(value))
-    return document
-
-
-__all__ = ["Item", "is_table_list", "toml_document", "toml_table", "toml_value"]
+    return _fill(tomlkit.document(), raw)

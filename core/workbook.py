@@ -594,6 +594,20 @@ class _Reader:
             )
         return grid
 
+    def row_is(self, grid: Grid, title: str, row: int, key: str) -> bool:
+        """Whether the row's key column holds ``key`` (an item id, a list's
+        field): otherwise the workbook was made for other rules, an error."""
+        found = self.value(grid, row, 1)
+        if found == key:
+            return True
+        self.error(
+            cell_name(title, row, 1),
+            f"{key} (a workbook of this edition and these plugins: `assess template --format xlsx`)",
+            f'"{found}"' if found is not None else "nothing",
+            "the workbook's rows do not match the rules of this run",
+        )
+        return False
+
     @staticmethod
     def value(grid: Grid, row: int, column: int) -> Any:
         if row - 1 < len(grid) and column - 1 < len(grid[row - 1]):
@@ -643,14 +657,7 @@ class _Reader:
         material_column = materials_column(registry, section_id)
         for offset, (item, places) in enumerate(section_rows(registry, section_id)):
             row = FIRST_ROW + offset
-            found = self.value(grid, row, 1)
-            if found != item.id:
-                self.error(
-                    cell_name(title, row, 1),
-                    f"item {item.id} (the workbook of this edition and these plugins: `assess template --format xlsx`)",
-                    f'"{found}"' if found is not None else "nothing",
-                    "the workbook's rows do not match the items of this run",
-                )
+            if not self.row_is(grid, title, row, item.id):
                 return
             for index, place in enumerate(places):
                 if place.shared_with or place.records:
@@ -707,14 +714,7 @@ class _Reader:
         for form_field in form.fields:
             for position in range(form_field.many or 1):
                 key = f"{form_field.key}[{position}]" if form_field.many else form_field.key
-                found = self.value(grid, row, 1)
-                if found != key:
-                    self.error(
-                        cell_name(title, row, 1),
-                        f"the row {key} (the workbook of this edition: `assess template --format xlsx`)",
-                        f'"{found}"' if found is not None else "nothing",
-                        "the list's rows do not match this run",
-                    )
+                if not self.row_is(grid, title, row, key):
                     return
                 rows.append((row, form_field, position))
                 row += 1
