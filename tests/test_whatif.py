@@ -324,6 +324,18 @@ def test_a_scenario_repeats_only_the_steps_its_policies_reach(
     assert (scored["repeated"], scored["evidence_reread"]) == ("scoring", False)
 
 
+def test_a_failed_organisation_is_left_out_of_both_sides(invoke: Invoke, write_org, write_config) -> None:
+    write_org("a", **FULL)
+    write_org("broken", **{**FULL, "learning": {**FULL["learning"], "halfyear_reports": "two"}})
+    config = write_config()
+    result = invoke("whatif", config, "--policy", "star_threshold=0.9", "--format", "json")
+    assert result.exit_code == 1
+    assert "broken" in result.stderr
+    document = json.loads(result.stdout)
+    assert [entry["id"] for entry in document["failed"]] == ["broken"]
+    assert document["scenarios"][0]["summary"]["scored"] == 1
+
+
 def test_an_unchanged_cohort_says_so(invoke: Invoke, write_org, write_config) -> None:
     write_org("a", **FULL)
     config = write_config()

@@ -3,11 +3,13 @@ changed ones, from one reading of the evidence."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 from fivestar.cli.common import fail, open_run, policy_option, write_output
 from fivestar.cli.options import choose_format, config_argument, lang_option, output_options
+from fivestar.cli.scoring import report_failed
 from fivestar.model import InputError
 from fivestar.report.whatif import FORMATS, render
 from fivestar.whatif import plan, policy_options, what_if
@@ -27,7 +29,8 @@ def whatif(
     config_path: str, policies: tuple[str, ...], output_format: str | None, output: Path | None, lang: str
 ) -> None:
     """Score the cohort of CONFIG under its policies and under the changed
-    ones: who moves, why, and what it does to the stars and awards."""
+    ones: who moves, why, and what it does to the stars and awards.
+    Exit 0, or 1 when some organisation failed (left out of both sides)."""
     format_name = choose_format(output_format, output, SUFFIXES, "table")
     config, pm, context = open_run(config_path)
     try:
@@ -37,3 +40,5 @@ def whatif(
         fail(error.problems)
     comparison = what_if(files, pm, context, chosen.scenarios, chosen.sweep)
     write_output(render(comparison, format_name, lang), output, what=format_name)
+    report_failed(comparison.before.failed)
+    sys.exit(1 if comparison.before.failed else 0)
