@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from fivestar.facts import FactError, Shown, describe_value
+from fivestar.facts import DECIMAL_PLACES, FactError, Shown, decimal_places, describe_value
 from fivestar.model import DerivedFact, Organisation, Problem
 from fivestar.registry import Registry
 from fivestar.tomlfile import parse_toml
@@ -326,7 +326,8 @@ def add_derived(organisation: Organisation, facts: dict[str, DerivedFact] | None
 def is_heavy_figure(figure: object) -> bool:
     if isinstance(figure, bool) or not isinstance(figure, (int, Decimal)):
         return False
-    return Decimal(figure).is_finite() and HEAVY_MIN <= figure <= HEAVY_MAX
+    figure = Decimal(figure)
+    return figure.is_finite() and HEAVY_MIN <= figure <= HEAVY_MAX and decimal_places(figure) <= DECIMAL_PLACES
 
 
 def dotted(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:

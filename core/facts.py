@@ -107,17 +107,28 @@ class YesNo(FactType):
         raise self.fail(raw)
 
 
+COUNT_MAXIMUM = 10_000
+"""The largest whole number a count declared without a maximum accepts."""
+AMOUNT_LIMIT = Decimal(1_000_000_000)
+"""The bounds (±) of a decimal declared without them."""
+DECIMAL_PLACES = 4
+"""The most decimal places a number in evidence may have (a rating such as 93.25, points such as 0.5)."""
+
+
 @dataclass(frozen=True)
 class Count(FactType):
-    """A whole number in [minimum, maximum]; missing means 0."""
+    """A whole number in [minimum, maximum]; missing means the minimum.
+    Every count is bounded: without a declared maximum, ``COUNT_MAXIMUM``."""
 
     minimum: int = 0
     maximum: int | None = None
 
+    def __post_init__(self) -> None:
+        if self.maximum is None:
+            object.__setattr__(self, "maximum", COUNT_MAXIMUM)
+
     @property
     def expected(self) -> str:  # type: ignore[override]
-        if self.maximum is None:
-            return f"a whole number ≥ {self.minimum}"
         return f"a whole number {self.minimum}..{self.maximum}"
 
     @property
@@ -127,7 +138,7 @@ class Count(FactType):
     def convert(self, raw: object) -> int:
         if isinstance(raw, bool) or not isinstance(raw, int):
             raise self.fail(raw)
-        if raw < self.minimum or (self.maximum is not None and raw > self.maximum):
+        if not self.minimum <= raw <= self.maximum:  # type: ignore[operator]
             raise self.fail(raw)
         return raw
 
@@ -192,31 +203,42 @@ class Choice(FactType):
         raise self.fail(raw)
 
 
+def decimal_places(value: Decimal) -> int:
+    """How many decimal places a finite number needs (``2.50`` needs 1),
+    counted exactly, whatever its number of digits."""
+    _, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)
+    trailing_zeros = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    return max(0, -(exponent + trailing_zeros)) if any(digits) else 0
+
+
 @dataclass(frozen=True)
 class Amount(FactType):
-    """An exact decimal in [minimum, maximum]; missing means absent (None)."""
+    """An exact decimal in [minimum, maximum] with at most ``DECIMAL_PLACES``
+    places; missing means absent (None). Every amount is bounded: without
+    declared bounds, ±``AMOUNT_LIMIT``."""
 
     minimum: Decimal | None = None
     maximum: Decimal | None = None
 
+    def __post_init__(self) -> None:
+        if self.minimum is None:
+            object.__setattr__(self, "minimum", -AMOUNT_LIMIT)
+        if self.maximum is None:
+            object.__setattr__(self, "maximum", AMOUNT_LIMIT)
+
     @property
     def expected(self) -> str:  # type: ignore[override]
-        if self.minimum is not None and self.maximum is not None:
-            return f"a number {fmt(self.minimum)}..{fmt(self.maximum)}"
-        if self.minimum is not None:
-            return f"a number ≥ {fmt(self.minimum)}"
-        return "a number"
+        return f"a number {fmt(self.minimum)}..{fmt(self.maximum)}"  # type: ignore[arg-type]
 
     def convert(self, raw: object) -> Decimal:
         if isinstance(raw, bool) or not isinstance(raw, (int, Decimal)):
             raise self.fail(raw)
         value = Decimal(raw)
-        if not value.is_finite():
+        if not value.is_finite() or not self.minimum <= value <= self.maximum:  # type: ignore[operator]
             raise self.fail(raw)
-        if self.minimum is not None and value < self.minimum:
-            raise self.fail(raw)
-        if self.maximum is not None and value > self.maximum:
-            raise self.fail(raw)
+        if decimal_places(value) > DECIMAL_PLACES:
+            raise FactError(f"{self.expected}, at most {DECIMAL_PLACES} decimal places", raw)
         return value
 
 

@@ -356,13 +356,37 @@ def score_cohort(
 ) -> RunResult:
     """cohort → score → penalise → cap → rate for organisations already read
     (the same organisations may be scored under several contexts: see
-    :mod:`fivestar.whatif`)."""
-    cohort = Cohort([organisation for organisation in organisations if organisation.valid])
+    :mod:`fivestar.whatif`).
+
+    An organisation that fails while being scored counts in no cohort figure:
+    the figures are computed again without it and the others scored again
+    (rare: a plugin's bug met by one organisation's facts)."""
+    scored = [organisation for organisation in organisations if organisation.valid]
+    while True:
+        ledgers = score_with_figures(scored, pm, context, progress)
+        if len(ledgers) == len(scored):
+            break
+        scored = [organisation for organisation in scored if organisation.id in ledgers]
+    log.info(
+        "cohort_scored", organisations=len(organisations), scored=len(ledgers), failed=len(organisations) - len(ledgers)
+    )
+    return RunResult(context, pm, organisations, ledgers)
+
+
+def score_with_figures(
+    organisations: list[Organisation],
+    pm: PluginManager,
+    context: RunContext,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> dict[str, Ledger]:
+    """The cohort figures of these organisations, then each one's ledger
+    (an organisation that fails has none, and a problem saying why)."""
+    cohort = Cohort(organisations)
     for figures in pm.hook.assess_cohort(cohort=cohort, context=context):
         cohort.figures.update(figures or {})
     context.cohort = cohort.figures
     ledgers: dict[str, Ledger] = {}
-    for index, organisation in enumerate(cohort.organisations, 1):
+    for index, organisation in enumerate(organisations, 1):
         try:
             ledgers[organisation.id] = score(organisation, pm, context)
         except StepFailed as failure:
@@ -370,11 +394,8 @@ def score_cohort(
         except Exception as error:
             organisation.problems.append(plugin_failure(organisation, "score", error, pm))
         if progress:
-            progress("scored", index, len(cohort.organisations))
-    log.info(
-        "cohort_scored", organisations=len(organisations), scored=len(ledgers), failed=len(organisations) - len(ledgers)
-    )
-    return RunResult(context, pm, organisations, ledgers)
+            progress("scored", index, len(organisations))
+    return ledgers
 
 
 def run(config: RunConfig, plugins: Sequence[object] = (), load_entry_points: bool = True) -> RunResult:

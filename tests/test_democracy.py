@@ -90,5 +90,5 @@ def test_explain_discipline_names_every_rank() -> None:
     result = CliRunner().invoke(main, ["explain", "democracy.discipline"])
     assert result.exit_code == 0, result.output
     for fact in VIOLATIONS:
-        assert f"[democracy] {fact}: a whole number ≥ 0" in result.stdout
+        assert f"[democracy] {fact}: a whole number 0..1000" in result.stdout
     assert "clamp(6 − 1·violations_main_leader − 0.8·violations_city_cadre" in result.stdout

@@ -343,11 +343,13 @@ def test_derived_heavy_withholds_performance_excellence(write_org: WriteOrg, ass
     assert result.ledgers["d"].awards.performance_excellence is True
 
 
-def test_a_huge_rating_is_explained_not_crashed(write_org: WriteOrg, assess: Assess) -> None:
+def test_a_huge_rating_fails_validation_and_counts_in_no_average(write_org: WriteOrg, assess: Assess) -> None:
     write_org("a", performance={"conduct_rating": toml_literal("1E+30")})
     write_org("b", performance={"conduct_rating": toml_literal("80.5")})
     write_org("c", performance={"conduct_rating": toml_literal("80.4")})
     result = assess()
-    line = result.ledgers["a"].items["performance.conduct_rating"]
-    assert line.points == Decimal(5)
-    assert "average" in line.basis
+    ((failed, error),) = [(organisation.id, organisation.errors[0]) for organisation in result.failed]
+    assert (failed, error.key, error.expected) == ("a", "conduct_rating", "a number 0..100")
+    assert result.context.cohort["performance.conduct_average"] == Decimal("80.45")
+    assert result.ledgers["b"].items["performance.conduct_rating"].points == Decimal(5)
+    assert result.ledgers["c"].items["performance.conduct_rating"].points == Decimal(0)

@@ -47,6 +47,8 @@ from fivestar import (
 )
 
 EDITION = "shaoxing-2020"
+SHOWCASE_MAXIMUM = Decimal(10)
+"""The points of one showcase entry: at most the bonus section's cap."""
 OUTSIDE = "outside window 窗口外"
 
 SECTION = Section(
@@ -201,9 +203,9 @@ ITEMS: list[Item] = [
         title="新建机关党员驿站单位、党建示范点，命名\u201c先锋支部\u201d的每个加1分",
         title_en="Each new members' station, demonstration site or named 'pioneer branch' (1 each)",
         facts=(
-            count("new_stations", "new members' stations"),
-            count("new_demo_sites", "new party-building demonstration sites"),
-            count("pioneer_branches_named", "branches named 'pioneer branch'"),
+            count("new_stations", "new members' stations", maximum=100),
+            count("new_demo_sites", "new party-building demonstration sites", maximum=100),
+            count("pioneer_branches_named", "branches named 'pioneer branch'", maximum=100),
         ),
         rule=Linear.of((1, "new_stations"), (1, "new_demo_sites"), (1, "pioneer_branches_named")),
     ),
@@ -214,7 +216,7 @@ ITEMS: list[Item] = [
         title_en="Winning projects of the working committee's showcase contests (points set by the assessor)",
         facts=records(
             "showcase",
-            {"name": Text(), "points": Amount(ZERO)},
+            {"name": Text(), "points": Amount(ZERO, SHOWCASE_MAXIMUM)},
             "winning projects, each with its name and the points the assessor awards",
             owner=OFFICE,
         ),

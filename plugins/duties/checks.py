@@ -24,6 +24,9 @@ LIST_KEYS = ("level", "holder", "signed", "submitted", "published", "personal_it
 LIST_CHECKS = ("personal_items", "signed", "submitted", "published")
 SHORTFALL_CHECKS = ("obligation", "staff_ratio")
 
+OBLIGATION_MAXIMUM = 1_000_000
+"""The largest figure of an obligation (head counts such as organ_staff included)."""
+
 
 @dataclass(frozen=True)
 class DutyList:
@@ -177,7 +180,7 @@ class _ListReader:
             self.error("obligations", "a table of counts [duty_lists.obligations]", describe_value(raw))
             return {}
         counts = {}
-        count = Count(minimum=0)
+        count = Count(minimum=0, maximum=OBLIGATION_MAXIMUM)
         for key, value in raw.items():
             where = f"obligations.{key}"
             if level is not None and key not in level.obligation_keys:

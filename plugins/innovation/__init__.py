@@ -71,7 +71,7 @@ ITEMS: list[Item] = [
         subtotal=CARRIERS,
         title="积极组织党员（离退休党员）利用党员教育联系点、党员驿站开展活动（2分，每次1分）",
         title_en="Activities at member education contact points and member stations (1 each)",
-        facts=count("station_activities", "activities held at contact points or member stations"),
+        facts=count("station_activities", "activities held at contact points or member stations", maximum=1000),
         rule=Linear.of((1, "station_activities")),
     ),
     item(

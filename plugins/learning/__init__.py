@@ -90,7 +90,7 @@ ITEMS: list[Item] = [
         title_en="Timely study of central, provincial and municipal meetings and documents",
         facts=(
             count("halfyear_reports", "half-yearly reports filed (0..2)", maximum=2),
-            count("unimplemented", "decisions not implemented"),
+            count("unimplemented", "decisions not implemented", maximum=100),
         ),
         rule=Linear.of(("1.5", "halfyear_reports"), ("-0.2", "unimplemented")),
         standard="确保上级决策部署传达贯彻到每名党员（3分，每半年报送1次开展情况，每次1.5分，未落实的每项扣0.2分）",
@@ -101,7 +101,7 @@ ITEMS: list[Item] = [
         subtotal=CONTENT,
         title="每年至少2次研判党员思想状况（每次1分）",
         title_en="At least two analyses a year of members' thinking",
-        facts=count("thought_analyses", "analyses held this year"),
+        facts=count("thought_analyses", "analyses held this year", maximum=100),
         rule=Linear.of((1, "thought_analyses")),
     ),
     flag_item(
@@ -119,7 +119,7 @@ ITEMS: list[Item] = [
         title_en="Monday-evening and online study (quarterly reports; criticisms deduct)",
         facts=(
             count("quarterly_reports", "quarterly reports filed (0..4)", maximum=4),
-            count("study_criticisms", "times publicly criticised"),
+            count("study_criticisms", "times publicly criticised", maximum=100),
         ),
         rule=Linear.of((1, "quarterly_reports"), ("-0.5", "study_criticisms")),
     ),
@@ -152,7 +152,7 @@ ITEMS: list[Item] = [
         subtotal=TRAINING,
         title="积极参加工委组织的培训（不按规定参加或培训考试成绩未达到要求的，每次扣0.5分）",
         title_en="Training run by the working committee (each miss or failed exam deducts 0.5)",
-        facts=count("training_misses", "trainings missed or exams failed"),
+        facts=count("training_misses", "trainings missed or exams failed", maximum=100),
         rule=Linear.of(("-0.5", "training_misses"), start=6),
     ),
 ]

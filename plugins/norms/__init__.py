@@ -45,7 +45,7 @@ ITEMS: list[Item] = [
         subtotal=RESPONSIBILITY,
         title="党组（党委）定期研究机关党建工作，督促落实各项任务（班子至少每年听取2次机关党建<老干部工作、群团工作>汇报，每次1分）",
         title_en="The leadership hears reports on party building at least twice a year",
-        facts=count("reports_heard", "reports on party building heard by the leadership this year"),
+        facts=count("reports_heard", "reports on party building heard by the leadership this year", maximum=100),
         rule=Linear.of((1, "reports_heard")),
     ),
     flag_item(

@@ -58,6 +58,8 @@ PREVIOUS_FACT = "performance.conduct_rating_prev"
 BOTTOM_THREE_HEAVY = "performance.heavy.bottom_three"
 BOTTOM_COUNT = 3
 CONDUCT_POINTS = dec(5)
+RATING_MAXIMUM = 100
+"""行风评议 ratings are marks out of 100."""
 DISPLAY_PLACES = Decimal("0.01")
 ROUNDING = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 """Enough precision to show any average to two places, however large."""
@@ -136,8 +138,20 @@ ITEMS: list[Item] = [
         title="参与行风评议的部门（单位）评议成绩在平均分以上或有明显提升",
         title_en="Conduct rating at or above the cohort's average, or clearly improved",
         facts=(
-            amount("conduct_rating", "this year's conduct rating (leave out when not rated)", minimum=0, owner=OFFICE),
-            amount("conduct_rating_prev", "last year's conduct rating (leave out when none)", minimum=0, owner=OFFICE),
+            amount(
+                "conduct_rating",
+                "this year's conduct rating (leave out when not rated)",
+                minimum=0,
+                maximum=RATING_MAXIMUM,
+                owner=OFFICE,
+            ),
+            amount(
+                "conduct_rating_prev",
+                "last year's conduct rating (leave out when none)",
+                minimum=0,
+                maximum=RATING_MAXIMUM,
+                owner=OFFICE,
+            ),
         ),
         rule=Custom(
             conduct_rating,

@@ -143,7 +143,7 @@ ITEMS: list[Item] = [
         subtotal=STAFF,
         title="积极参与机关工会联合会组织\u201c四季有你\u201d等文体活动（3分，未按要求参加每次扣0.5分）",
         title_en="'Four seasons with you' and other cultural and sports events (each absence deducts 0.5)",
-        facts=count("four_seasons_misses", "events not attended as required"),
+        facts=count("four_seasons_misses", "events not attended as required", maximum=100),
         rule=Linear.of(("-0.5", "four_seasons_misses"), start=3),
     ),
 ]
