@@ -6,6 +6,7 @@ falsification, bonus records, failed files) and on awkward values."""
 
 from __future__ import annotations
 
+import gc
 import json
 import shutil
 import sys
@@ -18,7 +19,7 @@ from typing import Any
 import pytest
 from fivestar.config import load_config
 from fivestar.numbers import fmt, json_number
-from fivestar.pipeline import RunResult, run
+from fivestar.pipeline import RunResult, collector_paused, prepare, run, run_cohort
 from fivestar.report import RenderOptions, organisation_documents, render_json, run_header
 from fivestar.report.json_text import number_text
 
@@ -111,3 +112,18 @@ def test_awkward_text_and_extras(write_org: Callable[..., Path], assess: Callabl
     result = assess()
     result.organisations[0].extras["note"] = {"when": date(2020, 5, 1), "figure": Decimal("12345678901234567.5")}
     assert written(result) == reference_json(result)
+
+
+def test_a_run_makes_no_reference_cycles(tmp_path: Path) -> None:
+    """`assess run` pauses the cyclic garbage collector (fivestar.pipeline.collector_paused):
+    that is sound only while scoring and writing leave nothing for it to collect."""
+    shutil.copytree(EXAMPLES, tmp_path / "cohort")
+    config = tmp_path / "cohort" / "config.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace('path = "../history.sqlite3"', 'path = "h.sqlite3"'))
+    loaded = load_config(config)
+    pm, context = prepare(loaded)
+    with collector_paused():
+        gc.collect()
+        result = run_cohort(loaded.organisation_files(), pm, context)
+        written(result)
+        assert gc.collect() == 0

@@ -23,7 +23,7 @@ from fivestar.config import DEFAULT_EDITION, shown_path
 from fivestar.evidence import missing_facts
 from fivestar.history import save_run
 from fivestar.model import InputError, Organisation, Problem
-from fivestar.pipeline import load_organisation, mark_duplicates, run_cohort
+from fivestar.pipeline import collector_paused, load_organisation, mark_duplicates, run_cohort
 from fivestar.report import Renderer, RenderOptions
 from fivestar.store import HistoryStore
 from fivestar.suggest import did_you_mean
@@ -145,6 +145,7 @@ def report_failed(failed: list[Organisation]) -> None:
     show_default=True,
     help="Processes that read and check evidence (a large cohort: the number of cores).",
 )
+@collector_paused()
 def run(
     config_path: str,
     formats: tuple[str, ...],
