@@ -192,9 +192,7 @@ def help_versus_click(runs: int) -> list[float]:
 
 
 def spread(values: list[float], unit: str = "×", digits: int = 2) -> str:
-    return (
-        f"{statistics.median(values):.{digits}f}{unit} (min {min(values):.{digits}f}, max {max(values):.{digits}f})"
-    )
+    return f"{statistics.median(values):.{digits}f}{unit} (min {min(values):.{digits}f}, max {max(values):.{digits}f})"
 
 
 def main() -> None:

@@ -3,51 +3,55 @@ organisation's years, and the comparison of two years."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from fivestar.numbers import ZERO
 from fivestar.pipeline import RunResult
-from fivestar.report import plugin_versions, result_document
+from fivestar.report import jsonable, plugin_versions, scored_documents
 from fivestar.store import HistoryStore, StoredResult, stored_run
 
 
-def results_from_run(result: RunResult) -> list[StoredResult]:
+def results_from_run(result: RunResult) -> Iterator[StoredResult]:
     """Each organisation's result, once per id (a second file that reuses an
-    id failed validation and is not stored)."""
-    documents = result_document(result)["organisations"]
-    stored: list[StoredResult] = []
+    id failed validation and is not stored), one at a time: a large cohort
+    is saved without holding its documents in memory."""
     seen: set[str] = set()
-    for organisation, document in zip(result.organisations, documents, strict=True):
+    for organisation, ledger, document in scored_documents(result):
         if organisation.id in seen:
             continue
         seen.add(organisation.id)
-        ledger = result.ledgers.get(organisation.id) if organisation.valid else None
-        stored.append(
-            StoredResult(
-                year=result.context.year,
-                org_id=organisation.id,
-                name=organisation.name,
-                status=document["status"],
-                total=ledger.total if ledger else None,
-                heavy=ledger.heavy_points() if ledger else None,
-                awards=document["awards"] or {},
-                facts=organisation.facts,
-                sections={key: section.score for key, section in ledger.sections.items()} if ledger else {},
-                document=document,
-            )
+        document = jsonable(document)
+        yield StoredResult(
+            year=result.context.year,
+            org_id=organisation.id,
+            name=organisation.name,
+            status=document["status"],
+            total=ledger.total if ledger else None,
+            heavy=ledger.heavy_points() if ledger else None,
+            awards=document["awards"] or {},
+            facts=organisation.facts,
+            sections={key: section.score for key, section in ledger.sections.items()} if ledger else {},
+            document=document,
         )
-    return stored
 
 
 def save_run(result: RunResult, store: HistoryStore, replace: bool = False) -> int:
-    """Record a scored run; returns how many organisations were saved."""
+    """Record a scored run in one transaction; returns how many organisations were saved."""
     context = result.context
     run = stored_run(context.year, context.edition, context.policies, plugin_versions(result.plugin_manager))
-    results = results_from_run(result)
-    store.save(run, results, replace=replace)
-    return len(results)
+    saved = 0
+
+    def counted() -> Iterator[StoredResult]:
+        nonlocal saved
+        for stored in results_from_run(result):
+            saved += 1
+            yield stored
+
+    store.save(run, counted(), replace=replace)
+    return saved
 
 
 def award_labels(awards: dict[str, Any]) -> list[str]:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -42,17 +43,39 @@ PARALLEL_FROM = 200
 """Below this many files, reading in parallel costs more than it saves."""
 
 
+STREAM_FROM = 1000
+"""From this many files on, a run is streamed (see :mod:`fivestar.streamed`)."""
+
+
 @dataclass
 class RunResult:
+    """A scored cohort. ``organisations`` and ``ledgers`` are a list and a
+    dict, or, for a streamed run, a sequence and a mapping that unpack and
+    score one organisation when it is asked for; ``totals`` then holds the
+    scored organisations' totals by id, ``pieces`` the parts of outputs
+    written while scoring (by renderer name) and ``failed_indices`` which
+    organisations failed."""
+
     context: RunContext
     plugin_manager: PluginManager
-    organisations: list[Organisation]
-    ledgers: dict[str, Ledger]
+    organisations: Sequence[Organisation]
+    ledgers: Mapping[str, Ledger]
     config: RunConfig | None = None
+    totals: dict[str, Decimal] | None = None
+    pieces: dict[str, Any] = field(default_factory=dict)
+    failed_indices: list[int] | None = None
 
     @property
     def failed(self) -> list[Organisation]:
+        if self.failed_indices is not None:
+            return [self.organisations[index] for index in self.failed_indices]
         return [organisation for organisation in self.organisations if not organisation.valid]
+
+    def totals_by_id(self) -> dict[str, Decimal]:
+        """(id, total) of every scored organisation: all a ranking needs."""
+        if self.totals is not None:
+            return self.totals
+        return {org_id: ledger.total for org_id, ledger in self.ledgers.items()}
 
 
 def parse_policies(
@@ -334,11 +357,19 @@ def run_cohort(
     context: RunContext,
     progress: Callable[[str, int, int], None] | None = None,
     jobs: int = 1,
+    pieces: Mapping[str, Any] | None = None,
 ) -> RunResult:
     """Score every organisation of a cohort; failures are reported, not raised.
 
     ``progress(stage, done, total)`` is told of each organisation read and
-    each scored; ``jobs`` processes read the evidence (see :func:`load_cohort`)."""
+    each scored; ``jobs`` processes read the evidence (see :func:`load_cohort`).
+    From :data:`STREAM_FROM` files on the run is streamed, ``jobs`` processes
+    reading and scoring, and each renderer named in ``pieces`` has its parts
+    written while the organisations are scored (:mod:`fivestar.streamed`)."""
+    if len(files) >= STREAM_FROM:
+        from fivestar.streamed import run_streamed
+
+        return run_streamed(files, pm, context, pieces or {}, progress, jobs)
     return score_cohort(read_cohort(files, pm, context, progress, jobs), pm, context, progress)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -316,7 +316,7 @@ class HistoryStore:
         with self._connect() as connection:
             return [row[0] for row in connection.execute("SELECT DISTINCT org_id FROM results ORDER BY org_id")]
 
-    def save(self, run: StoredRun, results: list[StoredResult], replace: bool = False) -> None:
+    def save(self, run: StoredRun, results: Iterable[StoredResult], replace: bool = False) -> None:
         """Record a run in one transaction; a year already stored needs ``replace``."""
         with self._connect(write=True) as connection:
             connection.execute("BEGIN IMMEDIATE")

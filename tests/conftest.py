@@ -4,8 +4,11 @@ and the logging the command line configures, reset after every test."""
 
 from __future__ import annotations
 
+import shutil
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -15,6 +18,29 @@ from fivestar.cli import main
 from fivestar.config import load_config
 from fivestar.logs import configure_logging
 from fivestar.pipeline import RunResult, run
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def sample_config(tmp_path: Path) -> Path:
+    """A copy of the 2020 sample cohort with a history store of its own; its config's path."""
+    shutil.copytree(ROOT / "examples" / "shaoxing-2020", tmp_path / "cohort")
+    config = tmp_path / "cohort" / "config.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace('path = "../history.sqlite3"', 'path = "h.sqlite3"'))
+    return config
+
+
+@pytest.fixture(scope="session")
+def generate() -> Iterator[ModuleType]:
+    """benchmarks/generate.py: seeded synthetic cohorts (``write_cohort(count, folder, seed)``)."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import generate
+
+        yield generate
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
 
 
 def write_toml(path: Path, data: dict[str, Any]) -> Path:

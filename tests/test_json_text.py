@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import gc
 import json
-import shutil
-import sys
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -22,9 +20,6 @@ from fivestar.numbers import fmt, json_number
 from fivestar.pipeline import RunResult, collector_paused, prepare, run, run_cohort
 from fivestar.report import RenderOptions, organisation_documents, render_json, run_header
 from fivestar.report.json_text import number_text
-
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = ROOT / "examples" / "shaoxing-2020"
 
 
 def reference_json(result: RunResult) -> str:
@@ -58,25 +53,12 @@ def written(result: RunResult) -> str:
     return "".join(render_json(result, RenderOptions()))
 
 
-def test_the_sample_cohort(tmp_path: Path) -> None:
-    shutil.copytree(EXAMPLES, tmp_path / "cohort")
-    config = tmp_path / "cohort" / "config.toml"
-    config.write_text(config.read_text(encoding="utf-8").replace('path = "../history.sqlite3"', 'path = "h.sqlite3"'))
+def test_the_sample_cohort(sample_config: Path) -> None:
+    config = sample_config
     result = run(load_config(config))
     text = written(result)
     assert '"duty_lists"' in text
     assert text == reference_json(result)
-
-
-@pytest.fixture(scope="module")
-def generate() -> Any:
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        import generate
-
-        yield generate
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
 
 
 @pytest.mark.parametrize("seed", [7, 2020])
@@ -114,12 +96,10 @@ def test_awkward_text_and_extras(write_org: Callable[..., Path], assess: Callabl
     assert written(result) == reference_json(result)
 
 
-def test_a_run_makes_no_reference_cycles(tmp_path: Path) -> None:
+def test_a_run_makes_no_reference_cycles(sample_config: Path) -> None:
     """`assess run` pauses the cyclic garbage collector (fivestar.pipeline.collector_paused):
     that is sound only while scoring and writing leave nothing for it to collect."""
-    shutil.copytree(EXAMPLES, tmp_path / "cohort")
-    config = tmp_path / "cohort" / "config.toml"
-    config.write_text(config.read_text(encoding="utf-8").replace('path = "../history.sqlite3"', 'path = "h.sqlite3"'))
+    config = sample_config
     loaded = load_config(config)
     pm, context = prepare(loaded)
     with collector_paused():

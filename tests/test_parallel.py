@@ -3,7 +3,6 @@ it in one (the output is compared byte for byte)."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,8 +12,6 @@ from fivestar.config import load_config
 from fivestar.pipeline import prepare, run_cohort
 from fivestar.report import RenderOptions, render_json
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "shaoxing-2020"
-
 
 def rendered(config_path: Path, jobs: int) -> str:
     config = load_config(config_path)
@@ -23,10 +20,10 @@ def rendered(config_path: Path, jobs: int) -> str:
     return "".join(render_json(result, RenderOptions()))
 
 
-def test_two_processes_read_the_sample_cohort_exactly_as_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    shutil.copytree(EXAMPLES, tmp_path / "cohort")
-    config = tmp_path / "cohort" / "config.toml"
-    config.write_text(config.read_text(encoding="utf-8").replace('path = "../history.sqlite3"', 'path = "h.sqlite3"'))
+def test_two_processes_read_the_sample_cohort_exactly_as_one(
+    sample_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = sample_config
     monkeypatch.setattr(fivestar.pipeline, "PARALLEL_FROM", 1)
     serial = rendered(config, jobs=1)
     assert '"duty_lists"' in serial

@@ -172,12 +172,14 @@ def run(
         files = config.organisation_files()
     except InputError as error:
         fail(error.problems)
-    result = run_cohort(files, pm, context, progress=progress_reporter(len(files)), jobs=jobs)
+    pieces = {renderer.name: renderer.pieces for renderer in chosen if renderer.pieces}
+    result = run_cohort(files, pm, context, progress=progress_reporter(len(files)), jobs=jobs, pieces=pieces)
     result.config = config
     options = RenderOptions(lang=lang, org=org_id)
-    known = [organisation.id for organisation in result.organisations]
-    if org_id is not None and org_id not in known:
-        fail([unknown_org(org_id, known)])
+    if org_id is not None:
+        known = [organisation.id for organisation in result.organisations]
+        if org_id not in known:
+            fail([unknown_org(org_id, known)])
     if save if save is not None else config.save:
         store = shown_path(config.history_path)
         try:

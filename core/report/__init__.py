@@ -5,19 +5,23 @@ report step, so that other formats can be added by any plugin."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from fivestar.context import RunContext
 from fivestar.manager import PluginManager
 from fivestar.markers import hookimpl
 from fivestar.model import Ledger, Organisation
 from fivestar.numbers import json_number
 from fivestar.pipeline import RunResult
-from fivestar.report.json_text import DocumentWriter
+from fivestar.report.json_text import DocumentWriter, rank_tail
 from fivestar.version import __version__
+
+if TYPE_CHECKING:
+    from fivestar.streamed import PieceMaker
 
 ENGINE = f"fivestar-assess {__version__}"
 
@@ -42,6 +46,10 @@ class Renderer:
     description: str
     suffix: str
     render: Callable[[RunResult, RenderOptions], str | bytes | Iterable[str]]
+    pieces: PieceMaker | None = None
+    """For a large cohort: makes the function that writes one organisation's
+    part of this output while it is scored (in a worker process), for
+    ``render`` to stream from ``result.pieces[name]`` (see :mod:`fivestar.streamed`)."""
 
 
 def exact_number(value: Decimal) -> int | float | Decimal:
@@ -65,6 +73,19 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [jsonable(entry) for entry in value]
     return value
+
+
+def ranks(totals: Mapping[str, Decimal]) -> dict[str, int]:
+    """Each scored organisation's rank, from (id, total) pairs alone: by
+    total, highest first, then by id; equal totals share a rank."""
+    ranked: dict[str, int] = {}
+    previous: Decimal | None = None
+    rank = 0
+    for position, (org_id, total) in enumerate(sorted(totals.items(), key=lambda pair: (-pair[1], pair[0])), 1):
+        if total != previous:
+            rank, previous = position, total
+        ranked[org_id] = rank
+    return ranked
 
 
 def ranking(result: RunResult) -> list[tuple[int, Ledger]]:
@@ -160,15 +181,22 @@ def run_header(result: RunResult) -> dict[str, Any]:
     }
 
 
-def organisation_documents(result: RunResult) -> Iterator[dict[str, Any]]:
-    """Each organisation's part of the JSON result, in the run's order,
-    with decimals and dates not yet converted (see :func:`jsonable`)."""
+def scored_documents(result: RunResult) -> Iterator[tuple[Organisation, Ledger | None, dict[str, Any]]]:
+    """Each organisation, its ledger (None: failed) and its part of the JSON
+    result, in the run's order, one at a time, with decimals and dates not
+    yet converted (see :func:`jsonable`)."""
     versions = plugin_versions(result.plugin_manager)
-    ranks = {ledger.organisation.id: rank for rank, ledger in ranking(result)}
+    ranked = ranks(result.totals_by_id())
     for organisation in result.organisations:
         ledger = result.ledgers.get(organisation.id) if organisation.valid else None
         document = organisation_document(organisation, ledger, versions)
-        document["rank"] = ranks.get(organisation.id) if ledger else None
+        document["rank"] = ranked.get(organisation.id) if ledger else None
+        yield organisation, ledger, document
+
+
+def organisation_documents(result: RunResult) -> Iterator[dict[str, Any]]:
+    """Each organisation's part of the JSON result (see :func:`scored_documents`)."""
+    for _organisation, _ledger, document in scored_documents(result):
         yield document
 
 
@@ -177,23 +205,36 @@ def result_document(result: RunResult) -> dict[str, Any]:
     return jsonable({**run_header(result), "organisations": list(organisation_documents(result))})
 
 
-def render_json(result: RunResult, options: RenderOptions) -> Iterator[str]:
+def json_pieces(pm: PluginManager, context: RunContext) -> Callable[[Organisation, Ledger | None], str]:
+    """One organisation's JSON document without its rank (a large run's pieces)."""
+    return DocumentWriter(plugin_versions(pm), ENGINE).text
+
+
+def render_json(result: RunResult, options: RenderOptions) -> Iterator[str | bytes]:
     """The JSON result, one organisation a line, written piece by piece:
     valid JSON, greppable, and never whole in memory on a cohort of 100,000.
     The text is written directly (see :mod:`fivestar.report.json_text`), the
-    same bytes as ``json.dumps`` of :func:`organisation_documents`."""
+    same bytes as ``json.dumps`` of :func:`organisation_documents`; a large
+    run's documents were written while it was scored and only get their rank."""
     writer = DocumentWriter(plugin_versions(result.plugin_manager), ENGINE)
-    ranks = {ledger.organisation.id: rank for rank, ledger in ranking(result)}
+    ranked = ranks(result.totals_by_id())
     yield writer.encoder.dumps(run_header(result))[:-1] + ', "organisations": ['
-    separator = "\n"
-    for organisation in result.organisations:
-        ledger = result.ledgers.get(organisation.id) if organisation.valid else None
-        rank = ranks.get(organisation.id) if ledger else None
-        yield separator + writer.close(writer.text(organisation, ledger), rank)
-        separator = ",\n"
+    spilled = result.pieces.get("json")
+    if spilled is not None:
+        separator = b"\n"
+        for org_id, piece in zip(spilled.keys, spilled, strict=True):
+            yield separator + piece + rank_tail(ranked[org_id] if org_id is not None else None).encode()
+            separator = b",\n"
+    else:
+        separator = "\n"
+        for organisation in result.organisations:
+            ledger = result.ledgers.get(organisation.id) if organisation.valid else None
+            rank = ranked.get(organisation.id) if ledger else None
+            yield separator + writer.text(organisation, ledger) + rank_tail(rank)
+            separator = ",\n"
     yield "\n]}\n"
 
 
 @hookimpl
 def assess_renderers() -> list[Renderer]:
-    return [Renderer("json", "the JSON result contract", ".json", render_json)]
+    return [Renderer("json", "the JSON result contract", ".json", render_json, json_pieces)]

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
+from fivestar.context import RunContext
+from fivestar.manager import PluginManager
 from fivestar.markers import hookimpl
+from fivestar.model import Ledger, Organisation
 from fivestar.numbers import fmt
 from fivestar.pipeline import RunResult
-from fivestar.report import Renderer, RenderOptions, ranking, result_document
+from fivestar.report import Renderer, RenderOptions, ranks
 
 FLAGS = ("party_building_excellence", "performance_excellence", "five_star")
 RUN_COLUMNS = ("year", "edition", "policies")
@@ -47,7 +51,75 @@ def cell(value: Any) -> str:
     return str(value)
 
 
-def render_csv(result: RunResult, options: RenderOptions) -> bytes:
+class Rows:
+    """The CSV text of the rows of a run: header, a scored organisation's
+    row after its rank cell, a failed organisation's row."""
+
+    def __init__(self, context: RunContext) -> None:
+        registry = context.registry
+        self.section_ids = list(registry.sections)
+        self.item_ids = list(registry.items)
+        self.header = [
+            "rank",
+            "id",
+            "name",
+            "status",
+            *self.section_ids,
+            "heavy",
+            "total",
+            "stars",
+            *FLAGS,
+            *self.item_ids,
+            *RUN_COLUMNS,
+        ]
+        self.run = [cell(context.year), context.edition, policies_text(context.policies)]
+        self.buffer = io.StringIO()
+        self.writer = csv.writer(self.buffer)
+
+    def text(self, cells: list[str]) -> str:
+        self.writer.writerow(cells)
+        text = self.buffer.getvalue()
+        self.buffer.seek(0)
+        self.buffer.truncate()
+        return text
+
+    def row(self, organisation: Organisation, ledger: Ledger | None) -> str:
+        """A scored organisation's row without its rank cell (which is a
+        plain number, never quoted: ``f"{rank},"`` goes before it), or a
+        failed organisation's whole row."""
+        if ledger is None:
+            blanks = [""] * (len(self.header) - 4 - len(RUN_COLUMNS))
+            return self.text(
+                ["", text_cell(organisation.id), text_cell(organisation.name), "failed", *blanks, *self.run]
+            )
+        sections = ledger.sections
+        items = {item_id: line for section in sections.values() for item_id, line in section.items.items()}
+        awards = ledger.awards
+        return self.text(
+            [
+                text_cell(organisation.id),
+                text_cell(organisation.name),
+                "scored",
+                *(
+                    cell(sections[section_id].score) if section_id in sections else ""
+                    for section_id in self.section_ids
+                ),
+                cell(-ledger.heavy_points()),
+                cell(ledger.total),
+                " ".join(awards.stars),
+                *(cell(getattr(awards, flag)) for flag in FLAGS),
+                *(cell(items[item_id].points) if item_id in items else "" for item_id in self.item_ids),
+                *self.run,
+            ]
+        )
+
+
+def csv_pieces(pm: PluginManager, context: RunContext) -> Callable[[Organisation, Ledger | None], str]:
+    """Each organisation's row, written while a large run is scored."""
+    return Rows(context).row
+
+
+def render_csv(result: RunResult, options: RenderOptions) -> bytes | Iterator[str]:
     """One row per organisation: the scored in rank order, then the failed
     (status ``failed``, figures empty). The header uses ids, not titles, so
     that scripts can rely on it; ``heavy`` is the heavy deductions off the
@@ -56,45 +128,36 @@ def render_csv(result: RunResult, options: RenderOptions) -> bytes:
 
     The bytes are UTF-8 with a byte-order mark: without it Excel reads a CSV
     file in the system's legacy code page and garbles the Chinese names.
-    """
-    document = result_document(result)
-    registry = result.context.registry
-    section_ids = list(registry.sections)
-    item_ids = list(registry.items)
-    header = ["rank", "id", "name", "status", *section_ids, "heavy", "total", "stars", *FLAGS, *item_ids, *RUN_COLUMNS]
-    run = [cell(document["year"]), document["edition"], policies_text(document["policies"])]
-    organisations = document["organisations"]
-    by_id = {entry["id"]: entry for entry in organisations if entry["status"] == "scored"}
-    scored = [by_id[ledger.organisation.id] for _rank, ledger in ranking(result)]
-    failed = [entry for entry in organisations if entry["status"] != "scored"]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    for entry in scored:
-        sections = entry["sections"]
-        items = {item_id: line for section in sections.values() for item_id, line in section["items"].items()}
-        awards = entry["awards"]
-        writer.writerow(
-            [
-                cell(entry["rank"]),
-                text_cell(entry["id"]),
-                text_cell(entry["name"]),
-                entry["status"],
-                *(cell(sections[section_id]["score"]) if section_id in sections else "" for section_id in section_ids),
-                cell(-entry["heavy_total"]),
-                cell(entry["total"]),
-                " ".join(awards["stars"]),
-                *(cell(awards[flag]) for flag in FLAGS),
-                *(cell(items[item_id]["points"]) if item_id in items else "" for item_id in item_ids),
-                *run,
-            ]
-        )
-    for entry in failed:
-        blanks = [""] * (len(header) - 4 - len(RUN_COLUMNS))
-        writer.writerow(["", text_cell(entry["id"]), text_cell(entry["name"]), entry["status"], *blanks, *run])
-    return buffer.getvalue().encode("utf-8-sig")
+    A large run's rows were written while it was scored: they are streamed
+    (in rank order, read back from where they were spilled), never held
+    whole in memory."""
+    rows = csv_rows(result)
+    if "csv" in result.pieces:
+        return rows
+    return "".join(rows).encode("utf-8")
+
+
+def csv_rows(result: RunResult) -> Iterator[str]:
+    """The CSV text, row by row, beginning with the byte-order mark."""
+    rows = Rows(result.context)
+    yield "\ufeff" + rows.text(rows.header)
+    ranked = ranks(result.totals_by_id())
+    order = sorted(ranked, key=lambda org_id: (ranked[org_id], org_id))
+    spilled = result.pieces.get("csv")
+    if spilled is not None:
+        positions = {org_id: position for position, org_id in enumerate(spilled.keys) if org_id is not None}
+        for org_id in order:
+            yield f"{ranked[org_id]}," + spilled.piece(positions[org_id]).decode("utf-8")
+        for position in result.failed_indices or []:
+            yield spilled.piece(position).decode("utf-8")
+        return
+    for org_id in order:
+        ledger = result.ledgers[org_id]
+        yield f"{ranked[org_id]}," + rows.row(ledger.organisation, ledger)
+    for organisation in result.failed:
+        yield rows.row(organisation, None)
 
 
 @hookimpl
 def assess_renderers() -> list[Renderer]:
-    return [Renderer("csv", "the cohort as a CSV table (UTF-8 with BOM, for Excel)", ".csv", render_csv)]
+    return [Renderer("csv", "the cohort as a CSV table (UTF-8 with BOM, for Excel)", ".csv", render_csv, csv_pieces)]

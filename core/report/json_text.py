@@ -155,7 +155,7 @@ class ItemWriter:
 class DocumentWriter:
     """Each organisation's part of the JSON result as text, the same bytes as
     ``json.dumps(organisation_document(...))`` without the closing ``rank``
-    (which is known only once the whole cohort is scored): see :meth:`close`."""
+    (which is known only once the whole cohort is scored): see :func:`rank_tail`."""
 
     def __init__(self, plugin_versions: dict[str, str], engine: str) -> None:
         self.encoder = ExactEncoder()
@@ -250,11 +250,6 @@ class DocumentWriter:
                 parts.append(f", {encode_basestring(key)}: {dumps(value)}")
         return "".join(parts)
 
-    @staticmethod
-    def close(text: str, rank: int | None) -> str:
-        """The organisation's whole document: its text and its rank."""
-        return f'{text}, "rank": {"null" if rank is None else rank}}}'
-
 
 DOCUMENT_KEYS = frozenset(
     (
@@ -274,6 +269,11 @@ DOCUMENT_KEYS = frozenset(
 )
 """The keys ``organisation_document`` writes itself; an organisation's extras
 add only keys not among these (and ``rank`` follows them all)."""
+
+
+def rank_tail(rank: int | None) -> str:
+    """What follows an organisation's :meth:`DocumentWriter.text`: its rank."""
+    return f', "rank": {"null" if rank is None else rank}}}'
 
 
 STATUS = {True: '"scored"', False: '"failed"'}

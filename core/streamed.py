@@ -1,0 +1,347 @@
+"""A large cohort on every core, in bounded memory.
+
+:func:`fivestar.pipeline.run_cohort` keeps every organisation and ledger of
+a cohort in memory; at 100,000 organisations that is gigabytes. From
+:data:`fivestar.pipeline.STREAM_FROM` files on, a run goes this way instead:
+
+1. *read*: worker processes read and check their files and send back each
+   organisation packed into a few hundred bytes (:class:`Packer`), never a
+   pickled object graph;
+2. *cohort*: this process computes the cohort's figures, unpacking each
+   valid organisation as the ``assess_cohort`` hooks iterate over them;
+3. *score and write*: the workers (forked now, so they inherit the packed
+   organisations and the figures) each take a run of organisations, score
+   them and write each one's part of the outputs that can be written
+   organisation by organisation (a renderer's ``pieces``, e.g. the JSON
+   result) into a spill file, and send back only (index, total) pairs;
+4. the ranking is made from those pairs, and the renderers stream the
+   spilled pieces in order with each organisation's rank.
+
+Every step is the one :mod:`fivestar.pipeline` runs (the same functions);
+only where the objects live changes, so the output has the same bytes
+whatever the size of the cohort and the number of processes (tests compare
+them). With ``jobs`` = 1, or where fork is not available, the same steps
+run in this process.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import itertools
+import multiprocessing
+import os
+import pickle
+import shutil
+import tempfile
+import weakref
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import structlog
+from fivestar import signals
+from fivestar.context import RunContext
+from fivestar.manager import PluginManager
+from fivestar.model import Cohort, Ledger, Organisation
+from fivestar.pipeline import RunResult, load_organisation, mark_duplicates, plugin_failure, score
+from fivestar.registry import Registry
+
+log = structlog.get_logger(__name__)
+
+CHUNK = 250
+"""Organisations a worker scores and writes at a time (one spill file each)."""
+
+Pieces = Callable[[Organisation, Ledger | None], str]
+"""One organisation's part of an output (without its rank)."""
+
+PieceMaker = Callable[[PluginManager, RunContext], Pieces]
+"""Makes a run's :data:`Pieces` function (in each worker)."""
+
+Progress = Callable[[str, int, int], None]
+
+
+class Packer:
+    """An organisation to compact bytes and back.
+
+    The facts and their sources, the bulk of an organisation, are packed as
+    bare values in the registry's order of facts (the names are the
+    registry's); whatever else the organisation holds is pickled as it is,
+    so that an attribute another part of the engine adds is kept too. The
+    raw evidence is not kept (it is let go after validation anyway)."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.tables = [(section, tuple(types)) for section, types in registry.schema.items()]
+        self.sections = tuple(section for section, _names in self.tables)
+        keys = registry.fact_keys
+        self.source_keys = tuple(keys[section][name] for section, names in self.tables for name in names)
+
+    def pack(self, organisation: Organisation) -> bytes:
+        state = dict(vars(organisation))
+        state.pop("raw", None)
+        facts = state.pop("facts")
+        sources = state.pop("sources")
+        path = str(state.pop("path"))
+        if tuple(facts) == self.sections and all(tuple(facts[section]) == names for section, names in self.tables):
+            facts = tuple([tuple(facts[section].values()) for section in self.sections])
+        if tuple(sources) == self.source_keys:
+            sources = tuple(sources.values())
+        return pickle.dumps((state, facts, sources, path), pickle.HIGHEST_PROTOCOL)
+
+    def unpack(self, packed: bytes) -> Organisation:
+        state, facts, sources, path = pickle.loads(packed)
+        organisation = Organisation.__new__(Organisation)
+        vars(organisation).update(state)
+        organisation.path = Path(path)
+        organisation.raw = {}
+        if type(facts) is tuple:
+            facts = {
+                section: dict(zip(names, values, strict=True))
+                for (section, names), values in zip(self.tables, facts, strict=True)
+            }
+        organisation.facts = facts
+        organisation.sources = dict(zip(self.source_keys, sources, strict=True)) if type(sources) is tuple else sources
+        return organisation
+
+
+class PackedOrganisations(Sequence[Organisation]):
+    """The organisations of a streamed run, in the files' order, each
+    unpacked when it is asked for (and let go afterwards)."""
+
+    def __init__(self, packer: Packer, packed: list[bytes], indices: Sequence[int] | None = None) -> None:
+        self.packer = packer
+        self.packed = packed
+        self.indices = range(len(packed)) if indices is None else indices
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def __getitem__(self, position: Any) -> Any:
+        if isinstance(position, slice):
+            return PackedOrganisations(self.packer, self.packed, self.indices[position])
+        return self.packer.unpack(self.packed[self.indices[position]])
+
+    def __iter__(self) -> Iterator[Organisation]:
+        unpack, packed = self.packer.unpack, self.packed
+        for index in self.indices:
+            yield unpack(packed[index])
+
+
+class ScoredOnDemand(Mapping[str, Ledger]):
+    """The ledgers of a streamed run, scored again when one is asked for
+    (scoring is deterministic: the same ledger the workers wrote)."""
+
+    def __init__(self, organisations: PackedOrganisations, totals: dict[int, Decimal], ids: list[str]) -> None:
+        self.organisations = organisations
+        self.pm: PluginManager | None = None
+        self.context: RunContext | None = None
+        self.index = {ids[index]: index for index in totals}
+
+    def __getitem__(self, org_id: str) -> Ledger:
+        assert self.pm is not None and self.context is not None
+        index = self.index[org_id]
+        return score(self.organisations[index], self.pm, self.context)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.index)
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+
+@dataclass
+class Spilled:
+    """The pieces of one output, written by the workers into spill files
+    (one per chunk), in the organisations' order."""
+
+    chunks: list[tuple[Path, list[int]]]
+    keys: list[str | None]
+    """Each organisation's id if it was scored (its rank is looked up by it), else None."""
+
+    def __iter__(self) -> Iterator[bytes]:
+        """Each organisation's piece, in order, read a chunk at a time."""
+        for path, lengths in self.chunks:
+            data = memoryview(path.read_bytes())
+            start = 0
+            for length in lengths:
+                yield bytes(data[start : start + length])
+                start += length
+
+    def piece(self, position: int) -> bytes:
+        """The piece of the organisation at ``position`` (for an output in another order)."""
+        chunk = bisect.bisect_right(self._firsts, position) - 1
+        path, lengths = self.chunks[chunk]
+        offsets = self._offsets[chunk]
+        within = position - self._firsts[chunk]
+        with path.open("rb") as stream:
+            return os.pread(stream.fileno(), lengths[within], offsets[within])
+
+    @functools.cached_property
+    def _firsts(self) -> list[int]:
+        return list(itertools.accumulate((len(lengths) for _path, lengths in self.chunks[:-1]), initial=0))
+
+    @functools.cached_property
+    def _offsets(self) -> list[list[int]]:
+        return [list(itertools.accumulate(lengths[:-1], initial=0)) for _path, lengths in self.chunks]
+
+
+@dataclass
+class _Stream:
+    """What the forked workers inherit."""
+
+    pm: PluginManager
+    context: RunContext
+    packer: Packer
+    packed: list[bytes] | None = None
+    makers: Mapping[str, PieceMaker] | None = None
+    spill: Path | None = None
+
+
+_STREAM: _Stream | None = None
+
+
+def _read(path: Path) -> tuple[str, bool, bytes]:
+    assert _STREAM is not None
+    organisation = load_organisation(path, _STREAM.pm, _STREAM.context)
+    return organisation.id, organisation.valid, _STREAM.packer.pack(organisation)
+
+
+def _score(
+    bounds: tuple[int, int, frozenset[int]],
+) -> tuple[int, list[tuple[Decimal | None, bytes | None]], dict[str, list[int]]]:
+    """Score and write the organisations ``start`` to ``end`` (the valid ones
+    are scored); returns each one's total (None: not scored) and, where
+    scoring failed, the organisation packed again with its new problem."""
+    assert _STREAM is not None and _STREAM.packed is not None and _STREAM.makers is not None
+    start, end, valid = bounds
+    stream = _STREAM
+    pieces = {name: maker(stream.pm, stream.context) for name, maker in stream.makers.items()}
+    written: dict[str, list[bytes]] = {name: [] for name in pieces}
+    rows: list[tuple[Decimal | None, bytes | None]] = []
+    for index in range(start, end):
+        organisation = stream.packer.unpack(stream.packed[index])
+        ledger = None
+        repacked = None
+        if index in valid:
+            try:
+                ledger = score(organisation, stream.pm, stream.context)
+            except Exception as error:
+                organisation.problems.append(plugin_failure(organisation, "score", error))
+                repacked = stream.packer.pack(organisation)
+        for name, piece in pieces.items():
+            written[name].append(piece(organisation, ledger).encode("utf-8"))
+        rows.append((ledger.total if ledger else None, repacked))
+    lengths = {}
+    assert stream.spill is not None
+    for name, texts in written.items():
+        (stream.spill / f"{name}-{start:09d}").write_bytes(b"".join(texts))
+        lengths[name] = [len(text) for text in texts]
+    return start, rows, lengths
+
+
+def _workers(jobs: int, count: int) -> Any:
+    """A pool of forked workers, or None to work in this process."""
+    if jobs <= 1 or count < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    return multiprocessing.get_context("fork").Pool(jobs, initializer=signals.in_worker)
+
+
+def run_streamed(
+    files: Sequence[Path],
+    pm: PluginManager,
+    context: RunContext,
+    makers: Mapping[str, PieceMaker],
+    progress: Progress | None = None,
+    jobs: int = 1,
+) -> RunResult:
+    """:func:`fivestar.pipeline.run_cohort` for a large cohort (see the module's text)."""
+    global _STREAM
+    stream = _STREAM = _Stream(pm, context, Packer(context.registry))
+    try:
+        ids: list[str] = []
+        valid: list[bool] = []
+        packed: list[bytes] = []
+        pool = _workers(jobs, len(files))
+        try:
+            results = pool.imap(_read, files, chunksize=64) if pool else map(_read, files)
+            for index, (org_id, ok, blob) in enumerate(results, 1):
+                ids.append(org_id)
+                valid.append(ok)
+                packed.append(blob)
+                if progress:
+                    progress("read", index, len(files))
+        finally:
+            if pool:
+                pool.terminate()
+        organisations = PackedOrganisations(stream.packer, packed)
+        _mark_duplicates(organisations, ids, valid)
+        cohort = Cohort(PackedOrganisations(stream.packer, packed, [i for i, ok in enumerate(valid) if ok]))  # type: ignore[arg-type]
+        for figures in pm.hook.assess_cohort(cohort=cohort, context=context):
+            cohort.figures.update(figures or {})
+        context.cohort = cohort.figures
+
+        spill = Path(tempfile.mkdtemp(prefix="assess-spill-"))
+        stream.packed, stream.makers, stream.spill = packed, makers, spill
+        bounds = [
+            (
+                start,
+                min(start + CHUNK, len(files)),
+                frozenset(i for i in range(start, min(start + CHUNK, len(files))) if valid[i]),
+            )
+            for start in range(0, len(files), CHUNK)
+        ]
+        totals: dict[int, Decimal] = {}
+        chunks: dict[str, list[tuple[Path, list[int]]]] = {name: [] for name in makers}
+        pool = _workers(jobs, len(bounds))
+        try:
+            results = pool.imap(_score, bounds) if pool else map(_score, bounds)
+            for start, rows, lengths in results:
+                for offset, (total, repacked) in enumerate(rows):
+                    index = start + offset
+                    if total is not None:
+                        totals[index] = total
+                    if repacked is not None:
+                        packed[index] = repacked
+                        valid[index] = False
+                for name, sizes in lengths.items():
+                    chunks[name].append((spill / f"{name}-{start:09d}", sizes))
+                if progress:
+                    progress("scored", start + len(rows), len(files))
+        finally:
+            if pool:
+                pool.terminate()
+    finally:
+        _STREAM = None
+    ledgers = ScoredOnDemand(organisations, totals, ids)
+    ledgers.pm, ledgers.context = pm, context
+    result = RunResult(context, pm, organisations, ledgers)  # type: ignore[arg-type]
+    result.totals = {ids[index]: total for index, total in totals.items()}
+    keys = [ids[index] if index in totals else None for index in range(len(files))]
+    result.pieces = {name: Spilled(entries, keys) for name, entries in chunks.items()}
+    result.failed_indices = [index for index, ok in enumerate(valid) if not ok]
+    weakref.finalize(result, shutil.rmtree, spill, True)
+    log.info("cohort_scored", organisations=len(files), scored=len(totals), failed=len(files) - len(totals))
+    return result
+
+
+def _mark_duplicates(organisations: PackedOrganisations, ids: list[str], valid: list[bool]) -> None:
+    """:func:`fivestar.pipeline.mark_duplicates` on the ids; only an
+    organisation that is changed is unpacked. Failed ones are logged."""
+    seen: dict[str, int] = {}
+    repeated = [index for index, org_id in enumerate(ids) if seen.setdefault(org_id, index) != index]
+    for index in repeated:
+        pair = [organisations[seen[ids[index]]], organisations[index]]
+        mark_duplicates(pair)
+        organisations.packed[index] = organisations.packer.pack(pair[1])
+        valid[index] = False
+    for index, ok in enumerate(valid):
+        if not ok:
+            organisation = organisations[index]
+            log.warning(
+                "organisation_failed",
+                organisation=organisation.id,
+                file=str(organisation.path),
+                errors=len(organisation.errors),
+            )
