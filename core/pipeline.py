@@ -267,6 +267,18 @@ def score(organisation: Organisation, pm: PluginManager, context: RunContext) ->
     return ledger
 
 
+def score_or_fail(organisation: Organisation, pm: PluginManager, context: RunContext) -> Ledger | None:
+    """The organisation's ledger, or None when a plugin failed while scoring
+    it (the failure is added to its problems; the cohort goes on)."""
+    try:
+        return score(organisation, pm, context)
+    except StepFailed as failure:
+        organisation.problems.append(plugin_failure(organisation, failure.step, failure.__cause__, pm))
+    except Exception as error:
+        organisation.problems.append(plugin_failure(organisation, "score", error, pm))
+    return None
+
+
 def rate_again(before: RunResult, context: RunContext) -> RunResult:
     """The rate step alone, under ``context``, for a result already scored:
     each ledger's items, sections, heavy deductions and total are kept (they
@@ -437,12 +449,9 @@ def score_with_figures(
     context.cohort = cohort.figures
     ledgers: dict[str, Ledger] = {}
     for index, organisation in enumerate(organisations, 1):
-        try:
-            ledgers[organisation.id] = score(organisation, pm, context)
-        except StepFailed as failure:
-            organisation.problems.append(plugin_failure(organisation, failure.step, failure.__cause__, pm))
-        except Exception as error:
-            organisation.problems.append(plugin_failure(organisation, "score", error, pm))
+        ledger = score_or_fail(organisation, pm, context)
+        if ledger is not None:
+            ledgers[organisation.id] = ledger
         if progress:
             progress("scored", index, len(organisations))
     return ledgers

@@ -46,7 +46,7 @@ from fivestar import signals
 from fivestar.context import RunContext
 from fivestar.manager import PluginManager
 from fivestar.model import Cohort, Ledger, Organisation
-from fivestar.pipeline import RunResult, load_organisation, mark_duplicates, plugin_failure, score
+from fivestar.pipeline import RunResult, load_organisation, mark_duplicates, score, score_or_fail
 from fivestar.registry import Registry
 
 log = structlog.get_logger(__name__)
@@ -225,10 +225,8 @@ def _score(
         ledger = None
         repacked = None
         if index in valid:
-            try:
-                ledger = score(organisation, stream.pm, stream.context)
-            except Exception as error:
-                organisation.problems.append(plugin_failure(organisation, "score", error))
+            ledger = score_or_fail(organisation, stream.pm, stream.context)
+            if ledger is None:
                 repacked = stream.packer.pack(organisation)
         for name, piece in pieces.items():
             written[name].append(piece(organisation, ledger).encode("utf-8"))

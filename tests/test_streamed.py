@@ -81,19 +81,22 @@ def test_streamed_result_serves_every_renderer_and_the_store(
 def test_a_plugin_failing_while_scoring_in_a_worker_fails_only_its_organisation(
     cohort: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    original = fivestar.streamed.score
+    original = fivestar.pipeline.score
 
     def failing(organisation: Any, pm: Any, context: Any) -> Any:
         if organisation.id == "org-000011":
             raise RuntimeError("boom")
         return original(organisation, pm, context)
 
-    monkeypatch.setattr(fivestar.streamed, "score", failing)
+    monkeypatch.setattr(fivestar.pipeline, "score", failing)
+    in_memory = scored(cohort, 1, False, monkeypatch)
     result = scored(cohort, 2, True, monkeypatch)
+    assert as_json(result) == as_json(in_memory)
+    assert "".join(render_csv(result, RenderOptions())).encode("utf-8") == render_csv(in_memory, RenderOptions())
     failed = {organisation.id: organisation for organisation in result.failed}
     assert "org-000011" in failed
     assert "boom" in str(failed["org-000011"].errors[-1])
-    assert b'"id": "org-000011"' in as_json(result)
+    assert b'"status": "plugin_error"' in as_json(result)
     assert "org-000011" not in (result.totals or {})
 
 

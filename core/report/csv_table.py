@@ -89,9 +89,8 @@ class Rows:
         failed organisation's whole row."""
         if ledger is None:
             blanks = [""] * (len(self.header) - 4 - len(RUN_COLUMNS))
-            return self.text(
-                ["", text_cell(organisation.id), text_cell(organisation.name), "failed", *blanks, *self.run]
-            )
+            status = "plugin_error" if organisation.plugin_fault else "failed"
+            return self.text(["", text_cell(organisation.id), text_cell(organisation.name), status, *blanks, *self.run])
         sections = ledger.sections
         items = {item_id: line for section in sections.values() for item_id, line in section.items.items()}
         awards = ledger.awards

@@ -189,7 +189,7 @@ class DocumentWriter:
         parts = [
             f'{{"id": {encode(organisation.id)}, "name": {encode(organisation.name)}, '
             f'"file": {encode_basestring(str(organisation.path))}, '
-            f'"status": {STATUS[ledger is not None]}, '
+            f'"status": {SCORED if ledger else PLUGIN_ERROR if organisation.plugin_fault else FAILED}, '
             f'"errors": {dumps([problem.as_dict() for problem in organisation.errors])}, '
             f'"warnings": {dumps([problem.as_dict() for problem in organisation.warnings])}, '
         ]
@@ -276,4 +276,4 @@ def rank_tail(rank: int | None) -> str:
     return f', "rank": {"null" if rank is None else rank}}}'
 
 
-STATUS = {True: '"scored"', False: '"failed"'}
+SCORED, PLUGIN_ERROR, FAILED = '"scored"', '"plugin_error"', '"failed"'
