@@ -275,41 +275,15 @@ def run_streamed(
                 pool.terminate()
         organisations = PackedOrganisations(stream.packer, packed)
         _mark_duplicates(organisations, ids, valid)
-        cohort = Cohort(PackedOrganisations(stream.packer, packed, [i for i, ok in enumerate(valid) if ok]))  # type: ignore[arg-type]
-        for figures in pm.hook.assess_cohort(cohort=cohort, context=context):
-            cohort.figures.update(figures or {})
-        context.cohort = cohort.figures
-
         spill = Path(tempfile.mkdtemp(prefix="assess-spill-"))
         stream.packed, stream.makers, stream.spill = packed, makers, spill
-        bounds = [
-            (
-                start,
-                min(start + CHUNK, len(files)),
-                frozenset(i for i in range(start, min(start + CHUNK, len(files))) if valid[i]),
-            )
-            for start in range(0, len(files), CHUNK)
-        ]
-        totals: dict[int, Decimal] = {}
-        chunks: dict[str, list[tuple[Path, list[int]]]] = {name: [] for name in makers}
-        pool = _workers(jobs, len(bounds))
-        try:
-            results = pool.imap(_score, bounds) if pool else map(_score, bounds)
-            for start, rows, lengths in results:
-                for offset, (total, repacked) in enumerate(rows):
-                    index = start + offset
-                    if total is not None:
-                        totals[index] = total
-                    if repacked is not None:
-                        packed[index] = repacked
-                        valid[index] = False
-                for name, sizes in lengths.items():
-                    chunks[name].append((spill / f"{name}-{start:09d}", sizes))
-                if progress:
-                    progress("scored", start + len(rows), len(files))
-        finally:
-            if pool:
-                pool.terminate()
+        while True:
+            totals, chunks, failed = _score_all(stream, valid, jobs, progress)
+            if not failed:
+                break
+            for index, repacked in failed.items():
+                packed[index] = repacked
+                valid[index] = False
     finally:
         _STREAM = None
     ledgers = ScoredOnDemand(organisations, totals, ids)
@@ -322,6 +296,47 @@ def run_streamed(
     weakref.finalize(result, shutil.rmtree, spill, True)
     log.info("cohort_scored", organisations=len(files), scored=len(totals), failed=len(files) - len(totals))
     return result
+
+
+def _score_all(
+    stream: _Stream, valid: list[bool], jobs: int, progress: Progress | None
+) -> tuple[dict[int, Decimal], dict[str, list[tuple[Path, list[int]]]], dict[int, bytes]]:
+    """The cohort figures of the valid organisations, then every
+    organisation scored and written: the totals by index, the spilled
+    pieces, and the organisations that failed while scored (packed again
+    with their problem). As in memory, if any failed, the caller has the
+    figures computed again without them and everything scored again."""
+    assert stream.packed is not None and stream.spill is not None and stream.makers is not None
+    packed, context = stream.packed, stream.context
+    count = len(packed)
+    cohort = Cohort(PackedOrganisations(stream.packer, packed, [i for i, ok in enumerate(valid) if ok]))  # type: ignore[arg-type]
+    for figures in stream.pm.hook.assess_cohort(cohort=cohort, context=context):
+        cohort.figures.update(figures or {})
+    context.cohort = cohort.figures
+    bounds = [
+        (start, min(start + CHUNK, count), frozenset(i for i in range(start, min(start + CHUNK, count)) if valid[i]))
+        for start in range(0, count, CHUNK)
+    ]
+    totals: dict[int, Decimal] = {}
+    chunks: dict[str, list[tuple[Path, list[int]]]] = {name: [] for name in stream.makers}
+    failed: dict[int, bytes] = {}
+    pool = _workers(jobs, len(bounds))
+    try:
+        results = pool.imap(_score, bounds) if pool else map(_score, bounds)
+        for start, rows, lengths in results:
+            for offset, (total, repacked) in enumerate(rows):
+                if total is not None:
+                    totals[start + offset] = total
+                if repacked is not None:
+                    failed[start + offset] = repacked
+            for name, sizes in lengths.items():
+                chunks[name].append((stream.spill / f"{name}-{start:09d}", sizes))
+            if progress:
+                progress("scored", start + len(rows), count)
+    finally:
+        if pool:
+            pool.terminate()
+    return totals, chunks, failed
 
 
 def _mark_duplicates(organisations: PackedOrganisations, ids: list[str], valid: list[bool]) -> None:
