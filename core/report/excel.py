@@ -1,42 +1,61 @@
-"""The cohort as an Excel workbook: the league table, then one scorecard
-sheet per organisation, the failed organisations and the run's settings.
+"""The cohort as an Excel workbook ready to print and filter: the league
+table, the charts, the years (with history), one scorecard sheet per
+organisation, the failed organisations and the run's settings.
 
 Figures are numeric cells holding the JSON document's numbers
 (``json_number``: an int, or the float whose shortest text is the decimal's
-own), so Excel shows 2.8 and sums exactly what the ledger says.
+own), so Excel shows 2.8 and sums exactly what the ledger says; they are
+formatted to show half points (``0.0#``). Every sheet prints landscape, fit
+to the page's width, with its header rows repeated.
+
+The workbook is written in openpyxl's write-only mode, row after row: the
+cost grows with the rows, never with their square, and a cohort of 100,000
+is streamed. Above :data:`SCORECARDS_UP_TO` organisations the workbook
+holds no scorecard sheets and says where the scorecards are.
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
 from fivestar.markers import hookimpl
-from fivestar.numbers import fmt
 from fivestar.pipeline import RunResult
-from fivestar.registry import Registry
-from fivestar.report import Renderer, RenderOptions, ranking, result_document
-from fivestar.report.labels import LABELS, language
+from fivestar.report import Renderer, RenderOptions
+from fivestar.report.history_view import history_totals
+from fivestar.report.html_page import SCORECARDS_UP_TO
+from fivestar.report.view import AWARD_FLAGS, Cohort, clean, cohort_view, figure, run_date
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
 SHEET_TITLE_MAX = 31
 INVALID_TITLE_CHARACTERS = str.maketrans({character: "_" for character in "[]:*?/\\"})
 RESERVED_TITLES = {"history"}
 
+POINTS_FORMAT = "0.0#"
+"""Half points show as 7.5 and whole ones as 25.0: a column reads evenly."""
+WHOLE_FORMAT = "0"
 BOLD = Font(bold=True)
+RED = Font(bold=True, color="B22222")
+HEADER_FILL = PatternFill("solid", fgColor="F3ECEC")
+FIVE_FILL = PatternFill("solid", fgColor="FBE3E3")
+AWARD_FILL = PatternFill("solid", fgColor="FDF1DC")
 WRAP = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")
 
 
 def sheet_title(name: str, taken: set[str]) -> str:
-    """A unique sheet title Excel accepts: at most 31 characters, none of
-    ``[]:*?/\\``, not starting or ending with an apostrophe; compared without
-    case, as Excel does."""
-    base = name.translate(INVALID_TITLE_CHARACTERS).strip().strip("'") or "sheet"
+    """A unique sheet title Excel accepts: no control characters or line
+    breaks, at most 31 characters, none of ``[]:*?/\\``, not starting or
+    ending with an apostrophe; compared without case, as Excel does."""
+    base = clean(name, one_line=True).translate(INVALID_TITLE_CHARACTERS).strip().strip("'") or "sheet"
     title = base[:SHEET_TITLE_MAX]
     number = 2
     while title.casefold() in taken:
@@ -47,80 +66,99 @@ def sheet_title(name: str, taken: set[str]) -> str:
     return title
 
 
-def section_title(registry: Registry, section_id: str, lang: str) -> str:
-    section = registry.sections.get(section_id)
-    if section is None:
-        return section_id
-    return section.title if lang == "zh" else section.title_en
-
-
-def figure(value: int | float) -> str:
-    """A number of the JSON document as text, exactly as its decimal."""
-    return fmt(Decimal(str(value)))
-
-
-def capped(section: dict[str, Any], labels: dict[str, str]) -> str | None:
-    if section["claimed"] == section["score"]:
-        return None
-    return labels["capped"].format(claimed=figure(section["claimed"]), max=figure(section["max"]))
-
-
-def yes_no(value: bool | None, labels: dict[str, str]) -> str:
-    return labels["yes"] if value else labels["no"]
-
-
-def honours(awards: dict[str, Any], labels: dict[str, str]) -> str:
-    flags = (("party_building_excellence", "pbe"), ("performance_excellence", "pe"), ("five_star", "five"))
-    return labels["separator"].join(labels[label] for flag, label in flags if awards[flag])
-
-
 def cell_value(value: Any) -> Any:
-    """Text without the control characters a workbook cannot hold; anything
-    that is not a number or text (a list policy) as its text."""
+    """Text cleaned of what a workbook cannot hold; a number or nothing as
+    it is; anything else (a list policy) as its text."""
     if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
+        return clean(value)
     if value is None or isinstance(value, (bool, int, float)):
         return value
+    if isinstance(value, Decimal):
+        return float(value) if value != value.to_integral_value() else int(value)
     return str(value)
 
 
-def write_row(sheet: Worksheet, values: list[Any], bold: bool = False) -> None:
-    """Append a row. Text is always text: a name or basis beginning with "="
-    from an evidence file must never become a formula."""
-    sheet.append([cell_value(value) for value in values])
-    for cell in sheet[sheet.max_row]:
-        if isinstance(cell.value, str):
-            cell.data_type = "s"
-        if bold:
-            cell.font = BOLD
+class Sheet:
+    """A write-only sheet and the styles of its rows: text is always text
+    (a name beginning with "=" from an evidence file never becomes a
+    formula), numbers carry the points format."""
+
+    def __init__(self, sheet: WriteOnlyWorksheet, widths: list[int], header_rows: int = 1) -> None:
+        self.sheet = sheet
+        self.rows = 0
+        for index, width in enumerate(widths, 1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.print_options.gridLines = False
+        if header_rows:
+            sheet.print_title_rows = f"1:{header_rows}"
+
+    def write(
+        self,
+        values: Iterable[Any],
+        font: Font | None = None,
+        fill: PatternFill | None = None,
+        wrap: bool = False,
+        counts: tuple[int, ...] = (),
+    ) -> int:
+        """Append a row; the columns in ``counts`` hold whole numbers (a
+        rank, a count), the other numbers are points."""
+        row = []
+        for index, value in enumerate(values):
+            cell = WriteOnlyCell(self.sheet, cell_value(value))
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+            elif isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+                cell.number_format = WHOLE_FORMAT if index in counts else POINTS_FORMAT
+            if font is not None:
+                cell.font = font
+            if fill is not None:
+                cell.fill = fill
+            cell.alignment = WRAP if wrap else TOP
+            row.append(cell)
+        self.sheet.append(row)
+        self.rows += 1
+        return self.rows
 
 
-def set_widths(sheet: Worksheet, widths: list[int]) -> None:
-    for index, width in enumerate(widths, 1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
+def footer(sheet: WriteOnlyWorksheet, view: Cohort) -> None:
+    """The page's foot: the run and its date on the left, the page number on the right."""
+    labels = view.labels
+    heading = labels["heading"].format(year=view.document["year"]).replace("&", "&&")
+    sheet.oddFooter.left.text = f"{heading} · {labels['run_date']} {run_date()}"
+    before, _, after = labels["page_of"].partition("{page}")
+    middle, _, end = after.partition("{pages}")
+    sheet.oddFooter.right.text = f"{before}&P{middle}&N{end}"
 
 
-def league_sheet(
-    sheet: Worksheet, result: RunResult, scored: list[dict[str, Any]], lang: str, labels: dict[str, str]
-) -> None:
-    registry = result.context.registry
-    section_ids = list(registry.sections)
+def league_sheet(sheet: WriteOnlyWorksheet, view: Cohort) -> None:
+    labels = view.labels
+    section_ids = view.section_ids
     header = [
         labels["rank"],
         labels["org"],
         labels["id"],
-        *(section_title(registry, section_id, lang) for section_id in section_ids),
+        *(view.section_title(section_id) for section_id in section_ids),
         labels["heavy"],
         labels["total"],
         labels["stars"],
         labels["awards"],
     ]
-    write_row(sheet, header, bold=True)
-    for entry in scored:
+    last = get_column_letter(len(header))
+    sheet.freeze_panes = "C2"
+    sheet.auto_filter.ref = f"A1:{last}{len(view.scored) + 1}"
+    footer(sheet, view)
+    writer = Sheet(sheet, [6, 34, 16, *([8] * len(section_ids)), 7, 8, 26, 22])
+    writer.write(header, BOLD, HEADER_FILL, wrap=True)
+    for entry in view.scored:
         sections = entry["sections"]
         awards = entry["awards"]
-        write_row(
-            sheet,
+        fill = FIVE_FILL if awards["five_star"] else AWARD_FILL if view.honours(awards) else None
+        writer.write(
             [
                 entry["rank"],
                 entry["name"],
@@ -128,138 +166,217 @@ def league_sheet(
                 *(sections[section_id]["score"] if section_id in sections else None for section_id in section_ids),
                 -entry["heavy_total"],
                 entry["total"],
-                labels["separator"].join(section_title(registry, star, lang) for star in awards["stars"]),
-                honours(awards, labels),
+                view.stars(awards) or None,
+                view.honours(awards) or None,
             ],
+            RED if awards["five_star"] else None,
+            fill,
+            counts=(0,),
         )
-    sheet.freeze_panes = "B2"
-    set_widths(sheet, [6, 28, 14, *([10] * len(section_ids)), 8, 8, 30, 24])
 
 
-def scorecard_sheet(
-    sheet: Worksheet, result: RunResult, entry: dict[str, Any], lang: str, labels: dict[str, str]
-) -> None:
-    registry = result.context.registry
-    write_row(sheet, [labels["org"], entry["name"]], bold=True)
-    write_row(sheet, [labels["id"], entry["id"]])
-    write_row(sheet, [labels["rank"], entry["rank"]])
-    write_row(sheet, [labels["total"], entry["total"]], bold=True)
-    write_row(sheet, [])
-    write_row(
-        sheet,
+def bands_of(view: Cohort, step: int) -> tuple[list[str], list[list[int]]]:
+    """Counts of the cohort per band of totals, by its highest award."""
+    maximum = int(sum((Decimal(str(section["max"])) for section in view.scored[0]["sections"].values()), Decimal(0)))
+    columns = maximum // step + (1 if maximum % step else 0)
+    counts = [[0, 0, 0] for _column in range(columns)]
+    for entry in view.scored:
+        awards = entry["awards"]
+        group = 0 if awards["five_star"] else 1 if view.honours(awards) else 2
+        column = min(columns - 1, max(0, int(Decimal(str(entry["total"]))) // step))
+        counts[column][group] += 1
+    return [f"{column * step}–{column * step + step - 1}" for column in range(columns)], counts
+
+
+def charts_sheet(sheet: WriteOnlyWorksheet, view: Cohort) -> None:
+    """The distribution of totals by award, as a table and a stacked chart."""
+    labels = view.labels
+    footer(sheet, view)
+    writer = Sheet(sheet, [14, 12, 16, 10])
+    groups = [labels["five"], f"{labels['pbe']}{labels['separator']}{labels['pe']}", labels["none"]]
+    writer.write([labels["totals_band"], *groups], BOLD, HEADER_FILL, wrap=True)
+    names, counts = bands_of(view, 10)
+    for name, row in zip(names, counts, strict=True):
+        writer.write([name, *row], counts=(1, 2, 3))
+    chart = BarChart()
+    chart.type = "col"
+    chart.grouping = "stacked"
+    chart.overlap = 100
+    chart.title = labels["chart_cohort"]
+    chart.y_axis.title = labels["count"]
+    chart.x_axis.title = labels["totals_band"]
+    chart.add_data(Reference(sheet, min_col=2, max_col=4, min_row=1, max_row=len(names) + 1), titles_from_data=True)
+    chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=len(names) + 1))
+    chart.width, chart.height = 22, 11
+    sheet.add_chart(chart, "F2")
+
+
+def history_sheet(sheet: WriteOnlyWorksheet, view: Cohort, history: dict[str, Any]) -> None:
+    """With history: each organisation's totals over the years, its movement
+    against last year, and the totals as a chart."""
+    labels = view.labels
+    years = history["years"]
+    footer(sheet, view)
+    writer = Sheet(sheet, [34, 16, *([9] * len(years)), 10])
+    writer.write([labels["org"], labels["id"], *(str(year) for year in years), labels["movement"]], BOLD, HEADER_FILL)
+    for entry in view.scored:
+        totals = dict(history["totals"].get(entry["id"], []))
+        movement = history["movements"].get(entry["id"])
+        writer.write([entry["name"], entry["id"], *(totals.get(year) for year in years), movement])
+    if len(view.scored) > 60:
+        return
+    chart = BarChart()
+    chart.type = "bar"
+    chart.title = labels["chart_history"]
+    count = len(view.scored)
+    chart.add_data(
+        Reference(sheet, min_col=3, max_col=2 + len(years), min_row=1, max_row=count + 1), titles_from_data=True
+    )
+    chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=count + 1))
+    chart.width, chart.height = 20, max(8, count * 0.9)
+    sheet.add_chart(chart, f"{get_column_letter(len(years) + 5)}2")
+
+
+def scorecard_sheet(sheet: WriteOnlyWorksheet, view: Cohort, entry: dict[str, Any]) -> None:
+    labels = view.labels
+    org_id = entry["id"]
+    sheet.freeze_panes = "A7"
+    footer(sheet, view)
+    writer = Sheet(sheet, [12, 30, 56, 8, 8, 60], header_rows=6)
+    writer.write([labels["org"], entry["name"]], BOLD)
+    writer.write([labels["id"], org_id])
+    writer.write([labels["rank"], entry["rank"]], counts=(1,))
+    writer.write([labels["total"], entry["total"]], BOLD)
+    writer.write([])
+    writer.write(
         [labels["section"], labels["item"], labels["title"], labels["points"], labels["max"], labels["basis"]],
-        bold=True,
+        BOLD,
+        HEADER_FILL,
     )
     for section_id, section in entry["sections"].items():
-        write_row(
-            sheet,
-            [
-                section_title(registry, section_id, lang),
-                section_id,
-                labels["subtotal"],
-                section["score"],
-                section["max"],
-                capped(section, labels),
-            ],
-            bold=True,
+        capped = None
+        if section["claimed"] != section["score"]:
+            capped = labels["capped"].format(claimed=figure(section["claimed"]), max=figure(section["max"]))
+        writer.write(
+            [view.section_title(section_id), section_id, labels["subtotal"], section["score"], section["max"], capped],
+            BOLD,
         )
         for item_id, line in section["items"].items():
-            write_row(
-                sheet,
+            title = view.item_title(item_id) + labels.get(f"status_{line['status']}", "")
+            lost = line["max"] is not None and line["points"] != line["max"]
+            writer.write(
                 [
-                    section_title(registry, section_id, lang),
+                    view.section_title(section_id),
                     item_id,
-                    line["title"],
+                    title,
                     line["points"],
                     line["max"],
-                    line["basis"],
+                    view.basis(org_id, item_id, line["basis"]),
                 ],
+                RED if line["status"] == "falsified" else None,
+                AWARD_FILL if lost else None,
+                wrap=True,
             )
-            for cell in sheet[sheet.max_row]:
-                cell.alignment = WRAP
-    write_row(sheet, [])
-    write_row(
-        sheet,
-        [labels["heavy_items"], labels["item"], labels["title"], labels["deduction"], labels["source"]],
-        bold=True,
-    )
+    writer.write([])
+    writer.write([labels["heavy_items"], labels["item"], labels["title"], labels["deduction"], labels["source"]], BOLD)
     if not entry["heavy"]:
-        write_row(sheet, [labels["none"]])
+        writer.write([labels["none"]])
     for deduction in entry["heavy"]:
-        heavy = registry.heavy.get(deduction["id"])
-        write_row(
-            sheet,
+        heavy = view.registry.heavy.get(deduction["id"])
+        writer.write(
             [
-                section_title(registry, heavy.section, lang) if heavy else "",
+                view.section_title(heavy.section) if heavy else "",
                 deduction["id"],
-                deduction["title"],
+                view.heavy_title(deduction["id"]),
                 deduction["points"],
-                deduction["source"],
-            ],
+                view.source(deduction["source"]),
+            ]
         )
     awards = entry["awards"]
-    write_row(sheet, [])
-    write_row(sheet, [labels["awards"]], bold=True)
-    write_row(
-        sheet,
-        [labels["stars"], labels["separator"].join(section_title(registry, star, lang) for star in awards["stars"])],
-    )
-    write_row(sheet, [labels["pbe"], yes_no(awards["party_building_excellence"], labels)])
-    write_row(sheet, [labels["pe"], yes_no(awards["performance_excellence"], labels)])
-    write_row(sheet, [labels["five"], yes_no(awards["five_star"], labels)])
-    for key, reason in awards["withheld"].items():
-        name = labels["five"] if key == "five_star" else section_title(registry, key, lang)
-        write_row(sheet, [labels["withheld"], name, reason])
-    sheet.freeze_panes = "A7"
-    set_widths(sheet, [14, 34, 60, 8, 8, 70])
+    writer.write([])
+    writer.write([labels["awards"]], BOLD)
+    writer.write([labels["stars"], view.stars(awards) or None])
+    for flag, label in AWARD_FLAGS:
+        writer.write([labels[label], labels["yes"] if awards[flag] else labels["no"]], RED if awards[flag] else None)
+    for name, reason in view.withheld(org_id, awards["withheld"]):
+        writer.write([labels["withheld"], name, reason])
+    writer.write([])
+    first = writer.write([labels["section"], labels["points"], labels["max"]], BOLD)
+    for section_id, section in entry["sections"].items():
+        writer.write([view.section_short(section_id), section["score"], section["max"]])
+    chart = BarChart()
+    chart.type = "bar"
+    chart.title = labels["chart_scores"]
+    last = first + len(entry["sections"])
+    chart.add_data(Reference(sheet, min_col=2, max_col=3, min_row=first, max_row=last), titles_from_data=True)
+    chart.set_categories(Reference(sheet, min_col=1, min_row=first + 1, max_row=last))
+    chart.width, chart.height = 16, 8
+    sheet.add_chart(chart, "H1")
 
 
-def failed_sheet(sheet: Worksheet, failed: list[dict[str, Any]], labels: dict[str, str]) -> None:
-    write_row(sheet, [labels["id"], labels["org"], labels["file"], labels["error"]], bold=True)
-    for entry in failed:
+def failed_sheet(sheet: WriteOnlyWorksheet, view: Cohort) -> None:
+    labels = view.labels
+    footer(sheet, view)
+    writer = Sheet(sheet, [16, 34, 40, 90])
+    writer.write([labels["id"], labels["org"], labels["file"], labels["error"]], BOLD, HEADER_FILL)
+    for entry in view.failed:
         for error in entry["errors"]:
-            write_row(sheet, [entry["id"], entry["name"], entry["file"], error["message"]])
-    set_widths(sheet, [14, 28, 40, 90])
+            writer.write([entry["id"], entry["name"], entry["file"], error["message"]], wrap=True)
 
 
-def run_sheet(sheet: Worksheet, document: dict[str, Any], labels: dict[str, str]) -> None:
-    write_row(sheet, [labels["year"], document["year"]])
-    write_row(sheet, [labels["edition"], document["edition"]])
-    write_row(sheet, [labels["award_year"], yes_no(document["award_year"], labels)])
-    write_row(sheet, [labels["disabled"], ", ".join(document["disabled_items"]) or labels["none"]])
-    write_row(sheet, [])
-    write_row(sheet, [labels["policies"]], bold=True)
+def run_sheet(sheet: WriteOnlyWorksheet, view: Cohort, with_scorecards: bool) -> None:
+    labels = view.labels
+    document = view.document
+    footer(sheet, view)
+    writer = Sheet(sheet, [26, 22, 90], header_rows=0)
+    writer.write([labels["year"], document["year"]])
+    writer.write([labels["edition"], document["edition"]])
+    writer.write([labels["award_year"], labels["yes"] if document["award_year"] else labels["no"]])
+    writer.write([labels["run_date"], run_date()])
+    writer.write([labels["disabled"], labels["separator"].join(document["disabled_items"]) or labels["none"]])
+    if not with_scorecards:
+        text = labels["large_cohort"].format(
+            count=len(view.scored), limit=SCORECARDS_UP_TO, where=labels["large_cohort_where"]
+        )
+        writer.write([labels["scorecards"], text])
+    writer.write([])
+    writer.write([labels["policies"], labels["policy_value"], labels["basis"]], BOLD)
     command_line = document.get("command_line_policies", ())
     for key, value in document["policies"].items():
-        write_row(sheet, [key, value, labels["policies_command_line"]] if key in command_line else [key, value])
-    set_widths(sheet, [24, 40])
+        shown = value if isinstance(value, (int, float, bool)) else view.policy_value(value)
+        text = view.policy_text(key)
+        if key in command_line:
+            text = f"{labels['policies_command_line']} · {text}"
+        writer.write([key, shown, text], wrap=True)
+    writer.write([])
+    writer.write([labels["maker"], None, labels["checker"]])
+    writer.write([labels["date"]])
 
 
 def render_xlsx(result: RunResult, options: RenderOptions) -> bytes:
     """The workbook's bytes. With ``options.org`` only that organisation's
     scorecard sheet follows the league table."""
-    lang = language(options.lang)
-    labels = LABELS[lang]
-    document = result_document(result)
-    organisations = document["organisations"]
-    by_id = {entry["id"]: entry for entry in organisations if entry["status"] == "scored"}
-    scored = [by_id[ledger.organisation.id] for _rank, ledger in ranking(result)]
-    failed = [entry for entry in organisations if entry["status"] != "scored"]
-
+    view = cohort_view(result, options.lang)
+    labels = view.labels
+    with_scorecards = options.org is not None or len(view.scored) <= SCORECARDS_UP_TO
+    history = history_totals(result) if with_scorecards else {}
     taken = set(RESERVED_TITLES)
-    league_title, failed_title, run_title = (
-        sheet_title(labels[key], taken) for key in ("league", "failed_sheet", "run_sheet")
+    league_title, charts_title, history_title, failed_title, run_title = (
+        sheet_title(labels[key], taken)
+        for key in ("league", "charts_sheet", "history_total", "failed_sheet", "run_sheet")
     )
-    workbook = Workbook()
-    league = workbook.active
-    league.title = league_title
-    league_sheet(league, result, scored, lang, labels)
-    for entry in scored:
-        if options.org is None or entry["id"] == options.org:
-            scorecard_sheet(workbook.create_sheet(sheet_title(entry["name"], taken)), result, entry, lang, labels)
-    if failed:
-        failed_sheet(workbook.create_sheet(failed_title), failed, labels)
-    run_sheet(workbook.create_sheet(run_title), document, labels)
+    workbook = Workbook(write_only=True)
+    league_sheet(workbook.create_sheet(league_title), view)
+    if view.scored:
+        charts_sheet(workbook.create_sheet(charts_title), view)
+    if history:
+        history_sheet(workbook.create_sheet(history_title), view, history)
+    if with_scorecards:
+        for entry in view.entries(options.org):
+            scorecard_sheet(workbook.create_sheet(sheet_title(entry["name"], taken)), view, entry)
+    if view.failed:
+        failed_sheet(workbook.create_sheet(failed_title), view)
+    run_sheet(workbook.create_sheet(run_title), view, with_scorecards)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -269,6 +386,9 @@ def render_xlsx(result: RunResult, options: RenderOptions) -> bytes:
 def assess_renderers() -> list[Renderer]:
     return [
         Renderer(
-            "xlsx", "an Excel workbook: league table and one scorecard sheet per organisation", ".xlsx", render_xlsx
+            "xlsx",
+            "an Excel workbook: league table, charts and one scorecard sheet per organisation",
+            ".xlsx",
+            render_xlsx,
         )
     ]

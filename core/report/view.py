@@ -19,7 +19,7 @@ from fivestar.model import Ledger, Organisation
 from fivestar.numbers import fmt
 from fivestar.pipeline import RunResult
 from fivestar.registry import Registry
-from fivestar.report import ranking, result_document
+from fivestar.report import jsonable, organisation_document, plugin_versions, ranking, run_header
 from fivestar.report.labels import LABELS, language, word
 from fivestar.rules import Words, show
 
@@ -307,27 +307,63 @@ class Cohort:
         return counts
 
     def entries(self, org: str | None = None) -> Iterator[dict[str, Any]]:
-        """The scored organisations' entries, or only ``org``'s."""
-        for entry in self.scored:
-            if org is None or entry["id"] == org:
-                yield entry
+        """The scored organisations' whole JSON entries in rank order, or only
+        ``org``'s, each built when it is reached and not kept."""
+        versions = plugin_versions(self.result.plugin_manager)
+        for summary in self.scored:
+            if org is not None and summary["id"] != org:
+                continue
+            ledger = self.ledgers[summary["id"]]
+            document = organisation_document(ledger.organisation, ledger, versions)
+            document["rank"] = summary["rank"]
+            yield jsonable(document)
+
+
+def summary(ledger: Ledger, rank: int) -> dict[str, Any]:
+    """What the league table, the charts and the cover read of a scored
+    organisation: the JSON entry's figures without its items, so that a
+    cohort of 100,000 is summed up in little memory."""
+    awards = ledger.awards
+    return jsonable(
+        {
+            "id": ledger.organisation.id,
+            "name": ledger.organisation.name,
+            "rank": rank,
+            "total": ledger.total,
+            "heavy_total": ledger.heavy_points(),
+            "sections": {
+                section_id: {"score": section.score, "max": section.max, "claimed": section.claimed}
+                for section_id, section in ledger.sections.items()
+            },
+            "awards": {
+                "stars": awards.stars,
+                "party_building_excellence": awards.party_building_excellence,
+                "performance_excellence": awards.performance_excellence,
+                "five_star": awards.five_star,
+                "withheld": awards.withheld,
+            },
+        }
+    )
 
 
 def cohort_view(result: RunResult, lang: str, documents: bool = True) -> Cohort:
-    """The run in ``lang``; without ``documents`` only the ledgers (the
-    terminal reads them directly, and never builds the JSON document)."""
+    """The run in ``lang``: the run's header, a summary of each scored
+    organisation in rank order and the failed organisations' entries;
+    without ``documents`` only the ledgers (the terminal reads them)."""
     lang = language(lang)
     labels = LABELS[lang]
     ranked = ranking(result)
     ledgers = {ledger.organisation.id: ledger for _rank, ledger in ranked}
     if not documents:
         return Cohort(result, lang, labels, ReportWords(labels), {}, [], [], ledgers)
-    document = result_document(result)
-    organisations = document["organisations"]
-    by_id = {entry["id"]: entry for entry in organisations if entry["status"] == "scored"}
-    scored = [by_id[ledger.organisation.id] for _rank, ledger in ranked]
-    failed = [entry for entry in organisations if entry["status"] != "scored"]
-    return Cohort(result, lang, labels, ReportWords(labels), document, scored, failed, ledgers)
+    versions = plugin_versions(result.plugin_manager)
+    failed = [
+        jsonable(organisation_document(organisation, None, versions))
+        for organisation in result.organisations
+        if organisation.id not in ledgers or not organisation.valid
+    ]
+    scored = [summary(ledger, rank) for rank, ledger in ranked]
+    return Cohort(result, lang, labels, ReportWords(labels), jsonable(run_header(result)), scored, failed, ledgers)
 
 
 def run_date() -> str:
