@@ -117,9 +117,12 @@ def count(name: str, doc: str = "", *, minimum: int = 0, maximum: int | None = N
     return FactSpec(name, Count(minimum, maximum), doc, **options)
 
 
-def choice(name: str, options: Sequence[str], doc: str = "", **fact_options: Any) -> FactSpec:
-    """One of some words, lowest first; missing means the first."""
-    return FactSpec(name, Choice(tuple(options)), doc, **fact_options)
+def choice(
+    name: str, options: Sequence[str], doc: str = "", *, labels: Sequence[str] = (), **fact_options: Any
+) -> FactSpec:
+    """One of some words, lowest first; missing means the first. ``labels``
+    are the words' Chinese labels where they differ from the shared ones."""
+    return FactSpec(name, Choice(tuple(options), tuple(labels)), doc, **fact_options)
 
 
 def amount(

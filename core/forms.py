@@ -107,13 +107,15 @@ def section_rows(registry: Registry, section_id: str) -> Iterator[tuple[Item, li
         yield item, places
 
 
-def record_lists(registry: Registry) -> list[tuple[str, Item, FactSpec]]:
-    """(section, item, spec) of every record list, in the standard's order."""
-    found = []
-    for section_id in registry.sections:
-        for item, places in section_rows(registry, section_id):
-            found += [(section_id, item, place.spec) for place in places if place.records and not place.shared_with]
-    return found
+def record_lists(registry: Registry) -> list[FactPlace]:
+    """Every record list, in the standard's order."""
+    return [
+        place
+        for section_id in registry.sections
+        for _item, places in section_rows(registry, section_id)
+        for place in places
+        if place.records and not place.shared_with
+    ]
 
 
 def record_title(section_title: str, item: Item, spec: FactSpec) -> str:

@@ -29,7 +29,8 @@ WORDS = {
         "points": "{points} 分",
         "no_points": "不定分值",
         "absent": "（不适用则不填）",
-        "records": "{meaning}：每条一段，去掉行首的 # 后填写；没有则不填",
+        "records": "{meaning}。每条一段，去掉行首的 # 后填写；没有则不填",
+        "see_records": "{name}：见本节末尾的 [[{table}]] 示例",
         "form": "{title}：每份一段，去掉行首的 # 后填写",
         "required": "要求",
     },
@@ -44,6 +45,7 @@ WORDS = {
         "no_points": "no fixed points",
         "absent": " (leave out when it does not apply)",
         "records": "{meaning}: one block each, remove the leading # to fill in; leave out when none",
+        "see_records": "{name}: see the [[{table}]] example at the end of this section",
         "form": "{title}: one block per list, remove the leading # to fill in",
         "required": "required",
     },
@@ -135,6 +137,9 @@ def toml_template(
                 meaning = fact_meaning(item, spec, lang)
                 if isinstance(spec.type, Records):
                     examples += record_example(section_id, spec.name, meaning, spec.type, year, lang)
+                    table.add(
+                        tomlkit.comment(words["see_records"].format(name=spec.name, table=f"{section_id}.{spec.name}"))
+                    )
                     continue
                 comment = fact_comment(meaning, spec.type, lang)
                 if spec.name in last_year and last_year[spec.name] is not None:

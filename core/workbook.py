@@ -77,10 +77,16 @@ def section_sheet_names(registry: Registry) -> dict[str, str]:
     return {section_id: section.title[:31] for section_id, section in registry.sections.items()}
 
 
-def record_sheet_names(registry: Registry) -> dict[tuple[str, str], str]:
+def record_sheets(registry: Registry) -> dict[tuple[str, str], tuple[str, bool]]:
+    """(section, fact) → the record list's sheet title, and whether the
+    department fills it in (an office-owned list has a sheet only when
+    converting a file that holds entries, and none of its cells is unlocked)."""
     return {
-        (section_id, spec.name): record_title(registry.sections[section_id].title, item, spec)
-        for section_id, item, spec in record_lists(registry)
+        (place.item.section, place.spec.name): (
+            record_title(registry.sections[place.item.section].title, place.item, place.spec),
+            place.fills,
+        )
+        for place in record_lists(registry)
     }
 
 
@@ -172,9 +178,10 @@ def write_workbook(
     placed = writer.cover(raw.get("organisation") or {}, year)
     for section_id in registry.sections:
         placed |= writer.section(section_id, raw.get(section_id) or {}, raw.get("materials") or {})
-    for (section_id, name), title in record_sheet_names(registry).items():
+    for (section_id, name), (title, fills) in record_sheets(registry).items():
         records = (raw.get(section_id) or {}).get(name)
-        writer.records(section_id, name, title, records if isinstance(records, list) else [])
+        if fills or records is not None:
+            writer.records(section_id, name, title, records if isinstance(records, list) else [], fills)
     for form in registry.forms:
         writer.list_form(form, raw.get(form.table))
     leftover = leftover_of(raw, registry, placed)
@@ -350,7 +357,7 @@ class _Writer:
         header.append("佐证材料")
         for column, label in enumerate(header, 1):
             self.text(sheet, HEADER_ROW, column, label, bold=True)
-        records = record_sheet_names(registry)
+        records = record_sheets(registry)
         last_year = self.previous.facts.get(section_id, {})
         placed: set[str] = set()
         rows: dict[str, int] = {}
@@ -368,8 +375,9 @@ class _Writer:
                 if place.shared_with:
                     self.text(sheet, row, column, f"{meaning}（同第{rows[place.shared_with]}行）")
                 elif place.records:
-                    self.text(sheet, row, column, meaning)
-                    self.text(sheet, row, column + 1, f"见“{records[(section_id, name)]}”表")
+                    title, fills = records[(section_id, name)]
+                    self.text(sheet, row, column, meaning if fills else f"{meaning}（由工委填写）")
+                    self.text(sheet, row, column + 1, f"见“{title}”表" if fills or table.get(name) else "—")
                     placed.add(f"{section_id}.{name}")
                 elif not place.fills:
                     self.text(sheet, row, column, f"{meaning}（由工委填写）")
@@ -394,11 +402,12 @@ class _Writer:
         sheet.freeze_panes = f"C{FIRST_ROW}"
         return placed
 
-    def records(self, section_id: str, name: str, title: str, records: list[Any]) -> None:
+    def records(self, section_id: str, name: str, title: str, records: list[Any], fills: bool) -> None:
         spec_type = self.registry.schema[section_id][name]
         assert isinstance(spec_type, Records)
         sheet = self.sheet(title)
-        sheet.cell(row=1, column=1, value=f"{title}（一行一条，无则不填）").font = self.title_font
+        heading = f"{title}（一行一条，无则不填）" if fills else f"{title}（由工委填写）"
+        sheet.cell(row=1, column=1, value=heading).font = self.title_font
         self.text(sheet, HEADER_ROW, 1, "序号", bold=True)
         for column, (field_name, field_type) in enumerate(spec_type.fields.items(), 2):
             self.text(
@@ -412,7 +421,12 @@ class _Writer:
             record = records[index] if index < len(records) and isinstance(records[index], dict) else {}
             sheet.cell(row=row, column=1, value=index + 1)
             for column, (field_name, field_type) in enumerate(spec_type.fields.items(), 2):
-                self.input(sheet, row, column, field_type, record.get(field_name), allowed_values(field_type))
+                if fills:
+                    self.input(sheet, row, column, field_type, record.get(field_name), allowed_values(field_type))
+                elif field_name in record:
+                    sheet.cell(
+                        row=row, column=column, value=to_cell(record[field_name], field_type)
+                    ).fill = self.office_fill
         self.widths(sheet, {1: 6} | {column: 24 for column in range(2, len(spec_type.fields) + 2)})
         sheet.freeze_panes = f"B{RECORD_FIRST}"
 
@@ -565,8 +579,9 @@ def read_workbook(
         return evidence
     for section_id in registry.sections:
         reader.section(section_id)
-    for (section_id, name), title in record_sheet_names(registry).items():
-        reader.records(section_id, name, title)
+    for (section_id, name), (title, fills) in record_sheets(registry).items():
+        if fills or title in grids:
+            reader.records(section_id, name, title)
     for form in registry.forms:
         reader.list_form(form)
     reader.leftover()

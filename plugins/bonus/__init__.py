@@ -161,11 +161,12 @@ ITEMS: list[Item] = [
             "commendations",
             {
                 "project": Text(),
-                "level": Choice(("central", "provincial", "municipal")),
+                "level": Choice(("central", "provincial", "municipal"), labels=("中央", "省委", "市委")),
                 "date": Day(),
                 "document": Text(),
             },
             "commendations, each with the project, level, date and the document that confers it",
+            doc_zh="表彰：因党建工作成绩显著受到的发文表彰，每条写明项目、级别、日期和表彰文件",
         ),
         rule=Custom(
             commendations, "per distinct project inside the window: central 3, provincial 2, municipal 1, highest"
@@ -189,6 +190,7 @@ ITEMS: list[Item] = [
                 "date": Day(),
             },
             "recognitions, each with the project, level, form and date",
+            doc_zh="创新经验：创新经验做法受表彰、领导批示肯定或会议交流、刊物发表，每条写明项目、级别、形式和日期",
         ),
         rule=Custom(
             innovation_recognition,
@@ -203,9 +205,13 @@ ITEMS: list[Item] = [
         title="新建机关党员驿站单位、党建示范点，命名\u201c先锋支部\u201d的每个加1分",
         title_en="Each new members' station, demonstration site or named 'pioneer branch' (1 each)",
         facts=(
-            count("new_stations", "new members' stations", maximum=100),
-            count("new_demo_sites", "new party-building demonstration sites", maximum=100),
-            count("pioneer_branches_named", "branches named 'pioneer branch'", maximum=100),
+            count("new_stations", "new members' stations", doc_zh="新建机关党员驿站的个数", maximum=100),
+            count(
+                "new_demo_sites", "new party-building demonstration sites", doc_zh="新建党建示范点的个数", maximum=100
+            ),
+            count(
+                "pioneer_branches_named", "branches named 'pioneer branch'", doc_zh="命名“先锋支部”的个数", maximum=100
+            ),
         ),
         rule=Linear.of((1, "new_stations"), (1, "new_demo_sites"), (1, "pioneer_branches_named")),
     ),
@@ -218,6 +224,7 @@ ITEMS: list[Item] = [
             "showcase",
             {"name": Text(), "points": Amount(ZERO, SHOWCASE_MAXIMUM)},
             "winning projects, each with its name and the points the assessor awards",
+            doc_zh="晒比：工委组织的晒比活动中的优胜项目，每条写明名称和工委给定的分值",
             owner=OFFICE,
         ),
         rule=Custom(showcase, "sum of the points of the showcase entries"),
@@ -227,7 +234,13 @@ ITEMS: list[Item] = [
         points=None,
         title="调研式督查年度综合评价为优秀和良好的，分别加2-1分",
         title_en="Annual inspection appraisal (excellent 2, good 1)",
-        facts=choice("inspection_grade", ("other", "good", "excellent"), "the inspection's annual grade", owner=OFFICE),
+        facts=choice(
+            "inspection_grade",
+            ("other", "good", "excellent"),
+            "the inspection's annual grade",
+            doc_zh="调研式督查年度综合评价等次",
+            owner=OFFICE,
+        ),
         rule=Levels.of("inspection_grade", other=0, good=1, excellent=2),
     ),
     item(

@@ -83,7 +83,12 @@ ITEMS: list[Item] = [
         subtotal=EDUCATION,
         title="持续开展正风肃纪（3分，在市直机关工委组织的正风肃纪中被通报批评的，每次扣0.5分）",
         title_en="Continuous conduct and discipline campaign (each public criticism deducts 0.5)",
-        facts=count("conduct_criticisms", "times criticised in the working committee's conduct campaign", maximum=100),
+        facts=count(
+            "conduct_criticisms",
+            "times criticised in the working committee's conduct campaign",
+            doc_zh="在工委组织的正风肃纪中被通报批评的次数",
+            maximum=100,
+        ),
         rule=Linear.of(("-0.5", "conduct_criticisms"), start=3),
         standard="把纪律挺在前面，实践好监督执纪\u201c四种形态\u201d。深化机关作风建设，高标准从严执行中央八项规定实施细则精神，"
         "落实\u201c1+X\u201d监督机制，持续开展正风肃纪（3分，在市直机关工委组织的正风肃纪中被通报批评的，每次扣0.5分）",
@@ -102,10 +107,27 @@ ITEMS: list[Item] = [
         title="无党员干部严重违纪违法情形（主要领导扣1分/人次，其他市管干部扣0.8分/人次，科级干部扣0.6分/人次，其他党员扣0.5分/人次，扣完为止）",
         title_en="No serious violations of discipline or law (deductions per person and case by rank)",
         facts=(
-            count("violations_main_leader", "cases involving the principal leader", maximum=1000),
-            count("violations_city_cadre", "cases involving other city-managed cadres", maximum=1000),
-            count("violations_section_cadre", "cases involving section-level cadres", maximum=1000),
-            count("violations_other", "cases involving other members", maximum=1000),
+            count(
+                "violations_main_leader",
+                "cases involving the principal leader",
+                doc_zh="主要领导严重违纪违法的人次",
+                maximum=1000,
+            ),
+            count(
+                "violations_city_cadre",
+                "cases involving other city-managed cadres",
+                doc_zh="其他市管干部严重违纪违法的人次",
+                maximum=1000,
+            ),
+            count(
+                "violations_section_cadre",
+                "cases involving section-level cadres",
+                doc_zh="科级干部严重违纪违法的人次",
+                maximum=1000,
+            ),
+            count(
+                "violations_other", "cases involving other members", doc_zh="其他党员严重违纪违法的人次", maximum=1000
+            ),
         ),
         rule=Linear.of(
             (-1, "violations_main_leader"),

@@ -25,11 +25,11 @@ def level_form(level: Level, catalogue: Catalogue) -> ListForm:
     personal = max(catalogue.min_personal_items + 3, 5)
     fields = [
         FormField("holder", Text(), "书记姓名", "the secretary's name", "必填"),
-        FormField("signed", YesNo(), "已签字", "signed", "是/否"),
+        FormField("signed", YesNo(), "已签字", "signed"),
         FormField(
             "submitted", Day(), "报送日期", "date submitted", f"{catalogue.deadline[0]}月{catalogue.deadline[1]}日前"
         ),
-        FormField("published", YesNo(), "已公示", "published", "是/否"),
+        FormField("published", YesNo(), "已公示", "published"),
         FormField(
             "personal_items",
             Text(),

@@ -71,7 +71,12 @@ ITEMS: list[Item] = [
         subtotal=CARRIERS,
         title="积极组织党员（离退休党员）利用党员教育联系点、党员驿站开展活动（2分，每次1分）",
         title_en="Activities at member education contact points and member stations (1 each)",
-        facts=count("station_activities", "activities held at contact points or member stations", maximum=1000),
+        facts=count(
+            "station_activities",
+            "activities held at contact points or member stations",
+            doc_zh="利用党员教育联系点、党员驿站开展活动的次数",
+            maximum=1000,
+        ),
         rule=Linear.of((1, "station_activities")),
     ),
     item(
@@ -80,7 +85,12 @@ ITEMS: list[Item] = [
         subtotal=CARRIERS,
         title="扎实开展\u201c建设清廉机关、创建模范机关\u201d创建，形成工作亮点和特色（2分，开展争创1分，命名1分）",
         title_en="'Clean organs, model organs': took part 1, named 1 more",
-        facts=choice("clean_organ", ("none", "participated", "named"), "none, participated or named"),
+        facts=choice(
+            "clean_organ",
+            ("none", "participated", "named"),
+            "none, participated or named",
+            doc_zh="“清廉机关、模范机关”创建情况",
+        ),
         rule=Levels.of("clean_organ", none=0, participated=1, named=2),
     ),
     flag_item(

@@ -89,8 +89,13 @@ ITEMS: list[Item] = [
         title="及时学习中央、省委、市委重要会议和文件精神（每半年报送1次，每次1.5分，未落实的每项扣0.2分）",
         title_en="Timely study of central, provincial and municipal meetings and documents",
         facts=(
-            count("halfyear_reports", "half-yearly reports filed (0..2)", maximum=2),
-            count("unimplemented", "decisions not implemented", maximum=100),
+            count(
+                "halfyear_reports",
+                "half-yearly reports filed (0..2)",
+                doc_zh="每半年报送开展情况的次数（0–2）",
+                maximum=2,
+            ),
+            count("unimplemented", "decisions not implemented", doc_zh="上级决策部署未落实的项数", maximum=100),
         ),
         rule=Linear.of(("1.5", "halfyear_reports"), ("-0.2", "unimplemented")),
         standard="确保上级决策部署传达贯彻到每名党员（3分，每半年报送1次开展情况，每次1.5分，未落实的每项扣0.2分）",
@@ -101,7 +106,7 @@ ITEMS: list[Item] = [
         subtotal=CONTENT,
         title="每年至少2次研判党员思想状况（每次1分）",
         title_en="At least two analyses a year of members' thinking",
-        facts=count("thought_analyses", "analyses held this year", maximum=100),
+        facts=count("thought_analyses", "analyses held this year", doc_zh="本年度研判党员思想状况的次数", maximum=100),
         rule=Linear.of((1, "thought_analyses")),
     ),
     flag_item(
@@ -118,8 +123,13 @@ ITEMS: list[Item] = [
         title="执行学习教育制度，严格执行周一夜学、在线学习等规定（每季度报送1次，每次1分，被通报批评每次扣0.5分）",
         title_en="Monday-evening and online study (quarterly reports; criticisms deduct)",
         facts=(
-            count("quarterly_reports", "quarterly reports filed (0..4)", maximum=4),
-            count("study_criticisms", "times publicly criticised", maximum=100),
+            count(
+                "quarterly_reports",
+                "quarterly reports filed (0..4)",
+                doc_zh="每季度报送学习情况的次数（0–4）",
+                maximum=4,
+            ),
+            count("study_criticisms", "times publicly criticised", doc_zh="被通报批评的次数", maximum=100),
         ),
         rule=Linear.of((1, "quarterly_reports"), ("-0.5", "study_criticisms")),
     ),
@@ -130,9 +140,13 @@ ITEMS: list[Item] = [
         title="落实学时制度（党员≥32学时；书记、班子≥56学时且≥1次集中培训），推动利用\u201c学习强国\u201d平台（未推广扣1分）",
         title_en="Study hours (members ≥ 32, secretaries and leaders ≥ 56 with one course) and the Xuexi Qiangguo app",
         facts=(
-            yes_no("member_hours_met", "members reached 32 hours"),
-            yes_no("leader_hours_met", "secretary and leaders reached 56 hours and one course"),
-            yes_no("xuexi_promoted", "Xuexi Qiangguo promoted as required"),
+            yes_no("member_hours_met", "members reached 32 hours", doc_zh="党员学时均达到32学时"),
+            yes_no(
+                "leader_hours_met",
+                "secretary and leaders reached 56 hours and one course",
+                doc_zh="书记、班子成员达到56学时且参加至少1次集中培训",
+            ),
+            yes_no("xuexi_promoted", "Xuexi Qiangguo promoted as required", doc_zh="按要求推广使用“学习强国”平台"),
         ),
         rule=Custom(
             study_hours, "hours-split: 1 per true fact; all-or-nothing: 3 if both hours met, −1 if not promoted"
@@ -152,7 +166,12 @@ ITEMS: list[Item] = [
         subtotal=TRAINING,
         title="积极参加工委组织的培训（不按规定参加或培训考试成绩未达到要求的，每次扣0.5分）",
         title_en="Training run by the working committee (each miss or failed exam deducts 0.5)",
-        facts=count("training_misses", "trainings missed or exams failed", maximum=100),
+        facts=count(
+            "training_misses",
+            "trainings missed or exams failed",
+            doc_zh="未按规定参加工委培训或考试未达要求的次数",
+            maximum=100,
+        ),
         rule=Linear.of(("-0.5", "training_misses"), start=6),
     ),
 ]

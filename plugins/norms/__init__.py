@@ -45,7 +45,12 @@ ITEMS: list[Item] = [
         subtotal=RESPONSIBILITY,
         title="党组（党委）定期研究机关党建工作，督促落实各项任务（班子至少每年听取2次机关党建<老干部工作、群团工作>汇报，每次1分）",
         title_en="The leadership hears reports on party building at least twice a year",
-        facts=count("reports_heard", "reports on party building heard by the leadership this year", maximum=100),
+        facts=count(
+            "reports_heard",
+            "reports on party building heard by the leadership this year",
+            doc_zh="班子本年度听取机关党建工作汇报的次数",
+            maximum=100,
+        ),
         rule=Linear.of((1, "reports_heard")),
     ),
     flag_item(
@@ -141,8 +146,8 @@ ITEMS: list[Item] = [
         title="支部主题党日（1分，有计划、有落实）",
         title_en="Branch theme party day, planned and held",
         facts=(
-            yes_no("theme_day_planned", "theme days planned"),
-            yes_no("theme_day_held", "theme days held as planned"),
+            yes_no("theme_day_planned", "theme days planned", doc_zh="支部主题党日有计划"),
+            yes_no("theme_day_held", "theme days held as planned", doc_zh="支部主题党日按计划落实"),
         ),
         rule=AllFlags(("theme_day_planned", "theme_day_held")),
     ),

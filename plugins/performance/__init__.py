@@ -123,7 +123,13 @@ ITEMS: list[Item] = [
         points=10,
         title="部门（单位）目标责任制考核为良好以上单位（优秀单位得10分，良好单位得8分）",
         title_en="Target-responsibility appraisal of the department (excellent 10, good 8)",
-        facts=choice("target_grade", ("other", "good", "excellent"), "the department's appraisal grade", owner=OFFICE),
+        facts=choice(
+            "target_grade",
+            ("other", "good", "excellent"),
+            "the department's appraisal grade",
+            doc_zh="部门（单位）目标责任制考核等次",
+            owner=OFFICE,
+        ),
         rule=Levels.of("target_grade", other=0, good=8, excellent=10),
     ),
     flag_item(
@@ -141,6 +147,7 @@ ITEMS: list[Item] = [
             amount(
                 "conduct_rating",
                 "this year's conduct rating (leave out when not rated)",
+                doc_zh="本年度行风评议成绩（未参评的不填）",
                 minimum=0,
                 maximum=RATING_MAXIMUM,
                 owner=OFFICE,
@@ -148,6 +155,7 @@ ITEMS: list[Item] = [
             amount(
                 "conduct_rating_prev",
                 "last year's conduct rating (leave out when none)",
+                doc_zh="上年度行风评议成绩（没有的不填）",
                 minimum=0,
                 maximum=RATING_MAXIMUM,
                 owner=OFFICE,

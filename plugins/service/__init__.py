@@ -51,7 +51,7 @@ ITEMS: list[Item] = [
         subtotal=CENTRE,
         title="按照\u201c五有\u201d要求，参与\u201c十佳\u201d党建服务品牌争创，提升品牌影响力（2分，参与争创1分，入选1分）",
         title_en="'Top ten' party-service brands: took part 1, selected 1 more",
-        facts=fact("top_ten_brand", GRADES, "none, participated or selected"),
+        facts=fact("top_ten_brand", GRADES, "none, participated or selected", doc_zh="“十佳”党建服务品牌争创情况"),
         rule=Levels.of("top_ten_brand", none=0, participated=1, selected=2),
     ),
     item(
@@ -60,7 +60,7 @@ ITEMS: list[Item] = [
         subtotal=CENTRE,
         title="深入开展\u201c三个最佳\u201d培育晒比（2分，参与争创1分，入选1分）",
         title_en="'Three bests' showcase: took part 1, selected 1 more",
-        facts=fact("three_best", GRADES, "none, participated or selected"),
+        facts=fact("three_best", GRADES, "none, participated or selected", doc_zh="“三个最佳”培育晒比情况"),
         rule=Levels.of("three_best", none=0, participated=1, selected=2),
     ),
     flag_item(
@@ -143,7 +143,12 @@ ITEMS: list[Item] = [
         subtotal=STAFF,
         title="积极参与机关工会联合会组织\u201c四季有你\u201d等文体活动（3分，未按要求参加每次扣0.5分）",
         title_en="'Four seasons with you' and other cultural and sports events (each absence deducts 0.5)",
-        facts=count("four_seasons_misses", "events not attended as required", maximum=100),
+        facts=count(
+            "four_seasons_misses",
+            "events not attended as required",
+            doc_zh="未按要求参加“四季有你”等文体活动的次数",
+            maximum=100,
+        ),
         rule=Linear.of(("-0.5", "four_seasons_misses"), start=3),
     ),
 ]
