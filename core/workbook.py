@@ -39,6 +39,7 @@ from fivestar.numbers import fmt
 from fivestar.registry import Registry
 
 FORMAT = "fivestar-evidence/1"
+MATERIALS = "佐证材料"
 COVER = "封面"
 LEFTOVER = "其他"
 COVER_ROWS = (
@@ -354,7 +355,7 @@ class _Writer:
         for index in range(widest_item(registry, section_id)):
             number = index + 1
             header += [f"说明{number}", f"填报{number}", "上年"]
-        header.append("佐证材料")
+        header.append(MATERIALS)
         for column, label in enumerate(header, 1):
             self.text(sheet, HEADER_ROW, column, label, bold=True)
         records = record_sheets(registry)
@@ -609,20 +610,6 @@ class _Reader:
             )
         return grid
 
-    def row_is(self, grid: Grid, title: str, row: int, key: str) -> bool:
-        """Whether the row's key column holds ``key`` (an item id, a list's
-        field): otherwise the workbook was made for other rules, an error."""
-        found = self.value(grid, row, 1)
-        if found == key:
-            return True
-        self.error(
-            cell_name(title, row, 1),
-            f"{key} (a workbook of this edition and these plugins: `assess template --format xlsx`)",
-            f'"{found}"' if found is not None else "nothing",
-            "the workbook's rows do not match the rules of this run",
-        )
-        return False
-
     @staticmethod
     def value(grid: Grid, row: int, column: int) -> Any:
         if row - 1 < len(grid) and column - 1 < len(grid[row - 1]):
@@ -663,17 +650,22 @@ class _Reader:
         return True
 
     def section(self, section_id: str) -> None:
+        """Each item's row is found by its 编号, so that a workbook made
+        before a plugin added an item still reads (the new item's facts are
+        then missing, as in a TOML file that leaves them out)."""
         registry = self.registry
         title = section_sheet_names(registry)[section_id]
         grid = self.grid(title)
         if grid is None:
             return
         self.evidence.cells[section_id] = title
-        material_column = materials_column(registry, section_id)
-        for offset, (item, places) in enumerate(section_rows(registry, section_id)):
-            row = FIRST_ROW + offset
-            if not self.row_is(grid, title, row, item.id):
-                return
+        rows = self.keyed_rows(grid)
+        header = [self.value(grid, HEADER_ROW, column) for column in range(1, len(grid[HEADER_ROW - 1]) + 1)]
+        material_column = header.index(MATERIALS) + 1 if MATERIALS in header else None
+        for item, places in section_rows(registry, section_id):
+            row = rows.pop(item.id, None)
+            if row is None:
+                continue
             for index, place in enumerate(places):
                 if place.shared_with or place.records:
                     continue
@@ -683,9 +675,28 @@ class _Reader:
                 value = from_cell(self.value(grid, row, column), place.spec.type)
                 if value is not None:
                     self.put([section_id, place.spec.name], value, where)
-            material = from_cell(self.value(grid, row, material_column), Text())
-            if material is not None:
-                self.put(["materials", item.id], material, cell_name(title, row, material_column))
+            if material_column is not None:
+                material = from_cell(self.value(grid, row, material_column), Text())
+                if material is not None:
+                    self.put(["materials", item.id], material, cell_name(title, row, material_column))
+        self.unknown_rows(grid, title, rows, "an item of this run (see `assess rules`)")
+
+    def keyed_rows(self, grid: Grid) -> dict[str, int]:
+        """The rows below the header by the key in their first column."""
+        rows = {}
+        for row in range(FIRST_ROW, len(grid) + 1):
+            key = self.value(grid, row, 1)
+            if isinstance(key, str) and key.strip():
+                rows.setdefault(key.strip(), row)
+        return rows
+
+    def unknown_rows(self, grid: Grid, title: str, rows: dict[str, int], expected: str) -> None:
+        """A filled-in row of something this run does not know (a workbook
+        of other rules) is an error; an empty one is left alone."""
+        for key, row in rows.items():
+            inputs = grid[row - 1][FIRST_FACT_COLUMN - 1 :]
+            if any(value not in (None, "") for value in inputs):
+                self.error(cell_name(title, row, 1), expected, f'"{key}"', "a filled-in row this run does not read")
 
     def records(self, section_id: str, name: str, title: str) -> None:
         grid = self.grid(title)
@@ -724,15 +735,14 @@ class _Reader:
         grid = self.grid(title)
         if grid is None:
             return
+        keyed = self.keyed_rows(grid)
         rows = []
-        row = FIRST_ROW
         for form_field in form.fields:
             for position in range(form_field.many or 1):
-                key = f"{form_field.key}[{position}]" if form_field.many else form_field.key
-                if not self.row_is(grid, title, row, key):
-                    return
-                rows.append((row, form_field, position))
-                row += 1
+                row = keyed.pop(f"{form_field.key}[{position}]" if form_field.many else form_field.key, None)
+                if row is not None:
+                    rows.append((row, form_field, position))
+        self.unknown_rows(grid, title, keyed, f"a row of the {form.title} of this run")
         width = max((len(line) for line in grid), default=0)
         entries = self.evidence.raw.get(form.table)
         for column in range(FORM_FIRST_COLUMN, width + 1):

@@ -250,7 +250,7 @@ def test_the_sample_cohort_runs_and_keeps_the_json_contract(invoke: Invoke) -> N
     document = scored(invoke("run", str(SAMPLE / "config.toml"), "--format", "json"))
     assert (store.read_bytes() if store.exists() else None) == store_before
 
-    files = sorted((SAMPLE / "orgs").glob("*.toml"))
+    files = sorted([*(SAMPLE / "orgs").glob("*.toml"), *(SAMPLE / "orgs").glob("*.xlsx")])
     organisations = document["organisations"]
     assert document["year"] == 2020
     assert document["award_year"] is True

@@ -202,13 +202,22 @@ def test_a_workbook_of_another_edition_is_refused_naming_the_cell(invoke: Invoke
     assert 'found "shaoxing-2019"' in result.stdout
 
 
-def test_a_workbook_made_for_other_items_is_refused_not_misread(invoke: Invoke, blank: Path) -> None:
+def test_a_filled_in_row_of_an_item_this_run_does_not_have_is_an_error(invoke: Invoke, blank: Path) -> None:
     book = openpyxl.load_workbook(blank)
     book["学习星"]["A4"] = "learning.something_else"
+    book["学习星"]["E4"] = "是"
     book.save(blank)
     result = invoke("validate", blank)
     assert result.exit_code == 1
-    assert f"{blank}: 学习星!A4: the workbook's rows do not match the rules of this run" in result.stdout
+    assert f"{blank}: 学习星!A4: a filled-in row this run does not read (expected an item of this run" in result.stdout
+    assert 'found "learning.something_else"' in result.stdout
+
+
+def test_a_workbook_made_before_a_plugin_added_an_item_still_reads(blank: Path) -> None:
+    _pm, context = prepare(standalone_config(2020, "shaoxing-2020"), plugins=[ReadingClub()])
+    evidence = read_workbook(blank.read_bytes(), str(blank), context.registry)
+    assert evidence.problems == []
+    assert "reading_sessions" not in evidence.raw.get("learning", {})
 
 
 def test_a_missing_sheet_is_an_error_naming_it(invoke: Invoke, blank: Path) -> None:

@@ -13,12 +13,12 @@ import click
 import tomlkit
 from fivestar.cli.common import context_for, edition_option, fail, open_config, prepare_or_fail, say, write_output
 from fivestar.cli.options import choose_format, config_option, lang_option, output_options, refuse_binary_on_terminal
-from fivestar.config import RunConfig
+from fivestar.config import DEFAULT_EDITION, RunConfig
 from fivestar.evidence import read_evidence
 from fivestar.model import InputError, Organisation, Problem
 from fivestar.pipeline import RunContext, load_organisation
-from fivestar.toml_template import toml_template
-from fivestar.tomldoc import toml_document
+from fivestar.toml_template import commented, toml_template
+from fivestar.tomldoc import toml_document, toml_value
 from fivestar.workbook import Previous, write_workbook
 
 FORMATS = ("toml", "xlsx")
@@ -44,8 +44,17 @@ def template_bytes(
 
 
 def previous_of(context: RunContext, org_id: str) -> Previous | None:
-    stored = context.previous.get(org_id)
-    return Previous(stored.facts, stored.year) if stored else None
+    """An organisation's values of the year before, from the history store."""
+    stored = context.previous_result(org_id)
+    if stored is None:
+        return None
+    facts: dict[str, dict[str, Any]] = {}
+    for section, types in context.registry.schema.items():
+        for name in types:
+            value = stored.fact(section, name)
+            if value is not None:
+                facts.setdefault(section, {})[name] = value
+    return Previous(facts, stored.year)
 
 
 def cohort_headers(config: RunConfig, context: RunContext) -> list[tuple[Path, dict[str, str]]]:
@@ -225,17 +234,18 @@ def new_config(year: int, source: RunConfig | None, directory: Path, form: str) 
     )
     assessment = tomlkit.table()
     assessment.add("year", year)
-    assessment.add("edition", source.edition if source else "shaoxing-2020")
-    assessment["edition"].comment("评分标准版本：新一年的规则由插件提供")
-    assessment.add("organisations", [f"orgs/*{SUFFIX[form]}"])
-    assessment["organisations"].comment("各单位的佐证材料（Excel 或 TOML）")
-    assessment.add("award_year", not source.award_year if source else True)
-    assessment["award_year"].comment("“五星双优”两年一评：本年度是否评选")
+    assessment.add(
+        "edition", commented(source.edition if source else DEFAULT_EDITION, "评分标准版本：新一年的规则由插件提供")
+    )
+    assessment.add("organisations", commented([f"orgs/*{SUFFIX[form]}"], "各单位的佐证材料（Excel 或 TOML）"))
+    assessment.add(
+        "award_year", commented(not source.award_year if source else True, "“五星双优”两年一评：本年度是否评选")
+    )
     document.add("assessment", assessment)
     policy = tomlkit.table()
     policy.add(tomlkit.comment("解释口径：未写的取默认值（assess explain 查看各项）"))
     for key, value in (source.policy if source else {}).items():
-        policy.add(key, value)
+        policy.add(key, toml_value(value))
     document.add("policy", policy)
     plugins = tomlkit.table()
     plugins.add("disable", list(source.disabled_plugins) if source else [])
