@@ -229,6 +229,8 @@ class Change:
     heavy: list[Move] = field(default_factory=list)
     withheld: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
     """A star or award gained or lost → why it was withheld before / after."""
+    reasons: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
+    """The same, as a phrase of the reports' vocabulary (see :class:`fivestar.model.Awards`)."""
 
     @property
     def delta(self) -> Decimal:
@@ -336,9 +338,13 @@ def compare(before: RunResult, after: RunResult, old: dict[str, Standing], new: 
         items, heavy = moved_lines(ledger_before, ledger_after)
         change = Change(org_id, previous, standing, items, heavy)
         if ledger_before is not None and ledger_after is not None:
-            withheld_before, withheld_after = ledger_before.awards.withheld, ledger_after.awards.withheld
+            awards_before, awards_after = ledger_before.awards, ledger_after.awards
+            withheld_before, withheld_after = awards_before.withheld, awards_after.withheld
             for key in sorted(set(withheld_before) ^ set(withheld_after)):
                 change.withheld[key] = (withheld_before.get(key), withheld_after.get(key))
+                reason = (awards_after if key in withheld_after else awards_before).reasons.get(key)
+                if reason is not None:
+                    change.reasons[key] = reason
         changes.append(change)
 
     def order(change: Change) -> tuple[Any, ...]:

@@ -20,6 +20,7 @@ from click.testing import Result
 from fivestar import Organisation, Policy, Problem, RunContext, choice_policy, hookimpl
 from fivestar.config import load_config
 from fivestar.pipeline import prepare, run
+from fivestar.report.view import display_width
 from fivestar.whatif import plan, policy_options, what_if
 from samples import FULL
 
@@ -337,6 +338,24 @@ def test_a_failed_organisation_is_left_out_of_both_sides(invoke: Invoke, write_o
     document = json.loads(result.stdout)
     assert [entry["id"] for entry in document["failed"]] == ["broken"]
     assert document["scenarios"][0]["summary"]["scored"] == 1
+
+
+def test_the_views_fit_the_terminal_and_clean_what_evidence_says(invoke: Invoke, write_org, write_config) -> None:
+    """Names from evidence may be long or hold control characters: the table
+    keeps to 100 columns and no ESC reaches a terminal, a CSV or a page."""
+    name = "中共绍兴市某某某某某某某某某某某某某某某某某某某某某某某某某某局\x1b[31m机关委员会"
+    write_org("odd", **{**FULL, "organisation": {"id": "odd", "name": name}})
+    write_org("plain", **FULL)
+    config = write_config()
+    for lang in ("zh", "en"):
+        table = invoke("whatif", config, "--policy", "unrated=zero", "--lang", lang)
+        assert table.exit_code == 0, table.output
+        assert "\x1b" not in table.stdout
+        assert max(display_width(line) for line in table.stdout.splitlines()) <= 100
+        assert "某某" in table.stdout
+    for output_format in ("csv", "html"):
+        text = invoke("whatif", config, "--policy", "unrated=zero", "--format", output_format).stdout
+        assert "\x1b" not in text and "某某" in text, output_format
 
 
 def test_an_unchanged_cohort_says_so(invoke: Invoke, write_org, write_config) -> None:

@@ -236,23 +236,25 @@ class Cohort:
         """(what was withheld, why) in this language."""
         ledger = self.ledgers.get(org_id)
         reasons = ledger.awards.reasons if ledger else {}
-        shown = []
-        for key, text in withheld.items():
-            name = self.labels["five"] if key == "five_star" else self.section_title(key)
-            reason = reasons.get(key)
-            if reason is None:
-                shown.append((name, clean(text)))
-                continue
-            phrase, values = reason
-            template = self.labels.get(f"withheld_{phrase}")
-            if template is None:
-                shown.append((name, clean(text)))
-                continue
-            values = dict(values)
-            if "item" in values:
-                values["item"] = self.finding_title(values["item"])
-            shown.append((name, template.format(**values)))
-        return shown
+        return [(self.award_name(key), self.withheld_reason(text, reasons.get(key))) for key, text in withheld.items()]
+
+    def award_name(self, key: str) -> str:
+        """A star (its section's title) or award (``five_star``) withheld."""
+        return self.labels["five"] if key == "five_star" else self.section_title(key)
+
+    def withheld_reason(self, text: str, reason: tuple[str, dict[str, str]] | None) -> str:
+        """Why a star or award is withheld, in this language: the phrase of
+        the vocabulary, else the plain text the rate step wrote."""
+        if reason is None:
+            return clean(text)
+        phrase, values = reason
+        template = self.labels.get(f"withheld_{phrase}")
+        if template is None:
+            return clean(text)
+        values = dict(values)
+        if "item" in values:
+            values["item"] = self.finding_title(values["item"])
+        return template.format(**values)
 
     def finding_title(self, item_id: str) -> str:
         title = self.heavy_title(item_id) if item_id in self.registry.heavy else self.item_title(item_id)

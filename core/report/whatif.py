@@ -1,5 +1,6 @@
-"""Views of ``assess whatif``: the JSON document (docs/json-whatif.md), and
-the terminal table, CSV and HTML page, which only show what it holds."""
+"""Views of ``assess whatif``: the JSON document (docs/whatif.md), and the
+terminal table, CSV and HTML page, which only show what it holds, in the
+reports' shared vocabulary (:mod:`fivestar.report.view`)."""
 
 from __future__ import annotations
 
@@ -12,14 +13,13 @@ from decimal import Decimal
 from html import escape
 from typing import Any
 
-from fivestar import __version__
 from fivestar.numbers import fmt
-from fivestar.registry import Registry
 from fivestar.report import jsonable
 from fivestar.report.csv_table import cell, policies_text, text_cell
-from fivestar.report.html_page import figure, head, page_start, row, section_title, setting
-from fivestar.report.labels import LABELS, language
-from fivestar.report.terminal import format_table
+from fivestar.report.html_page import head, page_start, row, setting
+from fivestar.report.terminal import WIDTH, block, format_table
+from fivestar.report.view import Cohort, clean, cohort_view, display_width, figure, short_name, truncate, wrap
+from fivestar.version import __version__
 from fivestar.whatif import AWARD_FLAGS, Change, Standing, WhatIf, margin, summary
 
 FORMATS = ("table", "json", "html", "csv")
@@ -33,6 +33,8 @@ table.changes td.honours, table.margin td.honours { white-space: nowrap; }
 begins a printed page, as each scorecard does in the run's report."""
 
 AWARD_LABELS = {"party_building_excellence": "pbe", "performance_excellence": "pe", "five_star": "five"}
+
+ARROW = "→"
 
 
 # --------------------------------------------------------------------------
@@ -58,8 +60,16 @@ def change_document(change: Change) -> dict[str, Any]:
         **pair,
         "items": [vars(move) for move in change.items],
         "heavy": [vars(move) for move in change.heavy],
-        "withheld": {key: {"before": before, "after": after} for key, (before, after) in change.withheld.items()},
+        "withheld": {key: withheld_document(change, key) for key in change.withheld},
     }
+
+
+def withheld_document(change: Change, key: str) -> dict[str, Any]:
+    before, after = change.withheld[key]
+    entry: dict[str, Any] = {"before": before, "after": after}
+    if key in change.reasons:
+        entry["reason"], entry["values"] = change.reasons[key]
+    return entry
 
 
 def sweep_document(whatif: WhatIf) -> dict[str, Any] | None:
@@ -124,7 +134,7 @@ def whatif_document(whatif: WhatIf) -> dict[str, Any]:
     return jsonable(document)
 
 
-def render_json(document: dict[str, Any], registry: Registry, lang: str) -> str:
+def render_json(document: dict[str, Any], view: Cohort) -> str:
     return json.dumps(document, ensure_ascii=False, default=fmt) + "\n"
 
 
@@ -133,53 +143,59 @@ def render_json(document: dict[str, Any], registry: Registry, lang: str) -> str:
 # --------------------------------------------------------------------------
 
 
-def shown(value: Any) -> str:
-    return setting(value)
-
-
 def changes_text(changes: dict[str, Any]) -> str:
-    return ", ".join(f"{key}={shown(value)}" for key, value in changes.items())
+    return ", ".join(f"{key}={setting(value)}" for key, value in changes.items())
 
 
-def star_letters(stars: list[str], registry: Registry, lang: str) -> str:
-    """The stars by the first character (zh) or word (en) of their titles."""
-    names = [section_title(registry, star, lang) for star in stars]
-    return ("".join(name[:1] for name in names) if lang == "zh" else " ".join(name.split()[0] for name in names)) or "—"
+def star_marks(view: Cohort, stars: list[str] | None) -> str:
+    return "—" if stars is None else view.star_marks(stars)
 
 
-def award_names(awards: list[str], labels: dict[str, str], short: bool = False) -> str:
-    """The awards by their names (``short``: the table's shorter ones)."""
-    return " ".join(labels[flag if short else AWARD_LABELS[flag]] for flag in awards) or "—"
+def award_marks(view: Cohort, awards: list[str], short: bool = True) -> str:
+    """The awards by name; ``short`` as the league table writes them (五星双优 alone stands for the three)."""
+    earned = {flag: flag in awards for flag in AWARD_FLAGS}
+    return view.honours(earned, short=short) or "—"
 
 
-def arrow(before: str, after: str) -> str:
-    return before if before == after else f"{before} → {after}"
+def arrow(before: str, after: str, space: str = " ") -> str:
+    return before if before == after else f"{before}{space}{ARROW}{space}{after}"
 
 
 def signed(value: Any) -> str:
+    if value is None:
+        return "—"
     number = Decimal(str(value))
     return "0" if number == 0 else ("+" if number > 0 else "−") + fmt(abs(number))
 
 
-def why_lines(change: dict[str, Any], registry: Registry, lang: str, labels: dict[str, str]) -> list[str]:
+def move_title(view: Cohort, move: dict[str, Any]) -> str:
+    registry = view.registry
+    if move["id"] in registry.items:
+        return view.item_title(move["id"])
+    if move["id"] in registry.heavy:
+        return view.heavy_title(move["id"])
+    return clean(move["title"] if view.lang == "zh" else move["title_en"], one_line=True)
+
+
+def why_lines(change: dict[str, Any], view: Cohort) -> list[str]:
     """The items and heavy items whose points moved, and each star or award
-    gained or lost with the reason it is withheld."""
+    gained or lost with the reason it is withheld on the other side."""
+    labels = view.labels
     lines = []
     for move in [*change["items"], *change["heavy"]]:
-        title = move["title"] if lang == "zh" else move["title_en"]
-        lines.append(f"{move['id']} {title}: {figure(move['before'])} → {figure(move['after'])}")
-    for key, reasons in change["withheld"].items():
-        name = labels["five"] if key == "five_star" else section_title(registry, key, lang)
-        if reasons["after"] is not None:
-            lines.append(labels["whatif_lost_because"].format(name=name, reason=reasons["after"]))
-        else:
-            lines.append(labels["whatif_gained_because"].format(name=name, reason=reasons["before"]))
+        lines.append(f"{move_title(view, move)} {move['id']}: {figure(move['before'])} {ARROW} {figure(move['after'])}")
+    for key, entry in change["withheld"].items():
+        lost = entry["after"] is not None
+        text = entry["after"] if lost else entry["before"]
+        reason = (entry["reason"], entry["values"]) if "reason" in entry else None
+        template = labels["whatif_lost_because" if lost else "whatif_gained_because"]
+        lines.append(template.format(name=view.award_name(key), reason=view.withheld_reason(text, reason)))
     if not lines:
         lines.append(labels["whatif_rank_only"])
     return lines
 
 
-def summary_rows(document: dict[str, Any], counts: dict[str, Any], labels: dict[str, str]) -> list[list[str]]:
+def summary_rows(counts: dict[str, Any], labels: dict[str, str]) -> list[list[str]]:
     rows = [[labels["whatif_stars_awarded"], str(counts["stars"]["before"]), str(counts["stars"]["after"]), "", ""]]
     for flag in AWARD_FLAGS:
         entry = counts[flag]
@@ -199,33 +215,29 @@ def summary_header(labels: dict[str, str]) -> list[str]:
     return ["", labels["whatif_before"], labels["whatif_after"], labels["whatif_gained"], labels["whatif_lost"]]
 
 
-def change_cells(change: dict[str, Any], registry: Registry, lang: str, labels: dict[str, str]) -> list[str]:
-    total, rank = change["total"], change["rank"]
+def counts_line(counts: dict[str, Any], labels: dict[str, str]) -> str:
+    return (
+        f"{labels['whatif_stars_changed']}: {counts['stars_changed']} · "
+        f"{labels['whatif_totals_changed']}: {counts['totals_changed']} · "
+        f"{labels['whatif_changed_count']}: {counts['changed']} / {counts['scored']}"
+    )
+
+
+def change_cells(change: dict[str, Any], view: Cohort, space: str = " ") -> list[str]:
+    """Name, total, change, rank, stars, awards: before → after."""
+    total, rank, stars, awards = change["total"], change["rank"], change["stars"], change["awards"]
     return [
-        change["name"],
-        arrow(figure(total["before"]), figure(total["after"])),
-        signed(total["change"]) if total["change"] is not None else "—",
-        arrow(figure(rank["before"]), figure(rank["after"])),
-        arrow(
-            star_letters(change["stars"]["before"], registry, lang),
-            star_letters(change["stars"]["after"], registry, lang),
-        ),
-        arrow(
-            award_names(change["awards"]["before"], labels, short=True),
-            award_names(change["awards"]["after"], labels, short=True),
-        ),
+        clean(change["name"], one_line=True),
+        arrow(figure(total["before"]), figure(total["after"]), space),
+        signed(total["change"]),
+        arrow(figure(rank["before"]), figure(rank["after"]), space),
+        arrow(star_marks(view, stars["before"]), star_marks(view, stars["after"]), space),
+        arrow(award_marks(view, awards["before"]), award_marks(view, awards["after"]), space),
     ]
 
 
 def change_header(labels: dict[str, str]) -> list[str]:
-    return [
-        labels["org"],
-        labels["total"],
-        labels["whatif_change"],
-        labels["rank"],
-        labels["stars"],
-        labels["awards"],
-    ]
+    return [labels["org"], labels["total"], labels["whatif_change"], labels["rank"], labels["stars"], labels["awards"]]
 
 
 def sweep_rows(document: dict[str, Any], labels: dict[str, str]) -> tuple[list[str], list[list[str]]]:
@@ -233,13 +245,13 @@ def sweep_rows(document: dict[str, Any], labels: dict[str, str]) -> tuple[list[s
     header = [
         labels["whatif_value"],
         labels["whatif_stars_awarded"],
-        *(labels[AWARD_LABELS[flag]] for flag in AWARD_FLAGS),
+        *(labels[flag] for flag in AWARD_FLAGS),
         labels["whatif_changed_count"],
     ]
     before = document["before"]
     rows = [
         [
-            f"{shown(sweep['config_value'])} ({labels['whatif_config']})",
+            f"{setting(sweep['config_value'])} ({labels['whatif_config']})",
             str(before["stars"]),
             *(str(before[flag]) for flag in AWARD_FLAGS),
             "—",
@@ -248,7 +260,7 @@ def sweep_rows(document: dict[str, Any], labels: dict[str, str]) -> tuple[list[s
     for entry in sweep["rows"]:
         rows.append(
             [
-                shown(entry["value"]),
+                setting(entry["value"]),
                 str(entry["stars"]),
                 *(str(entry[flag]) for flag in AWARD_FLAGS),
                 str(entry["changed"]),
@@ -257,19 +269,16 @@ def sweep_rows(document: dict[str, Any], labels: dict[str, str]) -> tuple[list[s
     return header, rows
 
 
-def margin_honours(entry: dict[str, Any], registry: Registry, lang: str, labels: dict[str, str]) -> tuple[str, str]:
-    """An organisation's stars and awards at the two values of a margin."""
-    stars = entry["stars"]
-    awards = entry["awards"]
-    return (
-        arrow(star_letters(stars["from"], registry, lang), star_letters(stars["to"], registry, lang)),
-        arrow(award_names(awards["from"], labels, short=True), award_names(awards["to"], labels, short=True)),
-    )
-
-
-def margin_line(entry: dict[str, Any], registry: Registry, lang: str, labels: dict[str, str]) -> str:
-    stars, awards = margin_honours(entry, registry, lang, labels)
-    return f"{entry['name']} ({figure(entry['total']['to'])}): {labels['stars']} {stars}; {labels['awards']} {awards}"
+def margin_cells(entry: dict[str, Any], view: Cohort, space: str = " ") -> list[str]:
+    """Name, total, rank, stars, awards of an organisation at the margin: from → to."""
+    stars, awards = entry["stars"], entry["awards"]
+    return [
+        clean(entry["name"], one_line=True),
+        figure(entry["total"]["to"]),
+        figure(entry["rank"]["to"]),
+        arrow(star_marks(view, stars["from"]), star_marks(view, stars["to"]), space),
+        arrow(award_marks(view, awards["from"]), award_marks(view, awards["to"]), space),
+    ]
 
 
 def fixed_changes(document: dict[str, Any]) -> dict[str, Any]:
@@ -283,55 +292,62 @@ def fixed_changes(document: dict[str, Any]) -> dict[str, Any]:
 # --------------------------------------------------------------------------
 
 
-def render_table(document: dict[str, Any], registry: Registry, lang: str) -> str:
-    labels = LABELS[lang]
+def fitted_table(header: list[str], rows: list[list[str]], numbers: tuple[int, int]) -> str:
+    """A table within :data:`WIDTH` columns: the names (the first column)
+    shortened as the league table shortens them."""
+    rows = [[clean(short_name(row[0]), one_line=True), *row[1:]] for row in rows]
+    others = sum(max(display_width(row[column]) for row in [header, *rows]) for column in range(1, len(header)))
+    room = max(8, WIDTH - others - 2 * (len(header) - 1))
+    rows = [[truncate(row[0], room), *row[1:]] for row in rows]
+    return format_table(header, rows, right_from=numbers[0], right_to=numbers[1])
+
+
+def render_table(document: dict[str, Any], view: Cohort) -> str:
+    labels = view.labels
     lines = [labels["whatif_heading"].format(year=document["year"]), ""]
-    config_policies = changes_text(document["policies"])
     if document["sweep"]:
         header, rows = sweep_rows(document, labels)
-        fixed = fixed_changes(document)
         lines.append(f"{labels['whatif_sweep']}: {document['sweep']['key']}")
+        fixed = fixed_changes(document)
         if fixed:
-            lines.append(f"{labels['whatif_scenario']}: {changes_text(fixed)}")
+            lines += block(f"{labels['whatif_scenario']}: {changes_text(fixed)}")
         lines += [format_table(header, rows, right_from=1, right_to=len(header)), ""]
         lines.append(labels["whatif_margin"])
+        margin_header = [labels["org"], labels["total"], labels["rank"], labels["stars"], labels["awards"]]
         for entry in document["sweep"]["margin"]:
-            lines.append(f"  {shown(entry['from'])} → {shown(entry['to'])}:")
-            lines += [f"    {margin_line(org, registry, lang, labels)}" for org in entry["organisations"]]
-            if not entry["organisations"]:
-                lines.append(f"    {labels['none']}")
+            lines.append(f"{setting(entry['from'])} {ARROW} {setting(entry['to'])}:")
+            if entry["organisations"]:
+                rows = [margin_cells(org, view, "") for org in entry["organisations"]]
+                lines += ["  " + line for line in fitted_table(margin_header, rows, (1, 3)).split("\n")]
+            else:
+                lines.append(f"  {labels['none']}")
         lines += ["", labels["whatif_details"]]
     else:
         scenario = document["scenarios"][0]
         counts = scenario["summary"]
-        lines.append(f"{labels['whatif_scenario']}: {changes_text(scenario['changes'])}")
+        lines += block(f"{labels['whatif_scenario']}: {changes_text(scenario['changes'])}")
         if scenario["evidence_reread"]:
-            lines.append(f"  ({labels['whatif_reread']})")
+            lines += block(f"({labels['whatif_reread']})", 2)
         lines += ["", labels["whatif_summary"]]
-        lines.append(
-            format_table(summary_header(labels), summary_rows(document, counts, labels), right_from=1, right_to=5)
-        )
-        lines.append(
-            f"{labels['whatif_stars_changed']}: {counts['stars_changed']}   "
-            f"{labels['whatif_totals_changed']}: {counts['totals_changed']}   "
-            f"{labels['whatif_changed_count']}: {counts['changed']} / {counts['scored']}"
-        )
+        lines.append(format_table(summary_header(labels), summary_rows(counts, labels), right_from=1, right_to=5))
+        lines += block(counts_line(counts, labels))
         lines += ["", labels["whatif_changed"]]
         moved = scenario["organisations"]
         if moved:
-            rows = [change_cells(change, registry, lang, labels) for change in moved]
-            lines.append(format_table(change_header(labels), rows, right_from=1, right_to=4))
+            rows = [change_cells(change, view, "") for change in moved]
+            lines.append(fitted_table(change_header(labels), rows, (1, 4)))
             lines += ["", labels["whatif_why"]]
             for change in moved:
-                lines.append(f"  {change['name']} ({change['id']})")
-                lines += [f"    {line}" for line in why_lines(change, registry, lang, labels)]
+                lines += block(f"{change['name']} ({change['id']})", 2)
+                for line in why_lines(change, view):
+                    lines += block(line, 4)
         else:
             lines.append(labels["whatif_no_change"])
     if document["failed"]:
         lines += ["", f"{labels['failed']} ({len(document['failed'])}):"]
-        lines += [f"  {entry['name']} ({entry['file']})" for entry in document["failed"]]
-    lines += ["", f"{document['edition']} · {document['year']} · {labels['policies']} ({labels['whatif_config']}): "]
-    lines[-1] += config_policies
+        lines += [line for entry in document["failed"] for line in block(f"{entry['name']} ({entry['file']})", 2)]
+    policies = f"{document['edition']} · {document['year']} · {labels['policies']} ({labels['whatif_config']}): "
+    lines += ["", *wrap(clean(policies + changes_text(document["policies"]), one_line=True), WIDTH)]
     return "\n".join(lines) + "\n"
 
 
@@ -357,12 +373,11 @@ CSV_HEADER = (
 )
 
 
-def render_csv(document: dict[str, Any], registry: Registry, lang: str) -> bytes:
+def render_csv(document: dict[str, Any], view: Cohort) -> bytes:
     """One row per organisation that changes in each scenario (ids, not
     titles, in the header and the stars and awards, for scripts); ``why``
-    lists the items whose points moved; ``policies`` the scenario's policies
-    in force. UTF-8 with a byte-order mark, for Excel."""
-    labels = LABELS[lang]
+    lists the reasons; ``policies`` the scenario's policies in force. UTF-8
+    with a byte-order mark, for Excel."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_HEADER)
@@ -373,18 +388,18 @@ def render_csv(document: dict[str, Any], registry: Registry, lang: str) -> bytes
             writer.writerow(
                 [
                     label,
-                    text_cell(change["id"]),
-                    text_cell(change["name"]),
+                    text_cell(clean(change["id"], one_line=True)),
+                    text_cell(clean(change["name"], one_line=True)),
                     cell(total["before"]),
                     cell(total["after"]),
                     cell(total["change"]),
                     cell(rank["before"]),
                     cell(rank["after"]),
-                    " ".join(stars["before"]),
-                    " ".join(stars["after"]),
+                    " ".join(stars["before"] or ()),
+                    " ".join(stars["after"] or ()),
                     " ".join(awards["before"]),
                     " ".join(awards["after"]),
-                    text_cell("; ".join(why_lines(change, registry, lang, labels))),
+                    text_cell("; ".join(why_lines(change, view))),
                     policies_text(scenario["policies"]),
                 ]
             )
@@ -407,22 +422,23 @@ def table_html(header: list[str], rows: list[list[str]], numbers: set[int], css:
     return parts
 
 
-def html_cells(cells: list[str], numbers: set[int]) -> str:
-    """Cells of a row of changes: numbers aligned right; stars and awards
-    (the last two before the reasons) before and after on two lines."""
+def html_cells(cells: list[str], numbers: set[int], honours: int) -> str:
+    """Cells of a row: numbers aligned right; from ``honours`` on (stars and
+    awards) before and after on two lines."""
     parts = []
     for index, text in enumerate(cells):
         if index in numbers:
             parts.append(f'<td class="num">{escape(text)}</td>')
-        elif index >= len(cells) - 2:
-            parts.append(f'<td class="honours">{"<br>→ ".join(escape(side) for side in text.split(" → "))}</td>')
+        elif index >= honours:
+            sides = text.split(f" {ARROW} ")
+            parts.append(f'<td class="honours">{f"<br>{ARROW} ".join(escape(side) for side in sides)}</td>')
         else:
             parts.append(f"<td>{escape(text)}</td>")
     return "".join(parts)
 
 
-def scenario_html(scenario: dict[str, Any], document: dict[str, Any], registry: Registry, lang: str) -> list[str]:
-    labels = LABELS[lang]
+def scenario_html(scenario: dict[str, Any], view: Cohort) -> list[str]:
+    labels = view.labels
     counts = scenario["summary"]
     parts = [
         '<section class="scenario">',
@@ -431,12 +447,8 @@ def scenario_html(scenario: dict[str, Any], document: dict[str, Any], registry: 
     if scenario["evidence_reread"]:
         parts.append(f'<p class="muted">{escape(labels["whatif_reread"])}</p>')
     parts.append(f"<h3>{escape(labels['whatif_summary'])}</h3>")
-    parts += table_html(summary_header(labels), summary_rows(document, counts, labels), {1, 2, 3, 4}, "summary")
-    parts.append(
-        f'<p class="meta">{escape(labels["whatif_stars_changed"])}: {counts["stars_changed"]} · '
-        f"{escape(labels['whatif_totals_changed'])}: {counts['totals_changed']} · "
-        f"{escape(labels['whatif_changed_count'])}: {counts['changed']} / {counts['scored']}</p>"
-    )
+    parts += table_html(summary_header(labels), summary_rows(counts, labels), {1, 2, 3, 4}, "summary")
+    parts.append(f'<p class="meta">{escape(counts_line(counts, labels))}</p>')
     parts.append(f"<h3>{escape(labels['whatif_changed'])}</h3>")
     moved = scenario["organisations"]
     if not moved:
@@ -447,15 +459,15 @@ def scenario_html(scenario: dict[str, Any], document: dict[str, Any], registry: 
     parts.append(head([(text, "num" if index in {1, 2, 3} else "") for index, text in enumerate(header)]))
     parts.append("<tbody>")
     for change in moved:
-        cells = change_cells(change, registry, lang, labels)
-        why = "<br>".join(escape(line) for line in why_lines(change, registry, lang, labels))
-        parts.append(f'<tr data-id="{escape(change["id"])}">{html_cells(cells, {1, 2, 3})}<td>{why}</td></tr>')
+        why = "<br>".join(escape(clean(line, one_line=True)) for line in why_lines(change, view))
+        cells = html_cells(change_cells(change, view), {1, 2, 3}, 4)
+        parts.append(f'<tr data-id="{escape(clean(change["id"], one_line=True))}">{cells}<td>{why}</td></tr>')
     parts.append("</tbody></table></section>")
     return parts
 
 
-def sweep_html(document: dict[str, Any], registry: Registry, lang: str) -> list[str]:
-    labels = LABELS[lang]
+def sweep_html(document: dict[str, Any], view: Cohort) -> list[str]:
+    labels = view.labels
     header, rows = sweep_rows(document, labels)
     sweep = document["sweep"]
     fixed = fixed_changes(document)
@@ -469,7 +481,7 @@ def sweep_html(document: dict[str, Any], registry: Registry, lang: str) -> list[
     parts.append(f"<h3>{escape(labels['whatif_margin'])}</h3>")
     margin_header = [labels["org"], labels["total"], labels["rank"], labels["stars"], labels["awards"]]
     for entry in sweep["margin"]:
-        parts.append(f"<p><strong>{escape(shown(entry['from']))} → {escape(shown(entry['to']))}</strong></p>")
+        parts.append(f"<p><strong>{escape(setting(entry['from']))} {ARROW} {escape(setting(entry['to']))}</strong></p>")
         if not entry["organisations"]:
             parts.append(f"<p>{escape(labels['none'])}</p>")
             continue
@@ -477,38 +489,36 @@ def sweep_html(document: dict[str, Any], registry: Registry, lang: str) -> list[
         parts.append(head([(text, "num" if index in {1, 2} else "") for index, text in enumerate(margin_header)]))
         parts.append("<tbody>")
         for org in entry["organisations"]:
-            cells = [
-                org["name"],
-                figure(org["total"]["to"]),
-                figure(org["rank"]["to"]),
-                *margin_honours(org, registry, lang, labels),
-            ]
-            parts.append(f'<tr data-id="{escape(org["id"])}">{html_cells(cells, {1, 2})}</tr>')
+            cells = html_cells(margin_cells(org, view), {1, 2}, 3)
+            parts.append(f'<tr data-id="{escape(clean(org["id"], one_line=True))}">{cells}</tr>')
         parts.append("</tbody></table>")
     parts.append("</section>")
     return parts
 
 
-def render_html(document: dict[str, Any], registry: Registry, lang: str) -> str:
+def render_html(document: dict[str, Any], view: Cohort) -> str:
     """One self-contained page in the style of the run's report: the run and
     its policies, the sweep, then each scenario on its own printed page."""
-    labels = LABELS[lang]
+    labels = view.labels
     heading = labels["whatif_heading"].format(year=document["year"])
-    parts = page_start(heading, document, registry, labels, PAGE_STYLE)
+    parts = page_start(heading, document, view.registry, labels, PAGE_STYLE)
     if document["sweep"]:
-        parts += sweep_html(document, registry, lang)
+        parts += sweep_html(document, view)
     for scenario in document["scenarios"]:
-        parts += scenario_html(scenario, document, registry, lang)
+        parts += scenario_html(scenario, view)
     if document["failed"]:
         parts.append(f'<section id="failed"><h2>{escape(labels["failed"])} ({len(document["failed"])})</h2><ul>')
-        parts += [f"<li>{escape(entry['name'])} ({escape(entry['file'])})</li>" for entry in document["failed"]]
+        parts += [
+            f"<li>{escape(clean(entry['name'], one_line=True))} ({escape(clean(entry['file'], one_line=True))})</li>"
+            for entry in document["failed"]
+        ]
         parts.append("</ul></section>")
     parts.append(f'<footer class="muted"><p>fivestar-assess {escape(__version__)}</p></footer>')
     parts.append("</body>\n</html>\n")
     return "\n".join(parts)
 
 
-RENDERERS: dict[str, Callable[[dict[str, Any], Registry, str], str | bytes]] = {
+RENDERERS: dict[str, Callable[[dict[str, Any], Cohort], str | bytes]] = {
     "table": render_table,
     "json": render_json,
     "html": render_html,
@@ -517,5 +527,5 @@ RENDERERS: dict[str, Callable[[dict[str, Any], Registry, str], str | bytes]] = {
 
 
 def render(whatif: WhatIf, name: str, lang: str) -> str | bytes:
-    """The comparison in one of :data:`FORMATS`."""
-    return RENDERERS[name](whatif_document(whatif), whatif.before.context.registry, language(lang))
+    """The comparison in one of :data:`FORMATS`, in ``lang`` (Chinese unless ``en``)."""
+    return RENDERERS[name](whatif_document(whatif), cohort_view(whatif.before, lang, documents=False))
