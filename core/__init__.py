@@ -9,6 +9,13 @@ Everything listed in ``__all__`` is the plugin API (see docs/plugins.md);
 other modules of the package are internal and may change.
 """
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+from os import PathLike
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 from fivestar.context import RunContext, ScoringContext
 from fivestar.declare import (
     amount,
@@ -60,6 +67,23 @@ from fivestar.numbers import ZERO, dec, fmt, fmt_signed
 from fivestar.policies import choice_policy, number_policy
 from fivestar.rules import AllFlags, Basis, Custom, Flag, Levels, Linear, Rule, Values, show
 from fivestar.version import __version__
+
+if TYPE_CHECKING:
+    from fivestar.pipeline import RunResult
+
+
+def score(config: str | PathLike[str], *, plugins: Sequence[object] = (), load_entry_points: bool = True) -> RunResult:
+    """Score the cohort a run config names, as ``assess run`` does, and return
+    the result (``result.ledgers[org_id].items[item_id].points``, ...).
+
+    :param plugins: plugin objects registered after every other (a test's own).
+    :param load_entry_points: False to leave out installed plugins.
+    """
+    from fivestar.config import load_config
+    from fivestar.pipeline import run
+
+    return run(load_config(Path(config)), plugins=plugins, load_entry_points=load_entry_points)
+
 
 __all__ = [
     "DEPARTMENT",
@@ -118,6 +142,7 @@ __all__ = [
     "number_policy",
     "records",
     "scope",
+    "score",
     "show",
     "yes_no",
 ]

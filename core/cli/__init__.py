@@ -22,6 +22,7 @@ from fivestar.cli.common import fail, open_config, open_run, prepare_or_fail, sa
 from fivestar.cli.forms import convert, init, template
 from fivestar.cli.history import compare, history
 from fivestar.cli.options import apply_settings, attach_global_options, remember_lang
+from fivestar.cli.scaffold import plugin
 from fivestar.cli.scoring import PROGRESS_FROM, progress_reporter, run, validate
 from fivestar.cli.whatif import whatif
 from fivestar.config import DEFAULT_EDITION
@@ -138,7 +139,7 @@ def main() -> None:
 
 attach_global_options(main)
 
-for command in (run, validate, rules, explain, plugins, template, convert, init, history, compare, whatif):
+for command in (run, validate, rules, explain, plugins, plugin, template, convert, init, history, compare, whatif):
     main.add_command(command)
 
 
