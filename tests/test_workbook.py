@@ -155,11 +155,11 @@ def test_a_workbook_filled_in_cell_by_cell_scores_as_the_same_toml(
 
 BAD_CELLS = [
     ("学习星", "learning.political_priority", "E", "可能", "true or false", '"可能"'),
-    ("学习星", "learning.thought_analyses", "E", "两次", "a whole number 0..100", "两次"'),
+    ("学习星", "learning.thought_analyses", "E", "两次", "a whole number 0..100", '"两次"'),
     ("学习星", "learning.conveyed", "E", 3, "a whole number 0..2", "3"),
     ("服务星", "service.top_ten_brand", "E", "优秀", 'one of "none", "participated", "selected"', '"优秀"'),
     ("单位书记清单", "submitted", "D", "三月底", "a date such as 2020-06-30", '"三月底"'),
-    ("单位书记清单", "obligations.inspections", "D", 1.5, "a whole number ≥ 0", "1.5"),
+    ("单位书记清单", "obligations.inspections", "D", 1.5, "a whole number 0..1000000", "1.5"),
 ]
 
 

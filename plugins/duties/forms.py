@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fivestar import Count, Day, FormField, ListForm, Text, YesNo
 from fivestar.plugins.duties.catalogue import BRANCH, Catalogue, Level
-from fivestar.plugins.duties.checks import TABLE
+from fivestar.plugins.duties.checks import OBLIGATION_MAXIMUM, TABLE
 
 SHORT_TITLES = {
     "unit_secretary": "单位书记清单",
@@ -17,6 +17,7 @@ TITLES_EN = {
     "organ_secretary": "Organ party secretary's list",
     "branch_secretary": "Branch secretaries' lists",
 }
+OBLIGATION_COUNT = Count(0, OBLIGATION_MAXIMUM)
 BRANCH_COLUMNS = 6
 """A department has several branches: its branch secretaries' lists side by side."""
 
@@ -43,7 +44,7 @@ def level_form(level: Level, catalogue: Catalogue) -> ListForm:
         fields.append(
             FormField(
                 f"obligations.{obligation.key}",
-                Count(),
+                OBLIGATION_COUNT,
                 f"{obligation.text}（第{obligation.item}项，次数）",
                 obligation.key,
                 obligation.required,
@@ -53,14 +54,19 @@ def level_form(level: Level, catalogue: Catalogue) -> ListForm:
         fields.append(
             FormField(
                 f"obligations.{ratio.numerator}",
-                Count(),
+                OBLIGATION_COUNT,
                 f"{ratio.text}：专职党务工作人员数",
                 ratio.numerator,
                 ratio.required,
             )
         )
         fields.append(
-            FormField(f"obligations.{ratio.denominator}", Count(), f"{ratio.text}：机关工作人员总数", ratio.denominator)
+            FormField(
+                f"obligations.{ratio.denominator}",
+                OBLIGATION_COUNT,
+                f"{ratio.text}：机关工作人员总数",
+                ratio.denominator,
+            )
         )
     notes = tuple(f"{common.number}. 【{common.category}】{common.text}" for common in level.items)
     return ListForm(
