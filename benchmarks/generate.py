@@ -198,11 +198,20 @@ def organisation_text(index: int, rng: random.Random, complete: float = 0.6) -> 
                     rng, "showcase", {"name": "晒比优胜", "points": Decimal(rng.choice(("0.5", "1", "1.5")))}
                 )
         lines.append("")
-    heavy = [item for item in HEAVY if rng.random() < 0.03]
-    if heavy:
-        lines.append("[review.heavy]")
-        lines += [f'"{item}" = {rng.choice(("true", "5", "7", "10"))}' for item in heavy]
     return "\n".join(lines) + "\n"
+
+
+def review_text(index: int, rng: random.Random) -> str:
+    """The assessor's findings of heavy items for one organisation (a few
+    organisations in a hundred), as entries of the office's reviews file."""
+    lines = []
+    for item in HEAVY:
+        if rng.random() < 0.03:
+            lines += [f'[[organisations."org-{index:06d}".findings]]', f'item = "{item}"']
+            points = rng.choice((None, 5, 7, 10))
+            if points is not None:
+                lines.append(f"points = {points}")
+    return "".join(line + "\n" for line in lines)
 
 
 def write_cohort(count: int, folder: Path, seed: int = 2020) -> Path:
@@ -211,11 +220,14 @@ def write_cohort(count: int, folder: Path, seed: int = 2020) -> Path:
     rng = random.Random(seed)
     orgs = folder / "orgs"
     orgs.mkdir(parents=True, exist_ok=True)
+    reviews = []
     for index in range(count):
         (orgs / f"org-{index:06d}.toml").write_text(organisation_text(index, rng), encoding="utf-8")
+        reviews.append(review_text(index, rng))
+    (folder / "reviews.toml").write_text("".join(reviews), encoding="utf-8")
     config = folder / "config.toml"
     config.write_text(
-        f'[assessment]\nyear = {YEAR}\norganisations = ["orgs/*.toml"]\n',
+        f'[assessment]\nyear = {YEAR}\norganisations = ["orgs/*.toml"]\n\n[office]\nreviews = ["reviews.toml"]\n',
         encoding="utf-8",
     )
     return config

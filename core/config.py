@@ -30,6 +30,7 @@ KNOWN_KEYS: dict[str, set[str]] = {
     "policy": set(),  # checked against the policies the plugins declare
     "plugins": {"disable", "paths"},
     "rules": {"disable"},
+    "office": {"records", "reviews"},
     "store": {"path", "save"},
 }
 
@@ -66,6 +67,8 @@ class RunConfig:
     command_line_policy: dict[str, Any] = field(default_factory=dict)
     """``--policy KEY=VALUE`` of the command line: applied over ``[policy]``
     for this run only (see :func:`fivestar.pipeline.prepare`)."""
+    office_records: list[str] = field(default_factory=list)
+    office_reviews: list[str] = field(default_factory=list)
 
     @property
     def base(self) -> Path:
@@ -78,23 +81,38 @@ class RunConfig:
 
     def organisation_files(self) -> list[Path]:
         """Every evidence file the config names, in a stable order, each once."""
+        return self.matching_files(self.organisations, "assessment", "organisations", "evidence files")
+
+    def office_files(self) -> tuple[list[Path], list[Path]]:
+        """The office's records files and reviews files (``[office]``)."""
+        records = self.matching_files(self.office_records, "office", "records", "records files", empty_globs=True)
+        reviews = self.matching_files(self.office_reviews, "office", "reviews", "reviews files", empty_globs=True)
+        return records, reviews
+
+    def matching_files(
+        self, patterns: list[str], table: str, key: str, what: str, empty_globs: bool = False
+    ) -> list[Path]:
+        """Every file the patterns (relative to the config) name, in a stable
+        order, each once. A pattern that names nothing is an error, except a
+        wildcard one when ``empty_globs`` (the office may have no .xlsx
+        records this year; a file named outright must exist)."""
         files: list[Path] = []
         seen: set[Path] = set()
         problems = []
-        for pattern in self.organisations:
+        for pattern in patterns:
             full = str(self.base / pattern)
             if glob.has_magic(pattern):
                 matches = sorted(Path(match) for match in glob.glob(full, recursive=True) if Path(match).is_file())
             else:
                 matches = [Path(full)] if Path(full).is_file() else []
-            if not matches:
+            if not matches and not (empty_globs and glob.has_magic(pattern)):
                 problems.append(
                     Problem(
                         "error",
                         str(self.path),
-                        "assessment",
-                        "organisations",
-                        "a file or pattern that names evidence files",
+                        table,
+                        key,
+                        f"a file or pattern that names {what}",
                         f'"{pattern}" (matches nothing)',
                     )
                 )
@@ -242,5 +260,7 @@ def read_config(path: str | Path) -> tuple[RunConfig, list[Problem]]:
         disabled_items=string_list("rules", "disable"),
         store_path=store_path,
         save=save,
+        office_records=string_list("office", "records"),
+        office_reviews=string_list("office", "reviews"),
     )
     return config, problems

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from fivestar.model import Organisation
+    from fivestar.office import Office
     from fivestar.registry import Registry
     from fivestar.store import PreviousResult, PreviousYear
 
@@ -27,6 +28,8 @@ class RunContext:
     previous: PreviousYear | None = None
     command_line_policies: tuple[str, ...] = ()
     """The policy keys set by ``--policy`` for this run, not by the config."""
+    office: Office = field(default_factory=lambda: _empty_office())
+    """The office's records and reviews (``[office]`` in the run config)."""
     suppliers: dict[str, str] = field(default_factory=dict)
     """Who besides the evidence may supply facts, and from which file:
     ``{"history store": "examples/history.sqlite3"}``. A derived fact whose
@@ -55,3 +58,9 @@ class ScoringContext:
 
     def policy(self, key: str) -> Any:
         return self.run.policies[key]
+
+
+def _empty_office() -> Office:
+    from fivestar.office import Office
+
+    return Office()

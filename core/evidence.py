@@ -1,5 +1,6 @@
 """An organisation's evidence file: read it (data only, never code), convert
-every declared fact to its type, read the assessor's ``[review]`` findings.
+every declared fact to its type, weighed against the office's records and the
+derived facts.
 
 Every problem is collected with the file, table and key, what was expected
 and what was found; nothing here raises for bad evidence.
@@ -10,20 +11,22 @@ from __future__ import annotations
 import difflib
 import hashlib
 import tomllib
+from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from fivestar.facts import DECIMAL_PLACES, FactError, Shown, decimal_places, describe_value
-from fivestar.model import DerivedFact, Organisation, Problem
+from fivestar.facts import DECIMAL_PLACES, DEPARTMENT, FactError, Shown, decimal_places, describe_value
+from fivestar.model import Conflict, DerivedFact, Organisation, Problem
 from fivestar.registry import Registry
 from fivestar.tomlfile import parse_toml
 from fivestar.workbook import read_workbook, workbook_path
 
 HEADER_KEYS = ("id", "name", "tags", "year", "contact", "date")
 """``[organisation]``: id and name; year, contact person and date as the workbook's cover has them."""
-HEAVY_MIN = Decimal(5)
-HEAVY_MAX = Decimal(10)
+
+if TYPE_CHECKING:
+    from fivestar.office import Record
 
 
 def shown_default(value: object) -> str:
@@ -187,9 +190,21 @@ def read_tags(organisation: Organisation, tags: object) -> None:
     organisation.tags = frozenset(tag.strip() for tag in tags)
 
 
-def convert_facts(organisation: Organisation, registry: Registry) -> None:
-    """Fill ``organisation.facts`` with typed values: explicit evidence first,
-    then derived facts, then the type's default (with a warning)."""
+def convert_facts(
+    organisation: Organisation,
+    registry: Registry,
+    records: Mapping[str, Record] | None = None,
+    unverified_claims: str = "accept",
+) -> None:
+    """Fill ``organisation.facts`` with typed values from three sources, the
+    highest first: the office's ``records``, the facts derived from data,
+    the department's claim in its evidence. A lower source never overrides a
+    higher one; a claim that differs from the value used is a conflict
+    (申报与核实不一致). A claim of a fact the department does not own, with no
+    higher source, is used or scored as absent by ``unverified_claims``
+    ("accept" or "ignore"). Missing facts get their type's default (with a
+    warning)."""
+    records = records or {}
     file = str(organisation.path)
     raw = organisation.raw
     problems = organisation.problems
@@ -238,6 +253,7 @@ def convert_facts(organisation: Organisation, registry: Registry) -> None:
             )
 
     fact_keys = registry.fact_keys
+    owners = registry.fact_owners
     for section, types in registry.schema.items():
         keys = fact_keys[section]
         table = raw.get(section, {})
@@ -259,15 +275,50 @@ def convert_facts(organisation: Organisation, registry: Registry) -> None:
         values: dict[str, Any] = {}
         for name, fact_type in types.items():
             key = keys[name]
-            derived = organisation.derived.get(key)
+            claimed = missing = object()
             if name in table:
-                source, raw_value = "evidence", table[name]
+                try:
+                    claimed = fact_type.convert(table[name])
+                except FactError as error:
+                    problems.append(
+                        Problem("error", file, section, name + error.where, error.expected, describe_value(error.found))
+                    )
+            record = records.get(key)
+            derived = organisation.derived.get(key)
+            if record is not None:
+                value, source = record.value, f"office records: {record.where}"
             elif derived is not None:
-                source, raw_value = derived.source, derived.value
+                source = derived.source
+                try:
+                    value = fact_type.convert(derived.value)
+                except FactError as error:
+                    problems.append(
+                        Problem("error", file, section, name + error.where, error.expected, describe_value(error.found))
+                    )
+                    value = fact_type.default
+            elif claimed is not missing:
+                value, source = claimed, "evidence"
+                owner = owners[key]
+                if owner != DEPARTMENT:
+                    organisation.unverified[key] = unverified_claims
+                    if unverified_claims == "ignore":
+                        value, source = fact_type.default, "default"
+                        problems.append(
+                            Problem(
+                                "warning",
+                                file,
+                                section,
+                                name,
+                                f"a record of the {owner} fact {key}",
+                                "a claim only",
+                                f"claim not verified (未经核实), scored as {shown_default(value)} "
+                                "(unverified_claims = ignore)",
+                            )
+                        )
             else:
                 values[name] = fact_type.default
                 organisation.sources[key] = "default"
-                if key in required:
+                if name not in table and key in required:
                     problems.append(
                         Problem(
                             "warning",
@@ -280,13 +331,9 @@ def convert_facts(organisation: Organisation, registry: Registry) -> None:
                         )
                     )
                 continue
-            try:
-                values[name] = fact_type.convert(raw_value)
-            except FactError as error:
-                problems.append(
-                    Problem("error", file, section, name + error.where, error.expected, describe_value(error.found))
-                )
-                values[name] = fact_type.default
+            if claimed is not missing and source != "evidence" and source != "default" and claimed != value:
+                organisation.conflicts.append(Conflict(key, claimed, value, source))
+            values[name] = value
             organisation.sources[key] = source
         organisation.facts[section] = values
     check_materials(organisation, registry)
@@ -323,6 +370,10 @@ def add_derived(organisation: Organisation, facts: dict[str, DerivedFact] | None
         organisation.derived.setdefault(key, fact)
 
 
+HEAVY_MIN = Decimal(5)
+HEAVY_MAX = Decimal(10)
+
+
 def is_heavy_figure(figure: object) -> bool:
     if isinstance(figure, bool) or not isinstance(figure, (int, Decimal)):
         return False
@@ -331,9 +382,9 @@ def is_heavy_figure(figure: object) -> bool:
 
 
 def dotted(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    """A table whose keys are item ids, whether written quoted
-    (``"learning.heavy.x" = 8``) or bare (``learning.heavy.x = 8``, which TOML
-    reads as nested tables)."""
+    """A table whose keys are ids ("table.name", item ids), whether written
+    quoted (``"learning.heavy.x" = 8``) or bare (``learning.heavy.x = 8``,
+    which TOML reads as nested tables). A list of tables stays as it is."""
     flat: dict[str, Any] = {}
     for key, value in table.items():
         if isinstance(value, dict) and value:
@@ -343,80 +394,21 @@ def dotted(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return flat
 
 
-def read_review(organisation: Organisation, registry: Registry) -> None:
-    """The assessor's findings: ``[review] falsified`` and ``[review.heavy]``."""
-    file = str(organisation.path)
-    problems = organisation.problems
-    review = organisation.raw.get("review", {})
-    if not isinstance(review, dict):
-        problems.append(Problem("error", file, "review", "", "a table", describe_value(review)))
+def refuse_review(organisation: Organisation, review_files: list[str]) -> None:
+    """A ``[review]`` in a department's evidence is an error: the assessor's
+    review lives in the office's reviews files, where resubmitting evidence
+    can neither erase nor write it."""
+    if "review" not in organisation.raw:
         return
-    for key in review:
-        if key not in ("falsified", "heavy"):
-            problems.append(Problem("error", file, "review", key, "falsified or heavy", f"unknown key {key}"))
-
-    def unknown(identifier: str, kind: str) -> str:
-        section = identifier.split(".", 1)[0]
-        if section in registry.sections:
-            return f"a known {kind} id of this edition (see `assess rules`)"
-        return f"a known {kind} id of this run (no section {section} is enabled)"
-
-    falsified = review.get("falsified", [])
-    found_ids: set[str] = set()
-    if not isinstance(falsified, list):
-        problems.append(Problem("error", file, "review", "falsified", "a list of item ids", describe_value(falsified)))
-        falsified = []
-    for entry in falsified:
-        if not isinstance(entry, str):
-            problems.append(Problem("error", file, "review", "falsified", "item ids as text", describe_value(entry)))
-        elif entry in registry.items:
-            if entry in registry.disabled:
-                problems.append(
-                    Problem(
-                        "warning",
-                        file,
-                        "review",
-                        "falsified",
-                        "an enabled item",
-                        f'"{entry}"',
-                        f"item {entry} is disabled in this run; its falsification is ignored",
-                    )
-                )
-            else:
-                found_ids.add(entry)
-        else:
-            problems.append(Problem("error", file, "review", "falsified", unknown(entry, "item"), f'"{entry}"'))
-    organisation.falsified = frozenset(found_ids)
-
-    heavy = review.get("heavy", {})
-    if not isinstance(heavy, dict):
-        problems.append(Problem("error", file, "review", "heavy", "a table of heavy item ids", describe_value(heavy)))
-        heavy = {}
-    for heavy_id, figure in dotted(heavy).items():
-        where = f'heavy."{heavy_id}"'
-        item = registry.heavy.get(heavy_id)
-        if item is None:
-            problems.append(Problem("error", file, "review", where, unknown(heavy_id, "heavy item"), f'"{heavy_id}"'))
-            continue
-        if item.derived:
-            problems.append(
-                Problem(
-                    "error",
-                    file,
-                    "review",
-                    where,
-                    "a heavy item the assessor reports",
-                    f'"{heavy_id}"',
-                    "this heavy item is derived from the cohort, not reported",
-                )
-            )
-            continue
-        if figure is False:
-            continue
-        if figure is True:
-            organisation.heavy[heavy_id] = None
-            continue
-        if not is_heavy_figure(figure):
-            problems.append(Problem("error", file, "review", where, "true or a figure 5..10", describe_value(figure)))
-            continue
-        organisation.heavy[heavy_id] = Decimal(figure)
+    where = ", ".join(review_files) if review_files else "the reviews files of the run config's [office] reviews"
+    organisation.problems.append(
+        Problem(
+            "error",
+            str(organisation.path),
+            "review",
+            "",
+            f"no [review] in a department's evidence: findings belong in {where}",
+            Shown("a [review] table"),
+            "the assessor's review is kept by the office, not in the evidence",
+        )
+    )

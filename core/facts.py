@@ -352,6 +352,9 @@ class FactSpec:
     doc: str = ""
     owner: str = DEPARTMENT
     doc_zh: str = ""
+    aliases: tuple[str, ...] = ()
+    """Other names of the fact as a column header of the office's records
+    (e.g. 行风评议成绩), besides its id "table.name"."""
 
     @property
     def department_fills_in(self) -> bool:

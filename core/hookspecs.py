@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         Item,
         Ledger,
         ListForm,
+        OfficeFigure,
         Organisation,
         Policy,
         Problem,
@@ -99,6 +100,14 @@ def assess_evidence_forms(edition: str) -> list[ListForm]:
     """Return the list forms of the evidence tables this plugin reads besides
     the sections' (the duty lists), so that the evidence template and the
     workbook offer them to the department with their allowed values."""
+
+
+@hookspec
+def assess_office_figures(edition: str) -> list[OfficeFigure]:
+    """Return the figures only the office's records give that this plugin
+    reads besides its items' facts: a cohort figure (``[cohort]``, e.g. the
+    official 行风评议 average) or an organisation's figure (e.g. its official
+    rank). Read them with ``context.office.figure(key, organisation)``."""
 
 
 # --------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -180,6 +181,20 @@ class ListForm:
         return isinstance(entry, dict) and all(entry.get(key) == value for key, value in self.fixed)
 
 
+@dataclass(frozen=True)
+class OfficeFigure:
+    """A figure only the office's records give, read by a plugin but scored
+    by no item on its own: e.g. the official 行风评议 average of the city
+    (``[cohort]``) or an organisation's official rank. ``key`` is written
+    like a fact id ("performance.conduct_rank"); ``aliases`` are other
+    column headers for it (e.g. 行风评议名次)."""
+
+    key: str
+    type: FactType
+    doc: str = ""
+    aliases: tuple[str, ...] = ()
+
+
 # --------------------------------------------------------------------------
 # Problems found in input
 # --------------------------------------------------------------------------
@@ -273,9 +288,74 @@ class DerivedFact:
     plugins deriving one fact without saying so are an error naming both."""
 
 
+@dataclass(frozen=True)
+class Conflict:
+    """申报与核实不一致: the department claims a value of a fact, a higher
+    source (the office's records, a derivation) gives another, which is used."""
+
+    fact: str
+    claimed: Any
+    used: Any
+    source: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"fact": self.fact, "claimed": self.claimed, "used": self.used, "source": self.source}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """The assessor's finding about one organisation (from the office's
+    reviews file): a scored item found falsified (加倍倒扣), or a heavy item
+    (重扣分项) with its points (None: policy heavy_default). ``withdrawn`` when
+    an appeal against it was upheld."""
+
+    item: str
+    points: Decimal | None = None
+    reason: str = ""
+    found_on: date | None = None
+    found_by: str = ""
+    file: str = ""
+    withdrawn: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "item": self.item,
+            "points": self.points,
+            "reason": self.reason,
+            "found_on": self.found_on,
+            "found_by": self.found_by,
+            "file": self.file,
+            "withdrawn": self.withdrawn,
+        }
+
+
+@dataclass(frozen=True)
+class Appeal:
+    """申诉 against a finding: ``upheld`` withdraws the finding, ``rejected`` lets it stand."""
+
+    item: str
+    outcome: Literal["upheld", "rejected"]
+    decided_on: date
+    reason: str = ""
+    file: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "item": self.item,
+            "outcome": self.outcome,
+            "decided_on": self.decided_on,
+            "reason": self.reason,
+            "file": self.file,
+        }
+
+
 @dataclass
 class Organisation:
-    """One department's party organisation, as its evidence file gives it."""
+    """One department's party organisation, as its evidence file gives it,
+    with what the office's records and reviews say of it: ``conflicts``
+    between its claims and higher sources, ``unverified`` claims of facts it
+    does not own (fact → "accepted" or "ignored"), the assessor's
+    ``findings`` and ``appeals``."""
 
     id: str
     name: str
@@ -292,6 +372,21 @@ class Organisation:
     tags: frozenset[str] = frozenset()
     cells: dict[str, str] = field(default_factory=dict)
     """For a workbook: ``table.key`` → the cell that holds it (``学习星!E7``)."""
+    conflicts: list[Conflict] = field(default_factory=list)
+    unverified: dict[str, str] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    appeals: list[Appeal] = field(default_factory=list)
+
+    def decisions(self) -> dict[str, list[dict[str, Any]]]:
+        """Who said what, as the JSON result gives it: the conflicts between
+        the organisation's claims and a higher source, its unverified claims,
+        the assessor's findings and the appeals against them."""
+        return {
+            "conflicts": [conflict.as_dict() for conflict in self.conflicts],
+            "unverified": [{"fact": key, "policy": status} for key, status in self.unverified.items()],
+            "findings": [finding.as_dict() for finding in self.findings],
+            "appeals": [appeal.as_dict() for appeal in self.appeals],
+        }
 
     @property
     def errors(self) -> list[Problem]:
@@ -335,6 +430,8 @@ class ItemResult:
     scored_points: Decimal = ZERO
     note_phrase: tuple[str, dict[str, str]] | None = None
     """The note as a phrase of the vocabulary (key, values), for reports in a language."""
+    unverified: tuple[str, ...] = ()
+    """The facts of the line the department claimed and nobody verified (未经核实, unverified_claims = accept)."""
 
     @property
     def max(self) -> Decimal | None:
@@ -361,6 +458,8 @@ class ItemResult:
                 text += words.then(words.phrase(key, self.note, **values))
             else:
                 text += words.then(self.note)
+        if self.unverified:
+            text += words.then(words.phrase("unverified", "未经核实：{facts}", facts=", ".join(self.unverified)))
         return text
 
 

@@ -21,12 +21,13 @@ from fivestar import signals
 from fivestar.config import DEFAULT_EDITION, RunConfig, shown_path
 from fivestar.conflicts import Conflict, last_of_chain
 from fivestar.context import RunContext
-from fivestar.evidence import add_derived, convert_facts, read_evidence, read_review
+from fivestar.evidence import add_derived, convert_facts, read_evidence, refuse_review
 from fivestar.facts import describe_value
 from fivestar.faults import PLUGIN_FAULT, PluginFault, StepFailed, plugin_failure
 from fivestar.manager import PluginManager, make_plugin_manager
 from fivestar.model import Awards, Cohort, DerivedFact, InputError, Ledger, Organisation, Problem
 from fivestar.numbers import ZERO
+from fivestar.office import apply_review, load_office
 from fivestar.registry import Registry, build_registry
 from fivestar.store import HistoryStore
 from fivestar.suggest import did_you_mean
@@ -159,6 +160,15 @@ def prepare(
         raise InputError(problems)
     context = RunContext(config.year, config.edition, config.award_year, policies, registry)
     context.command_line_policies = tuple(config.command_line_policy)
+    records, reviews = config.office_files()
+    context.office = load_office(records, reviews, registry)
+    if records or reviews:
+        log.info(
+            "office_loaded",
+            records=len(records),
+            reviews=len(reviews),
+            organisations=len(set(context.office.records) | set(context.office.findings)),
+        )
     if config.history:
         store = HistoryStore(config.history_path)
         context.previous = store.previous_year(config.year - 1)
@@ -233,8 +243,11 @@ def load_organisation(path: Path, pm: PluginManager, context: RunContext, conten
     step = "collect"
     try:
         collect(organisation, pm, context)
-        convert_facts(organisation, registry)
-        read_review(organisation, registry)
+        office = context.office
+        organisation.problems.extend(office.problems_of(organisation))
+        convert_facts(organisation, registry, office.records_of(organisation), context.policy("unverified_claims"))
+        refuse_review(organisation, office.review_files)
+        apply_review(organisation, office, registry)
         step = "validate"
         for problems in pm.hook.assess_validate(organisation=organisation, context=context):
             organisation.problems.extend(problems or ())
@@ -399,6 +412,10 @@ def read_cohort(
         if progress:
             progress("read", index, len(files))
     mark_duplicates(organisations)
+    unmatched = set(context.office.findings) | set(context.office.appeals) | set(context.office.problems)
+    unmatched -= {name for organisation in organisations for name in (organisation.id, organisation.name)}
+    if unmatched:
+        log.warning("office_names_no_organisation_of_the_run", organisations=sorted(unmatched))
     for organisation in organisations:
         if not organisation.valid:
             log.info(

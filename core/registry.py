@@ -12,7 +12,19 @@ from typing import Any
 import pluggy
 from fivestar.conflicts import Conflict, last_of_chain
 from fivestar.facts import OWNERS, FactSpec, FactType
-from fivestar.model import Edition, HeavyItem, InputError, Item, ListForm, Organisation, Policy, Problem, Scope, Section
+from fivestar.model import (
+    Edition,
+    HeavyItem,
+    InputError,
+    Item,
+    ListForm,
+    OfficeFigure,
+    Organisation,
+    Policy,
+    Problem,
+    Scope,
+    Section,
+)
 from fivestar.numbers import ZERO
 from fivestar.rules import AllFlags, Flag
 from fivestar.suggest import did_you_mean
@@ -62,6 +74,7 @@ class Registry:
     heavy: dict[str, HeavyItem] = field(default_factory=dict)
     policies: dict[str, Policy] = field(default_factory=dict)
     owners: dict[str, str] = field(default_factory=dict)
+    office_figures: dict[str, OfficeFigure] = field(default_factory=dict)
     disabled: frozenset[str] = frozenset()
     extra_tables: frozenset[str] = frozenset()
     _maxima: dict[frozenset[str], dict[str, Decimal]] = field(default_factory=dict, repr=False)
@@ -178,6 +191,15 @@ class Registry:
                 if spec.department_fills_in:
                     tables[item.section].setdefault(spec.name, spec)
         return tables
+
+    @cached_property
+    def items_reading(self) -> dict[str, tuple[str, ...]]:
+        """ "table.name" → the ids of the items that read the fact."""
+        readers: dict[str, tuple[str, ...]] = {}
+        for item in self.items.values():
+            for key in item.fact_keys():
+                readers[key] = (*readers.get(key, ()), item.id)
+        return readers
 
     @cached_property
     def fact_keys(self) -> dict[str, dict[str, str]]:
@@ -466,6 +488,27 @@ def build_registry(
                 continue
             registry.policies[policy.key] = policy
             registry.owners["policy:" + policy.key] = plugin
+
+    layers = [
+        (layer, answer)
+        for layer in registry.lineage
+        for answer in call_each(pm.hook.assess_office_figures, OfficeFigure, edition=layer)
+    ]
+    for _layer, (plugin, figures) in layers:
+        for figure in figures:
+            if figure.key in fact_types or registry.owners.get("figure:" + figure.key, plugin) != plugin:
+                problems.append(
+                    _problem(
+                        figure.key,
+                        "a new office figure (not a fact id)",
+                        f"also declared by {registry.owners.get('figure:' + figure.key, 'an item')}",
+                        f"plugin {plugin} declares office figure {figure.key} twice",
+                        source,
+                    )
+                )
+                continue
+            registry.office_figures[figure.key] = figure
+            registry.owners["figure:" + figure.key] = plugin
 
     tables: set[str] = set()
     for _plugin, names in call_each(pm.hook.assess_evidence_tables, str):

@@ -42,6 +42,20 @@ def assess_policies() -> list[Policy]:
         number_policy(
             "performance_threshold", 18, 0, 20, "业绩优 is earned at this many points of the performance section."
         ),
+        choice_policy(
+            "falsified_bonus",
+            "after-cap",
+            ("after-cap", "before-cap"),
+            "备注3 in a capped section (the bonus): the cap applies to the items not falsified, then the falsified "
+            "items' −2 × claimed come off (after-cap), or they enter the sum before the cap (before-cap).",
+        ),
+        choice_policy(
+            "unverified_claims",
+            "accept",
+            ("accept", "ignore"),
+            "A department's claim of a fact the office or the tool provides, with no record or derivation: "
+            "used and marked 未经核实 (accept), or scored as absent (ignore).",
+        ),
     ]
 
 
@@ -79,6 +93,10 @@ def score_items(ledger: Ledger, context: RunContext) -> None:
                 lines[item_id] = line(item, points, raw, trace, "scored", "", points)
     except Exception as error:
         raise PluginFault(registry.owners.get(item_id, "?"), "score", item_id) from error
+    for key, status in organisation.unverified.items():
+        if status == "accept":
+            for item_id in registry.items_reading.get(key, ()):
+                lines[item_id].unverified += (key,)
 
 
 def apply_findings(ledger: Ledger, context: RunContext) -> None:
@@ -105,17 +123,30 @@ def apply_findings(ledger: Ledger, context: RunContext) -> None:
         )
 
 
+def section_score(lines: list[ItemResult], maximum: Decimal, after_cap: bool) -> tuple[Decimal, Decimal]:
+    """A section's sum of item points and its score. The maximum (or cap)
+    applies to the items not falsified; the falsified items' points come off
+    after it (``after_cap``: falsification is never absorbed by the cap) or
+    enter the sum before it."""
+    claimed = sum([line.points for line in lines], ZERO)
+    if not after_cap:
+        return claimed, min(claimed, maximum)
+    falsified = sum([line.points for line in lines if line.status == "falsified"], ZERO)
+    return claimed, min(claimed - falsified, maximum) + falsified
+
+
 def sum_sections(ledger: Ledger, context: RunContext) -> None:
     """Each section's sum, against the organisation's own maximum (items
     that do not apply to it count for nothing)."""
     registry = context.registry
     lines = ledger.items
     maxima = registry.section_maxima_for(ledger.not_applicable)
+    after_cap = context.policy("falsified_bonus") == "after-cap"
     for section_id, item_ids in registry.section_item_ids.items():
-        claimed = sum([lines[item_id].points for item_id in item_ids], ZERO)
         maximum = maxima[section_id]
+        claimed, score = section_score([lines[item_id] for item_id in item_ids], maximum, after_cap)
         ledger.sections[section_id] = SectionResult(
-            registry.sections[section_id], claimed, min(claimed, maximum), maximum, item_ids, lines
+            registry.sections[section_id], claimed, score, maximum, item_ids, lines
         )
 
 

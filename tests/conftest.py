@@ -49,13 +49,35 @@ def write_toml(path: Path, data: dict[str, Any]) -> Path:
     return path
 
 
+def review_findings(review: dict[str, Any]) -> list[dict[str, Any]]:
+    """The office's findings for a shorthand review: ``falsified`` item ids, ``heavy`` id → true or points."""
+    findings: list[dict[str, Any]] = [{"item": item_id} for item_id in review.get("falsified", [])]
+    for heavy_id, figure in review.get("heavy", {}).items():
+        if figure is True:
+            findings.append({"item": heavy_id})
+        elif figure is not False:
+            findings.append({"item": heavy_id, "points": figure})
+    return findings
+
+
+def write_review(folder: Path, org_id: str, findings: list[dict[str, Any]], appeals: list[dict[str, Any]] = ()) -> Path:
+    """reviews/<org_id>.toml: the office's findings and appeals for one organisation."""
+    table: dict[str, Any] = {"findings": list(findings)}
+    if appeals:
+        table["appeals"] = list(appeals)
+    return write_toml(folder / "reviews" / f"{org_id}.toml", {"organisations": {org_id: table}})
+
+
 @pytest.fixture
 def write_org(tmp_path: Path) -> Callable[..., Path]:
-    """write_org("a", learning={...}, review={...}) → orgs/a.toml"""
+    """write_org("a", learning={...}, review={"falsified": [...], "heavy": {...}}) → orgs/a.toml, and the review
+    as the office's findings in reviews/a.toml (which write_config then names in [office] reviews)."""
 
-    def write(org_id: str, **tables: Any) -> Path:
+    def write(org_id: str, review: dict[str, Any] | None = None, **tables: Any) -> Path:
         data: dict[str, Any] = {"organisation": {"id": org_id, "name": f"测试单位{org_id}"}}
         data.update(tables)
+        if review is not None:
+            write_review(tmp_path, org_id, review_findings(review))
         return write_toml(tmp_path / "orgs" / f"{org_id}.toml", data)
 
     return write
@@ -63,10 +85,14 @@ def write_org(tmp_path: Path) -> Callable[..., Path]:
 
 @pytest.fixture
 def write_config(tmp_path: Path) -> Callable[..., Path]:
-    """write_config(policy={...}, rules={...}) → config.toml naming orgs/*.toml"""
+    """write_config(policy={...}, rules={...}) → config.toml naming orgs/*.toml, and the office's reviews/*.toml
+    and records/*.toml when those folders exist"""
 
     def write(**tables: Any) -> Path:
         data: dict[str, Any] = {"assessment": {"year": 2020, "organisations": ["orgs/*.toml"]}}
+        for kind in ("records", "reviews"):
+            if any((tmp_path / kind).glob("*")):
+                data.setdefault("office", {})[kind] = [f"{kind}/*"]
         for name, table in tables.items():
             data.setdefault(name, {}).update(table)
         return write_toml(tmp_path / "config.toml", data)

@@ -281,7 +281,7 @@ def test_showcase_sum(write_org: WriteOrg, assess: Assess) -> None:
     )
     result = assess()
     assert points(result, "bonus.showcase") == Decimal("1.8")
-    assert line_of(result, "bonus.showcase").basis == "晒比一 1.5 + 晒比二 0.3 = 1.8"
+    assert line_of(result, "bonus.showcase").basis == "晒比一 1.5 + 晒比二 0.3 = 1.8；未经核实：bonus.showcase"
 
 
 def test_showcase_empty_and_zero(write_org: WriteOrg, assess: Assess) -> None:
@@ -390,15 +390,36 @@ def test_falsified_halved_recognition(write_org: WriteOrg, assess: Assess) -> No
     assert points(assess(), "bonus.innovation_recognition") == Decimal(-3)
 
 
-def test_falsified_bonus_counts_after_the_other_items_under_the_cap(write_org: WriteOrg, assess: Assess) -> None:
+@pytest.mark.parametrize(
+    ("policy", "score"),
+    [
+        ({}, Decimal(6)),  # after-cap (default): min(12, 10) − 2×2
+        ({"falsified_bonus": "after-cap"}, Decimal(6)),
+        ({"falsified_bonus": "before-cap"}, Decimal(8)),  # min(12 − 2×2, 10)
+    ],
+)
+def test_falsification_is_not_swallowed_by_the_bonus_cap(
+    write_org: WriteOrg, assess: Assess, policy: dict[str, str], score: Decimal
+) -> None:
+    """A bonus claiming 14 (a provincial commendation 2 + 12 new stations) whose commendation is found falsified."""
     write_org(
         "a",
-        bonus={"new_stations": 12, "previous_award": True},
-        review={"falsified": ["bonus.previous_award"]},
+        bonus={"commendations": [commendation("A", "provincial")], "new_stations": 12},
+        review={"falsified": ["bonus.commendations"]},
     )
-    section = assess().ledgers["a"].sections["bonus"]
-    assert section.claimed == Decimal(10)  # 12 − 2
-    assert section.score == Decimal(10)
+    section = assess(policy=policy).ledgers["a"].sections["bonus"]
+    assert section.claimed == Decimal(8)  # 12 − 4
+    assert section.score == score
+
+
+@pytest.mark.parametrize("policy", ["after-cap", "before-cap"])
+def test_under_the_cap_both_falsified_bonus_policies_agree(write_org: WriteOrg, assess: Assess, policy: str) -> None:
+    write_org(
+        "a",
+        bonus={"commendations": [commendation("A", "provincial")], "new_stations": 9},
+        review={"falsified": ["bonus.commendations"]},
+    )
+    assert assess(policy={"falsified_bonus": policy}).ledgers["a"].sections["bonus"].score == Decimal(5)  # 9 − 4
 
 
 def test_falsified_bonus_with_policy_zero(write_org: WriteOrg, assess: Assess) -> None:

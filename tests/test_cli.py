@@ -107,10 +107,12 @@ def test_run_refuses_decimals_with_more_places_than_evidence_may_have(
     writes them) are refused at validation, naming each; the rest of the cohort is still reported."""
     write_org("plain", learning=LEARNING)
     (tmp_path / "orgs" / "long.toml").write_text(
-        '[organisation]\nid = "long"\n'
-        '[[bonus.showcase]]\nname = "x"\npoints = 1.2345678901234567\n'
-        f'[review.heavy]\n"{HEAVY_ID}" = 7.123456789012345\n',
+        '[organisation]\nid = "long"\n[[bonus.showcase]]\nname = "x"\npoints = 1.2345678901234567\n',
         encoding="utf-8",
+    )
+    (tmp_path / "reviews").mkdir()
+    (tmp_path / "reviews" / "long.toml").write_text(
+        f'[[organisations.long.findings]]\nitem = "{HEAVY_ID}"\npoints = 7.123456789012345\n', encoding="utf-8"
     )
     result = invoke("run", str(write_config()), "--format", "json")
     assert result.exit_code == 1, result.output
@@ -118,7 +120,9 @@ def test_run_refuses_decimals_with_more_places_than_evidence_may_have(
     assert organisations["plain"]["status"] == "scored"
     long = organisations["long"]
     assert long["status"] == "failed"
-    assert {error["key"] for error in long["errors"]} == {"showcase[0].points", f'heavy."{HEAVY_ID}"'}
+    assert {error["key"] for error in long["errors"]} == {"showcase[0].points", "points"}
+    (heavy,) = [error for error in long["errors"] if error["key"] == "points"]
+    assert heavy["file"].endswith("long.toml") and heavy["table"] == 'organisations."long".findings[0]'
     assert "1.2345678901234567" not in str(organisations["plain"])
 
 

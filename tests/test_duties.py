@@ -436,17 +436,38 @@ def test_one_shortfall_loses_lists_fulfilled(
     assert norms_line(result, "norms.personal_lists") == (D(2), SOURCE)
 
 
-def test_explicit_norms_facts_win_over_derived_ones(write_org: WriteOrg, assess: Assess) -> None:
+def test_derived_norms_facts_win_over_claims_with_a_conflict(write_org: WriteOrg, assess: Assess) -> None:
     lists = three_lists(**{UNIT: {"signed": False, "obligations": {"reports_heard": 0}}})
     write_org("a", duty_lists=lists, norms={"personal_lists_published": True})
     result = assess()
-    assert norms_line(result, "norms.personal_lists") == (D(2), "evidence")
+    assert norms_line(result, "norms.personal_lists") == (D(0), SOURCE)
     assert norms_line(result, "norms.lists_fulfilled") == (D(0), SOURCE)
+    (conflict,) = result.ledgers["a"].organisation.conflicts
+    assert (conflict.fact, conflict.claimed, conflict.used, conflict.source) == (
+        "norms.personal_lists_published",
+        True,
+        False,
+        SOURCE,
+    )
 
-    write_org("a", duty_lists=three_lists(), norms={"lists_fulfilled": False})
+    write_org("a", duty_lists=three_lists(), norms={"lists_fulfilled": True})
     result = assess()
-    assert norms_line(result, "norms.personal_lists") == (D(2), SOURCE)
-    assert norms_line(result, "norms.lists_fulfilled") == (D(0), "evidence")
+    assert norms_line(result, "norms.lists_fulfilled") == (D(2), SOURCE)
+    assert result.ledgers["a"].organisation.conflicts == []
+
+
+@pytest.mark.parametrize("level", [UNIT, ORGAN, BRANCH])
+def test_a_level_without_a_list_makes_the_derived_facts_false(write_org: WriteOrg, assess: Assess, level: str) -> None:
+    """Only two of the three secretaries drew up a list: neither 2-point item is earned, and the missing level is
+    named."""
+    lists = [entry for entry in three_lists() if entry["level"] != level]
+    write_org("a", duty_lists=lists)
+    result = assess()
+    assert norms_line(result, "norms.personal_lists")[0] == D(0)
+    assert norms_line(result, "norms.lists_fulfilled")[0] == D(0)
+    (warning,) = [problem for problem in result.ledgers["a"].organisation.warnings if problem.table == "duty_lists"]
+    assert warning.key == "level"
+    assert level in str(warning)
 
 
 def test_without_duty_lists_nothing_is_derived(write_org: WriteOrg, assess: Assess) -> None:

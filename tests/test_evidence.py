@@ -90,20 +90,12 @@ BAD_EVIDENCE = [
         id="number-inf",
     ),
     pytest.param(
-        HEADER + f'[review.heavy]\n"{HEAVY_ID}" = nan\n',
+        HEADER + f'[review.heavy]\n"{HEAVY_ID}" = 5\n',
         "review",
-        f'heavy."{HEAVY_ID}"',
-        "5..10",
-        "nan",
-        id="heavy-nan",
-    ),
-    pytest.param(
-        HEADER + f'[review.heavy]\n"{HEAVY_ID}" = inf\n',
-        "review",
-        f'heavy."{HEAVY_ID}"',
-        "5..10",
-        "inf",
-        id="heavy-inf",
+        "",
+        "no [review] in a department's evidence: findings belong in the reviews files",
+        "a [review] table",
+        id="review-in-evidence",
     ),
     pytest.param(
         HEADER + "[learning]\nunimplemented = " + "9" * 5000 + "\n", "", "", "valid TOML", "too long", id="int-too-long"
@@ -361,12 +353,21 @@ def test_a_misspelt_section_table_is_an_error_that_names_the_table_meant(
     assert any(problem.table == "duty_notes" and problem.severity == "warning" for problem in other.problems)
 
 
-def test_heavy_ids_may_be_written_bare_as_well_as_quoted(tmp_path: Path, write_config: Callable[..., Path]) -> None:
+def test_record_fact_ids_may_be_written_bare_as_well_as_quoted(
+    tmp_path: Path, write_config: Callable[..., Path]
+) -> None:
+    """A records file's fact ids, like the evidence's, may be written bare (TOML then reads nested tables)."""
     orgs = tmp_path / "orgs"
     orgs.mkdir()
-    (orgs / "bare.toml").write_text("[review.heavy]\nlearning.heavy.unprofessional_staff = 7\n", encoding="utf-8")
-    (orgs / "quoted.toml").write_text('[review.heavy]\n"learning.heavy.unprofessional_staff" = 7\n', encoding="utf-8")
+    for org_id in ("bare", "quoted"):
+        (orgs / f"{org_id}.toml").write_text(f'[organisation]\nid = "{org_id}"\n', encoding="utf-8")
+    records = tmp_path / "records"
+    records.mkdir()
+    (records / "2020.toml").write_text(
+        '[organisations.bare]\nperformance.target_grade = "good"\n'
+        '[organisations.quoted]\n"performance.target_grade" = "good"\n',
+        encoding="utf-8",
+    )
     result = run(load_config(write_config()))
     for org_id in ("bare", "quoted"):
-        (deduction,) = result.ledgers[org_id].heavy
-        assert (deduction.item.id, deduction.points) == ("learning.heavy.unprofessional_staff", Decimal(7))
+        assert result.ledgers[org_id].items["performance.target_grade"].points == Decimal(8)

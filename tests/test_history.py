@@ -68,7 +68,7 @@ def season(tmp_path: Path, write_org: Callable[..., Path], write_config: Callabl
     (replacing the previous year's) and config.toml with the shared store."""
 
     def write(year: int, cohort: dict[str, Evidence], **store: Any) -> Path:
-        for old in (tmp_path / "orgs").glob("*.toml"):
+        for old in [*(tmp_path / "orgs").glob("*.toml"), *(tmp_path / "reviews").glob("*.toml")]:
             old.unlink()
         for org_id, tables in cohort.items():
             write_org(org_id, **tables)
@@ -372,17 +372,27 @@ def test_the_improvement_from_the_store_raises_the_total(
     assert with_history["b"]["total"] - alone["b"]["total"] == 5
 
 
-def test_explicit_conduct_rating_prev_wins_over_the_store(run_json: RunJson, saved: Saved, season: Season) -> None:
+def test_the_store_wins_over_a_claimed_conduct_rating_prev(run_json: RunJson, saved: Saved, season: Season) -> None:
+    """A derived fact outranks the department's claim: the claim differs, so there is a conflict."""
     saved(2019, COHORT_2019)
     cohort = {
         **COHORT_2020,
         "b": {"performance": performance("good", True, "81", conduct_rating_prev=toml_literal("81"))},
     }
-    line = line_of(run_json(season(2020, cohort))["b"], CONDUCT)
+    document = run_json(season(2020, cohort))["b"]
+    line = line_of(document, CONDUCT)
 
-    assert line["sources"]["conduct_rating_prev"] == "evidence"
-    assert line["facts"]["conduct_rating_prev"] == Decimal(81)
-    assert line["points"] == Decimal(0)
+    assert line["sources"]["conduct_rating_prev"] == "history store: 2019 conduct_rating"
+    assert line["facts"]["conduct_rating_prev"] == Decimal(80)
+    assert line["points"] == Decimal(5)
+    assert document["conflicts"] == [
+        {
+            "fact": "performance.conduct_rating_prev",
+            "claimed": Decimal(81),
+            "used": Decimal(80),
+            "source": "history store: 2019 conduct_rating",
+        }
+    ]
 
 
 def test_an_unrated_last_year_gives_no_conduct_rating_prev(run_json: RunJson, saved: Saved, season: Season) -> None:
@@ -416,16 +426,20 @@ def test_previous_award_comes_from_last_years_five_star(
     assert warned(documents[org_id], "previous_award") == []
 
 
-@pytest.mark.parametrize(("org_id", "explicit", "points"), [("a", False, "0"), ("b", True, "1")])
-def test_explicit_previous_award_wins_over_the_store(
-    run_json: RunJson, saved: Saved, season: Season, org_id: str, explicit: bool, points: str
+@pytest.mark.parametrize(("org_id", "claimed", "points"), [("a", False, "1"), ("b", True, "0")])
+def test_the_store_wins_over_a_claimed_previous_award(
+    run_json: RunJson, saved: Saved, season: Season, org_id: str, claimed: bool, points: str
 ) -> None:
+    """A department cannot raise its score (b) with a previous_award the store contradicts, nor lower it (a)."""
     saved(2019, COHORT_2019)
-    cohort = {**COHORT_2020, org_id: {**COHORT_2020[org_id], "bonus": {"previous_award": explicit}}}
-    line = line_of(run_json(season(2020, cohort))[org_id], AWARD)
+    cohort = {**COHORT_2020, org_id: {**COHORT_2020[org_id], "bonus": {"previous_award": claimed}}}
+    document = run_json(season(2020, cohort))[org_id]
+    line = line_of(document, AWARD)
 
-    assert line["sources"]["previous_award"] == "evidence"
+    assert line["sources"]["previous_award"].startswith("history store: 2019 five_star")
     assert line["points"] == Decimal(points)
+    (conflict,) = document["conflicts"]
+    assert (conflict["fact"], conflict["claimed"], conflict["used"]) == (AWARD, claimed, not claimed)
 
 
 def test_without_a_store_previous_award_is_missing(run_json: RunJson, season: Season) -> None:

@@ -65,8 +65,11 @@ def test_the_sample_cohort(sample_config: Path) -> None:
 def test_generated_cohorts(generate: Any, tmp_path: Path, seed: int) -> None:
     config = generate.write_cohort(120, tmp_path, seed=seed)
     orgs = tmp_path / "orgs"
-    first = orgs / "org-000000.toml"
-    first.write_text(first.read_text(encoding="utf-8") + '[review]\nfalsified = ["learning.conveyed"]\n')
+    reviews = tmp_path / "reviews.toml"
+    reviews.write_text(
+        reviews.read_text(encoding="utf-8") + '[[organisations."org-000000".findings]]\nitem = "learning.conveyed"\n',
+        encoding="utf-8",
+    )
     (orgs / "org-000003.toml").write_text("[learning\n", encoding="utf-8")
     result = run(load_config(config))
     text = written(result)

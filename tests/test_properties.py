@@ -168,7 +168,7 @@ def toml_value(value: object) -> str:
     raise TypeError(value)
 
 
-def evidence_text(org_id: str, org: dict[str, Any], review: bool) -> str:
+def evidence_text(org_id: str, org: dict[str, Any]) -> str:
     lines = ["[organisation]", f'id = "{org_id}"', f'name = "测试单位{org_id}"']
     for section, facts in org["sections"].items():
         lines.append(f"[{section}]")
@@ -177,20 +177,34 @@ def evidence_text(org_id: str, org: dict[str, Any], review: bool) -> str:
         for entry in entries:
             lines.append(f"[[bonus.{table}]]")
             lines += [f"{key} = {toml_value(value)}" for key, value in entry.items()]
-    if review:
-        lines += ["[review]", "falsified = [" + ", ".join(toml_value(item) for item in org["falsified"]) + "]"]
-        lines.append("[review.heavy]")
-        lines += [f"{toml_value(heavy_id)} = {toml_value(figure)}" for heavy_id, figure in org["heavy"].items()]
     return "\n".join(lines) + "\n"
+
+
+def review_text(org_id: str, org: dict[str, Any]) -> str:
+    """The office's findings for one organisation: its falsified items and heavy items (true: no points given)."""
+    lines = []
+    for item_id in org["falsified"]:
+        lines += [f'[[organisations."{org_id}".findings]]', f"item = {toml_value(item_id)}"]
+    for heavy_id, figure in org["heavy"].items():
+        lines += [f'[[organisations."{org_id}".findings]]', f"item = {toml_value(heavy_id)}"]
+        if figure is not True:
+            lines.append(f"points = {toml_value(figure)}")
+    return "".join(line + "\n" for line in lines)
 
 
 def assess_cohort(folder: Path, cohort: list[dict[str, Any]], review: bool) -> RunResult:
     for index, org in enumerate(cohort):
         path = folder / "orgs" / f"o{index}.toml"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(evidence_text(f"o{index}", org, review), encoding="utf-8")
+        path.write_text(evidence_text(f"o{index}", org), encoding="utf-8")
+    office = ""
+    if review:
+        (folder / "reviews.toml").write_text(
+            "".join(review_text(f"o{index}", org) for index, org in enumerate(cohort)), encoding="utf-8"
+        )
+        office = '[office]\nreviews = ["reviews.toml"]\n'
     config = folder / "config.toml"
-    config.write_text(f'[assessment]\nyear = {YEAR}\norganisations = ["orgs/*.toml"]\n', encoding="utf-8")
+    config.write_text(f'[assessment]\nyear = {YEAR}\norganisations = ["orgs/*.toml"]\n{office}', encoding="utf-8")
     result = run(load_config(config))
     assert not result.failed, [str(problem) for failed in result.failed for problem in failed.errors]
     return result
@@ -267,10 +281,11 @@ def check_sections(ledger: Ledger) -> None:
     assert set(ledger.sections) == set(SPEC_MAXIMA)
     for section_id, section in ledger.sections.items():
         where = f"{ledger.organisation.id} {section_id}"
-        total = sum((line.points for line in section.items.values()), Decimal(0))
+        kept = sum((line.points for line in section.items.values() if line.status != "falsified"), Decimal(0))
+        falsified = sum((line.points for line in section.items.values() if line.status == "falsified"), Decimal(0))
         maximum = SPEC_MAXIMA[section_id]
         assert section.max == maximum, where
-        assert section.score == min(total, maximum), where
+        assert section.score == min(kept, maximum) + falsified, where  # falsified_bonus = after-cap
         assert section.score <= maximum, where
 
 

@@ -45,8 +45,11 @@ def cohort(generate: Any, tmp_path: Path) -> Path:
     (orgs / "org-000005.toml").write_text("[learning\n", encoding="utf-8")
     reused = (orgs / "org-000009.toml").read_text(encoding="utf-8").replace("org-000009", "org-000002", 1)
     (orgs / "org-000009.toml").write_text(reused, encoding="utf-8")
-    first = orgs / "org-000000.toml"
-    first.write_text(first.read_text(encoding="utf-8") + '[review]\nfalsified = ["learning.conveyed"]\n')
+    reviews = tmp_path / "reviews.toml"
+    reviews.write_text(
+        reviews.read_text(encoding="utf-8") + '[[organisations."org-000000".findings]]\nitem = "learning.conveyed"\n',
+        encoding="utf-8",
+    )
     return config
 
 

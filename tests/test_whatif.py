@@ -50,6 +50,15 @@ def same_project_recognitions(
     return write_config()
 
 
+def falsified_over_the_cap(tmp_path: Path, write_org: Callable[..., Path], write_config: Callable[..., Path]) -> Path:
+    """A bonus of 14 whose 2-point commendation is found falsified: 6 after the cap, 8 before it."""
+    commendation = {"project": "A", "level": "provincial", "date": dt.date(2020, 6, 1), "document": "浙委〔2020〕1号"}
+    bonus = {"commendations": [commendation], "new_stations": 12}
+    write_org("capped", review={"falsified": ["bonus.commendations"]}, **{**FULL, "bonus": bonus})
+    write_org("none", **FULL)
+    return write_config()
+
+
 CASES: dict[str, tuple[str, Callable[..., Path]]] = {
     "falsification": ("zero", sample),
     "heavy_default": ("10", sample),
@@ -59,6 +68,8 @@ CASES: dict[str, tuple[str, Callable[..., Path]]] = {
     "study_hours": ("all-or-nothing", sample),
     "conduct_improvement": ("5", sample),
     "unrated": ("zero", sample),
+    "falsified_bonus": ("before-cap", falsified_over_the_cap),
+    "unverified_claims": ("ignore", sample),
 }
 """Every policy key: a value other than the sample's, and a cohort on which it
 moves at least one organisation."""

@@ -15,7 +15,7 @@ from fivestar.context import RunContext
 from fivestar.manager import PluginManager
 from fivestar.markers import hookimpl
 from fivestar.model import Ledger, Organisation
-from fivestar.numbers import json_number
+from fivestar.numbers import fmt, json_number
 from fivestar.pipeline import RunResult
 from fivestar.report.json_text import DocumentWriter, rank_tail
 from fivestar.version import __version__
@@ -121,6 +121,7 @@ def organisation_document(
             "evidence_sha256": organisation.sha256,
         },
     }
+    document.update(organisation.decisions())
     for key, value in organisation.extras.items():
         document.setdefault(key, value)
     if ledger is None:
@@ -168,9 +169,22 @@ def plugin_versions(pm: PluginManager) -> dict[str, str]:
     return {info.name: info.version for info in pm.infos.values() if not info.blocked}
 
 
+def shown_figure(value: Any) -> Any:
+    """A cohort figure as JSON shows it: a decimal no JSON number holds exactly
+    (the mean of a run, 81.5545…) as its text."""
+    if isinstance(value, Decimal) and isinstance(exact_number(value), Decimal):
+        return fmt(value)
+    return value
+
+
 def run_header(result: RunResult) -> dict[str, Any]:
-    """What the JSON result says of the run as a whole."""
+    """What the JSON result says of the run as a whole: the cohort figures
+    the plugins computed (those a person can read: numbers and words, such as
+    the 行风评议 average and whether it is the official one), the office's
+    files and how many claims went unverified or conflicted."""
     context = result.context
+    office = context.office
+    valid = [organisation for organisation in result.organisations if organisation.valid]
     return {
         "year": context.year,
         "edition": context.edition,
@@ -178,6 +192,20 @@ def run_header(result: RunResult) -> dict[str, Any]:
         "policies": context.policies,
         "command_line_policies": list(context.command_line_policies),
         "disabled_items": sorted(context.registry.disabled),
+        "cohort": {
+            key: shown_figure(value)
+            for key, value in sorted(context.cohort.items())
+            if value is None or isinstance(value, (str, int, Decimal))
+        },
+        "office": {"records": office.record_files, "reviews": office.review_files},
+        "summary": {
+            "conflicts": sum(len(organisation.conflicts) for organisation in valid),
+            "unverified_claims": sum(len(organisation.unverified) for organisation in valid),
+            "findings": sum(not finding.withdrawn for organisation in valid for finding in organisation.findings),
+            "appeals_upheld": sum(
+                appeal.outcome == "upheld" for organisation in valid for appeal in organisation.appeals
+            ),
+        },
     }
 
 

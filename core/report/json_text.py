@@ -245,6 +245,8 @@ class DocumentWriter:
         parts.append(self.provenance)
         parts.append(encode(organisation.sha256))
         parts.append("}")
+        for key, value in organisation.decisions().items():
+            parts.append(f", {encode_basestring(key)}: {dumps(value)}")
         for key, value in organisation.extras.items():
             if key not in DOCUMENT_KEYS and key != "rank":
                 parts.append(f", {encode_basestring(key)}: {dumps(value)}")
@@ -265,6 +267,10 @@ DOCUMENT_KEYS = frozenset(
         "heavy",
         "awards",
         "provenance",
+        "conflicts",
+        "unverified",
+        "findings",
+        "appeals",
     )
 )
 """The keys ``organisation_document`` writes itself; an organisation's extras

@@ -391,6 +391,12 @@ VALUES: dict[str, tuple[str, str]] = {
     "hours-split": ("按项计分", "hours split"),
     "all-or-nothing": ("全部达标才得分", "all or nothing"),
     "full": ("得满分", "full"),
+    "after-cap": ("封顶后扣除", "after the cap"),
+    "before-cap": ("计入合计后封顶", "before the cap"),
+    "accept": ("采用并标注未经核实", "accept, marked not verified"),
+    "ignore": ("按未申报计", "ignore"),
+    "upheld": ("申诉成立", "upheld"),
+    "rejected": ("申诉驳回", "rejected"),
 }
 
 POLICIES: dict[str, tuple[str, str]] = {
@@ -426,6 +432,14 @@ POLICIES: dict[str, tuple[str, str]] = {
         "行风评议：未参与评议的党组织得满分5分（不作扣减），或得0分。",
         "Conduct rating: an organisation without a rating scores the 5 points (not penalised), or 0.",
     ),
+    "falsified_bonus": (
+        "加分项目弄虚作假：先封顶10分再倒扣，或倒扣后再封顶。",
+        "A falsified bonus item: its −2 × claimed comes off after the cap, or before it.",
+    ),
+    "unverified_claims": (
+        "工委无核实记录的申报：采用并标注未经核实，或不予采用。",
+        "A claim the office has no record of: used and marked, or ignored.",
+    ),
 }
 
 PHRASES: dict[str, tuple[str, str]] = {
@@ -436,6 +450,7 @@ PHRASES: dict[str, tuple[str, str]] = {
     "ceiling": ("上限", "capped at the item's points"),
     "falsified_double": ("弄虚作假，加倍倒扣：−2×{base} = {points}", "falsified, double reverse: −2×{base} = {points}"),
     "falsified_zero": ("弄虚作假：按0分计", "falsified: scored 0"),
+    "unverified": ("未经核实：{facts}", "not verified: {facts}"),
 }
 
 

@@ -240,6 +240,7 @@ ITEMS: list[Item] = [
             "the inspection's annual grade",
             doc_zh="调研式督查年度综合评价等次",
             owner=OFFICE,
+            aliases=("调研式督查评价", "调研式督查等次", "督查评价等次"),
         ),
         rule=Levels.of("inspection_grade", other=0, good=1, excellent=2),
     ),
@@ -248,7 +249,7 @@ ITEMS: list[Item] = [
         points=None,
         title="上一年度\u201c五星双优\u201d党组织加1分",
         title_en="A 'five stars, two excellences' organisation of the previous year",
-        facts=yes_no("previous_award", "awarded 五星双优 the previous year", owner=OFFICE),
+        facts=yes_no("previous_award", "awarded 五星双优 the previous year", owner=OFFICE, aliases=("上年度五星双优",)),
         rule=Custom(previous_award, "1 if previous_award, else 0"),
     ),
 ]

@@ -1,9 +1,13 @@
 """业绩优 (performance excellence, 20 points) of the Shaoxing 2020 standard.
 
-行风评议 is judged against the run's cohort: the ``assess_cohort`` hook
-computes the average rating and the bottom three once per run, the
-``performance.conduct_rating`` rule and the derived heavy item
-``performance.heavy.bottom_three`` read those figures.
+行风评议 is judged against the official average when the office's records
+give it (``[cohort] "performance.conduct_average"``: the official rating
+covers the whole city), otherwise against the run's cohort: the
+``assess_cohort`` hook computes the average rating and the bottom three once
+per run, the ``performance.conduct_rating`` rule and the derived heavy item
+``performance.heavy.bottom_three`` read those figures. An organisation whose
+records give its official rank (``performance.conduct_rank`` of
+``performance.conduct_rated_count``) is in the bottom three by that rank.
 """
 
 from __future__ import annotations
@@ -14,14 +18,17 @@ from typing import Any
 from fivestar import (
     OFFICE,
     ZERO,
+    Amount,
     Basis,
     Cohort,
+    Count,
     Custom,
     DerivedFact,
     HeavyDeduction,
     Item,
     Ledger,
     Levels,
+    OfficeFigure,
     Organisation,
     Policy,
     RunContext,
@@ -45,7 +52,16 @@ from fivestar import (
 EDITION = "shaoxing-2020"
 
 CONDUCT_AVERAGE = "performance.conduct_average"
-"""Cohort figure: the exact mean rating of the rated organisations (None when nobody is rated)."""
+"""Cohort figure: the official average (office records), else the exact mean rating of the rated organisations
+(None when nobody is rated)."""
+AVERAGE_SOURCE = "performance.conduct_average_source"
+"""Cohort figure: "office" when the average is the official one, "run" when it is the run's mean."""
+CONDUCT_RANK = "performance.conduct_rank"
+"""Office figure: an organisation's official 行风评议 rank (1 = best)."""
+RATED_COUNT = "performance.conduct_rated_count"
+"""Office figure: how many organisations the official 行风评议 ranks (per organisation or in [cohort])."""
+OFFICIAL_RANKS = "performance.official_ranks"
+"""Cohort figure: organisation id → (official rank, rated count), where the office's records give both."""
 CONDUCT_TOTAL = "performance.conduct_total"
 """Cohort figure: the sum of the ratings (the average is compared as rating × rated ≥ total, exactly)."""
 CONDUCT_RATED = "performance.conduct_rated"
@@ -95,15 +111,16 @@ def conduct_rating(values: Values, context: ScoringContext) -> tuple[Decimal, Ba
         return raw, lambda: f'conduct_rating absent (not rated): unrated = "{unrated}" → {fmt(raw)}'
     figures = context.run.cohort
     average, total, rated = figures[CONDUCT_AVERAGE], figures[CONDUCT_TOTAL], figures[CONDUCT_RATED]
+    official = figures[AVERAGE_SOURCE] == "office"
     threshold = context.policy("conduct_improvement")
-    above = rating * rated >= total
+    above = rating >= average if official else rating * rated >= total
     improved = previous is not None and rating - previous >= threshold
     raw = CONDUCT_POINTS if above or improved else ZERO
 
     def basis() -> str:
+        which = "(official, office records)" if official else f"(of {rated} rated)"
         shown = (
-            f"conduct_rating = {fmt_signed(rating)} {'≥' if above else '<'} "
-            f"average {shown_average(average)} (of {rated} rated)"
+            f"conduct_rating = {fmt_signed(rating)} {'≥' if above else '<'} average {shown_average(average)} {which}"
         )
         if previous is None:
             shown += ", conduct_rating_prev absent (no improvement)"
@@ -129,6 +146,7 @@ ITEMS: list[Item] = [
             "the department's appraisal grade",
             doc_zh="部门（单位）目标责任制考核等次",
             owner=OFFICE,
+            aliases=("目标责任制考核", "目标责任制考核等次", "目标考核等次"),
         ),
         rule=Levels.of("target_grade", other=0, good=8, excellent=10),
     ),
@@ -151,6 +169,7 @@ ITEMS: list[Item] = [
                 minimum=0,
                 maximum=RATING_MAXIMUM,
                 owner=OFFICE,
+                aliases=("行风评议成绩", "行风评议得分"),
             ),
             amount(
                 "conduct_rating_prev",
@@ -159,11 +178,13 @@ ITEMS: list[Item] = [
                 minimum=0,
                 maximum=RATING_MAXIMUM,
                 owner=OFFICE,
+                aliases=("上年行风评议成绩", "上年度行风评议成绩"),
             ),
         ),
         rule=Custom(
             conduct_rating,
-            "5 if conduct_rating ≥ the average of the run's rated organisations, "
+            "5 if conduct_rating ≥ the official average (office records), else the average of the run's rated "
+            "organisations, "
             "or conduct_rating − conduct_rating_prev ≥ conduct_improvement; not rated: by the unrated policy",
         ),
         policies=("conduct_improvement", "unrated"),
@@ -174,9 +195,17 @@ HEAVY = [
     heavy_item(
         BOTTOM_THREE_HEAVY,
         title="行风评议末三位",
-        title_en="Among the three lowest conduct ratings of the run",
+        title_en="Among the three lowest conduct ratings (official rank, or the run's ratings)",
         derived=True,
     ),
+]
+
+OFFICE_FIGURES = [
+    OfficeFigure(
+        CONDUCT_AVERAGE, Amount(ZERO), "the official 行风评议 average of the city ([cohort])", ("行风评议平均分",)
+    ),
+    OfficeFigure(CONDUCT_RANK, Count(1), "the official 行风评议 rank, 1 the best", ("行风评议名次", "行风评议排名")),
+    OfficeFigure(RATED_COUNT, Count(1), "how many the official 行风评议 ranks", ("参评单位数", "行风评议参评单位数")),
 ]
 
 
@@ -200,6 +229,11 @@ def bottom_three(rated: dict[str, Decimal]) -> frozenset[str]:
 
 
 assess_sections, assess_items, assess_heavy_items = edition_hooks(EDITION, [SECTION], ITEMS, HEAVY)
+
+
+@hookimpl
+def assess_office_figures(edition: str) -> list[OfficeFigure]:
+    return OFFICE_FIGURES if edition == EDITION else []
 
 
 @hookimpl
@@ -243,17 +277,38 @@ def assess_cohort(cohort: Cohort, context: RunContext) -> dict[str, Any]:
         return {}
     rated = ratings(cohort)
     total = sum(rated.values(), ZERO)
+    office = context.office
+    official = office.figure(CONDUCT_AVERAGE)
+    if official is not None:
+        average, source = official, "office"
+    else:
+        average, source = (total / len(rated) if rated else None), "run"
+    ranked = {}
+    for organisation in cohort.organisations:
+        rank, count = office.figure(CONDUCT_RANK, organisation), office.figure(RATED_COUNT, organisation)
+        if rank is not None and count is not None:
+            ranked[organisation.id] = (rank, count)
+    by_rank = {org_id for org_id, (rank, count) in ranked.items() if rank > count - BOTTOM_COUNT}
+    by_run = bottom_three({org_id: rating for org_id, rating in rated.items() if org_id not in ranked})
     return {
-        CONDUCT_AVERAGE: total / len(rated) if rated else None,
+        CONDUCT_AVERAGE: average,
+        AVERAGE_SOURCE: source,
         CONDUCT_TOTAL: total,
         CONDUCT_RATED: len(rated),
-        BOTTOM_THREE: bottom_three(rated),
+        BOTTOM_THREE: by_run | by_rank,
+        OFFICIAL_RANKS: ranked,
     }
 
 
 @hookimpl
 def assess_penalise(ledger: Ledger, context: RunContext) -> None:
+    """The derived bottom three, unless the assessor reported it (a finding with its points)."""
     heavy = context.registry.heavy.get(BOTTOM_THREE_HEAVY)
-    if heavy is None or ledger.organisation.id not in context.cohort.get(BOTTOM_THREE, ()):
+    org_id = ledger.organisation.id
+    if heavy is None or org_id not in context.cohort.get(BOTTOM_THREE, ()):
         return
-    ledger.heavy.append(HeavyDeduction(heavy, context.policy("heavy_default"), "derived"))
+    if any(deduction.item.id == BOTTOM_THREE_HEAVY for deduction in ledger.heavy):
+        return
+    ranked = context.cohort[OFFICIAL_RANKS].get(org_id)
+    source = "derived: official rank {}/{}".format(*ranked) if ranked else "derived"
+    ledger.heavy.append(HeavyDeduction(heavy, context.policy("heavy_default"), source))
