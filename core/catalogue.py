@@ -39,6 +39,7 @@ def catalogue_document(context: RunContext) -> dict[str, Any]:
                         "disabled": item.id in registry.disabled,
                         "plugin": registry.owners[item.id],
                     }
+                    | ({"applies_to": item.scope.describe()} if item.scope else {})
                     for item in registry.section_items(section_id)
                 ],
                 "heavy": [
@@ -81,6 +82,7 @@ def explain_item(context: RunContext, item_id: str) -> str | None:
     lines += [
         f"  English: {item.title_en}",
         f"  points: {points}",
+        *([f"  applies to: {item.scope.describe()}（其他单位不适用）"] if item.scope else []),
         f"  formula: {item.rule.describe(item)}",
         "  facts:",
     ]

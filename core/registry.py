@@ -514,9 +514,11 @@ def build_registry(
     for _plugin, names in call_each(pm.hook.assess_evidence_tables, str):
         tables.update(names)
     registry.extra_tables = frozenset(tables)
-    registry.forms = tuple(
-        form for _plugin, forms in call_each(pm.hook.assess_evidence_forms, ListForm, edition=edition) for form in forms
-    )
+    forms: dict[tuple[str, tuple[tuple[str, str], ...]], ListForm] = {}
+    for layer in registry.lineage:
+        for _plugin, answer in call_each(pm.hook.assess_evidence_forms, ListForm, edition=layer):
+            forms.update(((form.table, form.fixed), form) for form in answer)
+    registry.forms = tuple(forms.values())
 
     disabled = list(disabled_items)
     for item_id in disabled:

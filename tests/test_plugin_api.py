@@ -82,6 +82,12 @@ def test_the_2021_edition_inherits_2020_and_changes_two_items_removes_one_adds_o
         assert ledger.organisation.warnings == []
 
 
+def test_the_2021_edition_keeps_the_duty_lists_forms() -> None:
+    base = run_without_history(SAMPLE_2020).context.registry.forms
+    assert base
+    assert run_without_history(EDITION_2021).context.registry.forms == base
+
+
 def test_the_2021_edition_keeps_the_cohort_rule_and_the_duty_lists() -> None:
     """Behaviour follows the registered items, not the edition's name: the
     行风评议 average and the facts derived from the duty lists still apply."""
@@ -538,3 +544,13 @@ def test_the_traceback_of_a_plugins_bug_is_shown_with_vv(
     assert "1 organisation(s) were not scored because of a plugin error (插件错误):" in result.stderr
     assert ("Traceback (most recent call last)" in result.stderr) is traceback
     assert ('buggy.py", line 6, in broken' in result.stderr) is traceback
+
+
+def test_explain_and_rules_say_whom_a_scoped_item_applies_to(invoke: Callable[..., Any]) -> None:
+    explained = invoke("explain", "innovation.budget_party_building", "--config", DEPARTMENT_PLUGIN)
+    assert explained.exit_code == 0, explained.output
+    assert "applies to: 仅适用于sx-finance（其他单位不适用）" in explained.stdout
+    rules = invoke("rules", "--config", DEPARTMENT_PLUGIN, "--format", "json")
+    innovation = next(section for section in json.loads(rules.stdout)["sections"] if section["id"] == "innovation")
+    scoped = {entry["id"]: entry.get("applies_to") for entry in innovation["items"] if "applies_to" in entry}
+    assert scoped == {"innovation.budget_party_building": "仅适用于sx-finance"}
