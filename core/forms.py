@@ -52,13 +52,18 @@ def field_label(name: str, lang: str = "zh") -> str:
     return en if lang == "en" else zh
 
 
-def allowed_values(fact_type: FactType, lang: str = "zh") -> str:
-    """The allowed values in words: ``中央 central / 省委 provincial / 市委 municipal``."""
+def allowed_values(fact_type: FactType, lang: str = "zh", cell: bool = False) -> str:
+    """The allowed values in words: ``中央 central / 省委 provincial / 市委 municipal``
+    in a TOML comment, ``中央 / 省委 / 市委`` for a workbook's cell (``cell``)."""
     if isinstance(fact_type, YesNo):
+        if cell:
+            return f"{YES} / {NO}"
         return "true 是 / false 否" if lang == "zh" else "true / false"
     if isinstance(fact_type, Choice):
         if lang == "en":
             return " / ".join(fact_type.options)
+        if cell:
+            return " / ".join(fact_type.option_labels.values())
         return " / ".join(f"{label} {option}" for option, label in fact_type.option_labels.items())
     if lang == "en":
         return fact_type.expected

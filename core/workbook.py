@@ -62,6 +62,10 @@ FIRST_FACT_COLUMN = 4
 FORM_FIRST_COLUMN = 4
 
 
+def cell_values(fact_type: FactType) -> str:
+    return allowed_values(fact_type, cell=True)
+
+
 def column_letter(column: int) -> str:
     letters = ""
     while column:
@@ -313,7 +317,7 @@ class _Writer:
         rule = validation_rule(fact_type)
         validation = DataValidation(allow_blank=True, showErrorMessage=True, showInputMessage=bool(prompt), **rule)
         validation.errorTitle = "填写有误"
-        validation.error = ("应填写：" + allowed_values(fact_type))[:255]
+        validation.error = ("应填写：" + cell_values(fact_type))[:255]
         if prompt:
             validation.promptTitle = "填写说明"
             validation.prompt = prompt[:255]
@@ -333,7 +337,7 @@ class _Writer:
             row = COVER_FIRST + offset
             self.text(sheet, row, 1, label, bold=True)
             value = header.get(key)
-            self.input(sheet, row, 2, fact_type, value, allowed_values(fact_type))
+            self.input(sheet, row, 2, fact_type, value, cell_values(fact_type))
             placed.add(f"organisation.{key}")
         sheet.cell(row=EDITION_ROW, column=1, value="edition")
         sheet.cell(row=EDITION_ROW, column=2, value=self.registry.edition)
@@ -386,10 +390,8 @@ class _Writer:
                     cell.fill = self.office_fill
                     placed.add(f"{section_id}.{name}")
                 else:
-                    self.text(sheet, row, column, f"{meaning}（{allowed_values(place.spec.type)}）")
-                    self.input(
-                        sheet, row, column + 1, place.spec.type, table.get(name), allowed_values(place.spec.type)
-                    )
+                    self.text(sheet, row, column, f"{meaning}（{cell_values(place.spec.type)}）")
+                    self.input(sheet, row, column + 1, place.spec.type, table.get(name), cell_values(place.spec.type))
                     placed.add(f"{section_id}.{name}")
                 if name in last_year and not place.shared_with:
                     sheet.cell(row=row, column=column + 2, value=_cell_or_none(last_year[name], place.spec.type))
@@ -411,9 +413,7 @@ class _Writer:
         sheet.cell(row=1, column=1, value=heading).font = self.title_font
         self.text(sheet, HEADER_ROW, 1, "序号", bold=True)
         for column, (field_name, field_type) in enumerate(spec_type.fields.items(), 2):
-            self.text(
-                sheet, HEADER_ROW, column, f"{field_label(field_name)}（{allowed_values(field_type)}）", bold=True
-            )
+            self.text(sheet, HEADER_ROW, column, f"{field_label(field_name)}（{cell_values(field_type)}）", bold=True)
             sheet.cell(row=RECORD_NAMES_ROW, column=column, value=field_name)
         sheet.cell(row=RECORD_NAMES_ROW, column=1, value=f"{section_id}.{name}")
         sheet.row_dimensions[RECORD_NAMES_ROW].hidden = True
@@ -423,7 +423,7 @@ class _Writer:
             sheet.cell(row=row, column=1, value=index + 1)
             for column, (field_name, field_type) in enumerate(spec_type.fields.items(), 2):
                 if fills:
-                    self.input(sheet, row, column, field_type, record.get(field_name), allowed_values(field_type))
+                    self.input(sheet, row, column, field_type, record.get(field_name), cell_values(field_type))
                 elif field_name in record:
                     sheet.cell(
                         row=row, column=column, value=to_cell(record[field_name], field_type)
@@ -451,14 +451,14 @@ class _Writer:
                 sheet.cell(row=row, column=1, value=key)
                 label = f"{form_field.label}{position + 1}" if form_field.many else form_field.label
                 self.text(sheet, row, 2, label)
-                self.text(sheet, row, 3, form_field.required or allowed_values(form_field.type))
+                self.text(sheet, row, 3, form_field.required or cell_values(form_field.type))
                 for index in range(columns):
                     entry = entries[index] if index < len(entries) else {}
                     value = _form_value(entry, form_field.key)
                     if form_field.many:
                         value = value[position] if isinstance(value, list) and position < len(value) else None
                     self.input(
-                        sheet, row, FORM_FIRST_COLUMN + index, form_field.type, value, allowed_values(form_field.type)
+                        sheet, row, FORM_FIRST_COLUMN + index, form_field.type, value, cell_values(form_field.type)
                     )
                 row += 1
         sheet.column_dimensions["A"].hidden = True
