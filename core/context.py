@@ -33,7 +33,9 @@ class RunContext:
     suppliers: dict[str, str] = field(default_factory=dict)
     """Who besides the evidence may supply facts, and from which file:
     ``{"history store": "examples/history.sqlite3"}``. A derived fact whose
-    source text starts with a supplier's name counts as supplied by it."""
+    source text starts with a supplier's name counts as supplied by it (see
+    ``RunResult.facts_summary``); a supplier registers itself here when the
+    run consults it, whether or not it supplies anything."""
 
     def policy(self, key: str) -> Any:
         return self.policies[key]

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from fivestar.facts import DECIMAL_PLACES, DEPARTMENT, FactError, Shown, decimal_places, describe_value
 from fivestar.model import Conflict, DerivedFact, Organisation, Problem
 from fivestar.registry import Registry
+from fivestar.suggest import closest
 from fivestar.tomlfile import parse_toml
 from fivestar.workbook import read_workbook, workbook_path
 
@@ -270,6 +271,7 @@ def convert_facts(
                         key,
                         "a fact of this section (see `assess explain`)",
                         f"unknown key {key}",
+                        f"unknown key {key}{fact_meant(key, section, registry)}",
                     )
                 )
         values: dict[str, Any] = {}
@@ -363,6 +365,17 @@ def check_materials(organisation: Organisation, registry: Registry) -> None:
             )
         elif not isinstance(value, str):
             organisation.problems.append(Problem("error", file, "materials", key, "a text", describe_value(value)))
+
+
+def fact_meant(key: str, section: str, registry: Registry) -> str:
+    """ "; did you mean X?" for a misspelt fact: the nearest fact of the
+    section, or of another section (a fact written in the wrong table)."""
+    places = {name: name for name in registry.schema.get(section, {})}
+    for other, types in registry.schema.items():
+        for name in types:
+            places.setdefault(name, f"[{other}] {name}")
+    match = closest(key, places)
+    return f"; did you mean {places[match]}?" if match is not None else ""
 
 
 def add_derived(organisation: Organisation, facts: dict[str, DerivedFact] | None) -> None:

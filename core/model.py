@@ -215,6 +215,8 @@ class Problem:
     """``"plugin"`` when a plugin's bug caused it (插件错误), not the evidence."""
     cell: str = ""
     """Where a workbook holds the value (``学习星!E7``): shown instead of table and key."""
+    line: int | None = None
+    """The line of the file the problem is about (TOML evidence), if known."""
 
     @classmethod
     def error(
@@ -231,7 +233,7 @@ class Problem:
         return cls("warning", file, table, key, expected, found, message)
 
     def __str__(self) -> str:
-        where = self.file
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
         if self.cell:
             where += f": {self.cell}"
         else:
@@ -248,7 +250,7 @@ class Problem:
             text += f"expected {self.expected}, found {self.found}"
         return text
 
-    def as_dict(self) -> dict[str, str]:
+    def as_dict(self) -> dict[str, str | int]:
         return (
             {
                 "severity": self.severity,
@@ -261,6 +263,7 @@ class Problem:
             }
             | ({"fault": self.fault} if self.fault else {})
             | ({"cell": self.cell} if self.cell else {})
+            | ({"line": self.line} if self.line is not None else {})
         )
 
 

@@ -46,6 +46,7 @@ from fivestar.facts import (
 )
 from fivestar.model import Appeal, Finding, InputError, Organisation, Problem
 from fivestar.registry import Registry
+from fivestar.suggest import did_you_mean
 from fivestar.tomlfile import parse_toml
 
 ORGANISATION_HEADERS = ("organisation", "id", "组织", "党组织", "单位", "单位编号", "编号")
@@ -437,8 +438,14 @@ class _Reader:
         registry = self.registry
         item_id = entry["item"]
         if not isinstance(item_id, str) or (item_id not in registry.items and item_id not in registry.heavy):
+            meant = did_you_mean(item_id, [*registry.items, *registry.heavy]) if isinstance(item_id, str) else ""
             self.error(
-                file, where, "item", "a scored item or heavy item id of this edition (see `assess rules`)", item_id
+                file,
+                where,
+                "item",
+                "a scored item or heavy item id of this edition (see `assess rules`)",
+                item_id,
+                f"unknown item id {item_id}{meant}" if meant else "",
             )
             return None
         points = entry.get("points")

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from fivestar import signals
 from fivestar.config import DEFAULT_EDITION, RunConfig, shown_path
 from fivestar.conflicts import Conflict, last_of_chain
 from fivestar.context import RunContext
-from fivestar.evidence import add_derived, convert_facts, read_evidence, refuse_review
+from fivestar.evidence import add_derived, convert_facts, missing_facts, read_evidence, refuse_review
 from fivestar.facts import describe_value
 from fivestar.faults import PLUGIN_FAULT, PluginFault, StepFailed, plugin_failure
 from fivestar.manager import PluginManager, make_plugin_manager
@@ -31,6 +32,7 @@ from fivestar.office import apply_review, load_office
 from fivestar.registry import Registry, build_registry
 from fivestar.store import HistoryStore
 from fivestar.suggest import did_you_mean
+from fivestar.tomllines import with_lines
 from fivestar.workbook import locate
 
 log = structlog.get_logger(__name__)
@@ -77,6 +79,34 @@ class RunResult:
         if self.totals is not None:
             return self.totals
         return {org_id: ledger.total for org_id, ledger in self.ledgers.items()}
+
+    @cached_property
+    def facts_summary(self) -> dict[str, Any]:
+        """What decided the scored facts besides the evidence, so that nothing
+        changes a score silently: the facts nobody gave (scored as their
+        default, 0 or no), by organisation, and what each supplier (the
+        history store, the office's records) gave, from which file. Read
+        once per result, without scoring anything again (a streamed run's
+        organisations are unpacked one by one)."""
+        required = self.context.registry.required_facts
+        scored_ids = self.totals_by_id()
+        scored = [organisation for organisation in self.organisations if organisation.id in scored_ids]
+        missing = {organisation.id: missing_facts(organisation, required) for organisation in scored}
+        missing = {org_id: keys for org_id, keys in missing.items() if keys}
+        supplied = {
+            name: {
+                "file": file,
+                "facts": sum(
+                    source.startswith(name) for organisation in scored for source in organisation.sources.values()
+                ),
+            }
+            for name, file in self.context.suppliers.items()
+        }
+        return {
+            "missing": sum(len(keys) for keys in missing.values()),
+            "missing_by_organisation": missing,
+            "supplied": supplied,
+        }
 
 
 def parse_policies(
@@ -133,22 +163,21 @@ def prepare(
     except InputError as error:
         if any(problem.table != "rules" for problem in error.problems):
             raise
-        problems += error.problems
         known = build_registry(pm, config.edition, (), source).items
         registry = build_registry(pm, config.edition, [item for item in config.disabled_items if item in known], source)
+        if registry.sections:
+            problems += error.problems
     if not registry.sections:
         editions = known_editions(pm)
-        raise InputError(
-            [
-                Problem(
-                    "error",
-                    source,
-                    "assessment",
-                    "edition",
-                    "an edition some enabled plugin provides: " + (", ".join(editions) or "none is installed"),
-                    f'"{config.edition}"' + did_you_mean(config.edition, editions),
-                )
-            ]
+        problems.append(
+            Problem(
+                "error",
+                source,
+                "assessment",
+                "edition",
+                "an edition some enabled plugin provides: " + (", ".join(editions) or "none is installed"),
+                f'"{config.edition}"' + did_you_mean(config.edition, editions),
+            )
         )
     policies = {key: policy.default for key, policy in registry.policies.items()}
     for values, where in ((config.policy, source), (config.command_line_policy, COMMAND_LINE)):
@@ -172,8 +201,8 @@ def prepare(
     if config.history:
         store = HistoryStore(config.history_path)
         context.previous = store.previous_year(config.year - 1)
-    if context.previous:
         context.suppliers[HISTORY_STORE] = str(shown_path(config.history_path))
+    if context.previous:
         log.info(
             "history_loaded",
             store=str(shown_path(config.history_path)),
@@ -238,25 +267,41 @@ def load_organisation(path: Path, pm: PluginManager, context: RunContext, conten
     large cohort does not hold every parsed file in memory."""
     registry = context.registry
     organisation = read_evidence(path, content, registry)
-    if not organisation.valid:
-        return organisation
-    step = "collect"
-    try:
-        collect(organisation, pm, context)
-        office = context.office
-        organisation.problems.extend(office.problems_of(organisation))
-        convert_facts(organisation, registry, office.records_of(organisation), context.policy("unverified_claims"))
-        refuse_review(organisation, office.review_files)
-        apply_review(organisation, office, registry)
-        step = "validate"
-        for problems in pm.hook.assess_validate(organisation=organisation, context=context):
-            organisation.problems.extend(problems or ())
-    except Exception as error:
-        organisation.problems.append(plugin_failure(organisation, step, error, pm))
+    if organisation.valid:
+        step = "collect"
+        try:
+            collect(organisation, pm, context)
+            office = context.office
+            organisation.problems.extend(office.problems_of(organisation))
+            convert_facts(organisation, registry, office.records_of(organisation), context.policy("unverified_claims"))
+            refuse_review(organisation, office.review_files)
+            apply_review(organisation, office, registry)
+            step = "validate"
+            for problems in pm.hook.assess_validate(organisation=organisation, context=context):
+                organisation.problems.extend(problems or ())
+        except Exception as error:
+            organisation.problems.append(plugin_failure(organisation, step, error, pm))
     if organisation.cells:
         organisation.problems = locate(organisation.problems, organisation.cells, str(path))
+    elif organisation.problems:
+        locate_problems(organisation, content)
     organisation.raw = {}
     return organisation
+
+
+def locate_problems(organisation: Organisation, content: bytes | None) -> None:
+    """Give each problem of a TOML evidence file the line it is about (the
+    file is read again only when it has problems)."""
+    path = organisation.path
+    if content is None:
+        if path.suffix.lower() != ".toml":
+            return
+        try:
+            content = path.read_bytes()
+        except OSError:
+            return
+    text = content.decode("utf-8-sig", errors="replace")
+    organisation.problems = with_lines(organisation.problems, str(path), text)
 
 
 def score(organisation: Organisation, pm: PluginManager, context: RunContext) -> Ledger:

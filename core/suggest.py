@@ -6,8 +6,13 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
+CUTOFF = 0.75
+"""How alike two names must be (difflib's ratio) to suggest one for the
+other: a swapped, missing or extra letter, not a shared prefix such as
+``learning.``."""
 
-def closest(word: str, known: Iterable[str], cutoff: float = 0.6) -> str | None:
+
+def closest(word: str, known: Iterable[str], cutoff: float = CUTOFF) -> str | None:
     """The known name nearest to ``word``, if one is near enough."""
     matches = difflib.get_close_matches(word, sorted(set(known)), n=1, cutoff=cutoff)
     return matches[0] if matches else None

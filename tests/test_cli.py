@@ -210,9 +210,12 @@ def test_validate_lists_every_error_at_once(invoke: Invoke, tmp_path: Path, writ
     assert result.exit_code == 1
     errors = error_lines(result)
     assert len(errors) == 3
-    assert any(f"{bad}: [learning] halfyear_reports" in line and '"two"' in line for line in errors)
-    assert any(f"{bad}: [learning] thought_analyses" in line and "-1" in line for line in errors)
-    assert any(str(syntax) in line and "valid TOML" in line for line in errors)
+    lines = bad.read_text(encoding="utf-8").splitlines()
+    halfyear = lines.index('halfyear_reports = "two"') + 1
+    thought = lines.index("thought_analyses = -1") + 1
+    assert any(f"{bad}:{halfyear}: [learning] halfyear_reports" in line and '"two"' in line for line in errors)
+    assert any(f"{bad}:{thought}: [learning] thought_analyses" in line and "-1" in line for line in errors)
+    assert any(f"{syntax}:4: " in line and "valid TOML" in line for line in errors)
     assert "3 file(s), 3 error(s)" in result.stdout
 
 
@@ -229,7 +232,7 @@ def test_validate_a_config_and_its_evidence(
     dirty = invoke("validate", "--config", str(config))
     assert dirty.exit_code == 1
     (line,) = error_lines(dirty)
-    assert f"{bad}: [learning] halfyear_reports" in line
+    assert f"{bad}:6: [learning] halfyear_reports" in line
 
 
 def test_validate_reports_a_bad_config_with_exit_2(
@@ -240,7 +243,7 @@ def test_validate_reports_a_bad_config_with_exit_2(
     config.write_text('[assessment]\nyear = 2020\norganisations = ["orgs/*.toml"]\n[policy]\nnope = 1\n', "utf-8")
     result = invoke("validate", "--config", str(config))
     assert result.exit_code == 2
-    assert f"{config}: [policy] nope" in result.stderr
+    assert f"{config}:5: [policy] nope" in result.stderr
 
 
 def test_validate_evidence_without_a_config(invoke: Invoke, write_org: Callable[..., Path]) -> None:

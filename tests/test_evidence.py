@@ -233,6 +233,7 @@ def test_missing_fact_is_scored_as_its_default_with_a_warning(
         "a whole number 0..2",
         "nothing",
         "missing fact, scored as 0",
+        line=path.read_text(encoding="utf-8").splitlines().index("[learning]") + 1,
     )
     assert not any(problem.key == "unimplemented" for problem in organisation.warnings)
     assert result.ledgers["a"].items["learning.conveyed"].points == Decimal(0)

@@ -206,6 +206,7 @@ def run_header(result: RunResult) -> dict[str, Any]:
                 appeal.outcome == "upheld" for organisation in valid for appeal in organisation.appeals
             ),
         },
+        "facts": result.facts_summary,
     }
 
 

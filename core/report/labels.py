@@ -46,6 +46,12 @@ UI: dict[str, dict[str, str]] = {
         "edition": "评分标准版本",
         "engine": "生成工具",
         "error": "错误",
+        "facts_missing": (
+            "缺失事实：{count} 项未填报，按 0（否、无）计分，涉及 {organisations} 个党组织（assess validate 逐项列出）"
+        ),
+        "facts_missing_none": "缺失事实：无，每项事实均有来源",
+        "facts_supplied": "{supplier} {file}：提供了 {count} 项事实",
+        "facts_supplied_none": "{supplier} {file}：未提供事实",
         "failed": "未通过校验",
         "plugin_error": "插件错误",
         "failed_count": "未通过校验的党组织",
@@ -106,6 +112,8 @@ UI: dict[str, dict[str, str]] = {
         "status_not_applicable": "（不适用）",
         "status_falsified": "（弄虚作假）",
         "subtotal": "小计",
+        "supplier_history store": "历史库",
+        "supplier_office records": "工委记录",
         "title": "项目",
         "total": "总分",
         "totals_band": "总分段",
@@ -171,6 +179,13 @@ UI: dict[str, dict[str, str]] = {
         "edition": "Edition",
         "engine": "Produced by",
         "error": "error",
+        "facts_missing": (
+            "Missing facts: {count} not given, scored as 0 (no, none), "
+            "in {organisations} organisation(s) (assess validate lists them)"
+        ),
+        "facts_missing_none": "Missing facts: none, every fact has a source",
+        "facts_supplied": "{supplier} {file}: supplied {count} fact(s)",
+        "facts_supplied_none": "{supplier} {file}: supplied no facts",
         "failed": "Failed validation",
         "plugin_error": "Plugin error",
         "failed_count": "Organisations that failed validation",
@@ -232,6 +247,8 @@ UI: dict[str, dict[str, str]] = {
         "status_not_applicable": " (not applicable)",
         "status_falsified": " (falsified)",
         "subtotal": "subtotal",
+        "supplier_history store": "History store",
+        "supplier_office records": "Office records",
         "title": "Title",
         "total": "Total",
         "totals_band": "Band of totals",

@@ -71,6 +71,33 @@ def policies_lines(view: Cohort) -> str:
     return "\n".join(lines) + "\n"
 
 
+def facts_lines(view: Cohort, org_id: str | None = None) -> str:
+    """The footer that keeps a score from changing silently: how many facts
+    nobody gave (scored as 0), and what each supplier (the history store,
+    the office's records) gave, from which file; for one organisation with
+    ``org_id``."""
+    result = view.result
+    labels = view.labels
+    summary = result.facts_summary
+    missing = summary["missing_by_organisation"]
+    if org_id is not None:
+        missing = {org_id: missing[org_id]} if org_id in missing else {}
+    count = sum(len(keys) for keys in missing.values())
+    texts = [
+        labels["facts_missing"].format(count=count, organisations=len(missing))
+        if count
+        else labels["facts_missing_none"]
+    ]
+    for name, supplier in summary["supplied"].items():
+        given = supplier["facts"]
+        if org_id is not None:
+            organisation = next(entry for entry in result.organisations if entry.id == org_id)
+            given = sum(source.startswith(name) for source in organisation.sources.values())
+        label = labels["facts_supplied" if given else "facts_supplied_none"]
+        texts.append(label.format(supplier=labels.get(f"supplier_{name}", name), file=supplier["file"], count=given))
+    return "".join(line + "\n" for text in texts for line in wrap(clean(text, one_line=True), WIDTH))
+
+
 def render_league(result: RunResult, lang: str) -> str:
     view = cohort_view(result, lang, documents=False)
     labels = view.labels
@@ -119,7 +146,7 @@ def render_league(result: RunResult, lang: str) -> str:
             text += f"    {labels['file']}: {clean(str(organisation.path), one_line=True)}\n"
             for problem in organisation.errors:
                 text += "\n".join(block(str(problem), 4)) + "\n"
-    return text + "\n" + policies_lines(view)
+    return text + "\n" + facts_lines(view) + policies_lines(view)
 
 
 TITLE_WIDTH = 44
@@ -189,7 +216,7 @@ def render_scorecard(result: RunResult, org_id: str, lang: str) -> str:
         lines.append(f"{labels['warnings']} ({len(organisation.warnings)}):")
         for warning in view.warnings([problem.as_dict() for problem in organisation.warnings]):
             lines += block(warning, 2)
-    return "\n".join(lines) + "\n\n" + policies_lines(view)
+    return "\n".join(lines) + "\n\n" + facts_lines(view, org_id) + policies_lines(view)
 
 
 def render_table(result: RunResult, options: RenderOptions) -> str:

@@ -1,0 +1,90 @@
+"""Where a key is in a TOML file: the line of each table header and key, so
+that a problem of an evidence file can say ``orgs/finance.toml:12``.
+
+TOML readers give values, not places; this reads the text line by line the
+way a person does: ``[table]`` and ``[[records]]`` headers, ``key = value``
+lines (dotted and quoted keys too). Values spread over several lines are
+skipped. It only locates: a key it cannot place is simply without a line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from fivestar.model import Problem
+
+KEY = r"""[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*'"""
+HEADER = re.compile(r"^\s*\[\[?\s*(?P<key>[^\]]+?)\s*\]\]?\s*(#.*)?$")
+ASSIGNMENT = re.compile(rf"^\s*(?P<key>(?:{KEY})(?:\s*\.\s*(?:{KEY}))*)\s*=")
+PART = re.compile(KEY)
+INDEX = re.compile(r"\[\d+\]")
+DECODE_LINE = re.compile(r"at line (\d+)")
+
+
+def key_parts(dotted: str) -> tuple[str, ...]:
+    """``heavy."learning.heavy.x"`` → ("heavy", "learning.heavy.x");
+    ``showcase[2].points`` → ("showcase", "points")."""
+    return tuple(part.strip("\"'") for part in PART.findall(INDEX.sub("", dotted)))
+
+
+@dataclass
+class KeyLines:
+    """The first line of every table and key path of one TOML text."""
+
+    lines: dict[tuple[str, ...], int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, text: str) -> KeyLines:
+        found = cls()
+        table: tuple[str, ...] = ()
+        open_quote = ""
+        for number, line in enumerate(text.splitlines(), 1):
+            if open_quote:
+                if line.count(open_quote) % 2:
+                    open_quote = ""
+                continue
+            header = HEADER.match(line)
+            if header:
+                table = key_parts(header["key"])
+                found.lines.setdefault(table, number)
+                continue
+            assignment = ASSIGNMENT.match(line)
+            if assignment:
+                path = table + key_parts(assignment["key"])
+                for depth in range(len(table) + 1, len(path) + 1):
+                    found.lines.setdefault(path[:depth], number)
+                rest = line[assignment.end() :]
+                for quote in ('"""', "'''"):
+                    if rest.count(quote) % 2:
+                        open_quote = quote
+        return found
+
+    def line_of(self, table: str, key: str) -> int | None:
+        """The line of ``[table] key``, or of the nearest enclosing table or
+        key that the file has."""
+        path = (*key_parts(table), *key_parts(key))
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return None
+
+
+def with_lines(problems: list[Problem], file: str, text: str) -> list[Problem]:
+    """The problems of one file, each given the line it is about."""
+    located: KeyLines | None = None
+    result = []
+    for problem in problems:
+        if problem.file != file or problem.line is not None:
+            result.append(problem)
+            continue
+        line = None
+        decode = DECODE_LINE.search(problem.found) if not problem.table and not problem.key else None
+        if decode:
+            line = int(decode.group(1))
+        elif problem.table or problem.key:
+            located = located or KeyLines.of(text)
+            line = located.line_of(problem.table, problem.key)
+        result.append(replace(problem, line=line) if line is not None else problem)
+    return result
