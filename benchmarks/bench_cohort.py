@@ -21,6 +21,7 @@ The scoring step and the baseline are the best of three runs each.
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
@@ -121,5 +122,18 @@ def main(sizes: list[int]) -> None:
             raise SystemExit(f"assess run reported {scored} of {size} organisations")
 
 
+def parse_sizes(arguments: list[str]) -> list[int]:
+    parser = argparse.ArgumentParser(
+        prog="python benchmarks/bench_cohort.py",
+        description=__doc__.split("\n\n", 1)[0],
+        epilog=__doc__.split("\n\n", 1)[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "sizes", nargs="*", type=int, default=[1000], metavar="SIZE", help="cohort sizes to measure (default 1000)"
+    )
+    return parser.parse_args(arguments).sizes
+
+
 if __name__ == "__main__":
-    main([int(argument) for argument in sys.argv[1:]] or [1000])
+    main(parse_sizes(sys.argv[1:]))

@@ -9,9 +9,9 @@ with ties. ``python benchmarks/generate.py N DIR`` writes a cohort.
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import random
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -234,4 +234,10 @@ def write_cohort(count: int, folder: Path, seed: int = 2020) -> Path:
 
 
 if __name__ == "__main__":
-    print(write_cohort(int(sys.argv[1]), Path(sys.argv[2])))
+    parser = argparse.ArgumentParser(
+        prog="python benchmarks/generate.py", description="Write a synthetic cohort and its run config."
+    )
+    parser.add_argument("size", type=int, help="how many organisations")
+    parser.add_argument("folder", type=Path, help="where to write config.toml and orgs/")
+    arguments = parser.parse_args()
+    print(write_cohort(arguments.size, arguments.folder))
