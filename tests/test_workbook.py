@@ -366,10 +366,15 @@ def run_in(invoke: Invoke, folder: Path, monkeypatch: pytest.MonkeyPatch) -> str
 
 
 def without_hashes(text: str) -> str:
+    """The document but for what names places in the files themselves: their
+    hashes, and the lines problems are on (a rewritten file lays them out anew)."""
     document = json.loads(text)
     for entry in document["organisations"]:
         assert entry["provenance"]["evidence_sha256"]
         entry["provenance"]["evidence_sha256"] = ""
+        for problem in entry["errors"] + entry["warnings"]:
+            line = problem.pop("line", None)
+            problem["message"] = problem["message"].replace(f"{problem['file']}:{line}:", f"{problem['file']}:")
     return json.dumps(document, ensure_ascii=False)
 
 
