@@ -32,7 +32,7 @@ from fivestar.office import apply_review, load_office
 from fivestar.registry import Registry, build_registry
 from fivestar.store import HistoryStore
 from fivestar.suggest import did_you_mean
-from fivestar.tomllines import with_lines
+from fivestar.tomllines import with_file_lines
 from fivestar.workbook import locate
 
 log = structlog.get_logger(__name__)
@@ -41,6 +41,9 @@ COMMAND_LINE = "<command line> --policy"
 """Where a problem of ``--policy KEY=VALUE`` is said to be."""
 HISTORY_STORE = "history store"
 """The supplier of last year's facts (see :attr:`RunContext.suppliers`)."""
+OFFICE_RECORDS = "office records"
+"""The supplier of the facts the office records (the source texts of
+:func:`fivestar.evidence.convert_facts` start with it)."""
 
 PARALLEL_FROM = 200
 """Below this many files, reading in parallel costs more than it saves."""
@@ -191,6 +194,8 @@ def prepare(
     context.command_line_policies = tuple(config.command_line_policy)
     records, reviews = config.office_files()
     context.office = load_office(records, reviews, registry)
+    if records:
+        context.suppliers[OFFICE_RECORDS] = ", ".join(str(shown_path(path)) for path in records)
     if records or reviews:
         log.info(
             "office_loaded",
@@ -290,18 +295,10 @@ def load_organisation(path: Path, pm: PluginManager, context: RunContext, conten
 
 
 def locate_problems(organisation: Organisation, content: bytes | None) -> None:
-    """Give each problem of a TOML evidence file the line it is about (the
-    file is read again only when it has problems)."""
-    path = organisation.path
-    if content is None:
-        if path.suffix.lower() != ".toml":
-            return
-        try:
-            content = path.read_bytes()
-        except OSError:
-            return
-    text = content.decode("utf-8-sig", errors="replace")
-    organisation.problems = with_lines(organisation.problems, str(path), text)
+    """Give each problem of a TOML file (the evidence, the office's records
+    and reviews) the line it is about."""
+    texts = {str(organisation.path): content.decode("utf-8-sig", errors="replace")} if content is not None else {}
+    organisation.problems = with_file_lines(organisation.problems, texts)
 
 
 def score(organisation: Organisation, pm: PluginManager, context: RunContext) -> Ledger:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from fivestar.model import Problem
 
@@ -88,3 +89,20 @@ def with_lines(problems: list[Problem], file: str, text: str) -> list[Problem]:
             line = located.line_of(problem.table, problem.key)
         result.append(replace(problem, line=line) if line is not None else problem)
     return result
+
+
+def with_file_lines(problems: list[Problem], texts: dict[str, str] | None = None) -> list[Problem]:
+    """Every problem of a TOML file with its line: ``texts`` gives the text of
+    files already in hand (by name); the others are read (a problem is the
+    rare case, so reading again costs nothing on a clean run)."""
+    texts = dict(texts or {})
+    for file in dict.fromkeys(problem.file for problem in problems if problem.line is None):
+        if file not in texts:
+            if not file.lower().endswith(".toml"):
+                continue
+            try:
+                texts[file] = Path(file).read_bytes().decode("utf-8-sig", errors="replace")
+            except (OSError, ValueError):
+                continue
+        problems = with_lines(problems, file, texts[file])
+    return problems

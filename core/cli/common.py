@@ -21,29 +21,17 @@ from fivestar.cli.options import current_lang, is_stdout, settings
 from fivestar.config import DEFAULT_EDITION, RunConfig, read_config, shown_path
 from fivestar.model import InputError, Problem
 from fivestar.pipeline import RunContext, prepare
-from fivestar.tomllines import with_lines
+from fivestar.tomllines import with_file_lines
 from fivestar.whatif import one_value_each, policy_options
 
 log = structlog.get_logger(__name__)
 
 
 def fail(problems: Sequence[Problem], code: int = 2) -> NoReturn:
-    problems = located(problems)
+    problems = with_file_lines(list(problems))
     for problem in problems:
         click.echo(f"{problem.severity}: {problem}", err=True)
     sys.exit(code)
-
-
-def located(problems: Sequence[Problem]) -> list[Problem]:
-    """Problems of TOML files (a run config) with the line they are about."""
-    result = list(problems)
-    for file in dict.fromkeys(problem.file for problem in result if problem.file.endswith(".toml")):
-        try:
-            text = Path(file).read_bytes().decode("utf-8-sig", errors="replace")
-        except (OSError, ValueError):
-            continue
-        result = with_lines(result, file, text)
-    return result
 
 
 def say(zh: str, en: str) -> None:

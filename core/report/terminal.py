@@ -8,6 +8,8 @@ control characters: an ESC in a name must not drive the terminal.
 
 from __future__ import annotations
 
+import os
+
 from fivestar.markers import hookimpl
 from fivestar.numbers import fmt
 from fivestar.pipeline import RunResult
@@ -71,6 +73,13 @@ def policies_lines(view: Cohort) -> str:
     return "\n".join(lines) + "\n"
 
 
+def common_folder(files: list[str]) -> str:
+    try:
+        return os.path.commonpath(files) or "."
+    except ValueError:
+        return "."
+
+
 def facts_lines(view: Cohort, org_id: str | None = None) -> str:
     """The footer that keeps a score from changing silently: how many facts
     nobody gave (scored as 0), and what each supplier (the history store,
@@ -94,7 +103,11 @@ def facts_lines(view: Cohort, org_id: str | None = None) -> str:
             organisation = next(entry for entry in result.organisations if entry.id == org_id)
             given = sum(source.startswith(name) for source in organisation.sources.values())
         label = labels["facts_supplied" if given else "facts_supplied_none"]
-        texts.append(label.format(supplier=labels.get(f"supplier_{name}", name), file=supplier["file"], count=given))
+        files = supplier["file"].split(", ")
+        shown = (
+            files[0] if len(files) == 1 else labels["files_in"].format(count=len(files), folder=common_folder(files))
+        )
+        texts.append(label.format(supplier=labels.get(f"supplier_{name}", name), file=shown, count=given))
     return "".join(line + "\n" for text in texts for line in wrap(clean(text, one_line=True), WIDTH))
 
 
