@@ -66,11 +66,12 @@ Progress = Callable[[str, int, int], None]
 class Packer:
     """An organisation to compact bytes and back.
 
-    The facts and their sources, the bulk of an organisation, are packed as
-    bare values in the registry's order of facts (the names are the
-    registry's); whatever else the organisation holds is pickled as it is,
-    so that an attribute another part of the engine adds is kept too. The
-    raw evidence is not kept (it is let go after validation anyway)."""
+    The facts, the bulk of an organisation, are packed as bare values in the
+    registry's order of facts (the names are the registry's), and so are
+    their sources; whatever else the organisation holds is pickled as it
+    is, so that an attribute another part of the engine adds is kept too.
+    The raw evidence is not kept (it is let go after validation anyway), nor
+    the path (the run has the list of files)."""
 
     def __init__(self, registry: Registry) -> None:
         self.tables = [(section, tuple(types)) for section, types in registry.schema.items()]
@@ -80,53 +81,96 @@ class Packer:
 
     def pack(self, organisation: Organisation) -> bytes:
         state = dict(vars(organisation))
-        state.pop("raw", None)
-        facts = state.pop("facts")
-        sources = state.pop("sources")
-        path = str(state.pop("path"))
+        for name in ("raw", "path", "id", "facts", "sources"):
+            state.pop(name, None)
+        facts, sources = organisation.facts, organisation.sources
         if tuple(facts) == self.sections and all(tuple(facts[section]) == names for section, names in self.tables):
-            facts = tuple([tuple(facts[section].values()) for section in self.sections])
+            facts = tuple([tuple(facts[section].values()) for section in self.sections])  # type: ignore[assignment]
         if tuple(sources) == self.source_keys:
-            sources = tuple(sources.values())
-        return pickle.dumps((state, facts, sources, path), pickle.HIGHEST_PROTOCOL)
+            sources = tuple(sources.values())  # type: ignore[assignment]
+        rest = pickle.dumps((state, sources), pickle.HIGHEST_PROTOCOL)
+        return pickle.dumps((organisation.id, facts, rest), pickle.HIGHEST_PROTOCOL)
 
-    def unpack(self, packed: bytes) -> Organisation:
-        state, facts, sources, path = pickle.loads(packed)
-        organisation = Organisation.__new__(Organisation)
-        vars(organisation).update(state)
-        organisation.path = Path(path)
-        organisation.raw = {}
-        if type(facts) is tuple:
-            facts = {
-                section: dict(zip(names, values, strict=True))
-                for (section, names), values in zip(self.tables, facts, strict=True)
-            }
-        organisation.facts = facts
-        organisation.sources = dict(zip(self.source_keys, sources, strict=True)) if type(sources) is tuple else sources
+    def glance(self, packed: bytes, path: Path) -> Organisation:
+        """The organisation with its id, path and facts; the rest is unpacked
+        only if something asks for it (the cohort step reads facts)."""
+        org_id, facts, rest = pickle.loads(packed)
+        organisation = _Glanced.__new__(_Glanced)
+        organisation.id, organisation.path, organisation.raw = org_id, path, {}
+        organisation.facts = self._facts(facts)
+        organisation._rest = (self, rest)
         return organisation
+
+    def unpack(self, packed: bytes, path: Path) -> Organisation:
+        org_id, facts, rest = pickle.loads(packed)
+        organisation = Organisation.__new__(Organisation)
+        organisation.id, organisation.path, organisation.raw = org_id, path, {}
+        organisation.facts = self._facts(facts)
+        self._restore(organisation, rest)
+        return organisation
+
+    def _facts(self, facts: Any) -> dict[str, dict[str, Any]]:
+        if type(facts) is not tuple:
+            return facts
+        return {
+            section: dict(zip(names, values, strict=True))
+            for (section, names), values in zip(self.tables, facts, strict=True)
+        }
+
+    def _restore(self, organisation: Organisation, rest: bytes) -> None:
+        state, sources = pickle.loads(rest)
+        vars(organisation).update(state)
+        if type(sources) is tuple:
+            sources = dict(zip(self.source_keys, sources, strict=True))
+        organisation.sources = sources
+
+
+class _Glanced(Organisation):
+    """An organisation of which only the id, path and facts were unpacked."""
+
+    _rest: tuple[Packer, bytes]
+
+    def __getattr__(self, name: str) -> Any:
+        rest = vars(self).pop("_rest", None)
+        if rest is None:
+            raise AttributeError(name)
+        packer, packed = rest
+        packer._restore(self, packed)
+        return getattr(self, name)
 
 
 class PackedOrganisations(Sequence[Organisation]):
     """The organisations of a streamed run, in the files' order, each
-    unpacked when it is asked for (and let go afterwards)."""
+    unpacked when it is asked for (and let go afterwards); ``glance``: only
+    their ids and facts, until more is asked for."""
 
-    def __init__(self, packer: Packer, packed: list[bytes], indices: Sequence[int] | None = None) -> None:
+    def __init__(
+        self,
+        packer: Packer,
+        packed: list[bytes],
+        paths: Sequence[Path],
+        indices: Sequence[int] | None = None,
+        glance: bool = False,
+    ) -> None:
         self.packer = packer
         self.packed = packed
+        self.paths = paths
         self.indices = range(len(packed)) if indices is None else indices
+        self.unpack = packer.glance if glance else packer.unpack
 
     def __len__(self) -> int:
         return len(self.indices)
 
     def __getitem__(self, position: Any) -> Any:
         if isinstance(position, slice):
-            return PackedOrganisations(self.packer, self.packed, self.indices[position])
-        return self.packer.unpack(self.packed[self.indices[position]])
+            return [self[index] for index in range(len(self.indices))[position]]
+        index = self.indices[position]
+        return self.unpack(self.packed[index], self.paths[index])
 
     def __iter__(self) -> Iterator[Organisation]:
-        unpack, packed = self.packer.unpack, self.packed
+        unpack, packed, paths = self.unpack, self.packed, self.paths
         for index in self.indices:
-            yield unpack(packed[index])
+            yield unpack(packed[index], paths[index])
 
 
 class ScoredOnDemand(Mapping[str, Ledger]):
@@ -194,6 +238,7 @@ class _Stream:
     pm: PluginManager
     context: RunContext
     packer: Packer
+    files: Sequence[Path]
     packed: list[bytes] | None = None
     makers: Mapping[str, PieceMaker] | None = None
     spill: Path | None = None
@@ -221,7 +266,7 @@ def _score(
     written: dict[str, list[bytes]] = {name: [] for name in pieces}
     rows: list[tuple[Decimal | None, bytes | None]] = []
     for index in range(start, end):
-        organisation = stream.packer.unpack(stream.packed[index])
+        organisation = stream.packer.unpack(stream.packed[index], stream.files[index])
         ledger = None
         repacked = None
         if index in valid:
@@ -256,7 +301,7 @@ def run_streamed(
 ) -> RunResult:
     """:func:`fivestar.pipeline.run_cohort` for a large cohort (see the module's text)."""
     global _STREAM
-    stream = _STREAM = _Stream(pm, context, Packer(context.registry))
+    stream = _STREAM = _Stream(pm, context, Packer(context.registry), files)
     try:
         ids: list[str] = []
         valid: list[bool] = []
@@ -273,7 +318,7 @@ def run_streamed(
         finally:
             if pool:
                 pool.terminate()
-        organisations = PackedOrganisations(stream.packer, packed)
+        organisations = PackedOrganisations(stream.packer, packed, files)
         _mark_duplicates(organisations, ids, valid)
         spill = Path(tempfile.mkdtemp(prefix="assess-spill-"))
         stream.packed, stream.makers, stream.spill = packed, makers, spill
@@ -309,7 +354,8 @@ def _score_all(
     assert stream.packed is not None and stream.spill is not None and stream.makers is not None
     packed, context = stream.packed, stream.context
     count = len(packed)
-    cohort = Cohort(PackedOrganisations(stream.packer, packed, [i for i, ok in enumerate(valid) if ok]))  # type: ignore[arg-type]
+    chosen = [index for index, ok in enumerate(valid) if ok]
+    cohort = Cohort(PackedOrganisations(stream.packer, packed, stream.files, chosen, glance=True))  # type: ignore[arg-type]
     for figures in stream.pm.hook.assess_cohort(cohort=cohort, context=context):
         cohort.figures.update(figures or {})
     context.cohort = cohort.figures
