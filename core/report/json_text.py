@@ -26,7 +26,7 @@ from decimal import Decimal
 from json.encoder import encode_basestring
 from typing import Any
 
-from fivestar.model import Item, ItemResult, Ledger, Organisation
+from fivestar.model import Awards, Item, ItemResult, Ledger, Organisation
 from fivestar.numbers import fmt, json_number
 from fivestar.rules import AllFlags, Flag, Levels, Linear
 
@@ -116,31 +116,51 @@ class ItemWriter:
         self.names = [spec.name for spec in item.facts]
         self.keys = item.fact_keys()
         self.fact_labels = [encode_basestring(name) + ": " for name in self.names]
+        self.section = item.section
+        self.single = len(self.names) == 1
         self.memo: dict[tuple[Any, ...], str] | None = {} if isinstance(item.rule, PURE_RULES) else None
 
     def text(self, line: ItemResult, facts: dict[str, dict[str, Any]], sources: dict[str, str]) -> str:
-        table = facts.get(self.item.section, {})
-        values = tuple([table.get(name) for name in self.names])
-        origins = tuple([sources.get(key, "default") for key in self.keys])
+        table = facts.get(self.section) or {}
+        values: Any
+        origins: Any
+        if self.single:
+            values = table.get(self.names[0])
+            origins = sources.get(self.keys[0], "default")
+        else:
+            values = tuple([table.get(name) for name in self.names])
+            origins = tuple([sources.get(key, "default") for key in self.keys])
         memo = self.memo
-        if memo is not None:
-            trace = line.trace
-            if type(trace) is list:
-                trace = tuple(trace)
-            key = (line.points, line.raw, line.scored_points, line.status, line.note, trace, values, origins)
-            try:
-                text = memo.get(key)
-            except TypeError:
-                return self._render(line, values, origins)
-            if text is None:
-                text = self._render(line, values, origins)
-                if len(memo) >= MEMO_LIMIT:
-                    memo.clear()
-                memo[key] = text
-            return text
-        return self._render(line, values, origins)
+        if memo is None:
+            return self._render(line, values, origins)
+        points, raw, scored = line.points, line.raw, line.scored_points
+        trace = line.trace
+        if trace.__class__ is list:
+            trace = tuple(trace)
+        key = (
+            points,
+            None if raw is points else raw,
+            None if scored is points else scored,
+            line.status,
+            line.note,
+            trace,
+            values,
+            origins,
+        )
+        try:
+            text = memo.get(key)
+        except TypeError:
+            return self._render(line, values, origins)
+        if text is None:
+            text = self._render(line, values, origins)
+            if len(memo) >= MEMO_LIMIT:
+                memo.clear()
+            memo[key] = text
+        return text
 
-    def _render(self, line: ItemResult, values: tuple[Any, ...], origins: tuple[str, ...]) -> str:
+    def _render(self, line: ItemResult, values: Any, origins: Any) -> str:
+        if self.single:
+            values, origins = (values,), (origins,)
         value = self.encoder.value
         facts = ", ".join([label + value(fact) for label, fact in zip(self.fact_labels, values, strict=True)])
         shown = ", ".join(
@@ -161,6 +181,7 @@ class DocumentWriter:
         self.encoder = ExactEncoder()
         self.items: dict[str, ItemWriter] = {}
         self.sections: dict[str, tuple[Any, str]] = {}
+        self.award_texts: dict[tuple[Any, ...], str] = {}
         self.provenance = (
             f', "provenance": {{"engine": {encode_basestring(engine)}, '
             f'"plugins": {self.encoder.dumps(plugin_versions)}, "evidence_sha256": '
@@ -179,6 +200,36 @@ class DocumentWriter:
             known = self.sections[section_id] = (section, head)
         return known[1]
 
+    def problems(self, problems: list[Any]) -> str:
+        return self.encoder.dumps([problem.as_dict() for problem in problems]) if problems else "[]"
+
+    def awards(self, awards: Awards) -> str:
+        """The awards' text, remembered by their values (few combinations)."""
+        document = {
+            "stars": awards.stars,
+            "party_building_excellence": awards.party_building_excellence,
+            "performance_excellence": awards.performance_excellence,
+            "five_star": awards.five_star,
+            "withheld": awards.withheld,
+        }
+        try:
+            key = (
+                tuple(awards.stars),
+                awards.party_building_excellence,
+                awards.performance_excellence,
+                awards.five_star,
+                tuple(awards.withheld.items()),
+            )
+            text = self.award_texts.get(key)
+        except TypeError:
+            return self.encoder.dumps(document)
+        if text is None:
+            text = self.encoder.dumps(document)
+            if len(self.award_texts) >= MEMO_LIMIT:
+                self.award_texts.clear()
+            self.award_texts[key] = text
+        return text
+
     def _pair(self, key: str, value: Any) -> str:
         return f"{encode_basestring(key)}: {self.encoder.value(value)}"
 
@@ -190,8 +241,8 @@ class DocumentWriter:
             f'{{"id": {encode(organisation.id)}, "name": {encode(organisation.name)}, '
             f'"file": {encode_basestring(str(organisation.path))}, '
             f'"status": {SCORED if ledger else PLUGIN_ERROR if organisation.plugin_fault else FAILED}, '
-            f'"errors": {dumps([problem.as_dict() for problem in organisation.errors])}, '
-            f'"warnings": {dumps([problem.as_dict() for problem in organisation.warnings])}, '
+            f'"errors": {self.problems(organisation.errors)}, '
+            f'"warnings": {self.problems(organisation.warnings)}, '
         ]
         if ledger is None:
             parts.append('"total": null, "heavy_total": null, "sections": {}, "heavy": [], "awards": null')
@@ -211,9 +262,17 @@ class DocumentWriter:
                     f'{encode(section.score)}, "max": {encode(section.max)}, '
                     f'"claimed": {encode(section.claimed)}, "items": {{'
                 )
-                parts.append(
-                    ", ".join([self.item(line.item).text(line, facts, sources) for line in section.items.values()])
-                )
+                writers = self.items
+                lines = section.lines
+                texts = []
+                for item_id in section.item_ids:
+                    line = lines[item_id]
+                    item = line.item
+                    writer = writers.get(item.id)
+                    if writer is None or writer.item is not item:
+                        writer = self.item(item)
+                    texts.append(writer.text(line, facts, sources))
+                parts.append(", ".join(texts))
                 parts.append("}}")
             parts.append('}, "heavy": ')
             parts.append(
@@ -228,20 +287,11 @@ class DocumentWriter:
                         for deduction in ledger.heavy
                     ]
                 )
+                if ledger.heavy
+                else "[]"
             )
-            awards = ledger.awards
-            parts.append(
-                ', "awards": '
-                + dumps(
-                    {
-                        "stars": awards.stars,
-                        "party_building_excellence": awards.party_building_excellence,
-                        "performance_excellence": awards.performance_excellence,
-                        "five_star": awards.five_star,
-                        "withheld": awards.withheld,
-                    }
-                )
-            )
+            parts.append(', "awards": ')
+            parts.append(self.awards(ledger.awards))
         parts.append(self.provenance)
         parts.append(encode(organisation.sha256))
         parts.append("}")
