@@ -206,12 +206,17 @@ class Spilled:
 
     def __iter__(self) -> Iterator[bytes]:
         """Each organisation's piece, in order, read a chunk at a time."""
+        for _start, data, offsets in self.by_chunk():
+            for begin, end in itertools.pairwise(offsets):
+                yield data[begin:end]
+
+    def by_chunk(self) -> Iterator[tuple[int, bytes, list[int]]]:
+        """Each chunk: the position of its first organisation, its bytes, and
+        where each organisation's piece begins (and, last, the end)."""
+        first = 0
         for path, lengths in self.chunks:
-            data = memoryview(path.read_bytes())
-            start = 0
-            for length in lengths:
-                yield bytes(data[start : start + length])
-                start += length
+            yield first, path.read_bytes(), list(itertools.accumulate(lengths, initial=0))
+            first += len(lengths)
 
     def piece(self, position: int) -> bytes:
         """The piece of the organisation at ``position`` (for an output in another order)."""

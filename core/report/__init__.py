@@ -5,6 +5,7 @@ report step, so that other formats can be added by any plugin."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -250,10 +251,16 @@ def render_json(result: RunResult, options: RenderOptions) -> Iterator[str | byt
     yield writer.encoder.dumps(run_header(result))[:-1] + ', "organisations": ['
     spilled = result.pieces.get("json")
     if spilled is not None:
-        separator = b"\n"
-        for org_id, piece in zip(spilled.keys, spilled, strict=True):
-            yield separator + piece + rank_tail(ranked[org_id] if org_id is not None else None).encode()
-            separator = b",\n"
+        keys = spilled.keys
+        for first, data, offsets in spilled.by_chunk():
+            view = memoryview(data)
+            pieces: list[bytes | memoryview] = []
+            for position, (begin, end) in enumerate(itertools.pairwise(offsets), first):
+                org_id = keys[position]
+                pieces.append(b",\n" if position else b"\n")
+                pieces.append(view[begin:end])
+                pieces.append(rank_tail(ranked[org_id] if org_id is not None else None).encode())
+            yield b"".join(pieces)
     else:
         separator = "\n"
         for organisation in result.organisations:
