@@ -22,14 +22,35 @@ def dec(value: int | str | Decimal) -> Decimal:
 
 
 def fmt(value: Decimal | int) -> str:
-    """The shortest plain text of a number: 3, 2.8, -0.5 (never 3.00 or 1E+1)."""
+    """The shortest plain text of a number: 3, 2.8, -0.5 (never 3.00 or 1E+1).
+
+    Equal numbers have equal text (``2.80`` and ``2.8`` are both ``2.8``),
+    so the text is remembered by value: a cohort shows the same few numbers
+    in every organisation's formulas."""
+    try:
+        return _texts[value]
+    except KeyError:
+        pass
+    except TypeError:
+        return _plain(value)
+    text = _plain(value)
+    if len(_texts) >= TEXTS_LIMIT:
+        _texts.clear()
+    _texts[value] = text
+    return text
+
+
+TEXTS_LIMIT = 100_000
+_texts: dict[Decimal | int, str] = {}
+
+
+def _plain(value: Decimal | int) -> str:
     number = Decimal(value)
     if number.is_zero():
         return "0"
     if number == number.to_integral_value():
         return format(number.to_integral_value(), "f")
-    text = format(number.normalize(), "f")
-    return text
+    return format(number.normalize(), "f")
 
 
 def fmt_signed(value: Decimal) -> str:
