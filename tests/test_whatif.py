@@ -207,6 +207,27 @@ def test_a_sweep_has_a_row_per_value_and_the_margin(invoke: Invoke, tmp_path: Pa
     assert len(document["scenarios"]) == len(values)
 
 
+def test_scenarios_that_share_the_score_step_do_not_touch_each_other(
+    invoke: Invoke, tmp_path: Path, write_org, write_config
+) -> None:
+    """heavy_default is read from the penalise step on: each value settles a
+    copy of the same score step's lines, and each gives what its run gives."""
+    config = sample(tmp_path, write_org, write_config)
+    values = ["10", "6", "10", "5"]
+    document = whatif_json(
+        invoke, config, "--policy", "falsification=zero", "--policy", "heavy_default=" + ",".join(values)
+    )
+    assert {scenario["repeated"] for scenario in document["scenarios"][:3]} == {"penalising"}
+    before = {entry["id"]: entry["total"] for entry in run_json(invoke, config)["organisations"]}
+    for value, scenario in zip(values, document["scenarios"], strict=True):
+        after = run_json(invoke, config, "--policy", "falsification=zero", "--policy", f"heavy_default={value}")
+        totals = {entry["id"]: entry["total"] for entry in after["organisations"]}
+        moved = {change["id"]: change["total"]["after"] for change in scenario["organisations"]}
+        changed_totals = {org_id for org_id, total in totals.items() if total != before[org_id]}
+        assert changed_totals and changed_totals <= set(moved)
+        assert all(moved[org_id] == totals[org_id] for org_id in moved)
+
+
 def test_the_sweep_table_in_the_terminal(invoke: Invoke, tmp_path: Path, write_org, write_config) -> None:
     config = sample(tmp_path, write_org, write_config)
     result = invoke("whatif", config, "--policy", "star_threshold=0.75,0.8,0.85,0.9")
@@ -337,6 +358,8 @@ def test_a_scenario_repeats_only_the_steps_its_policies_reach(
     assert document["scenarios"][1]["organisations"] == []
     scored = whatif_json(invoke, config, "--policy", "unrated=zero")["scenarios"][0]
     assert (scored["repeated"], scored["evidence_reread"]) == ("scoring", False)
+    penalised = whatif_json(invoke, config, "--policy", "heavy_default=10,6", "--policy", "falsification=zero")
+    assert [scenario["repeated"] for scenario in penalised["scenarios"]] == ["penalising", "penalising"]
 
 
 def test_a_failed_organisation_is_left_out_of_both_sides(invoke: Invoke, write_org, write_config) -> None:
