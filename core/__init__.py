@@ -71,7 +71,7 @@ if TYPE_CHECKING:
     from fivestar.numbers import ZERO, dec, fmt, fmt_signed
     from fivestar.pipeline import RunResult
     from fivestar.policies import choice_policy, number_policy
-    from fivestar.rules import AllFlags, Basis, Custom, Flag, Levels, Linear, Rule, Values, show
+    from fivestar.rules import AllFlags, Basis, Custom, Flag, Levels, Linear, Rule, Values, Words, show
 
 _WHERE = {
     "RunContext": "fivestar.context",
@@ -131,6 +131,7 @@ _WHERE = {
     "Linear": "fivestar.rules",
     "Rule": "fivestar.rules",
     "Values": "fivestar.rules",
+    "Words": "fivestar.rules",
     "show": "fivestar.rules",
 }
 """Where each public name lives: the API is imported name by name when a
@@ -204,6 +205,7 @@ __all__ = [
     "SectionResult",
     "Text",
     "Values",
+    "Words",
     "YesNo",
     "__version__",
     "amount",

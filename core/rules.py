@@ -52,6 +52,10 @@ class Words:
         """A count or amount in a formula, with the fact it comes from."""
         return str(value)
 
+    def term(self, word: str) -> str:
+        """A word a fact holds (a level, a form), unquoted."""
+        return word
+
     def phrase(self, key: str, default: str, **values: Any) -> str:
         """A phrase of the vocabulary; ``default`` is its plain text."""
         return default.format(**values) if values else default

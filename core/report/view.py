@@ -57,7 +57,7 @@ def truncate(text: str, width: int) -> str:
     return kept + "…"
 
 
-NO_BREAK_BEFORE = frozenset("，。、；：？！）》」』”’…,.;:?!)")
+NO_BREAK_BEFORE = frozenset("，。、；：？！）》」』〕】”’…,.;:?!)")
 
 
 def wrap(text: str, width: int) -> list[str]:
@@ -149,6 +149,9 @@ class ReportWords(Words):
 
     def figure(self, name: str, value: object) -> str:
         return f"{value}{self.aside(self.fact(name))}"
+
+    def term(self, word_: str) -> str:
+        return word(self.labels, "value", word_)
 
     def aside(self, text: str) -> str:
         return self.labels["aside"].format(text=text)

@@ -34,6 +34,7 @@ from fivestar import (
     Section,
     Text,
     Values,
+    Words,
     choice,
     choice_policy,
     count,
@@ -76,7 +77,7 @@ def window(year: int) -> tuple[dt.date, dt.date]:
 def per_project(
     entries: Iterable[dict[str, Any]],
     context: ScoringContext,
-    points_of: Callable[[dict[str, Any]], tuple[Decimal, str, str]],
+    points_of: Callable[[dict[str, Any]], tuple[Decimal, Callable[[Words], str], str]],
     highest: bool,
 ) -> tuple[Decimal, Basis]:
     """Score dated entries per project: each entry inside the window by
@@ -87,33 +88,46 @@ def per_project(
     scored = []
     for entry in entries:
         project, day = entry["project"].strip(), entry["date"]
-        points, words, how = points_of(entry)
+        points, described, how = points_of(entry)
         inside = start <= day <= end
-        scored.append((f"{project} {words} {day.isoformat()}", inside, points, how))
+        scored.append((project, described, day.isoformat(), inside, points, how))
         if inside:
             by_project.setdefault(project, []).append(points)
     if not scored:
-        return ZERO, "no entries → 0"
+        return ZERO, lambda words: words.phrase("no_entries", "no entries → 0")
     combine = max if highest else partial(sum, start=ZERO)
     kept = [(project, combine(points)) for project, points in by_project.items()]
     raw = sum((points for _project, points in kept), ZERO)
 
-    def basis() -> str:
+    def basis(words: Words) -> str:
+        outside = words.phrase(
+            "outside_window", OUTSIDE + " {start}..{end}", start=start.isoformat(), end=end.isoformat()
+        )
         lines = [
-            f"{label} → {how}{fmt(points)}"
+            f"{project} {described(words)} {day} → {how}{fmt(points)}"
             if inside
-            else f"{label} → 0（{OUTSIDE} {start.isoformat()}..{end.isoformat()}）"
-            for label, inside, points, how in scored
+            else f"{project} {described(words)} {day} → 0{words.aside(outside)}"
+            for project, described, day, inside, points, how in scored
         ]
         terms = " + ".join(f"{project} {fmt(points)}" for project, points in kept) or "0"
-        rule = "highest per project" if highest else "sum per project"
-        return "；".join(lines) + f"；{rule}: {terms} = {fmt(raw)}"
+        rule = (
+            words.phrase("highest_per_project", "highest per project")
+            if highest
+            else words.phrase("sum_per_project", "sum per project")
+        )
+        separator = words.phrase("semicolon", "；")
+        return separator.join(lines) + separator + rule + words.phrase("colon", ": ") + f"{terms} = {fmt(raw)}"
 
     return raw, basis
 
 
-def commendation_points(entry: dict[str, Any]) -> tuple[Decimal, str, str]:
-    return COMMENDATION_POINTS[entry["level"]], f"{entry['level']} ({entry['document']})", ""
+def commendation_points(entry: dict[str, Any]) -> tuple[Decimal, Callable[[Words], str], str]:
+    level, document = entry["level"], entry["document"]
+
+    def described(words: Words) -> str:
+        return words.phrase("commendation", "{level} ({document})", level=words.term(level), document=document)
+
+    return COMMENDATION_POINTS[level], described, ""
 
 
 def commendations(values: Values, context: ScoringContext) -> tuple[Decimal, Basis]:
@@ -121,12 +135,16 @@ def commendations(values: Values, context: ScoringContext) -> tuple[Decimal, Bas
     return per_project(values["commendations"], context, commendation_points, highest=True)
 
 
-def recognition_points(entry: dict[str, Any]) -> tuple[Decimal, str, str]:
+def recognition_points(entry: dict[str, Any]) -> tuple[Decimal, Callable[[Words], str], str]:
     level, form = entry["level"], entry["form"]
     points = RECOGNITION_POINTS[level]
+
+    def described(words: Words) -> str:
+        return words.phrase("recognition", "{level} {form}", level=words.term(level), form=words.term(form))
+
     if form in HALVED_FORMS:
-        return points / 2, f"{level} {form}", f"{fmt(points)} ÷ 2 = "
-    return points, f"{level} {form}", ""
+        return points / 2, described, f"{fmt(points)} ÷ 2 = "
+    return points, described, ""
 
 
 def innovation_recognition(values: Values, context: ScoringContext) -> tuple[Decimal, Basis]:
@@ -138,7 +156,7 @@ def innovation_recognition(values: Values, context: ScoringContext) -> tuple[Dec
 def showcase(values: Values, context: ScoringContext) -> tuple[Decimal, Basis]:
     entries = values["showcase"]
     if not entries:
-        return ZERO, "no showcase entries → 0"
+        return ZERO, lambda words: words.phrase("no_showcase", "no showcase entries → 0")
     raw = sum((entry["points"] for entry in entries), ZERO)
     return raw, lambda: " + ".join(f"{entry['name']} {fmt(entry['points'])}" for entry in entries) + f" = {fmt(raw)}"
 
@@ -148,7 +166,17 @@ def previous_award(values: Values, context: ScoringContext) -> tuple[Decimal, Ba
     awarded = values["previous_award"]
     raw = ONE if awarded else ZERO
     year = context.run.year - 1
-    return raw, lambda: f"previous_award（{year}年度五星双优）= {'true' if awarded else 'false'} → {fmt(raw)}"
+
+    def basis(words: Words) -> str:
+        return words.phrase(
+            "previous_award",
+            "previous_award（{year}年度五星双优）= {value} → {points}",
+            year=year,
+            value=words.value(awarded),
+            points=fmt(raw),
+        )
+
+    return raw, basis
 
 
 ITEMS: list[Item] = [

@@ -14,6 +14,7 @@ from fivestar import (
     ScoringContext,
     Section,
     Values,
+    Words,
     choice_policy,
     count,
     dec,
@@ -51,11 +52,17 @@ def study_hours(values: Values, context: ScoringContext) -> tuple[Decimal, Basis
     else:
         raw = (THREE if member and leader else ZERO) - (ZERO if xuexi else ONE)
 
-    def basis() -> str:
-        shown = f"member_hours_met = {show(member)}, leader_hours_met = {show(leader)}, xuexi_promoted = {show(xuexi)}"
+    def basis(words: Words) -> str:
+        facts = (("member_hours_met", member), ("leader_hours_met", leader), ("xuexi_promoted", xuexi))
+        shown = words.phrase("list", ", ").join(f"{words.fact(name)} = {words.value(value)}" for name, value in facts)
+        colon = words.phrase("colon", ": ")
         if split:
-            return f"{shown}: 1 + 1 + 1 per true fact = {raw}"
-        return f"{shown}: 3 if both hours met, −1 if 学习强国 not promoted = {show(raw)}"
+            return shown + colon + words.phrase("hours_split", "1 + 1 + 1 per true fact = {raw}", raw=raw)
+        return (
+            shown
+            + colon
+            + words.phrase("all_or_nothing", "3 if both hours met, −1 if 学习强国 not promoted = {raw}", raw=show(raw))
+        )
 
     return raw, basis
 

@@ -35,6 +35,7 @@ from fivestar import (
     ScoringContext,
     Section,
     Values,
+    Words,
     amount,
     choice,
     choice_policy,
@@ -108,7 +109,12 @@ def conduct_rating(values: Values, context: ScoringContext) -> tuple[Decimal, Ba
     if rating is None:
         unrated = context.policy("unrated")
         raw = CONDUCT_POINTS if unrated == "full" else ZERO
-        return raw, lambda: f'conduct_rating absent (not rated): unrated = "{unrated}" → {fmt(raw)}'
+        return raw, lambda words: words.phrase(
+            "unrated",
+            'conduct_rating absent (not rated): unrated = "{unrated}" → {points}',
+            unrated=words.term(unrated),
+            points=fmt(raw),
+        )
     figures = context.run.cohort
     average, total, rated = figures[CONDUCT_AVERAGE], figures[CONDUCT_TOTAL], figures[CONDUCT_RATED]
     official = figures[AVERAGE_SOURCE] == "office"
@@ -117,17 +123,32 @@ def conduct_rating(values: Values, context: ScoringContext) -> tuple[Decimal, Ba
     improved = previous is not None and rating - previous >= threshold
     raw = CONDUCT_POINTS if above or improved else ZERO
 
-    def basis() -> str:
-        which = "(official, office records)" if official else f"(of {rated} rated)"
-        shown = (
-            f"conduct_rating = {fmt_signed(rating)} {'≥' if above else '<'} average {shown_average(average)} {which}"
+    def basis(words: Words) -> str:
+        which = (
+            words.phrase("conduct_official", "(official, office records)")
+            if official
+            else words.phrase("conduct_rated", "(of {rated} rated)", rated=rated)
+        )
+        shown = words.phrase(
+            "conduct_average",
+            "{fact} = {rating} {compared} average {average} {which}",
+            fact=words.fact("conduct_rating"),
+            rating=fmt_signed(rating),
+            compared="≥" if above else "<",
+            average=shown_average(average),
+            which=which,
         )
         if previous is None:
-            shown += ", conduct_rating_prev absent (no improvement)"
+            shown += words.phrase("conduct_no_previous", ", conduct_rating_prev absent (no improvement)")
         else:
-            shown += (
-                f", conduct_rating_prev = {fmt_signed(previous)}, improvement = {signed(rating - previous)} "
-                f"{'≥' if improved else '<'} conduct_improvement {fmt(threshold)}"
+            shown += words.phrase(
+                "conduct_improvement",
+                ", {fact} = {previous}, improvement = {change} {compared} conduct_improvement {threshold}",
+                fact=words.fact("conduct_rating_prev"),
+                previous=fmt_signed(previous),
+                change=signed(rating - previous),
+                compared="≥" if improved else "<",
+                threshold=fmt(threshold),
             )
         return f"{shown} → {fmt(raw)}"
 
