@@ -414,7 +414,7 @@ def scorecard(view: Cohort, entry: dict[str, Any], history: dict[str, Any]) -> l
         parts.append("</ul>")
     if entry["warnings"]:
         parts.append(f'<h3>{escape(labels["warnings"])} ({len(entry["warnings"])})</h3><ul class="warnings">')
-        parts.extend(f"<li>{escape(warning)}</li>" for warning in view.warnings(entry["warnings"]))
+        parts.extend(f"<li>{escape(warning)}</li>" for warning in view.warnings(entry["warnings"], entry["file"]))
         parts.append("</ul>")
     parts.append("</section>")
     return parts

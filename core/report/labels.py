@@ -8,6 +8,7 @@ own labels; prefixed keys name things the plugins declare by id:
 - ``value.WORD``: a word a fact or a policy holds (``selected``, ``highest``);
 - ``policy.KEY``: what a policy means;
 - ``short.SECTION``: a section's short title for narrow tables;
+- ``star.SECTION``: a star's one-character mark (学规服民创);
 - ``phrase.KEY``: a phrase of a rule's basis, with ``{placeholders}``.
 
 A key a plugin brings that is missing here falls back to the plugin's own
@@ -74,6 +75,7 @@ UI: dict[str, dict[str, str]] = {
         "league": "总表",
         "maker": "制表人",
         "missing_facts": "材料未填的事实（按缺省值计分）",
+        "other_warnings": "另有 {count} 条提示，详见 assess validate {file}",
         "max": "满分",
         "movement": "比上年",
         "no": "否",
@@ -210,6 +212,7 @@ UI: dict[str, dict[str, str]] = {
         "league": "League table",
         "maker": "Prepared by",
         "missing_facts": "Facts the evidence leaves out (scored as their defaults)",
+        "other_warnings": "{count} more warnings: assess validate {file}",
         "max": "Max",
         "movement": "vs last year",
         "no": "no",
@@ -298,6 +301,14 @@ SHORT_SECTIONS: dict[str, tuple[str, str]] = {
     "innovation": ("创新", "Innov"),
     "performance": ("业绩", "Perf"),
     "bonus": ("加分", "Bonus"),
+}
+
+STAR_MARKS: dict[str, tuple[str, str]] = {
+    "learning": ("学", "L"),
+    "norms": ("规", "N"),
+    "service": ("服", "S"),
+    "democracy": ("民", "D"),
+    "innovation": ("创", "I"),
 }
 
 FACT_NAMES: dict[str, str] = {
@@ -506,6 +517,7 @@ def build_labels() -> dict[str, dict[str, str]]:
     for index, lang in enumerate(("zh", "en")):
         table = dict(UI[lang])
         table.update({f"short.{key}": names[index] for key, names in SHORT_SECTIONS.items()})
+        table.update({f"star.{key}": marks[index] for key, marks in STAR_MARKS.items()})
         table.update({f"fact.{key}": name if lang == "zh" else key for key, name in FACT_NAMES.items()})
         table.update({f"value.{key}": names[index] for key, names in VALUES.items()})
         table.update({f"policy.{key}": texts[index] for key, texts in POLICIES.items()})

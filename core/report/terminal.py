@@ -227,7 +227,7 @@ def render_scorecard(result: RunResult, org_id: str, lang: str) -> str:
             lines += block(f"{name}{labels['colon']}{reason}", 2)
     if organisation.warnings:
         lines.append(f"{labels['warnings']} ({len(organisation.warnings)}):")
-        for warning in view.warnings([problem.as_dict() for problem in organisation.warnings]):
+        for warning in view.warnings([problem.as_dict() for problem in organisation.warnings], str(organisation.path)):
             lines += block(warning, 2)
     return "\n".join(lines) + "\n\n" + facts_lines(view, org_id) + policies_lines(view)
 

@@ -221,7 +221,7 @@ class Cohort:
             if section.group != "party_building":
                 continue
             title = section.title if self.lang == "zh" else section.title_en
-            marks.append(title[:1] if section_id in earned else "·")
+            marks.append(word(self.labels, "star", section_id, fallback=title[:1]) if section_id in earned else "·")
         return "".join(marks)
 
     def honours(self, awards: dict[str, Any], short: bool = False) -> str:
@@ -268,21 +268,19 @@ class Cohort:
         line = ledger.items.get(item_id) if ledger else None
         return clean(line.explain(self.words) if line is not None else fallback)
 
-    def warnings(self, problems: list[dict[str, Any]]) -> list[str]:
-        """An organisation's warnings: the facts its file leaves out in one
-        line, by their names (scored as their defaults), then the others."""
-        missing = [
-            self.fact_with_name(problem["key"])
-            for problem in problems
-            if problem.get("found") == "nothing" and problem.get("key") and problem.get("table") != "organisation"
-        ]
-        shown = [self.labels["missing_facts"] + self.labels["colon"] + self.labels["separator"].join(missing)]
-        shown = shown if missing else []
-        shown += [
-            clean(problem["message"])
-            for problem in problems
-            if not (problem.get("found") == "nothing" and problem.get("key") and problem.get("table") != "organisation")
-        ]
+    def warnings(self, problems: list[dict[str, Any]], file: str) -> list[str]:
+        """An organisation's warnings as a report shows them: the facts its
+        file leaves out, by their names (scored as their defaults); how many
+        others there are and the command that lists them (their text is the
+        validator's, not the vocabulary's)."""
+        missing = [problem for problem in problems if is_missing_fact(problem)]
+        shown = []
+        if missing:
+            names = self.labels["separator"].join(self.fact_with_name(problem["key"]) for problem in missing)
+            shown.append(self.labels["missing_facts"] + self.labels["colon"] + names)
+        others = len(problems) - len(missing)
+        if others:
+            shown.append(self.labels["other_warnings"].format(count=others, file=clean(file, one_line=True)))
         return shown
 
     def fact_with_name(self, name: str) -> str:
@@ -349,6 +347,10 @@ def summary(ledger: Ledger, rank: int) -> dict[str, Any]:
             },
         }
     )
+
+
+def is_missing_fact(problem: dict[str, Any]) -> bool:
+    return problem.get("found") == "nothing" and bool(problem.get("key")) and problem.get("table") != "organisation"
 
 
 def cohort_view(result: RunResult, lang: str, documents: bool = True) -> Cohort:
