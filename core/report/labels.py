@@ -9,7 +9,9 @@ own labels; prefixed keys name things the plugins declare by id:
 - ``policy.KEY``: what a policy means;
 - ``short.SECTION``: a section's short title for narrow tables;
 - ``star.SECTION``: a star's one-character mark (学规服民创);
-- ``phrase.KEY``: a phrase of a rule's basis, with ``{placeholders}``.
+- ``phrase.KEY``: a phrase of a rule's basis, with ``{placeholders}``;
+- ``source.PATTERN``: who found a heavy item (a regular expression whose
+  named groups fill the text's placeholders).
 
 A key a plugin brings that is missing here falls back to the plugin's own
 text (:func:`word`), so a new plugin never breaks a report.
@@ -107,8 +109,6 @@ UI: dict[str, dict[str, str]] = {
         "separator": "、",
         "signatures": "签字",
         "source": "来源",
-        "source_review": "工委认定",
-        "source_derived": "自动认定",
         "stars": "星级",
         "status": "状态",
         "status_disabled": "（已停用）",
@@ -244,8 +244,6 @@ UI: dict[str, dict[str, str]] = {
         "separator": ", ",
         "signatures": "Signatures",
         "source": "Source",
-        "source_review": "office review",
-        "source_derived": "derived",
         "stars": "Stars",
         "status": "Status",
         "status_disabled": " (disabled)",
@@ -511,6 +509,18 @@ PHRASES: dict[str, tuple[str, str]] = {
 }
 
 
+SOURCES: dict[str, tuple[str, str]] = {
+    "review": ("工委认定", "office review"),
+    "derived": ("自动认定", "derived"),
+    r"derived: official rank (?P<rank>\d+)/(?P<count>\d+)": (
+        "自动认定：工委核定行风评议名次 {rank}/{count}",
+        "derived: official conduct rank {rank}/{count}",
+    ),
+}
+"""Who found a heavy item, as the ledger says it (a pattern, for a source
+with figures), in words."""
+
+
 def build_labels() -> dict[str, dict[str, str]]:
     """The flat tables: the reports' labels, then the prefixed vocabulary."""
     tables: dict[str, dict[str, str]] = {}
@@ -522,6 +532,7 @@ def build_labels() -> dict[str, dict[str, str]]:
         table.update({f"value.{key}": names[index] for key, names in VALUES.items()})
         table.update({f"policy.{key}": texts[index] for key, texts in POLICIES.items()})
         table.update({f"phrase.{key}": texts[index] for key, texts in PHRASES.items()})
+        table.update({f"source.{key}": texts[index] for key, texts in SOURCES.items()})
         tables[lang] = table
     return tables
 

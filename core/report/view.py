@@ -302,7 +302,12 @@ class Cohort:
         return figure(value)
 
     def source(self, source: str) -> str:
-        return word(self.labels, "source", source, fallback=self.labels.get(f"source_{source}", source))
+        """Who found a heavy item, in words: the first pattern of the
+        vocabulary's ``source.`` entries the whole text matches."""
+        for key, text in self.labels.items():
+            if key.startswith("source.") and (found := re.fullmatch(key[len("source.") :], source)):
+                return text.format(**found.groupdict())
+        return clean(source)
 
     def award_counts(self) -> dict[str, int]:
         counts = {label: sum(1 for entry in self.scored if entry["awards"][flag]) for flag, label in AWARD_FLAGS}
