@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import structlog
+from fivestar.config import shown_path
 from fivestar.model import InputError, Problem
 from fivestar.numbers import fmt
 from fivestar.version import __version__
@@ -71,7 +72,7 @@ class StoreError(InputError):
 
 
 def _store_problem(path: Path, expected: str, found: str) -> StoreError:
-    return StoreError([Problem("error", str(path), "store", "", expected, found)])
+    return StoreError([Problem("error", str(shown_path(path)), "", "", expected, found)])
 
 
 def _decimal_text(value: object) -> str:

@@ -286,3 +286,46 @@ def test_version_names_package_edition_and_plugins(invoke: Invoke) -> None:
     assert lines[0] == f"assess (fivestar-assess) {__version__}"
     assert "edition shaoxing-2020" in lines
     assert f"plugin learning {__version__} (built-in)" in lines
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("assess ru", "plain,run"),
+        ("assess run --for", "plain,--format"),
+        ("assess explain learning.conv", "plain,learning.conveyed"),
+    ],
+)
+def test_shell_completion_completes_commands_options_and_item_ids(words: str, expected: str) -> None:
+    completed = subprocess.run(
+        [assess_command()],
+        env={
+            **os.environ,
+            "_ASSESS_COMPLETE": "bash_complete",
+            "COMP_WORDS": words,
+            "COMP_CWORD": str(len(words.split()) - 1),
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert expected in completed.stdout.splitlines()
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_the_completion_scripts_the_docs_name_exist(shell: str) -> None:
+    completed = subprocess.run(
+        [assess_command()],
+        env={**os.environ, "_ASSESS_COMPLETE": f"{shell}_source"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert completed.returncode == 0
+    assert "_ASSESS_COMPLETE" in completed.stdout
+    assert f"_ASSESS_COMPLETE={shell}_source assess" in (
+        Path(__file__).resolve().parents[1] / "docs" / "cli.md"
+    ).read_text("utf-8")

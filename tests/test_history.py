@@ -719,7 +719,7 @@ def test_a_store_path_that_is_not_a_store_is_an_error_not_a_traceback(
     assert result.exit_code == 2
     assert result.stdout == ""
     assert "Traceback" not in result.stderr
-    assert f"error: {store}: [store]: expected " in result.stderr
+    assert f"error: {store}: expected " in result.stderr
     assert found in result.stderr
     assert store.read_bytes() == content
 
@@ -736,7 +736,7 @@ def test_a_store_path_that_cannot_hold_a_store_says_why(
     assert result.exit_code == 2
     assert result.stdout == ""
     (line,) = [line for line in result.stderr.splitlines() if line.startswith("error:")]
-    assert line.startswith(f"error: {tmp_path / store}: [store]: expected ")
+    assert line.startswith(f"error: {tmp_path / store}: expected ")
     assert found in line
     assert not (tmp_path / "archive").exists()
 

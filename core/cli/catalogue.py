@@ -9,10 +9,12 @@ from pathlib import Path
 
 import click
 from fivestar.catalogue import catalogue_document, explain_item, plugin_documents
-from fivestar.cli.common import context_for, edition_option, fail, write_output
+from fivestar.cli.common import context_for, edition_option, fail, standalone_config, write_output
 from fivestar.cli.options import choose_format, config_option, output_options
-from fivestar.model import Problem
+from fivestar.config import DEFAULT_EDITION
+from fivestar.model import InputError, Problem
 from fivestar.numbers import fmt
+from fivestar.pipeline import prepare
 from fivestar.report.terminal import format_table
 from fivestar.suggest import did_you_mean
 
@@ -22,6 +24,16 @@ SUFFIXES = {"table": ".txt", "json": ".json"}
 
 def as_json(document: object) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def complete_item_ids(_context: click.Context, _param: click.Parameter, incomplete: str) -> list[str]:
+    """Shell completion of ITEM_ID: the items and heavy items of the default edition."""
+    try:
+        _pm, context = prepare(standalone_config(2020, DEFAULT_EDITION))
+    except InputError:
+        return []
+    registry = context.registry
+    return [item_id for item_id in [*registry.items, *registry.heavy] if item_id.startswith(incomplete)]
 
 
 @click.command()
@@ -74,7 +86,7 @@ def rules(config_path: str | None, edition: str | None, output_format: str | Non
 
 
 @click.command()
-@click.argument("item_id")
+@click.argument("item_id", shell_complete=complete_item_ids)
 @config_option
 @edition_option
 @output_options(choices=TABLE_OR_JSON)

@@ -18,6 +18,7 @@ from fivestar.cli.options import (
     lang_option,
     output_options,
     refuse_binary_on_terminal,
+    settings,
 )
 from fivestar.config import DEFAULT_EDITION, shown_path
 from fivestar.evidence import missing_facts
@@ -40,7 +41,7 @@ def split_formats(formats: tuple[str, ...]) -> list[str]:
 def progress_reporter(total: int) -> Callable[[str, int, int], None] | None:
     """A progress line on stderr for cohorts of more than a few hundred,
     only when stderr is a terminal (quiet in pipes, files and CI)."""
-    if total <= PROGRESS_FROM or not sys.stderr.isatty():
+    if total <= PROGRESS_FROM or not sys.stderr.isatty() or settings().quiet:
         return None
     step = max(1, total // 100)
 
