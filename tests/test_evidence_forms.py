@@ -136,7 +136,11 @@ def test_a_new_year_in_one_command_then_run(invoke: Invoke, tmp_path: Path) -> N
     assert config["assessment"]["year"] == 2021
     assert config["assessment"]["organisations"] == ["orgs/*.xlsx"]
     assert config["assessment"]["award_year"] is False, "五星双优 is decided every two years"
-    assert (new / "office" / "records.toml").is_file() and (new / "office" / "reviews.toml").is_file()
+    assert config["office"] == {
+        "records": ["records/*.toml", "records/*.csv", "records/*.xlsx"],
+        "reviews": ["reviews/*.toml"],
+    }
+    assert (new / "records" / "records.toml").is_file() and (new / "reviews" / "reviews.toml").is_file()
     workbooks = sorted((new / "orgs").glob("*.xlsx"))
     assert len(workbooks) == 12
     book = openpyxl.load_workbook(new / "orgs" / "finance.xlsx")

@@ -254,6 +254,11 @@ def new_config(year: int, source: RunConfig | None, directory: Path, form: str) 
     rules = tomlkit.table()
     rules.add("disable", list(source.disabled_items) if source else [])
     document.add("rules", rules)
+    office = tomlkit.table()
+    office.add(tomlkit.comment("市直机关工委的记录和审核结论：优先于部门的佐证材料"))
+    office.add("records", ["records/*.toml", "records/*.csv", "records/*.xlsx"])
+    office.add("reviews", ["reviews/*.toml"])
+    document.add("office", office)
     store = tomlkit.table()
     store.add(tomlkit.comment("历史库：与上一年共用，上一年的结果（行风评议提升、上年度“五星双优”）从这里取"))
     store_path = source.history_path if source else directory / "history.sqlite3"
@@ -263,8 +268,10 @@ def new_config(year: int, source: RunConfig | None, directory: Path, form: str) 
 
 
 OFFICE_FILES = {
-    "office/records.toml": "# 工委记录：由市直机关工委填写（部门不填）。\n",
-    "office/reviews.toml": "# 工委审核结论：由市直机关工委填写（部门不填）。\n",
+    "records/records.toml": "# 工委记录（行风评议、目标责任制考核、督查评价、晒比）：由市直机关工委填写，部门不填。\n"
+    '# [organisations."sx-example"]\n# "performance.conduct_rating" = 85.0\n',
+    "reviews/reviews.toml": "# 工委审核结论（重扣分项、弄虚作假、申诉）：由市直机关工委填写，部门不填。\n"
+    '# [[organisations."sx-example".findings]]\n',
 }
 
 
@@ -286,7 +293,8 @@ OFFICE_FILES = {
 @lang_option
 def init(directory: Path, year: int, source_path: str | None, form: str, lang: str, force: bool) -> None:
     """A new year's folder: config.toml, orgs/ with a template per
-    organisation of last year's cohort, empty office records and reviews."""
+    organisation of last year's cohort, empty office records and reviews
+    (records/, reviews/)."""
     source = open_config(source_path) if source_path else None
     config_file = directory / "config.toml"
     refuse_existing(config_file, force)
