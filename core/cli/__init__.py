@@ -9,26 +9,15 @@ stopped by SIGINT (Ctrl-C), 143 stopped by SIGTERM.
 from __future__ import annotations
 
 import errno
+import importlib
 import os
 import signal
 import sys
 from typing import Any, NoReturn
 
 import click
-import structlog
 from fivestar import signals
-from fivestar.cli.catalogue import explain, plugins, rules
-from fivestar.cli.common import fail, open_config, open_run, prepare_or_fail, say, write_output
-from fivestar.cli.forms import convert, init, template
-from fivestar.cli.history import compare, history
-from fivestar.cli.options import apply_settings, attach_global_options, remember_lang
-from fivestar.cli.scaffold import plugin
-from fivestar.cli.scoring import PROGRESS_FROM, progress_reporter, run, validate
-from fivestar.cli.whatif import whatif
-from fivestar.config import DEFAULT_EDITION
-from fivestar.logs import configure_logging
-from fivestar.manager import make_plugin_manager
-from fivestar.model import InputError, Problem
+from fivestar.cli.options import add_global_parameters, apply_settings, attach_global_options, remember_lang
 from fivestar.version import __version__
 
 __all__ = [
@@ -43,7 +32,67 @@ __all__ = [
     "write_output",
 ]
 
-log = structlog.get_logger(__name__)
+_EXPORTS = {
+    "PROGRESS_FROM": "fivestar.cli.scoring",
+    "progress_reporter": "fivestar.cli.scoring",
+    "fail": "fivestar.cli.common",
+    "open_config": "fivestar.cli.common",
+    "open_run": "fivestar.cli.common",
+    "prepare_or_fail": "fivestar.cli.common",
+    "say": "fivestar.cli.common",
+    "write_output": "fivestar.cli.common",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """The helpers a plugin's command uses, imported when first asked for."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'fivestar.cli' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
+
+
+COMMANDS = {
+    "compare": (
+        "fivestar.cli.history",
+        "Per organisation and section, the change from YEAR_A to YEAR_B, largest movers first.",
+    ),
+    "convert": ("fivestar.cli.forms", "Convert evidence between TOML and Excel, without loss."),
+    "duties": (
+        "fivestar.plugins.duties.command",
+        "三级书记责任清单: each list's status, findings and obligations (required vs recorded).",
+    ),
+    "explain": ("fivestar.cli.catalogue", "The standard's text, formula, facts and policies of one item."),
+    "history": ("fivestar.cli.history", "One organisation's saved years: total, stars, awards, change."),
+    "init": (
+        "fivestar.cli.forms",
+        "A new year's folder: config.toml, orgs/ with a template per organisation of last year's cohort, "
+        "empty office records and reviews.",
+    ),
+    "plugin": ("fivestar.cli.scaffold", "Write plugins: `assess plugin new NAME`."),
+    "plugins": ("fivestar.cli.catalogue", "The plugins loaded: name, version, origin, what they register."),
+    "rules": ("fivestar.cli.catalogue", "The catalogue of items: id, points, the standard's text."),
+    "run": ("fivestar.cli.scoring", "Score every organisation the run CONFIG names."),
+    "template": (
+        "fivestar.cli.forms",
+        "An evidence template (TOML in Chinese, or an Excel workbook) for a department to fill in; "
+        "--check FILE says what a half-filled file lacks.",
+    ),
+    "validate": (
+        "fivestar.cli.scoring",
+        "Check evidence files (- reads standard input) and list every problem at once: errors (the "
+        "organisation cannot be scored), warnings, and the facts missing and scored as 0.",
+    ),
+    "whatif": (
+        "fivestar.cli.whatif",
+        "Score the cohort of CONFIG under its policies and under the changed ones: who moves, why, and what "
+        "it does to the stars and awards.",
+    ),
+}
+"""Each command's module and summary. A command's module is imported when the
+command is called (``assess --help`` imports none: the summaries are here, and
+a test keeps them equal to the commands' own). ``duties`` is the bundled
+duties plugin's command (its ``assess_commands``)."""
 
 
 class AssessGroup(click.Group):
@@ -54,8 +103,64 @@ class AssessGroup(click.Group):
     status of a process ended by SIGPIPE (141); SIGINT and SIGTERM stop a
     command cleanly with status 130 and 143."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._commands: dict[str, click.Command] = {}
+        self._plugins_asked = False
+        super().__init__(*args, **kwargs)
+
+    @property  # type: ignore[override]
+    def commands(self) -> dict[str, click.Command]:
+        """Every command, each module imported (for whoever needs them all)."""
+        for name in COMMANDS:
+            self._load(name)
+        self._add_plugin_commands()
+        return self._commands
+
+    @commands.setter
+    def commands(self, commands: dict[str, click.Command]) -> None:
+        self._commands = dict(commands)
+
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
-        super().add_command(attach_global_options(cmd), name)
+        name = name or cmd.name
+        assert name is not None
+        self._commands[name] = attach_global_options(cmd)
+
+    def _load(self, name: str) -> click.Command | None:
+        if name not in self._commands and name in COMMANDS:
+            module = importlib.import_module(COMMANDS[name][0])
+            self.add_command(getattr(module, name), name)
+        return self._commands.get(name)
+
+    def _add_plugin_commands(self) -> None:
+        if not self._plugins_asked:
+            self._plugins_asked = True
+            register_plugin_commands(self)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = self._load(cmd_name)
+        if command is None:
+            self._add_plugin_commands()
+            command = self._commands.get(cmd_name)
+        return command
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *self._commands})
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The commands and their summaries, from :data:`COMMANDS` for those not
+        yet imported: ``assess --help`` costs no more than click itself."""
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max((len(name) for name in names), default=0)
+        rows = []
+        for name in names:
+            command = self._commands.get(name)
+            if command is None:
+                rows.append((name, click.Command(name, help=COMMANDS[name][1]).get_short_help_str(limit)))
+            elif not command.hidden:
+                rows.append((name, command.get_short_help_str(limit)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -78,6 +183,9 @@ class AssessGroup(click.Group):
         except OSError as error:
             if error.errno == errno.EPIPE:
                 closed_pipe()
+            from fivestar.cli.common import fail
+            from fivestar.model import Problem
+
             if error.filename:
                 where, expected = str(error.filename), "a file that can be read and written"
             else:
@@ -102,6 +210,10 @@ def print_version(context: click.Context, _param: click.Parameter, value: bool) 
     of every plugin that would be loaded."""
     if not value or context.resilient_parsing:
         return
+    from fivestar.config import DEFAULT_EDITION
+    from fivestar.manager import make_plugin_manager
+    from fivestar.model import InputError
+
     lines = [f"assess (fivestar-assess) {__version__}", f"edition {DEFAULT_EDITION}"]
     try:
         pm = make_plugin_manager()
@@ -133,19 +245,25 @@ def print_version(context: click.Context, _param: click.Parameter, value: bool) 
 def main() -> None:
     """Score the "五星示范、双优引领" assessment of party organisations.
 
-    Global options (-v, -q, --log-format, --color) may also follow the command."""
+    Global options (-v, -q, --log-format, --color) may also follow the command.
+    Commands that other installed plugins add are found when called."""
     apply_settings()
 
 
-attach_global_options(main)
-
-for command in (run, validate, rules, explain, plugins, plugin, template, convert, init, history, compare, whatif):
-    main.add_command(command)
+add_global_parameters(main)
 
 
 def register_plugin_commands(cli: click.Group) -> None:
     """Let installed plugins add subcommands; a broken plugin costs only its
-    commands, never the command line."""
+    commands, never the command line. Asked for when a command is not one of
+    :data:`COMMANDS` (or all commands are wanted), so that a command line that
+    needs no plugin does not load them."""
+    import structlog
+    from fivestar.logs import configure_logging
+    from fivestar.manager import make_plugin_manager
+    from fivestar.model import InputError
+
+    log = structlog.get_logger(__name__)
     configure_logging()
     try:
         pm = make_plugin_manager()
@@ -157,6 +275,3 @@ def register_plugin_commands(cli: click.Group) -> None:
             impl.function(cli=cli)
         except Exception as error:
             log.warning("plugin_commands_not_loaded", plugin=impl.plugin_name, error=f"{type(error).__name__}: {error}")
-
-
-register_plugin_commands(main)

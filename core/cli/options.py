@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import click
-from fivestar.logs import configure_logging
 
 CONFIG_NAME = "config.toml"
 """The run config a command finds in the current folder when given none."""
@@ -65,6 +64,8 @@ def color_wanted(stream: TextIO, setting: str | None = None) -> bool:
 
 def apply_settings(context: click.Context | None = None) -> None:
     """Configure the logs and click's colours from the settings so far."""
+    from fivestar.logs import configure_logging
+
     current = settings()
     configure_logging(
         current.log_format, current.verbose, quiet=current.quiet, colors=color_wanted(sys.stderr, current.color)
@@ -128,11 +129,16 @@ def global_parameters() -> list[click.Parameter]:
 GLOBAL_NAMES = frozenset(name for param in global_parameters() for name in param.opts)
 
 
+def add_global_parameters(command: click.Command) -> None:
+    """The global options on this command itself (not its sub-commands)."""
+    taken = {name for param in command.params for name in getattr(param, "opts", [])}
+    command.params.extend(param for param in global_parameters() if not taken.intersection(param.opts))
+
+
 def attach_global_options(command: click.Command) -> click.Command:
     """Give a command the global options (so ``assess run CONFIG -v`` works
     as ``assess -v run CONFIG``), unless it declares one of the names itself."""
-    taken = {name for param in command.params for name in getattr(param, "opts", [])}
-    command.params.extend(param for param in global_parameters() if not taken.intersection(param.opts))
+    add_global_parameters(command)
     if isinstance(command, click.Group):
         for sub in command.commands.values():
             attach_global_options(sub)
