@@ -67,7 +67,7 @@ COMMANDS = {
     "init": (
         "fivestar.cli.forms",
         "A new year's folder: config.toml, orgs/ with a template per organisation of last year's cohort, "
-        "empty office records and reviews.",
+        "empty office records and reviews (records/, reviews/).",
     ),
     "plugin": ("fivestar.cli.scaffold", "Write plugins: `assess plugin new NAME`."),
     "plugins": ("fivestar.cli.catalogue", "The plugins loaded: name, version, origin, what they register."),
