@@ -125,7 +125,24 @@ class RunConfig:
         return files
 
 
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        raise ConfigError(
+            [
+                Problem(
+                    "error",
+                    str(path),
+                    "",
+                    "",
+                    "a run config (TOML)",
+                    "an Excel workbook",
+                    "this is an evidence workbook, not a run config: check it with `assess validate FILE`",
+                )
+            ]
+        )
     try:
         return parse_toml(path.read_bytes())
     except FileNotFoundError:

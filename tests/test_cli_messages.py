@@ -145,6 +145,14 @@ def test_an_evidence_file_given_to_run_is_one_clear_line(invoke: Invoke, write_o
     assert line.startswith(f"error: {path}: this is an evidence file, not a run config: check it with `assess validate")
 
 
+def test_an_evidence_workbook_given_to_run_is_one_clear_line(invoke: Invoke) -> None:
+    workbook = EXAMPLES / "shaoxing-2020" / "orgs" / "finance.xlsx"
+    result = invoke("run", workbook)
+    assert result.exit_code == 2
+    (line,) = [line for line in result.stderr.splitlines() if line.strip()]
+    assert "this is an evidence workbook, not a run config: check it with `assess validate FILE`" in line
+
+
 def test_a_failed_organisation_appears_once_in_a_summary_at_the_end(
     invoke: Invoke, write_org: Callable[..., Path], write_config: Callable[..., Path]
 ) -> None:
