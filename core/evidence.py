@@ -288,7 +288,7 @@ def convert_facts(
             record = records.get(key)
             derived = organisation.derived.get(key)
             if record is not None:
-                value, source = record.value, f"office records: {record.where}"
+                value, source = record.value, OFFICE_RECORDS + record.where
             elif derived is not None:
                 source = derived.source
                 try:
@@ -301,7 +301,7 @@ def convert_facts(
             elif claimed is not missing:
                 value, source = claimed, "evidence"
                 owner = owners[key]
-                if owner != DEPARTMENT:
+                if owner != DEPARTMENT and claimed != fact_type.default:
                     organisation.unverified[key] = unverified_claims
                     if unverified_claims == "ignore":
                         value, source = fact_type.default, "default"
@@ -383,6 +383,8 @@ def add_derived(organisation: Organisation, facts: dict[str, DerivedFact] | None
         organisation.derived.setdefault(key, fact)
 
 
+OFFICE_RECORDS = "office records: "
+"""The start of the source of a fact the office's records give."""
 HEAVY_MIN = Decimal(5)
 HEAVY_MAX = Decimal(10)
 

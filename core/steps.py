@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from decimal import Decimal
+from typing import Any
 
 from fivestar.context import RunContext, ScoringContext
 from fivestar.faults import PluginFault
 from fivestar.markers import hookimpl
-from fivestar.model import Awards, HeavyDeduction, ItemResult, Ledger, Policy, SectionResult
+from fivestar.model import Awards, Cohort, HeavyDeduction, ItemResult, Ledger, Policy, SectionResult
 from fivestar.numbers import ZERO, fmt, fmt_signed
 from fivestar.policies import choice_policy, number_policy
 
@@ -57,6 +58,22 @@ def assess_policies() -> list[Policy]:
             "used and marked 未经核实 (accept), or scored as absent (ignore).",
         ),
     ]
+
+
+SUMMARY = "summary"
+"""Cohort figure: who said what over the cohort (conflicts, unverified
+claims, findings standing, appeals upheld), counted once per run."""
+
+
+@hookimpl
+def assess_cohort(cohort: Cohort, context: RunContext) -> dict[str, Any]:
+    counts = dict.fromkeys(("conflicts", "unverified_claims", "findings", "appeals_upheld"), 0)
+    for organisation in cohort.organisations:
+        counts["conflicts"] += len(organisation.conflicts)
+        counts["unverified_claims"] += len(organisation.unverified)
+        counts["findings"] += sum(not finding.withdrawn for finding in organisation.findings)
+        counts["appeals_upheld"] += sum(appeal.outcome == "upheld" for appeal in organisation.appeals)
+    return {SUMMARY: counts}
 
 
 def score_items(ledger: Ledger, context: RunContext) -> None:

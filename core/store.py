@@ -310,6 +310,21 @@ class HistoryStore:
             ).fetchall()
         return {org_id: _json_value(kind, value) for org_id, kind, value in rows if kind is not None}
 
+    def decisions(self, org_id: str) -> dict[int, dict[str, list[Any]]]:
+        """Year → who said what of one organisation that year (its saved
+        conflicts, unverified claims, findings and appeals), read out of the
+        saved documents without loading them whole."""
+        if not self.path.exists():
+            return {}
+        keys = ("conflicts", "unverified", "findings", "appeals")
+        columns = ", ".join(f"json_extract(document, '$.{key}')" for key in keys)
+        with self._connect() as connection:
+            rows = connection.execute(f"SELECT year, {columns} FROM results WHERE org_id = ?", (org_id,)).fetchall()
+        return {
+            year: {key: json.loads(text) if text else [] for key, text in zip(keys, texts, strict=True)}
+            for year, *texts in rows
+        }
+
     def organisation_ids(self) -> list[str]:
         """Every organisation id with a saved result, in any year."""
         if not self.path.exists():

@@ -16,7 +16,7 @@ from fivestar.numbers import fmt
 from fivestar.report import jsonable
 from fivestar.report.labels import labels_for, word
 from fivestar.report.terminal import format_table
-from fivestar.report.view import clean, short_name, truncate
+from fivestar.report.view import clean, decision_lines, short_name, truncate
 from fivestar.store import HistoryStore
 from fivestar.suggest import did_you_mean
 
@@ -97,6 +97,10 @@ def history(
                 )
             ]
         )
+    try:
+        decisions = store.decisions(org_id)
+    except InputError as error:
+        fail(error.problems)
     rows = []
     previous: Decimal | None = None
     for stored in years:
@@ -111,6 +115,7 @@ def history(
                 "sections": stored.sections,
                 "heavy": stored.heavy,
                 "awards": award_labels(stored.awards),
+                **decisions.get(stored.year, {}),
             }
         )
         previous = stored.total
@@ -131,6 +136,10 @@ def history(
     ]
     header = [labels["year"], labels["status"], labels["total"], labels["change"], labels["awards_heading"]]
     text = format_table(header, table, right_from=2)
+    for row in rows:
+        lines = decision_lines(row, labels)
+        if lines:
+            text += f"\n\n{row['year']} {labels['decisions']}\n" + "\n".join(f"  {line}" for line in lines)
     write_output(f"{clean(years[-1].name, one_line=True)} ({org_id})\n{text}\n", output, what="table")
 
 

@@ -25,7 +25,7 @@ from fivestar.evidence import missing_facts
 from fivestar.history import save_run
 from fivestar.model import InputError, Organisation, Problem
 from fivestar.pipeline import collector_paused, load_organisation, mark_duplicates, run_cohort
-from fivestar.report import Renderer, RenderOptions
+from fivestar.report import Renderer, RenderOptions, jsonable
 from fivestar.store import HistoryStore
 from fivestar.suggest import did_you_mean
 
@@ -294,6 +294,7 @@ def validate(
                     "valid": organisation.valid,
                     "missing_facts": missing_facts(organisation, required),
                     "problems": [problem.as_dict() for problem in organisation.problems],
+                    **jsonable(organisation.decisions()),
                 }
                 for organisation in organisations
             ]
@@ -302,11 +303,20 @@ def validate(
     else:
         problems = [problem for organisation in organisations for problem in organisation.problems]
         lines = [f"{problem.severity}: {problem}" for problem in problems]
+        conflicts = [(organisation, conflict) for organisation in organisations for conflict in organisation.conflicts]
+        from fivestar.report.labels import labels_for
+        from fivestar.report.view import decision_lines
+
+        labels = labels_for("zh")
+        lines += [
+            f"conflict: {organisation.path}: {decision_lines({'conflicts': [jsonable(conflict.as_dict())]}, labels)[0]}"
+            for organisation, conflict in conflicts
+        ]
         errors = sum(problem.severity == "error" for problem in problems)
         missing = sum(len(missing_facts(organisation, required)) for organisation in organisations)
         lines.append(
             f"{len(organisations)} file(s), {errors} error(s), {len(problems) - errors} warning(s)"
-            f" ({missing} missing fact(s) scored as 0 or absent)"
+            f" ({missing} missing fact(s) scored as 0 or absent), {len(conflicts)} conflict(s)"
         )
         write_output("\n".join(lines) + "\n", output, what="table")
     sys.exit(1 if any(not organisation.valid for organisation in organisations) else 0)

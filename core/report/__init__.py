@@ -185,7 +185,6 @@ def run_header(result: RunResult) -> dict[str, Any]:
     files and how many claims went unverified or conflicted."""
     context = result.context
     office = context.office
-    valid = [organisation for organisation in result.organisations if organisation.valid]
     return {
         "year": context.year,
         "edition": context.edition,
@@ -199,14 +198,7 @@ def run_header(result: RunResult) -> dict[str, Any]:
             if value is None or isinstance(value, (str, int, Decimal))
         },
         "office": {"records": office.record_files, "reviews": office.review_files},
-        "summary": {
-            "conflicts": sum(len(organisation.conflicts) for organisation in valid),
-            "unverified_claims": sum(len(organisation.unverified) for organisation in valid),
-            "findings": sum(not finding.withdrawn for organisation in valid for finding in organisation.findings),
-            "appeals_upheld": sum(
-                appeal.outcome == "upheld" for organisation in valid for appeal in organisation.appeals
-            ),
-        },
+        "summary": context.cohort.get("summary", {}),
         "facts": result.facts_summary,
     }
 

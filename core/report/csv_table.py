@@ -15,6 +15,7 @@ from fivestar.model import Ledger, Organisation
 from fivestar.numbers import fmt
 from fivestar.pipeline import RunResult
 from fivestar.report import Renderer, RenderOptions, ranks
+from fivestar.store import dumps
 
 FLAGS = ("party_building_excellence", "performance_excellence", "five_star")
 RUN_COLUMNS = ("year", "edition", "policies")
@@ -51,6 +52,32 @@ def cell(value: Any) -> str:
     return str(value)
 
 
+DECISION_COLUMNS = ("conflicts", "unverified", "findings", "appeals")
+"""Who said what: each claim the office's records or a derivation overrode
+(fact: claimed → used), the unverified claims, the findings that stand (a
+withdrawn one marked), the appeals with their outcome."""
+
+
+def claim_text(value: Any) -> str:
+    """A claimed or used value in a CSV cell: records (a list of tables) as JSON."""
+    return dumps(value) if isinstance(value, list) else cell(value)
+
+
+def decision_cells(organisation: Organisation) -> list[str]:
+    findings = [finding.item + (" (withdrawn)" if finding.withdrawn else "") for finding in organisation.findings]
+    return [
+        text_cell(
+            "; ".join(
+                f"{conflict.fact}: {claim_text(conflict.claimed)} → {claim_text(conflict.used)}"
+                for conflict in organisation.conflicts
+            )
+        ),
+        text_cell(" ".join(organisation.unverified)),
+        text_cell("; ".join(findings)),
+        text_cell("; ".join(f"{appeal.item}: {appeal.outcome}" for appeal in organisation.appeals)),
+    ]
+
+
 class Rows:
     """The CSV text of the rows of a run: header, a scored organisation's
     row after its rank cell, a failed organisation's row."""
@@ -70,6 +97,7 @@ class Rows:
             "stars",
             *FLAGS,
             *self.item_ids,
+            *DECISION_COLUMNS,
             *RUN_COLUMNS,
         ]
         self.run = [cell(context.year), context.edition, policies_text(context.policies)]
@@ -108,6 +136,7 @@ class Rows:
                 " ".join(awards.stars),
                 *(cell(getattr(awards, flag)) for flag in FLAGS),
                 *(cell(items[item_id].points) if item_id in items else "" for item_id in self.item_ids),
+                *decision_cells(organisation),
                 *self.run,
             ]
         )

@@ -300,6 +300,12 @@ def scorecard_sheet(sheet: WriteOnlyWorksheet, view: Cohort, entry: dict[str, An
         writer.write([labels[label], labels["yes"] if awards[flag] else labels["no"]], RED if awards[flag] else None)
     for name, reason in view.withheld(org_id, awards["withheld"]):
         writer.write([labels["withheld"], name, reason])
+    decisions = view.decisions(entry)
+    if decisions:
+        writer.write([])
+        writer.write([labels["decisions"]], BOLD)
+        for text in decisions:
+            writer.write([None, None, text], wrap=True)
     writer.write([])
     first = writer.write([labels["section"], labels["points"], labels["max"]], BOLD)
     for section_id, section in entry["sections"].items():

@@ -407,6 +407,11 @@ def scorecard(view: Cohort, entry: dict[str, Any], history: dict[str, Any]) -> l
                 f"{cell(figure(deduction['points']), 'num')}{cell(view.source(deduction['source']))}</tr>"
             )
         parts.append("</tbody></table>")
+    decisions = view.decisions(entry)
+    if decisions:
+        parts.append(f'<h3>{escape(labels["decisions"])}</h3><ul class="decisions">')
+        parts.extend(f"<li>{escape(text)}</li>" for text in decisions)
+        parts.append("</ul>")
     withheld = view.withheld(org_id, awards["withheld"])
     if withheld:
         parts.append(f'<h3>{escape(labels["withheld"])}</h3><ul class="reasons">')

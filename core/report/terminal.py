@@ -13,7 +13,7 @@ import os
 from fivestar.markers import hookimpl
 from fivestar.numbers import fmt
 from fivestar.pipeline import RunResult
-from fivestar.report import Renderer, RenderOptions, ranking
+from fivestar.report import Renderer, RenderOptions, jsonable, ranking, run_header
 from fivestar.report.view import Cohort, clean, cohort_view, display_width, short_name, truncate, wrap
 
 WIDTH = 100
@@ -149,6 +149,18 @@ def render_league(result: RunResult, lang: str) -> str:
         for row, name in zip(rows, names, strict=True):
             row[1] = truncate(name, room)
         text = format_table(header, rows, right_from=2, right_to=2 + numbers, gaps=gaps) + "\n"
+    counts = run_header(result)["summary"]
+    shown = [
+        f"{labels[label]} {counts[key]}"
+        for key, label in (
+            ("conflicts", "conflicts_count"),
+            ("unverified_claims", "unverified_count"),
+            ("findings", "findings_count"),
+        )
+        if counts[key]
+    ]
+    if shown:
+        text += "\n" + labels["separator"].join(shown) + "\n"
     for heading, fault in (("failed", False), ("plugin_error", True)):
         failed = [organisation for organisation in result.failed if organisation.plugin_fault is fault]
         if not failed:
@@ -214,6 +226,11 @@ def render_scorecard(result: RunResult, org_id: str, lang: str) -> str:
             source = view.words.aside(view.source(deduction.source))
             text = f"  −{fmt(deduction.points)}  {view.heavy_title(deduction.item.id)}{source}"
             lines += block(text)
+    decisions = view.decisions(jsonable(organisation.decisions()))
+    if decisions:
+        lines += ["", labels["decisions"]]
+        for text in decisions:
+            lines += block(text, 2)
     stars = labels["separator"].join(view.section_title(star) for star in ledger.awards.stars)
     awards = view.honours(ledger.awards)
     lines += ["", f"{labels['total']}: {fmt(ledger.total)}"]

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from fivestar.evidence import OFFICE_RECORDS
 from fivestar.model import Ledger, Organisation
 from fivestar.numbers import fmt
 from fivestar.pipeline import RunResult
@@ -283,6 +284,10 @@ class Cohort:
             shown.append(self.labels["other_warnings"].format(count=others, file=clean(file, one_line=True)))
         return shown
 
+    def decisions(self, entry: dict[str, Any]) -> list[str]:
+        """Who said what of an organisation (see :func:`decision_lines`)."""
+        return decision_lines(entry, self.labels, self.finding_title)
+
     def fact_with_name(self, name: str) -> str:
         """A fact's name in the vocabulary, then its key (once, if they are the same)."""
         shown = self.words.fact(name)
@@ -325,6 +330,70 @@ class Cohort:
             document = organisation_document(ledger.organisation, ledger, versions)
             document["rank"] = summary["rank"]
             yield jsonable(document)
+
+
+HISTORY_STORE = "history store: "
+"""How a derived fact's source names the history store (the built-in plugins)."""
+
+
+def decision_lines(
+    entry: dict[str, Any], labels: dict[str, str], item_title: Callable[[str], str] | None = None
+) -> list[str]:
+    """Who said what of an organisation, in the labels' language: its
+    conflicts (申报与核实不一致), unverified claims, the assessor's findings and
+    the appeals. ``entry`` is the JSON entry (or ``Organisation.decisions``
+    made JSON); ``item_title`` names an item (its id when not given)."""
+    words = ReportWords(labels)
+    title = item_title or (lambda item_id: item_id)
+
+    def fact(key: str) -> str:
+        name = key.split(".", 1)[-1]
+        shown = words.fact(name)
+        return key if shown == name else f"{shown} {key}"
+
+    def value(found: Any) -> str:
+        if isinstance(found, (bool, str)):
+            return words.value(found) if isinstance(found, bool) else word(labels, "value", found, fallback=found)
+        if isinstance(found, list):
+            entries = [" ".join(value(field) for field in entry.values()) for entry in found if isinstance(entry, dict)]
+            return labels["separator"].join(entries) or labels["none"]
+        return figure(found) if isinstance(found, (int, float, Decimal)) else show(found)
+
+    def source(text: str) -> str:
+        if text.startswith(OFFICE_RECORDS):
+            return labels["source_office_records"].format(where=text.removeprefix(OFFICE_RECORDS))
+        if text.startswith(HISTORY_STORE):
+            return labels["source_history_store"].format(where=text.removeprefix(HISTORY_STORE))
+        return word(labels, "source", text, fallback=text)
+
+    lines = []
+    for conflict in entry.get("conflicts", []):
+        lines.append(
+            labels["decision_conflict"].format(
+                fact=fact(conflict["fact"]),
+                claimed=value(conflict["claimed"]),
+                used=value(conflict["used"]),
+                source=source(conflict["source"]),
+            )
+        )
+    for claim in entry.get("unverified", []):
+        lines.append(labels["decision_unverified"].format(fact=fact(claim["fact"]), policy=value(claim["policy"])))
+    for finding in entry.get("findings", []):
+        points = labels["decision_points"].format(points=figure(finding["points"])) if finding.get("points") else ""
+        reason = labels["then"].format(text=finding["reason"]) if finding.get("reason") else ""
+        found = " ".join(str(part) for part in (finding.get("found_by"), finding.get("found_on")) if part)
+        text = labels["decision_finding"].format(
+            item=title(finding["item"]), points=points, reason=reason, found=words.aside(found) if found else ""
+        )
+        lines.append(text + (labels["decision_withdrawn"] if finding.get("withdrawn") else ""))
+    for appeal in entry.get("appeals", []):
+        reason = labels["then"].format(text=appeal["reason"]) if appeal.get("reason") else ""
+        lines.append(
+            labels["decision_appeal"].format(
+                item=title(appeal["item"]), outcome=value(appeal["outcome"]), date=appeal["decided_on"], reason=reason
+            )
+        )
+    return [clean(line) for line in lines]
 
 
 def summary(ledger: Ledger, rank: int) -> dict[str, Any]:
