@@ -463,3 +463,12 @@ def test_validate_shows_conflicts(
     as_json = json.loads(invoke("validate", "--config", config, "--format", "json").stdout)
     (organisation,) = as_json["organisations"]
     assert organisation["conflicts"][0]["used"] == "good"
+
+
+@pytest.mark.parametrize("year", [2019, 2020, 2021])
+def test_previous_award_names_the_year_before_the_run(write_org: WriteOrg, assess: Assess, year: int) -> None:
+    write_org("a")
+    line = assess(assessment={"year": year}).ledgers["a"].items["bonus.previous_award"]
+    assert line.item.title.startswith("上一年度")
+    assert f"{year - 1}年度五星双优" in line.basis
+    assert f"{year}年度" not in line.basis
