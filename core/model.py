@@ -380,6 +380,16 @@ class Organisation:
     findings: list[Finding] = field(default_factory=list)
     appeals: list[Appeal] = field(default_factory=list)
 
+    def decision_counts(self) -> tuple[int, int, int, int]:
+        """How many conflicts, unverified claims, findings that stand and
+        appeals upheld (the run's ``summary``)."""
+        return (
+            len(self.conflicts),
+            len(self.unverified),
+            sum(not finding.withdrawn for finding in self.findings),
+            sum(appeal.outcome == "upheld" for appeal in self.appeals),
+        )
+
     def decisions(self) -> dict[str, list[dict[str, Any]]]:
         """Who said what, as the JSON result gives it: the conflicts between
         the organisation's claims and a higher source, its unverified claims,

@@ -65,15 +65,16 @@ SUMMARY = "summary"
 claims, findings standing, appeals upheld), counted once per run."""
 
 
+SUMMARY_KEYS = ("conflicts", "unverified_claims", "findings", "appeals_upheld")
+
+
 @hookimpl
 def assess_cohort(cohort: Cohort, context: RunContext) -> dict[str, Any]:
-    counts = dict.fromkeys(("conflicts", "unverified_claims", "findings", "appeals_upheld"), 0)
+    totals = [0, 0, 0, 0]
     for organisation in cohort.organisations:
-        counts["conflicts"] += len(organisation.conflicts)
-        counts["unverified_claims"] += len(organisation.unverified)
-        counts["findings"] += sum(not finding.withdrawn for finding in organisation.findings)
-        counts["appeals_upheld"] += sum(appeal.outcome == "upheld" for appeal in organisation.appeals)
-    return {SUMMARY: counts}
+        for index, count in enumerate(organisation.decision_counts()):
+            totals[index] += count
+    return {SUMMARY: dict(zip(SUMMARY_KEYS, totals, strict=True))}
 
 
 def score_items(ledger: Ledger, context: RunContext) -> None:

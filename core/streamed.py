@@ -89,20 +89,22 @@ class Packer:
         if tuple(sources) == self.source_keys:
             sources = tuple(sources.values())  # type: ignore[assignment]
         rest = pickle.dumps((state, sources), pickle.HIGHEST_PROTOCOL)
-        return pickle.dumps((organisation.id, facts, rest), pickle.HIGHEST_PROTOCOL)
+        counts = organisation.decision_counts()
+        return pickle.dumps((organisation.id, facts, counts, rest), pickle.HIGHEST_PROTOCOL)
 
     def glance(self, packed: bytes, path: Path) -> Organisation:
         """The organisation with its id, path and facts; the rest is unpacked
         only if something asks for it (the cohort step reads facts)."""
-        org_id, facts, rest = pickle.loads(packed)
+        org_id, facts, counts, rest = pickle.loads(packed)
         organisation = _Glanced.__new__(_Glanced)
         organisation.id, organisation.path, organisation.raw = org_id, path, {}
         organisation.facts = self._facts(facts)
+        organisation._counts = counts
         organisation._rest = (self, rest)
         return organisation
 
     def unpack(self, packed: bytes, path: Path) -> Organisation:
-        org_id, facts, rest = pickle.loads(packed)
+        org_id, facts, _counts, rest = pickle.loads(packed)
         organisation = Organisation.__new__(Organisation)
         organisation.id, organisation.path, organisation.raw = org_id, path, {}
         organisation.facts = self._facts(facts)
@@ -126,9 +128,14 @@ class Packer:
 
 
 class _Glanced(Organisation):
-    """An organisation of which only the id, path and facts were unpacked."""
+    """An organisation of which only the id, path, facts and the counts of
+    its conflicts and findings were unpacked."""
 
     _rest: tuple[Packer, bytes]
+    _counts: tuple[int, int, int, int]
+
+    def decision_counts(self) -> tuple[int, int, int, int]:
+        return self._counts
 
     def __getattr__(self, name: str) -> Any:
         rest = vars(self).pop("_rest", None)
