@@ -15,10 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import structlog
+from fivestar.discovery import anchor, find_files
 from fivestar.facts import Shown, describe_value
+from fivestar.limits import LIMIT_NAMES, Limits, parse_limits
 from fivestar.model import InputError, Problem
 from fivestar.suggest import did_you_mean
 from fivestar.tomlfile import parse_toml
+
+log = structlog.get_logger(__name__)
 
 DEFAULT_EDITION = "shaoxing-2020"
 DEFAULT_STORE_NAME = "assess-history.sqlite3"
@@ -26,7 +31,8 @@ NUL = "\x00"
 PATH_EXPECTED = "a path without NUL bytes (\\u0000)"
 
 KNOWN_KEYS: dict[str, set[str]] = {
-    "assessment": {"year", "edition", "award_year", "organisations"},
+    "assessment": {"year", "edition", "award_year", "organisations", "allow_outside_links"},
+    "limits": set(LIMIT_NAMES),
     "policy": set(),  # checked against the policies the plugins declare
     "plugins": {"disable", "paths"},
     "rules": {"disable"},
@@ -64,6 +70,9 @@ class RunConfig:
     store_path: Path | None = None
     save: bool = False
     history: bool = True
+    allow_outside_links: bool = False
+    """Evidence may be a link out of the config's folder (refused by default)."""
+    limits: Limits = field(default_factory=Limits)
     command_line_policy: dict[str, Any] = field(default_factory=dict)
     """``--policy KEY=VALUE`` of the command line: applied over ``[policy]``
     for this run only (see :func:`fivestar.pipeline.prepare`)."""
@@ -79,6 +88,17 @@ class RunConfig:
         """The history store: ``[store] path``, or a file next to the config."""
         return self.store_path or self.base / DEFAULT_STORE_NAME
 
+    @property
+    def evidence_limits(self) -> Limits:
+        """The limits on evidence, confined (links resolved) to the config's
+        folder and the folders its patterns name, unless the config allows
+        links out of them; a config not read from a file confines nothing."""
+        if self.allow_outside_links or not self.path.is_file():
+            return self.limits.within(None)
+        patterns = [*self.organisations, *self.office_records, *self.office_reviews]
+        anchors = {anchor(self.base, pattern) for pattern in patterns}
+        return self.limits.within((self.base.resolve(), *sorted(anchors)))
+
     def organisation_files(self) -> list[Path]:
         """Every evidence file the config names, in a stable order, each once."""
         return self.matching_files(self.organisations, "assessment", "organisations", "evidence files")
@@ -93,19 +113,21 @@ class RunConfig:
         self, patterns: list[str], table: str, key: str, what: str, empty_globs: bool = False
     ) -> list[Path]:
         """Every file the patterns (relative to the config) name, in a stable
-        order, each once. A pattern that names nothing is an error, except a
-        wildcard one when ``empty_globs`` (the office may have no .xlsx
-        records this year; a file named outright must exist)."""
+        order, each real file once (a link to a file already named is left
+        out; folder links are followed once, never out of the config's
+        folders: see :mod:`fivestar.discovery`). A pattern that names nothing
+        is an error, except a wildcard one when ``empty_globs`` (the office
+        may have no .xlsx records this year; a file named outright must
+        exist)."""
         files: list[Path] = []
-        seen: set[Path] = set()
+        seen: set[str] = set()
         problems = []
+        roots = self.evidence_limits.roots
         for pattern in patterns:
-            full = str(self.base / pattern)
-            if glob.has_magic(pattern):
-                matches = sorted(Path(match) for match in glob.glob(full, recursive=True) if Path(match).is_file())
-            else:
-                matches = [Path(full)] if Path(full).is_file() else []
-            if not matches and not (empty_globs and glob.has_magic(pattern)):
+            found = find_files(self.base, pattern, roots)
+            for folder in found.outside:
+                log.warning("link_not_followed", link=str(folder), target=os.path.realpath(folder), reason="outside")
+            if not found.files and not (empty_globs and glob.has_magic(pattern)):
                 problems.append(
                     Problem(
                         "error",
@@ -116,9 +138,10 @@ class RunConfig:
                         f'"{pattern}" (matches nothing)',
                     )
                 )
-            for match in matches:
-                if match not in seen:
-                    seen.add(match)
+            for match in found.files:
+                real = os.path.realpath(match)
+                if real not in seen:
+                    seen.add(real)
                     files.append(match)
         if problems:
             raise ConfigError(problems)
@@ -264,6 +287,10 @@ def read_config(path: str | Path) -> tuple[RunConfig, list[Problem]]:
     if not isinstance(save, bool):
         error("store", "save", "true or false", save)
         save = False
+    allow_outside_links = assessment.get("allow_outside_links", False)
+    if not isinstance(allow_outside_links, bool):
+        error("assessment", "allow_outside_links", "true or false", allow_outside_links)
+        allow_outside_links = False
 
     config = RunConfig(
         path=path,
@@ -279,5 +306,7 @@ def read_config(path: str | Path) -> tuple[RunConfig, list[Problem]]:
         save=save,
         office_records=string_list("office", "records"),
         office_reviews=string_list("office", "reviews"),
+        allow_outside_links=allow_outside_links,
+        limits=parse_limits(data.get("limits", {}), error),
     )
     return config, problems

@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from fivestar.limits import Limits
+
 if TYPE_CHECKING:
     from fivestar.model import Organisation
     from fivestar.office import Office
@@ -30,6 +32,8 @@ class RunContext:
     """The policy keys set by ``--policy`` for this run, not by the config."""
     office: Office = field(default_factory=lambda: _empty_office())
     """The office's records and reviews (``[office]`` in the run config)."""
+    limits: Limits = field(default_factory=Limits)
+    """The bounds on evidence in force (see :mod:`fivestar.limits`)."""
     suppliers: dict[str, str] = field(default_factory=dict)
     """Who besides the evidence may supply facts, and from which file:
     ``{"history store": "examples/history.sqlite3"}``. A derived fact whose

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import os
 import tomllib
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from fivestar.discovery import is_inside
 from fivestar.facts import DECIMAL_PLACES, DEPARTMENT, FactError, Shown, decimal_places, describe_value
+from fivestar.limits import Limits, TooLarge, describe_size, document_problems, read_limited, size_problem
 from fivestar.model import Conflict, DerivedFact, Organisation, Problem
 from fivestar.registry import Registry
 from fivestar.suggest import closest
@@ -60,27 +63,48 @@ def undecodable(content: bytes) -> str:
     return NOT_UTF8.format(encoding="GBK/GB18030")
 
 
-def read_evidence(path: Path, content: bytes | None = None, registry: Registry | None = None) -> Organisation:
+def read_evidence(
+    path: Path, content: bytes | None = None, registry: Registry | None = None, limits: Limits | None = None
+) -> Organisation:
     """Parse one evidence file (or ``content`` read elsewhere, e.g. standard
     input): TOML, or an Excel workbook when a registry gives its layout. A
-    file that cannot be read is an organisation with an error, so that the
-    rest of the cohort goes on."""
+    file that cannot be read, or that goes beyond the ``limits`` (its size,
+    entries, texts, a link out of the config's folder), is an organisation
+    with an error, so that the rest of the cohort goes on."""
     file = str(path)
+    limits = limits or Limits()
     organisation = Organisation(id=path.stem, name=path.stem, path=path, raw={}, sha256="")
-    if content is None:
-        try:
-            content = path.read_bytes()
-        except OSError as error:
-            organisation.problems.append(
-                Problem("error", file, "", "", "a readable evidence file", error.strerror or str(error))
+    if not is_inside(path, limits.roots):
+        organisation.problems.append(
+            Problem.error(
+                file,
+                expected="evidence inside the config's folder or a folder it names (a link out of them is "
+                "followed only with [assessment] allow_outside_links = true)",
+                found=f"a link to {os.path.realpath(path)}",
+                message="a link out of the config's folder: not read",
             )
-            return organisation
+        )
+        return organisation
+    try:
+        if content is None:
+            content = read_limited(path, limits)
+        elif len(content) > limits.file_bytes:
+            raise TooLarge(describe_size(len(content)))
+    except TooLarge as error:
+        organisation.problems.append(size_problem(file, limits, str(error)))
+        return organisation
+    except OSError as error:
+        organisation.problems.append(
+            Problem("error", file, "", "", "a readable evidence file", error.strerror or str(error))
+        )
+        return organisation
     organisation.sha256 = hashlib.sha256(content).hexdigest()
     if registry is not None and workbook_path(path):
         evidence = read_workbook(content, file, registry)
         organisation.raw, organisation.cells = evidence.raw, evidence.cells
-        organisation.problems += evidence.problems
-        if evidence.problems:
+        organisation.problems += evidence.problems or document_problems(organisation.raw, file, limits)
+        if not organisation.valid:
+            organisation.raw = {}
             return organisation
         read_header(organisation)
         return organisation
@@ -93,6 +117,11 @@ def read_evidence(path: Path, content: bytes | None = None, registry: Registry |
         return organisation
     except tomllib.TOMLDecodeError as error:
         organisation.problems.append(Problem("error", file, "", "", "valid TOML", str(error)))
+        return organisation
+    oversized = document_problems(organisation.raw, file, limits)
+    if oversized:
+        organisation.problems += oversized
+        organisation.raw = {}
         return organisation
 
     if CONFIG_TABLE in organisation.raw:

@@ -25,6 +25,7 @@ from fivestar.context import RunContext
 from fivestar.evidence import add_derived, convert_facts, missing_facts, read_evidence, refuse_review
 from fivestar.facts import describe_value
 from fivestar.faults import PLUGIN_FAULT, PluginFault, StepFailed, plugin_failure
+from fivestar.limits import capped
 from fivestar.manager import PluginManager, make_plugin_manager
 from fivestar.model import Awards, Cohort, DerivedFact, InputError, Ledger, Organisation, Problem
 from fivestar.numbers import ZERO
@@ -191,6 +192,7 @@ def prepare(
     if problems:
         raise InputError(problems)
     context = RunContext(config.year, config.edition, config.award_year, policies, registry)
+    context.limits = config.evidence_limits
     context.command_line_policies = tuple(config.command_line_policy)
     records, reviews = config.office_files()
     context.office = load_office(records, reviews, registry)
@@ -271,7 +273,7 @@ def load_organisation(path: Path, pm: PluginManager, context: RunContext, conten
     The raw evidence is let go afterwards (only typed facts are scored), so a
     large cohort does not hold every parsed file in memory."""
     registry = context.registry
-    organisation = read_evidence(path, content, registry)
+    organisation = read_evidence(path, content, registry, context.limits)
     if organisation.valid:
         step = "collect"
         try:
@@ -290,6 +292,7 @@ def load_organisation(path: Path, pm: PluginManager, context: RunContext, conten
         organisation.problems = locate(organisation.problems, organisation.cells, str(path))
     elif organisation.problems:
         locate_problems(organisation, content)
+    organisation.problems = capped(organisation.problems, str(path), context.limits)
     organisation.raw = {}
     return organisation
 

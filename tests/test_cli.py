@@ -391,15 +391,18 @@ def test_template_asks_only_for_the_name_then_validates(invoke: Invoke, tmp_path
 # --------------------------------------------------------------------------
 
 
-def test_output_through_a_link_replaces_the_file_it_points_to(invoke: Invoke, tmp_path: Path, cohort: Path) -> None:
+def test_output_at_a_link_replaces_the_link_never_the_file_it_points_to(
+    invoke: Invoke, tmp_path: Path, cohort: Path
+) -> None:
     target = tmp_path / "results.json"
     target.write_text("old", encoding="utf-8")
     link = tmp_path / "latest.json"
     link.symlink_to(target)
     result = invoke("run", str(cohort), "--format", "json", "--output", str(link))
     assert result.exit_code == 0, result.output
-    assert link.is_symlink()
-    assert sorted(scored(target.read_text(encoding="utf-8"))) == ["full", "heavy"]
+    assert not link.is_symlink()
+    assert target.read_text(encoding="utf-8") == "old"
+    assert sorted(scored(link.read_text(encoding="utf-8"))) == ["full", "heavy"]
 
 
 def test_output_to_a_device_writes_to_it_and_never_replaces_it(invoke: Invoke, tmp_path: Path, cohort: Path) -> None:

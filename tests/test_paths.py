@@ -1,13 +1,20 @@
 """Paths a run config names: a NUL byte is a config error (exit 2), never a
-traceback."""
+traceback; links among the evidence are followed safely; outputs never write
+through a link."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from fivestar import evidence
 from fivestar.cli import main
 
 CONFIG = "[assessment]\nyear = 2020\norganisations = [{organisations}]\n{more}"
@@ -45,3 +52,102 @@ def test_a_nul_byte_in_a_config_path_is_a_config_error(
     assert f"[{table}] {key}" in line
     assert "NUL" in line
     assert "\\u0000" in line
+
+
+# --------------------------------------------------------------------------
+# links among the evidence and at the outputs
+# --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def counted_reads(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """How often each real evidence file is opened, by its real path."""
+    reads: dict[str, int] = {}
+    read_limited = evidence.read_limited
+
+    def counting(path: Path, limits: Any) -> bytes:
+        reads[os.path.realpath(path)] = reads.get(os.path.realpath(path), 0) + 1
+        return read_limited(path, limits)
+
+    monkeypatch.setattr(evidence, "read_limited", counting)
+    return reads
+
+
+def write_cohort(tmp_path: Path, write_org: Callable[..., Path], pattern: str, more: str = "") -> Path:
+    write_org("a")
+    write_org("b")
+    config = tmp_path / "config.toml"
+    config.write_text(f'[assessment]\nyear = 2020\norganisations = ["{pattern}"]\n{more}', encoding="utf-8")
+    return config
+
+
+def test_a_link_out_of_the_config_folder_is_refused_and_never_read(
+    tmp_path: Path, write_org: Callable[..., Path], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    secret = tmp_path_factory.mktemp("elsewhere") / "shadow"
+    secret.write_text('[organisation]\nid = "root"\nsecret_key = "hunter2"\n', encoding="utf-8")
+    config = write_cohort(tmp_path, write_org, "orgs/*.toml")
+    (tmp_path / "orgs" / "evil.toml").symlink_to(secret)
+
+    result = CliRunner().invoke(main, ["run", str(config), "--format", "json"])
+
+    assert result.exit_code == 1, result.output
+    assert hashlib.sha256(secret.read_bytes()).hexdigest() not in result.output
+    assert "hunter2" not in result.output and "secret_key" not in result.output
+    assert "evil.toml: a link out of the config's folder: not read" in result.stderr
+    scored = {entry["id"] for entry in json.loads(result.stdout)["organisations"] if entry["status"] == "scored"}
+    assert scored == {"a", "b"}
+
+
+def test_a_link_out_of_the_folder_is_read_when_the_config_allows_it(
+    tmp_path: Path, write_org: Callable[..., Path], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    shared = tmp_path_factory.mktemp("shared") / "c.toml"
+    shared.write_text('[organisation]\nid = "c"\nname = "共享"\n', encoding="utf-8")
+    config = write_cohort(tmp_path, write_org, "orgs/*.toml", "allow_outside_links = true\n")
+    (tmp_path / "orgs" / "c.toml").symlink_to(shared)
+
+    result = CliRunner().invoke(main, ["run", str(config), "--format", "json"])
+
+    assert result.exit_code == 0, result.output
+    assert {entry["id"] for entry in json.loads(result.stdout)["organisations"]} == {"a", "b", "c"}
+
+
+@pytest.mark.parametrize("loops", [1, 2, 3])
+def test_loop_links_are_cut_and_each_real_file_is_read_once(
+    tmp_path: Path, write_org: Callable[..., Path], counted_reads: dict[str, int], loops: int
+) -> None:
+    config = write_cohort(tmp_path, write_org, "orgs/**/*.toml")
+    for number in range(loops):
+        (tmp_path / "orgs" / f"loop{number}").symlink_to(tmp_path / "orgs", target_is_directory=True)
+    (tmp_path / "orgs" / "again.toml").symlink_to(tmp_path / "orgs" / "a.toml")
+
+    started = time.monotonic()
+    result = CliRunner().invoke(main, ["run", str(config), "--format", "json"])
+
+    assert time.monotonic() - started < 20
+    assert result.exit_code == 0, result.output
+    assert [entry["id"] for entry in json.loads(result.stdout)["organisations"]] == ["a", "b"]
+    evidence = {path: reads for path, reads in counted_reads.items() if path.endswith(".toml") and "orgs" in path}
+    assert evidence == {os.path.realpath(tmp_path / "orgs" / name): 1 for name in ("a.toml", "b.toml")}
+
+
+@pytest.mark.parametrize("option", ["--output", "--output-dir"])
+def test_an_output_never_writes_through_an_existing_link(
+    tmp_path: Path, write_org: Callable[..., Path], option: str
+) -> None:
+    config = write_cohort(tmp_path, write_org, "orgs/*.toml")
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    link = out / "results-2020.json"
+    link.symlink_to(victim)
+    target = str(link) if option == "--output" else str(out)
+
+    result = CliRunner().invoke(main, ["run", str(config), "--format", "json", option, target])
+
+    assert result.exit_code == 0, result.output
+    assert victim.read_text(encoding="utf-8") == "precious"
+    assert not link.is_symlink()
+    assert json.loads(link.read_text(encoding="utf-8"))["year"] == 2020

@@ -46,8 +46,9 @@ def write_output(content: str | bytes | Iterable[str], output: Path | None, what
     all (temp file + rename), confirmed on stderr with ``what`` was written.
 
     An existing target that is not a regular file (``/dev/stdout``, a named
-    pipe) is written to, never replaced; a symbolic link is followed, so the
-    file it points to is replaced. A write that fails is an error naming the
+    pipe) is written to, never replaced. A symbolic link to a file (or to
+    nothing) is replaced by the output, never written through: the file it
+    pointed to is left as it was. A write that fails is an error naming the
     file (exit 2), never a traceback."""
     pieces: Iterable[str | bytes] = [content] if isinstance(content, (str, bytes)) else content
     if output is not None and is_stdout(output):
@@ -66,7 +67,9 @@ def write_output(content: str | bytes | Iterable[str], output: Path | None, what
                 for piece in pieces:
                     stream.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
         else:
-            replace_file(pieces, Path(os.path.realpath(output)))
+            if output.is_symlink():
+                log.warning("output_link_replaced", file=str(output), target=os.path.realpath(output))
+            replace_file(pieces, output)
     except OSError as error:
         if output is None and error.errno == errno.EPIPE:
             raise

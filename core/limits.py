@@ -1,0 +1,157 @@
+"""The bounds on evidence: how large a file, how many entries in one list or
+table, how long one text, how many problems listed per file. Evidence beyond
+them is an error naming the file, the place and the limit, never a run that
+takes minutes and gigabytes. An office that needs more sets them in the run
+config's ``[limits]`` table (docs/security.md)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from fivestar.model import Problem
+
+BOUNDS: dict[str, tuple[int, int]] = {
+    "file_bytes": (1_000, 1_000_000_000),
+    "entries": (10, 10_000_000),
+    "text_chars": (10, 100_000_000),
+    "problems": (1, 1_000_000),
+}
+"""What the run config may set each limit to."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The bounds in force; ``roots``: the folders evidence must lie in,
+    links resolved (None: anywhere, for files named on the command line)."""
+
+    file_bytes: int = 2_000_000
+    """The size of one evidence file (2 MB; the sample's files are under 10 kB)."""
+    entries: int = 1_000
+    """Entries of one list (records) or one table."""
+    text_chars: int = 2_000
+    """Characters of one text (a name, a project, a document number) or key."""
+    problems: int = 200
+    """Problems listed for one file; the rest are counted in one line."""
+    roots: tuple[Path, ...] | None = None
+
+    def within(self, roots: tuple[Path, ...] | None) -> Limits:
+        return Limits(self.file_bytes, self.entries, self.text_chars, self.problems, roots)
+
+
+LIMIT_NAMES = tuple(item.name for item in fields(Limits) if item.name != "roots")
+
+
+class TooLarge(Exception):
+    """A file is larger than ``file_bytes``."""
+
+
+def read_limited(path: Path, limits: Limits) -> bytes:
+    """The bytes of a file, never more than the limit allows (read no
+    further than one byte past it, whatever the file claims its size is)."""
+    with path.open("rb") as stream:
+        content = stream.read(limits.file_bytes + 1)
+    if len(content) > limits.file_bytes:
+        raise TooLarge(describe_size(os.path.getsize(path)))
+    return content
+
+
+def describe_size(size: int) -> str:
+    if size >= 1_000_000:
+        return f"{size / 1_000_000:.1f} MB"
+    if size >= 1_000:
+        return f"{size / 1_000:.1f} kB"
+    return f"{size} bytes"
+
+
+def size_problem(file: str, limits: Limits, found: str) -> Problem:
+    expected = f"a file of at most {describe_size(limits.file_bytes)} ([limits] file_bytes)"
+    return Problem.error(file, expected=expected, found=found)
+
+
+def document_problems(document: dict[str, Any], file: str, limits: Limits) -> list[Problem]:
+    """Every list or table with too many entries, and every text or key too
+    long, in a parsed document, by table and key (at most ``problems``)."""
+    problems: list[Problem] = []
+
+    def visit(value: Any, table: str, key: str) -> None:
+        if len(problems) >= limits.problems:
+            return
+        if isinstance(value, str):
+            if len(value) > limits.text_chars:
+                expected = f"a text of at most {limits.text_chars} characters ([limits] text_chars)"
+                problems.append(
+                    Problem.error(file, table, key, expected=expected, found=f"a text of {len(value)} characters")
+                )
+            return
+        if isinstance(value, (list, dict)) and len(value) > limits.entries:
+            kind = "list" if isinstance(value, list) else "table"
+            expected = f"a {kind} of at most {limits.entries} entries ([limits] entries)"
+            problems.append(
+                Problem.error(file, table, key, expected=expected, found=f"a {kind} of {len(value)} entries")
+            )
+            return
+        if isinstance(value, list):
+            for index, entry in enumerate(value):
+                visit(entry, table, f"{key}[{index}]")
+        elif isinstance(value, dict):
+            for name, entry in value.items():
+                if len(name) > limits.text_chars:
+                    expected = f"a key of at most {limits.text_chars} characters ([limits] text_chars)"
+                    problems.append(
+                        Problem.error(file, table, key, expected=expected, found=f"a key of {len(name)} characters")
+                    )
+                    continue
+                if not table:
+                    visit(entry, name, "")
+                else:
+                    visit(entry, table, f"{key}.{name}" if key else name)
+
+    visit(document, "", "")
+    return problems
+
+
+def capped(problems: list[Problem], file: str, limits: Limits) -> list[Problem]:
+    """At most ``problems`` problems of one file, errors first kept, then a
+    line saying how many more there are (an error if an error was left out,
+    so that the file stays failed)."""
+    if len(problems) <= limits.problems:
+        return problems
+    errors = [problem for problem in problems if problem.severity == "error"]
+    kept_errors = errors[: limits.problems]
+    room = limits.problems - len(kept_errors)
+    kept_warnings = [problem for problem in problems if problem.severity != "error"][:room]
+    kept = set(map(id, kept_errors + kept_warnings))
+    shown = [problem for problem in problems if id(problem) in kept]
+    left_out = len(problems) - len(shown)
+    severity = "error" if len(kept_errors) < len(errors) else "warning"
+    summary = Problem(
+        severity,
+        file,
+        "",
+        "",
+        f"at most {limits.problems} problems listed per file ([limits] problems)",
+        f"{left_out} more",
+        f"{left_out} more problems of this file are not listed",
+    )
+    return [*shown, summary]
+
+
+def parse_limits(table: Any, error: Any) -> Limits:
+    """``[limits]`` of the run config; ``error(table, key, expected, found)``
+    reports a bad value."""
+    if not isinstance(table, dict):
+        return Limits()
+    values: dict[str, int] = {}
+    for name in LIMIT_NAMES:
+        if name not in table:
+            continue
+        value = table[name]
+        low, high = BOUNDS[name]
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            error("limits", name, f"a whole number {low}..{high}", value)
+            continue
+        values[name] = value
+    return Limits(**values)
