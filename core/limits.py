@@ -75,42 +75,39 @@ def document_problems(document: dict[str, Any], file: str, limits: Limits) -> li
     """Every list or table with too many entries, and every text or key too
     long, in a parsed document, by table and key (at most ``problems``)."""
     problems: list[Problem] = []
-
-    def visit(value: Any, table: str, key: str) -> None:
-        if len(problems) >= limits.problems:
-            return
-        if isinstance(value, str):
-            if len(value) > limits.text_chars:
-                expected = f"a text of at most {limits.text_chars} characters ([limits] text_chars)"
-                problems.append(
-                    Problem.error(file, table, key, expected=expected, found=f"a text of {len(value)} characters")
-                )
-            return
-        if isinstance(value, (list, dict)) and len(value) > limits.entries:
-            kind = "list" if isinstance(value, list) else "table"
-            expected = f"a {kind} of at most {limits.entries} entries ([limits] entries)"
-            problems.append(
-                Problem.error(file, table, key, expected=expected, found=f"a {kind} of {len(value)} entries")
-            )
-            return
-        if isinstance(value, list):
-            for index, entry in enumerate(value):
-                visit(entry, table, f"{key}[{index}]")
-        elif isinstance(value, dict):
-            for name, entry in value.items():
-                if len(name) > limits.text_chars:
-                    expected = f"a key of at most {limits.text_chars} characters ([limits] text_chars)"
-                    problems.append(
-                        Problem.error(file, table, key, expected=expected, found=f"a key of {len(name)} characters")
-                    )
-                    continue
-                if not table:
-                    visit(entry, name, "")
-                else:
-                    visit(entry, table, f"{key}.{name}" if key else name)
-
-    visit(document, "", "")
+    _visit(document, "", "", file, limits, problems)
     return problems
+
+
+def _visit(value: Any, table: str, key: str, file: str, limits: Limits, problems: list[Problem]) -> None:
+    if len(problems) >= limits.problems:
+        return
+    if isinstance(value, str):
+        if len(value) > limits.text_chars:
+            expected = f"a text of at most {limits.text_chars} characters ([limits] text_chars)"
+            problems.append(
+                Problem.error(file, table, key, expected=expected, found=f"a text of {len(value)} characters")
+            )
+        return
+    if isinstance(value, (list, dict)) and len(value) > limits.entries:
+        kind = "list" if isinstance(value, list) else "table"
+        expected = f"a {kind} of at most {limits.entries} entries ([limits] entries)"
+        problems.append(Problem.error(file, table, key, expected=expected, found=f"a {kind} of {len(value)} entries"))
+        return
+    if isinstance(value, list):
+        for index, entry in enumerate(value):
+            _visit(entry, table, f"{key}[{index}]", file, limits, problems)
+    elif isinstance(value, dict):
+        for name, entry in value.items():
+            if len(name) > limits.text_chars:
+                expected = f"a key of at most {limits.text_chars} characters ([limits] text_chars)"
+                problems.append(
+                    Problem.error(file, table, key, expected=expected, found=f"a key of {len(name)} characters")
+                )
+            elif not table:
+                _visit(entry, name, "", file, limits, problems)
+            else:
+                _visit(entry, table, f"{key}.{name}" if key else name, file, limits, problems)
 
 
 def capped(problems: list[Problem], file: str, limits: Limits) -> list[Problem]:

@@ -126,10 +126,10 @@ class PreviousResult:
     status: str
     total: Decimal | None
     awards: dict[str, Any]
-    previous_year: PreviousYear = field(repr=False, compare=False)
+    columns: FactColumns = field(repr=False, compare=False)
 
     def fact(self, section: str, name: str) -> Any:
-        return self.previous_year.fact(self.org_id, section, name)
+        return self.columns.fact(self.org_id, section, name)
 
 
 @dataclass(frozen=True)
@@ -388,6 +388,22 @@ class HistoryStore:
         )
 
 
+class FactColumns:
+    """The facts of last year's organisations, each read for every
+    organisation in one query the first time a plugin asks for it."""
+
+    def __init__(self, store: HistoryStore, year: int) -> None:
+        self.store = store
+        self.year = year
+        self._columns: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def fact(self, org_id: str, section: str, name: str) -> Any:
+        key = (section, name)
+        if key not in self._columns:
+            self._columns[key] = self.store.fact_column(self.year, section, name)
+        return self._columns[key].get(org_id)
+
+
 class PreviousYear:
     """Last year's results, as light as a run needs them: the summary of
     every organisation (status, total, awards) is read at once; each fact a
@@ -396,19 +412,18 @@ class PreviousYear:
     and never a whole stored document."""
 
     def __init__(self, store: HistoryStore, year: int) -> None:
-        self.store = store
         self.year = year
-        self._facts: dict[tuple[str, str], dict[str, Any]] = {}
         self._results: dict[str, PreviousResult] = {}
         if not store.path.exists():
             return
+        columns = FactColumns(store, year)
         with store._connect() as connection:
             rows = connection.execute(
                 "SELECT org_id, name, status, total, awards FROM results WHERE year = ?", (year,)
             ).fetchall()
         self._results = {
             org_id: PreviousResult(
-                year, org_id, name, status, _decimal(total), json.loads(awards) if awards else {}, self
+                year, org_id, name, status, _decimal(total), json.loads(awards) if awards else {}, columns
             )
             for org_id, name, status, total, awards in rows
         }
@@ -418,12 +433,6 @@ class PreviousYear:
 
     def get(self, org_id: str) -> PreviousResult | None:
         return self._results.get(org_id)
-
-    def fact(self, org_id: str, section: str, name: str) -> Any:
-        key = (section, name)
-        if key not in self._facts:
-            self._facts[key] = self.store.fact_column(self.year, section, name)
-        return self._facts[key].get(org_id)
 
 
 def _roll_back(connection: sqlite3.Connection) -> None:
