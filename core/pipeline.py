@@ -288,11 +288,11 @@ def load_organisation(path: Path, pm: PluginManager, context: RunContext, conten
                 organisation.problems.extend(problems or ())
         except Exception as error:
             organisation.problems.append(plugin_failure(organisation, step, error, pm))
+    organisation.problems = capped(organisation.problems, str(path), context.limits)
     if organisation.cells:
         organisation.problems = locate(organisation.problems, organisation.cells, str(path))
     elif organisation.problems:
         locate_problems(organisation, content)
-    organisation.problems = capped(organisation.problems, str(path), context.limits)
     organisation.raw = {}
     return organisation
 
