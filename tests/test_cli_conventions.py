@@ -284,7 +284,7 @@ def test_version_names_package_edition_and_plugins(invoke: Invoke) -> None:
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert lines[0] == f"assess (fivestar-assess) {__version__}"
-    assert "edition shaoxing-2020" in lines
+    assert "edition shaoxing-2020 (default)" in lines
     assert f"plugin learning {__version__} (built-in)" in lines
 
 

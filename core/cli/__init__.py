@@ -213,13 +213,16 @@ def print_version(context: click.Context, _param: click.Parameter, value: bool) 
     from fivestar.config import DEFAULT_EDITION
     from fivestar.manager import make_plugin_manager
     from fivestar.model import InputError
+    from fivestar.pipeline import known_editions
 
-    lines = [f"assess (fivestar-assess) {__version__}", f"edition {DEFAULT_EDITION}"]
+    lines = [f"assess (fivestar-assess) {__version__}", f"edition {DEFAULT_EDITION} (default)"]
     try:
         pm = make_plugin_manager()
+        others = [edition for edition in known_editions(pm) if edition != DEFAULT_EDITION]
     except InputError as error:
         lines += [f"plugins not loaded: {problem}" for problem in error.problems]
     else:
+        lines += [f"edition {edition}" for edition in others]
         infos = [info for info in pm.infos.values() if info.source != "core"]
         lines += [f"plugin {info.name} {info.version} ({info.source})" for info in infos]
     click.echo("\n".join(lines))
