@@ -472,3 +472,30 @@ def test_previous_award_names_the_year_before_the_run(write_org: WriteOrg, asses
     assert line.item.title.startswith("上一年度")
     assert f"{year - 1}年度五星双优" in line.basis
     assert f"{year}年度" not in line.basis
+
+
+def test_a_bad_cohort_figure_stops_the_run_naming_the_records_file(
+    tmp_path: Path, write_org: WriteOrg, assess: Assess
+) -> None:
+    """A wrong official figure would change every organisation's score: the run stops, every problem listed."""
+    write_org("a")
+    path = write_records(tmp_path, {"cohort": {"performance.conduct_average": "八十五", "performance.conduct_avg": 85}})
+    with pytest.raises(InputError) as raised:
+        assess()
+    found = {(problem.file, problem.table, problem.key) for problem in raised.value.problems}
+    assert found == {
+        (str(path), "cohort", '"performance.conduct_average"'),
+        (str(path), "cohort", "performance.conduct_avg"),
+    }
+
+
+def test_a_review_of_an_organisation_outside_the_run_is_logged(
+    tmp_path: Path, write_org: WriteOrg, write_config: Callable[..., Path], invoke: Invoke
+) -> None:
+    """A typo in an organisation's id would lose its findings silently: the run says which ids matched nobody."""
+    write_org("a")
+    write_review(tmp_path, "sx-finanse", [FINDING])
+    result = invoke("run", write_config(), "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert "office_names_no_organisation_of_the_run" in result.stderr
+    assert "sx-finanse" in result.stderr
