@@ -64,10 +64,13 @@ def assess_items(edition: str) -> list[Item]:
 
     An item names its section, which any plugin may have registered. An item
     whose id is already registered is an error unless it sets
-    ``overrides=True``, which replaces the earlier declaration (next year's
-    rules, a local variant).
+    ``overrides=True``, which replaces that declaration in its place (next
+    year's rules, a local variant), whatever the registration order; two
+    overrides of one item are an error unless one names the other
+    (``overrides="plugin"``).
 
-    :param edition: the edition the run uses.
+    :param edition: the edition being declared: the run's, or one it is
+        built on (asked base first).
     """
 
 
@@ -174,8 +177,10 @@ def assess_cohort(cohort: Cohort, context: RunContext) -> dict[str, Any] | None:
 def assess_score(ledger: Ledger, context: RunContext) -> None:
     """Add item lines to the ledger.
 
-    The core's own implementation runs first and scores every enabled
-    declared item, clamped to its floor and points.
+    The core's own implementation is a wrapper that runs first, whatever
+    ordering marks a plugin sets: it scores every enabled declared item,
+    clamped to its floor and points (an item 不适用 to the organisation is
+    ``not_applicable``).
 
     :param ledger: the organisation's ledger, to add to.
     :param context: the run context.
@@ -198,8 +203,9 @@ def assess_penalise(ledger: Ledger, context: RunContext) -> None:
 def assess_cap(ledger: Ledger, context: RunContext) -> None:
     """Sum the sections and apply their maxima and caps.
 
-    The core's own implementation runs first and writes every section's
-    claimed sum, maximum and score; plugins may then adjust section scores.
+    The core's own implementation is a wrapper that runs first: it writes
+    every section's claimed sum, the organisation's own maximum and the
+    score; plugins may then adjust section scores.
     The total (Σ sections − heavy deductions) is computed after this step.
 
     :param ledger: the organisation's ledger.

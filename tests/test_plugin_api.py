@@ -554,3 +554,29 @@ def test_explain_and_rules_say_whom_a_scoped_item_applies_to(invoke: Callable[..
     innovation = next(section for section in json.loads(rules.stdout)["sections"] if section["id"] == "innovation")
     scoped = {entry["id"]: entry.get("applies_to") for entry in innovation["items"] if "applies_to" in entry}
     assert scoped == {"innovation.budget_party_building": "仅适用于sx-finance"}
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_streamed_run_scores_scoped_items_as_the_in_memory_run(monkeypatch: pytest.MonkeyPatch, jobs: int) -> None:
+    """A large cohort is streamed (organisations packed and unpacked): the
+    scope and the tags survive, and the JSON has the in-memory run's bytes."""
+    import fivestar.pipeline
+    import fivestar.streamed
+    from fivestar.pipeline import prepare, run_cohort
+    from fivestar.report import RenderOptions, json_pieces, render_json
+
+    def as_json(streamed: bool) -> bytes:
+        monkeypatch.setattr(fivestar.pipeline, "STREAM_FROM", 1 if streamed else 10**9)
+        monkeypatch.setattr(fivestar.pipeline, "PARALLEL_FROM", 1)
+        monkeypatch.setattr(fivestar.streamed, "CHUNK", 5)
+        config = load_config(DEPARTMENT_PLUGIN)
+        config.history = False
+        pm, context = prepare(config)
+        result = run_cohort(config.organisation_files(), pm, context, jobs=jobs, pieces={"json": json_pieces})
+        result.config = config
+        rendered = render_json(result, RenderOptions())
+        return b"".join(piece.encode() if isinstance(piece, str) else piece for piece in rendered)
+
+    expected = as_json(streamed=False)
+    assert expected.count(b'"status": "not_applicable"') == 11
+    assert as_json(streamed=True) == expected
