@@ -33,7 +33,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fivestar.config import load_config
 from fivestar.pipeline import prepare
 from fivestar.tomlfile import parse_toml
-from fivestar.workbook import load_grids, load_grids_openpyxl, read_workbook, write_workbook
+from fivestar.workbook_reader import load_grids, load_grids_openpyxl, read_workbook
+from fivestar.workbook_writer import write_workbook
 from generate import write_cohort
 
 REPEATS = 3

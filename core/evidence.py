@@ -24,7 +24,8 @@ from fivestar.model import Conflict, DerivedFact, Organisation, Problem
 from fivestar.registry import Registry
 from fivestar.suggest import closest
 from fivestar.tomlfile import parse_toml
-from fivestar.workbook import read_workbook, workbook_path
+from fivestar.workbook import workbook_path
+from fivestar.workbook_reader import read_workbook
 
 HEADER_KEYS = ("id", "name", "tags", "year", "contact", "date")
 """``[organisation]``: id and name; year, contact person and date as the workbook's cover has them."""

@@ -34,7 +34,7 @@ from fivestar.registry import Registry, build_registry
 from fivestar.store import HistoryStore
 from fivestar.suggest import did_you_mean
 from fivestar.tomllines import with_file_lines
-from fivestar.workbook import locate
+from fivestar.workbook_reader import locate
 
 log = structlog.get_logger(__name__)
 

@@ -19,7 +19,8 @@ from click.testing import Result
 from fivestar.cli.common import standalone_config
 from fivestar.pipeline import prepare
 from fivestar.tomlfile import parse_toml
-from fivestar.workbook import read_workbook, write_workbook
+from fivestar.workbook_reader import read_workbook
+from fivestar.workbook_writer import write_workbook
 from test_plugins import ReadingClub
 
 Invoke = Callable[..., Result]

@@ -19,7 +19,7 @@ from fivestar.model import InputError, Organisation, Problem
 from fivestar.pipeline import RunContext, load_organisation
 from fivestar.toml_template import commented, toml_template
 from fivestar.tomldoc import toml_document, toml_value
-from fivestar.workbook import Previous, write_workbook
+from fivestar.workbook_writer import Previous, write_workbook
 
 FORMATS = ("toml", "xlsx")
 SUFFIX = {"toml": ".toml", "xlsx": ".xlsx"}
