@@ -20,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 from fivestar.cli import main
 from fivestar.pipeline import RunResult
-from fivestar.report import RenderOptions, html_page, render_json
+from fivestar.report import RenderOptions, excel, html_page, render_json
 from fivestar.report.csv_table import render_csv
 from fivestar.report.excel import render_xlsx, sheet_title
 from fivestar.report.html_page import render_html
@@ -398,6 +398,23 @@ def test_xlsx_and_csv_drop_control_characters_from_names_and_sheet_titles(write_
     assert workbook["财政局"]["B1"].value == "财政局"
 
 
+def test_xlsx_above_the_threshold_has_no_scorecard_sheets_and_says_where_they_are(
+    cohort: tuple[RunResult, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(excel, "SCORECARDS_UP_TO", 2)
+    workbook = workbook_of(render_xlsx(cohort[0], RenderOptions()))
+    assert workbook.sheetnames == ["总表", "图表", "未通过校验", "运行信息"]
+    assert workbook["总表"].max_row == 4
+    run = {row[0]: row[1] for row in workbook["运行信息"].iter_rows(values_only=True) if row[0]}
+    assert "超过 2 个时" in run["评分明细"] and "assess run --org" in run["评分明细"]
+
+
+def test_csv_drops_control_characters(write_org: WriteOrg, assess: Assess) -> None:
+    write_org("x", organisation={"id": "x", "name": "财政局\u0001\u001b[2J"}, learning=LEARNING)
+    rows = read_csv(render_csv(assess(), RenderOptions()))
+    assert [row["name"] for row in rows] == ["财政局[2J"]
+
+
 def test_xlsx_is_written_row_after_row(
     cohort: tuple[RunResult, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -665,7 +682,7 @@ def test_html_above_the_threshold_holds_the_league_table_and_says_where_the_scor
     assert not [section for section in parsed.sections if section.startswith("org-")]
     assert len(parsed.table("league", "league")) == 4
     text = "".join(parsed.text)
-    assert "本次共 3 个党组织，超过 2 个时网页只列总表" in text and "assess run --org" in text
+    assert "本次共 3 个党组织，超过 2 个时只列总表" in text and "assess run --org" in text
     one = parse(render_html(result, RenderOptions(org="b")))
     assert [section for section in one.sections if section.startswith("org-")] == ["org-b"]
 

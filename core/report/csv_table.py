@@ -15,6 +15,7 @@ from fivestar.model import Ledger, Organisation
 from fivestar.numbers import fmt
 from fivestar.pipeline import RunResult
 from fivestar.report import Renderer, RenderOptions, ranks
+from fivestar.report.text import clean
 from fivestar.store import dumps
 
 FLAGS = ("party_building_excellence", "performance_excellence", "five_star")
@@ -29,7 +30,9 @@ def text_cell(text: str) -> str:
     """Text from evidence (ids, names) as a spreadsheet shows it, never as a
     formula: a department's name beginning with ``=`` must not run in the
     office's Excel (evidence never runs code). Such text gets a leading
-    apostrophe, as Excel itself writes it."""
+    apostrophe, as Excel itself writes it. Control characters (an ESC that
+    would drive the terminal the file is shown on) are taken out."""
+    text = clean(text)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 

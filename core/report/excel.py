@@ -8,33 +8,41 @@ own), so Excel shows 2.8 and sums exactly what the ledger says; they are
 formatted to show half points (``0.0#``). Every sheet prints landscape, fit
 to the page's width, with its header rows repeated.
 
-The workbook is written in openpyxl's write-only mode, row after row: the
-cost grows with the rows, never with their square, and a cohort of 100,000
-is streamed. Above :data:`SCORECARDS_UP_TO` organisations the workbook
-holds no scorecard sheets and says where the scorecards are.
+The workbook is written in openpyxl's write-only mode, row after row, each
+cell style made once: the cost grows with the rows, never with their
+square, and a cohort of 100,000 is streamed. Above :data:`SCORECARDS_UP_TO`
+organisations the workbook holds no scorecard sheets and says where the
+scorecards are.
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Iterable
+from copy import copy
 from decimal import Decimal
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from fivestar.markers import hookimpl
 from fivestar.pipeline import RunResult
 from fivestar.report import Renderer, RenderOptions
 from fivestar.report.history_view import history_totals
-from fivestar.report.html_page import SCORECARDS_UP_TO
 from fivestar.report.view import AWARD_FLAGS, Cohort, clean, cohort_view, figure, run_date
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
+SCORECARDS_UP_TO = 200
+"""Above this many scored organisations the workbook has no scorecard sheets:
+a workbook of more sheets is not read sheet by sheet, and each scorecard
+costs a hundred rows (openpyxl writes some 20,000 cells a second here),
+while the league table alone costs about what the JSON does."""
 SHEET_TITLE_MAX = 31
 INVALID_TITLE_CHARACTERS = str.maketrans({character: "_" for character in "[]:*?/\\"})
 RESERVED_TITLES = {"history"}
@@ -48,6 +56,7 @@ HEADER_FILL = PatternFill("solid", fgColor="F3ECEC")
 FIVE_FILL = PatternFill("solid", fgColor="FBE3E3")
 AWARD_FILL = PatternFill("solid", fgColor="FDF1DC")
 WRAP = Alignment(wrap_text=True, vertical="top")
+STYLES: WeakKeyDictionary[Workbook, dict[tuple[Any, ...], StyleArray]] = WeakKeyDictionary()
 TOP = Alignment(vertical="top")
 
 
@@ -97,6 +106,23 @@ class Sheet:
         if header_rows:
             sheet.print_title_rows = f"1:{header_rows}"
 
+    def style(self, number: str | None, font: Font | None, fill: PatternFill | None, wrap: bool) -> StyleArray:
+        """A cell style, made once per workbook: setting a cell's font, fill
+        and format one by one costs more than writing the cell."""
+        key = (number, id(font), id(fill), wrap)
+        styles = STYLES.setdefault(self.sheet.parent, {})
+        if key not in styles:
+            cell = WriteOnlyCell(self.sheet)
+            if number:
+                cell.number_format = number
+            if font is not None:
+                cell.font = font
+            if fill is not None:
+                cell.fill = fill
+            cell.alignment = WRAP if wrap else TOP
+            styles[key] = cell._style
+        return styles[key]
+
     def write(
         self,
         values: Iterable[Any],
@@ -110,15 +136,13 @@ class Sheet:
         row = []
         for index, value in enumerate(values):
             cell = WriteOnlyCell(self.sheet, cell_value(value))
+            number = None
             if isinstance(cell.value, str):
                 cell.data_type = "s"
             elif isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
-                cell.number_format = WHOLE_FORMAT if index in counts else POINTS_FORMAT
-            if font is not None:
-                cell.font = font
-            if fill is not None:
-                cell.fill = fill
-            cell.alignment = WRAP if wrap else TOP
+                number = WHOLE_FORMAT if index in counts else POINTS_FORMAT
+            if number or font or fill or wrap:
+                cell._style = copy(self.style(number, font, fill, wrap))
             row.append(cell)
         self.sheet.append(row)
         self.rows += 1

@@ -108,7 +108,7 @@ def page_style(view: Cohort, heading: str, date: str) -> str:
     middle, _, end = after.partition("{pages}")
     left = css_string(f"{heading} · {labels['run_date']} {date}")
     right = f"{css_string(before)} counter(page) {css_string(middle)} counter(pages) {css_string(end)}"
-    box = "font-size: 7.5pt; color: #666;"
+    box = 'font-size: 7.5pt; color: #666; font-family: "Noto Sans CJK SC", "Source Han Sans SC", sans-serif;'
     return (
         f"<style>@page {{ @bottom-left {{ content: {left}; {box} }} "
         f"@bottom-right {{ content: {right}; {box} }} }}</style>"

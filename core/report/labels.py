@@ -71,9 +71,9 @@ UI: dict[str, dict[str, str]] = {
         "html_lang": "zh-CN",
         "id": "编号",
         "item": "编号",
-        "large_cohort": "本次共 {count} 个党组织，超过 {limit} 个时网页只列总表；各党组织的评分明细见 {where}。",
-        "large_cohort_where": "同次运行的 JSON、CSV 或 Excel 结果（assess run --format json,csv,xlsx），"
-        "或 assess run --org 编号",
+        "large_cohort": "本次共 {count} 个党组织，超过 {limit} 个时只列总表、不附各党组织的评分明细；"
+        "评分明细见 {where}。",
+        "large_cohort_where": "同次运行的 JSON 结果（assess run --format json），或 assess run --org 编号",
         "league": "总表",
         "maker": "制表人",
         "missing_facts": "材料未填的事实（按缺省值计分）",
@@ -217,10 +217,9 @@ UI: dict[str, dict[str, str]] = {
         "html_lang": "en",
         "id": "ID",
         "item": "Item",
-        "large_cohort": "This run has {count} organisations; above {limit} the page holds only the league table. "
-        "The scorecards are in {where}.",
-        "large_cohort_where": "the JSON, CSV or Excel results of the same run (assess run --format json,csv,xlsx), "
-        "or assess run --org ID",
+        "large_cohort": "This run has {count} organisations; above {limit} only the league table is given, "
+        "without the scorecards. The scorecards are in {where}.",
+        "large_cohort_where": "the JSON result of the same run (assess run --format json), or assess run --org ID",
         "league": "League table",
         "maker": "Prepared by",
         "missing_facts": "Facts the evidence leaves out (scored as their defaults)",

@@ -22,23 +22,10 @@ from fivestar.pipeline import RunResult
 from fivestar.registry import Registry
 from fivestar.report import jsonable, organisation_document, plugin_versions, ranking, run_header
 from fivestar.report.labels import LABELS, language, word
+from fivestar.report.text import clean
 from fivestar.rules import Words, show
 
-CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
-"""Characters no report may carry: C0 and C1 controls (ESC moves a
-terminal's cursor, \\x01 breaks a workbook's XML), lone surrogates, the two
-non-characters, and the bidirectional overrides that reorder what is read."""
-LINE_BREAKS = re.compile("[\t\n\r]+")
-
 AWARD_FLAGS = (("party_building_excellence", "pbe"), ("performance_excellence", "pe"), ("five_star", "five"))
-
-
-def clean(text: str, one_line: bool = False) -> str:
-    """Text from evidence or plugins as any report may show it: control
-    characters dropped, and with ``one_line`` tabs and line breaks made spaces
-    (a name in a table cell or a sheet title)."""
-    text = CONTROL.sub("", text)
-    return LINE_BREAKS.sub(" ", text) if one_line else text
 
 
 def display_width(text: str) -> int:
