@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -93,24 +93,45 @@ class RunResult:
         once per result, without scoring anything again (a streamed run's
         organisations are unpacked one by one)."""
         required = self.context.registry.required_facts
+        suppliers = self.context.suppliers
         scored_ids = self.totals_by_id()
-        scored = [organisation for organisation in self.organisations if organisation.id in scored_ids]
-        missing = {organisation.id: missing_facts(organisation, required) for organisation in scored}
-        missing = {org_id: keys for org_id, keys in missing.items() if keys}
-        supplied = {
-            name: {
-                "file": file,
-                "facts": sum(
-                    source.startswith(name) for organisation in scored for source in organisation.sources.values()
-                ),
-            }
-            for name, file in self.context.suppliers.items()
-        }
-        return {
-            "missing": sum(len(keys) for keys in missing.values()),
-            "missing_by_organisation": missing,
-            "supplied": supplied,
-        }
+        return combine_facts_summaries(
+            (
+                (organisation.id, *facts_summary_of(organisation, required, suppliers))
+                for organisation in self.organisations
+                if organisation.id in scored_ids and organisation.valid
+            ),
+            suppliers,
+        )
+
+
+def facts_summary_of(
+    organisation: Organisation, required: set[str], suppliers: Mapping[str, str]
+) -> tuple[list[str], dict[str, int]]:
+    """One scored organisation's part of :attr:`RunResult.facts_summary`: its
+    missing facts, and how many facts each supplier gave it."""
+    sources = organisation.sources.values()
+    return missing_facts(organisation, required), {
+        name: sum(source.startswith(name) for source in sources) for name in suppliers
+    }
+
+
+def combine_facts_summaries(
+    parts: Iterable[tuple[str, list[str], dict[str, int]]], suppliers: Mapping[str, str]
+) -> dict[str, Any]:
+    """:attr:`RunResult.facts_summary` from each scored organisation's part, in order."""
+    missing: dict[str, list[str]] = {}
+    counts = dict.fromkeys(suppliers, 0)
+    for org_id, keys, supplied in parts:
+        if keys:
+            missing[org_id] = keys
+        for name, count in supplied.items():
+            counts[name] += count
+    return {
+        "missing": sum(len(keys) for keys in missing.values()),
+        "missing_by_organisation": missing,
+        "supplied": {name: {"file": file, "facts": counts[name]} for name, file in suppliers.items()},
+    }
 
 
 def parse_policies(

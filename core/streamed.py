@@ -46,7 +46,15 @@ from fivestar import signals
 from fivestar.context import RunContext
 from fivestar.manager import PluginManager
 from fivestar.model import Cohort, Ledger, Organisation
-from fivestar.pipeline import RunResult, load_organisation, mark_duplicates, score, score_or_fail
+from fivestar.pipeline import (
+    RunResult,
+    combine_facts_summaries,
+    facts_summary_of,
+    load_organisation,
+    mark_duplicates,
+    score,
+    score_or_fail,
+)
 from fivestar.registry import Registry
 
 log = structlog.get_logger(__name__)
@@ -61,6 +69,11 @@ PieceMaker = Callable[[PluginManager, RunContext], Pieces]
 """Makes a run's :data:`Pieces` function (in each worker)."""
 
 Progress = Callable[[str, int, int], None]
+
+
+BULKY = ("problems", "sources", "derived", "extras")
+"""What an organisation holds that the cohort step and the run's summary do
+not read: packed apart, unpacked only when asked for."""
 
 
 class Packer:
@@ -80,32 +93,37 @@ class Packer:
         self.source_keys = tuple(keys[section][name] for section, names in self.tables for name in names)
 
     def pack(self, organisation: Organisation) -> bytes:
+        if isinstance(organisation, _Glanced):
+            organisation.restore()
         state = dict(vars(organisation))
-        for name in ("raw", "path", "id", "facts", "sources"):
+        for name in ("raw", "path", "id", "facts"):
             state.pop(name, None)
-        facts, sources = organisation.facts, organisation.sources
+        bulky = {name: state.pop(name) for name in BULKY if name in state}
+        facts = organisation.facts
         if tuple(facts) == self.sections and all(tuple(facts[section]) == names for section, names in self.tables):
             facts = tuple([tuple(facts[section].values()) for section in self.sections])  # type: ignore[assignment]
-        if tuple(sources) == self.source_keys:
-            sources = tuple(sources.values())  # type: ignore[assignment]
-        rest = pickle.dumps((state, sources), pickle.HIGHEST_PROTOCOL)
-        counts = organisation.decision_counts()
-        return pickle.dumps((organisation.id, facts, counts, rest), pickle.HIGHEST_PROTOCOL)
+        sources = bulky.get("sources")
+        if sources is not None and tuple(sources) == self.source_keys:
+            bulky["sources"] = tuple(sources.values())
+        rest = pickle.dumps(bulky, pickle.HIGHEST_PROTOCOL)
+        return pickle.dumps((organisation.id, facts, state, organisation.valid, rest), pickle.HIGHEST_PROTOCOL)
 
     def glance(self, packed: bytes, path: Path) -> Organisation:
-        """The organisation with its id, path and facts; the rest is unpacked
-        only if something asks for it (the cohort step reads facts)."""
-        org_id, facts, counts, rest = pickle.loads(packed)
+        """The organisation with all but its problems, sources, derived facts
+        and extras, which are unpacked only if something asks for them (the
+        cohort step reads facts)."""
+        org_id, facts, state, valid, rest = pickle.loads(packed)
         organisation = _Glanced.__new__(_Glanced)
+        vars(organisation).update(state)
         organisation.id, organisation.path, organisation.raw = org_id, path, {}
         organisation.facts = self._facts(facts)
-        organisation._counts = counts
-        organisation._rest = (self, rest)
+        organisation._rest = (self, rest, valid)
         return organisation
 
     def unpack(self, packed: bytes, path: Path) -> Organisation:
-        org_id, facts, _counts, rest = pickle.loads(packed)
+        org_id, facts, state, _valid, rest = pickle.loads(packed)
         organisation = Organisation.__new__(Organisation)
+        vars(organisation).update(state)
         organisation.id, organisation.path, organisation.raw = org_id, path, {}
         organisation.facts = self._facts(facts)
         self._restore(organisation, rest)
@@ -120,50 +138,48 @@ class Packer:
         }
 
     def _restore(self, organisation: Organisation, rest: bytes) -> None:
-        state, sources = pickle.loads(rest)
-        vars(organisation).update(state)
+        bulky = pickle.loads(rest)
+        sources = bulky.get("sources")
         if type(sources) is tuple:
-            sources = dict(zip(self.source_keys, sources, strict=True))
-        organisation.sources = sources
+            bulky["sources"] = dict(zip(self.source_keys, sources, strict=True))
+        vars(organisation).update(bulky)
 
 
 class _Glanced(Organisation):
-    """An organisation of which only the id, path, facts and the counts of
-    its conflicts and findings were unpacked."""
+    """An organisation whose problems, sources, derived facts and extras are
+    unpacked when first asked for (whether it is valid is known before)."""
 
-    _rest: tuple[Packer, bytes]
-    _counts: tuple[int, int, int, int]
+    _rest: tuple[Packer, bytes, bool]
 
-    def decision_counts(self) -> tuple[int, int, int, int]:
-        return self._counts
+    def restore(self) -> None:
+        rest = vars(self).pop("_rest", None)
+        if rest is not None:
+            rest[0]._restore(self, rest[1])
 
     def __getattr__(self, name: str) -> Any:
-        rest = vars(self).pop("_rest", None)
-        if rest is None:
+        if "_rest" not in vars(self):
             raise AttributeError(name)
-        packer, packed = rest
-        packer._restore(self, packed)
+        self.restore()
         return getattr(self, name)
+
+    @property
+    def valid(self) -> bool:
+        rest = vars(self).get("_rest")
+        return rest[2] if rest is not None else not self.errors
 
 
 class PackedOrganisations(Sequence[Organisation]):
     """The organisations of a streamed run, in the files' order, each
-    unpacked when it is asked for (and let go afterwards); ``glance``: only
-    their ids and facts, until more is asked for."""
+    unpacked when it is asked for (its bulky parts only if they are read)
+    and let go afterwards."""
 
     def __init__(
-        self,
-        packer: Packer,
-        packed: list[bytes],
-        paths: Sequence[Path],
-        indices: Sequence[int] | None = None,
-        glance: bool = False,
+        self, packer: Packer, packed: list[bytes], paths: Sequence[Path], indices: Sequence[int] | None = None
     ) -> None:
         self.packer = packer
         self.packed = packed
         self.paths = paths
         self.indices = range(len(packed)) if indices is None else indices
-        self.unpack = packer.glance if glance else packer.unpack
 
     def __len__(self) -> int:
         return len(self.indices)
@@ -172,12 +188,12 @@ class PackedOrganisations(Sequence[Organisation]):
         if isinstance(position, slice):
             return [self[index] for index in range(len(self.indices))[position]]
         index = self.indices[position]
-        return self.unpack(self.packed[index], self.paths[index])
+        return self.packer.glance(self.packed[index], self.paths[index])
 
     def __iter__(self) -> Iterator[Organisation]:
-        unpack, packed, paths = self.unpack, self.packed, self.paths
+        glance, packed, paths = self.packer.glance, self.packed, self.paths
         for index in self.indices:
-            yield unpack(packed[index], paths[index])
+            yield glance(packed[index], paths[index])
 
 
 class ScoredOnDemand(Mapping[str, Ledger]):
@@ -265,18 +281,23 @@ def _read(path: Path) -> tuple[str, bool, bytes]:
     return organisation.id, organisation.valid, _STREAM.packer.pack(organisation)
 
 
-def _score(
-    bounds: tuple[int, int, frozenset[int]],
-) -> tuple[int, list[tuple[Decimal | None, bytes | None]], dict[str, list[int]]]:
+Row = tuple[Decimal | None, bytes | None, tuple[list[str], dict[str, int]] | None]
+"""A worker's answer for one organisation: its total (None: not scored),
+the organisation packed again where scoring failed, and its part of the
+run's facts summary (see :func:`fivestar.pipeline.facts_summary_of`)."""
+
+
+def _score(bounds: tuple[int, int, frozenset[int]]) -> tuple[int, list[Row], dict[str, list[int]]]:
     """Score and write the organisations ``start`` to ``end`` (the valid ones
-    are scored); returns each one's total (None: not scored) and, where
-    scoring failed, the organisation packed again with its new problem."""
+    are scored); returns a :data:`Row` for each."""
     assert _STREAM is not None and _STREAM.packed is not None and _STREAM.makers is not None
     start, end, valid = bounds
     stream = _STREAM
     pieces = {name: maker(stream.pm, stream.context) for name, maker in stream.makers.items()}
     written: dict[str, list[bytes]] = {name: [] for name in pieces}
-    rows: list[tuple[Decimal | None, bytes | None]] = []
+    rows: list[Row] = []
+    required = stream.context.registry.required_facts
+    suppliers = stream.context.suppliers
     for index in range(start, end):
         organisation = stream.packer.unpack(stream.packed[index], stream.files[index])
         ledger = None
@@ -287,7 +308,8 @@ def _score(
                 repacked = stream.packer.pack(organisation)
         for name, piece in pieces.items():
             written[name].append(piece(organisation, ledger).encode("utf-8"))
-        rows.append((ledger.total if ledger else None, repacked))
+        summary = facts_summary_of(organisation, required, suppliers) if ledger else None
+        rows.append((ledger.total if ledger else None, repacked, summary))
     lengths = {}
     assert stream.spill is not None
     for name, texts in written.items():
@@ -335,7 +357,7 @@ def run_streamed(
         spill = Path(tempfile.mkdtemp(prefix="assess-spill-"))
         stream.packed, stream.makers, stream.spill = packed, makers, spill
         while True:
-            totals, chunks, failed = _score_all(stream, valid, jobs, progress)
+            totals, chunks, failed, summaries = _score_all(stream, valid, jobs, progress)
             if not failed:
                 break
             for index, repacked in failed.items():
@@ -350,6 +372,8 @@ def run_streamed(
     keys = [ids[index] if index in totals else None for index in range(len(files))]
     result.pieces = {name: Spilled(entries, keys) for name, entries in chunks.items()}
     result.failed_indices = [index for index, ok in enumerate(valid) if not ok]
+    parts = ((ids[index], *summaries[index]) for index in sorted(summaries))
+    vars(result)["facts_summary"] = combine_facts_summaries(parts, context.suppliers)
     weakref.finalize(result, shutil.rmtree, spill, True)
     log.info("cohort_scored", organisations=len(files), scored=len(totals), failed=len(files) - len(totals))
     return result
@@ -357,17 +381,23 @@ def run_streamed(
 
 def _score_all(
     stream: _Stream, valid: list[bool], jobs: int, progress: Progress | None
-) -> tuple[dict[int, Decimal], dict[str, list[tuple[Path, list[int]]]], dict[int, bytes]]:
+) -> tuple[
+    dict[int, Decimal],
+    dict[str, list[tuple[Path, list[int]]]],
+    dict[int, bytes],
+    dict[int, tuple[list[str], dict[str, int]]],
+]:
     """The cohort figures of the valid organisations, then every
     organisation scored and written: the totals by index, the spilled
-    pieces, and the organisations that failed while scored (packed again
-    with their problem). As in memory, if any failed, the caller has the
-    figures computed again without them and everything scored again."""
+    pieces, the organisations that failed while scored (packed again
+    with their problem), and the scored ones' parts of the facts summary.
+    As in memory, if any failed, the caller has the figures computed again
+    without them and everything scored again."""
     assert stream.packed is not None and stream.spill is not None and stream.makers is not None
     packed, context = stream.packed, stream.context
     count = len(packed)
     chosen = [index for index, ok in enumerate(valid) if ok]
-    cohort = Cohort(PackedOrganisations(stream.packer, packed, stream.files, chosen, glance=True))  # type: ignore[arg-type]
+    cohort = Cohort(PackedOrganisations(stream.packer, packed, stream.files, chosen))  # type: ignore[arg-type]
     for figures in stream.pm.hook.assess_cohort(cohort=cohort, context=context):
         cohort.figures.update(figures or {})
     context.cohort = cohort.figures
@@ -378,15 +408,18 @@ def _score_all(
     totals: dict[int, Decimal] = {}
     chunks: dict[str, list[tuple[Path, list[int]]]] = {name: [] for name in stream.makers}
     failed: dict[int, bytes] = {}
+    summaries: dict[int, tuple[list[str], dict[str, int]]] = {}
     pool = _workers(jobs, len(bounds))
     try:
         results = pool.imap(_score, bounds) if pool else map(_score, bounds)
         for start, rows, lengths in results:
-            for offset, (total, repacked) in enumerate(rows):
+            for offset, (total, repacked, summary) in enumerate(rows):
                 if total is not None:
                     totals[start + offset] = total
                 if repacked is not None:
                     failed[start + offset] = repacked
+                if summary is not None:
+                    summaries[start + offset] = summary
             for name, sizes in lengths.items():
                 chunks[name].append((stream.spill / f"{name}-{start:09d}", sizes))
             if progress:
@@ -394,7 +427,7 @@ def _score_all(
     finally:
         if pool:
             pool.terminate()
-    return totals, chunks, failed
+    return totals, chunks, failed, summaries
 
 
 def _mark_duplicates(organisations: PackedOrganisations, ids: list[str], valid: list[bool]) -> None:
