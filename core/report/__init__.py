@@ -6,7 +6,7 @@ report step, so that other formats can be added by any plugin."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -89,16 +89,34 @@ def ranks(totals: Mapping[str, Decimal]) -> dict[str, int]:
     return ranked
 
 
-def ranking(result: RunResult) -> list[tuple[int, Ledger]]:
-    """Scored organisations by total, highest first; equal totals share a rank."""
-    ordered = sorted(result.ledgers.values(), key=lambda ledger: (-ledger.total, ledger.organisation.id))
-    ranked: list[tuple[int, Ledger]] = []
-    for position, ledger in enumerate(ordered, 1):
-        if ranked and ranked[-1][1].total == ledger.total:
-            ranked.append((ranked[-1][0], ledger))
-        else:
-            ranked.append((position, ledger))
-    return ranked
+def ranking(result: RunResult) -> Sequence[tuple[int, Ledger]]:
+    """Scored organisations by total, highest first (then by id); equal
+    totals share a rank. Made from the (id, total) pairs: each ledger is
+    looked up as it is reached, so that a streamed run's ledgers are scored
+    one at a time and never all held."""
+    return Ranked(result.ledgers, ranks(result.totals_by_id()))
+
+
+class Ranked(Sequence[tuple[int, Ledger]]):
+    """(rank, ledger) pairs in rank order, each ledger looked up when reached."""
+
+    def __init__(self, ledgers: Mapping[str, Ledger], ranked: dict[str, int]) -> None:
+        self.ledgers = ledgers
+        self.order = sorted(ranked, key=lambda org_id: (ranked[org_id], org_id))
+        self.ranked = ranked
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def __getitem__(self, position: Any) -> Any:
+        if isinstance(position, slice):
+            return [self[index] for index in range(len(self.order))[position]]
+        org_id = self.order[position]
+        return self.ranked[org_id], self.ledgers[org_id]
+
+    def __iter__(self) -> Iterator[tuple[int, Ledger]]:
+        for org_id in self.order:
+            yield self.ranked[org_id], self.ledgers[org_id]
 
 
 def organisation_document(
