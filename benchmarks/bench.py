@@ -115,13 +115,10 @@ def digest(path: Path) -> str:
     return sha.hexdigest()
 
 
-def run_versus_parse(config: Path, output: Path, runs: int) -> list[float]:
+def run_versus_parse(config: Path, output: Path, runs: int, jobs: int) -> list[float]:
     orgs = str(config.parent / "orgs")
-    return paired(
-        runs,
-        lambda: measure(assess("run", str(config), "--format", "json", "--output", str(output)))[0],
-        lambda: measure([sys.executable, "-c", PARSE_ONLY, orgs])[0],
-    )
+    command = assess("run", str(config), "--format", "json", "--output", str(output), "--jobs", str(jobs))
+    return paired(runs, lambda: measure(command)[0], lambda: measure([sys.executable, "-c", PARSE_ONLY, orgs])[0])
 
 
 def large_run(config: Path, output: Path, runs: int) -> tuple[list[float], list[float], bool]:
@@ -196,7 +193,11 @@ def spread(values: list[float], unit: str = "×", digits: int = 2) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python benchmarks/bench.py",
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--runs", type=int, default=5, help="pairs (or runs) measured for each figure")
     parser.add_argument("--small", type=int, default=2000, help="organisations of figures 1 and 3")
     parser.add_argument("--large", type=int, default=100_000, help="organisations of figure 2 (0: skip)")
@@ -210,10 +211,11 @@ def main() -> None:
         small = cohort(arguments.small, folder)
         rows = [
             (
-                f"1. assess run, {arguments.small:,} organisations, --format json / tomllib parse",
-                spread(run_versus_parse(small, output, arguments.runs)),
+                f"1. assess run, {arguments.small:,} organisations, --format json{flag} / tomllib parse",
+                spread(run_versus_parse(small, output, arguments.runs, jobs)),
                 "≤ 1.0×",
             )
+            for jobs, flag in ((1, ""), (2, " --jobs 2"))
         ]
         if arguments.large:
             seconds, peaks, same = large_run(cohort(arguments.large, folder), output, arguments.runs)

@@ -270,12 +270,12 @@ def test_save_and_template_confirm_on_stderr(
 
 def test_the_benchmark_script_explains_itself() -> None:
     completed = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "bench_cohort.py"), "--help"],
+        [sys.executable, str(ROOT / "benchmarks" / "bench.py"), "--help"],
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
     )
     assert completed.returncode == 0, completed.stderr
-    assert completed.stdout.startswith("usage: python benchmarks/bench_cohort.py")
+    assert completed.stdout.startswith("usage: python benchmarks/bench.py")
     assert "Traceback" not in completed.stderr

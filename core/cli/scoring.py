@@ -144,7 +144,7 @@ def report_failed(failed: list[Organisation]) -> None:
     type=click.IntRange(1, 64),
     default=1,
     show_default=True,
-    help="Processes that read and check evidence (a large cohort: the number of cores).",
+    help="Processes that read, check, score and write (a large cohort: the number of cores).",
 )
 @collector_paused()
 def run(
