@@ -97,9 +97,25 @@ def item(
     )
 
 
-def heavy_item(id: str, *, title: str, title_en: str = "", derived: bool = False) -> HeavyItem:
-    """A heavy deduction (重扣分项) of the section its id begins with."""
-    return HeavyItem(id=id, section=section_of(id), title=title, title_en=title_en, derived=derived)
+def heavy_item(
+    id: str,
+    *,
+    title: str,
+    title_en: str = "",
+    derived: bool = False,
+    organisations: Iterable[str] = (),
+    tags: Iterable[str] = (),
+) -> HeavyItem:
+    """A heavy deduction (重扣分项) of the section its id begins with;
+    ``organisations`` and ``tags`` limit it as they limit an item."""
+    return HeavyItem(
+        id=id,
+        section=section_of(id),
+        title=title,
+        title_en=title_en,
+        derived=derived,
+        scope=scope(organisations, tags),
+    )
 
 
 def fact(name: str, type: FactType, doc: str = "", **options: Any) -> FactSpec:

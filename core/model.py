@@ -130,6 +130,8 @@ class HeavyItem:
     title: str
     title_en: str
     derived: bool = False
+    scope: Scope | None = None
+    """The organisations it applies to; None for every organisation."""
 
 
 @dataclass(frozen=True)

@@ -524,7 +524,19 @@ def apply_review(organisation: Organisation, office: Office, registry: Registry)
     for finding in organisation.findings:
         if finding.withdrawn:
             continue
-        if finding.item in registry.heavy:
+        refused = registry.scope_refusal(organisation, finding.item)
+        if refused:
+            organisation.problems.append(
+                Problem.warning(
+                    finding.file,
+                    "findings",
+                    "item",
+                    expected="an item that applies to this organisation",
+                    found=f'"{finding.item}"',
+                    message=f"{finding.item} 不适用于本单位（{refused}）; the finding is ignored",
+                )
+            )
+        elif finding.item in registry.heavy:
             organisation.heavy[finding.item] = finding.points
         elif finding.item in registry.disabled:
             organisation.problems.append(

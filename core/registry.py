@@ -123,6 +123,14 @@ class Registry:
         org_id, tags = organisation.id, organisation.tags
         return frozenset(item_id for item_id, scope in scoped.items() if not scope.applies(org_id, tags))
 
+    def scope_refusal(self, organisation: Organisation, declared_id: str) -> str:
+        """Why an item or heavy item does not apply to an organisation ("" if it does)."""
+        declared = self.items.get(declared_id) or self.heavy.get(declared_id)
+        scope = getattr(declared, "scope", None)
+        if scope is None or scope.applies(organisation.id, organisation.tags):
+            return ""
+        return scope.describe()
+
     def applicable_sections(self, not_applicable: frozenset[str]) -> set[str]:
         """The sections that have an item for the organisation (a section
         whose every item is 不适用 earns no star and asks for none)."""
@@ -365,7 +373,10 @@ def declare_layer(
 
     heavy = dict(registry.heavy)
     for plugin, heavy_items in call_each(pm.hook.assess_heavy_items, HeavyItem, edition=layer):
+        scope = plugin_scope(pm, plugin)
         for declared_heavy in heavy_items:
+            if declared_heavy.scope is None and scope is not None:
+                declared_heavy = replace(declared_heavy, scope=scope)
             if declared_heavy.section not in registry.sections or declared_heavy.id in heavy:
                 problems.append(
                     _problem(

@@ -19,6 +19,7 @@ from fivestar import (
     count,
     dec,
     flag_item,
+    heavy_item,
     hookimpl,
     item,
     scope,
@@ -580,3 +581,35 @@ def test_a_streamed_run_scores_scoped_items_as_the_in_memory_run(monkeypatch: py
     expected = as_json(streamed=False)
     assert expected.count(b'"status": "not_applicable"') == 11
     assert as_json(streamed=True) == expected
+
+
+class ScopedHeavy:
+    """A department's own item and heavy item, for organisation a only."""
+
+    name = "scoped_heavy"
+    SCOPE = scope(organisations=["a"])
+
+    @hookimpl
+    def assess_items(self, edition: str) -> list[Any]:
+        return [flag_item("learning.own", points=2, title="个性项目")]
+
+    @hookimpl
+    def assess_heavy_items(self, edition: str) -> list[Any]:
+        return [heavy_item("learning.heavy.own", title="个性重扣项")]
+
+
+def test_a_finding_on_an_item_that_does_not_apply_is_ignored_with_a_warning(
+    write_org: Callable[..., Path], assess: Callable[..., RunResult]
+) -> None:
+    review = {"falsified": ["learning.own"], "heavy": {"learning.heavy.own": True}}
+    write_org("a", learning={"own": True}, review=review)
+    write_org("b", review=review)
+    result = assess(extra_plugins=(ScopedHeavy(),))
+    a, b = result.ledgers["a"], result.ledgers["b"]
+    assert a.items["learning.own"].status == "falsified"
+    assert [deduction.item.id for deduction in a.heavy] == ["learning.heavy.own"]
+    assert b.items["learning.own"].status == "not_applicable"
+    assert b.heavy == []
+    ignored = [str(problem) for problem in b.organisation.warnings if "不适用于本单位" in str(problem)]
+    assert len(ignored) == 2
+    assert all("仅适用于a" in text for text in ignored)
