@@ -371,6 +371,26 @@ def convert_facts(
     check_materials(organisation, registry)
 
 
+def check_year(organisation: Organisation, year: int) -> None:
+    """``[organisation] year`` (a workbook's cover) that is not the run's:
+    last year's file filed again, most likely; a warning, the facts are read."""
+    header = organisation.raw.get("organisation")
+    stated = header.get("year") if isinstance(header, dict) else None
+    if stated is None or stated == year:
+        return
+    organisation.problems.append(
+        Problem(
+            "warning",
+            str(organisation.path),
+            "organisation",
+            "year",
+            f"{year}, the year of this run",
+            describe_value(stated),
+            f"the evidence says it is for {describe_value(stated)}, this run is {year}: last year's file?",
+        )
+    )
+
+
 def check_materials(organisation: Organisation, registry: Registry) -> None:
     """``[materials]``: per item id, the supporting documents (佐证材料) as text."""
     file = str(organisation.path)

@@ -22,7 +22,7 @@ from fivestar import signals
 from fivestar.config import DEFAULT_EDITION, RunConfig, shown_path
 from fivestar.conflicts import Conflict, last_of_chain
 from fivestar.context import RunContext
-from fivestar.evidence import add_derived, convert_facts, missing_facts, read_evidence, refuse_review
+from fivestar.evidence import add_derived, check_year, convert_facts, missing_facts, read_evidence, refuse_review
 from fivestar.facts import describe_value
 from fivestar.faults import PLUGIN_FAULT, PluginFault, StepFailed, plugin_failure
 from fivestar.limits import capped
@@ -302,6 +302,7 @@ def load_organisation(path: Path, pm: PluginManager, context: RunContext, conten
             office = context.office
             organisation.problems.extend(office.problems_of(organisation))
             convert_facts(organisation, registry, office.records_of(organisation), context.policy("unverified_claims"))
+            check_year(organisation, context.year)
             refuse_review(organisation, office.review_files)
             apply_review(organisation, office, registry)
             step = "validate"

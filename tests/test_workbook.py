@@ -409,3 +409,15 @@ def test_converting_never_overwrites_without_force(invoke: Invoke, tmp_path: Pat
     again = invoke("convert", sample, "--to", "xlsx", "--output-dir", tmp_path)
     assert again.exit_code == 2
     assert "--force" in again.output
+
+
+def test_last_years_workbook_filed_again_is_a_warning_on_its_cover(invoke: Invoke, blank: Path) -> None:
+    fill_in(blank)
+    book = openpyxl.load_workbook(blank)
+    book["封面"]["B5"] = 2019
+    book.save(blank)
+    result = invoke("validate", blank)
+    assert result.exit_code == 0, result.output
+    assert f"warning: {blank}: 封面!B5: the evidence says it is for 2019, this run is 2020: last year's file?" in (
+        result.stdout
+    )
