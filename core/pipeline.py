@@ -328,26 +328,12 @@ def locate_problems(organisation: Organisation, content: bytes | None) -> None:
 
 def score(organisation: Organisation, pm: PluginManager, context: RunContext) -> Ledger:
     """score → penalise → cap → rate for one organisation of the cohort."""
-    return settle(score_step(organisation, pm, context), pm, context)
-
-
-def score_step(organisation: Organisation, pm: PluginManager, context: RunContext) -> Ledger:
-    """The score step alone: every item's line, nothing penalised yet."""
     ledger = Ledger(organisation)
-    try:
-        pm.hook.assess_score(ledger=ledger, context=context)
-    except PluginFault:
-        raise
-    except Exception as error:
-        raise StepFailed("score") from error
-    return ledger
-
-
-def settle(ledger: Ledger, pm: PluginManager, context: RunContext) -> Ledger:
-    """penalise → cap → rate for a ledger the score step has filled."""
     hook = pm.hook
-    step = "penalise"
+    step = "score"
     try:
+        hook.assess_score(ledger=ledger, context=context)
+        step = "penalise"
         hook.assess_penalise(ledger=ledger, context=context)
         step = "cap"
         hook.assess_cap(ledger=ledger, context=context)
@@ -361,15 +347,11 @@ def settle(ledger: Ledger, pm: PluginManager, context: RunContext) -> Ledger:
     return ledger
 
 
-def score_or_fail(
-    organisation: Organisation, pm: PluginManager, context: RunContext, scored: Ledger | None = None
-) -> Ledger | None:
+def score_or_fail(organisation: Organisation, pm: PluginManager, context: RunContext) -> Ledger | None:
     """The organisation's ledger, or None when a plugin failed while scoring
-    it (the failure is added to its problems; the cohort goes on). With
-    ``scored``, a ledger of the score step alone, from the penalise step on
-    (on a copy: ``scored`` is left as it is)."""
+    it (the failure is added to its problems; the cohort goes on)."""
     try:
-        return score(organisation, pm, context) if scored is None else settle(copy_ledger(scored), pm, context)
+        return score(organisation, pm, context)
     except StepFailed as failure:
         organisation.problems.append(plugin_failure(organisation, failure.step, failure.__cause__, pm))
     except Exception as error:
@@ -393,35 +375,6 @@ def rate_again(before: RunResult, context: RunContext) -> RunResult:
             ledger.organisation.problems.append(plugin_failure(ledger.organisation, "rate", error, pm))
             continue
         ledgers[org_id] = rated
-    return RunResult(context, pm, before.organisations, ledgers, before.config)
-
-
-def copy_ledger(ledger: Ledger) -> Ledger:
-    """A ledger that can be settled without touching this one: its lines
-    copied, its tables and lists new."""
-    lines = {item_id: replace(line) for item_id, line in ledger.items.items()}
-    return replace(ledger, items=lines, sections=dict(ledger.sections), heavy=list(ledger.heavy), awards=Awards())
-
-
-def scored_again(before: RunResult) -> dict[str, Ledger]:
-    """Each organisation of a result after the score step alone, under the
-    result's own context (so, as its ledgers were before the penalise step)."""
-    pm, context = before.plugin_manager, before.context
-    return {org_id: score_step(ledger.organisation, pm, context) for org_id, ledger in before.ledgers.items()}
-
-
-def settle_again(before: RunResult, scored: dict[str, Ledger], context: RunContext) -> RunResult:
-    """penalise → cap → rate under ``context`` for the ledgers of
-    :func:`scored_again`, with ``before``'s cohort figures. Right only when
-    neither the cohort figures nor the score step read what ``context``
-    changes (see :mod:`fivestar.whatif`)."""
-    pm = before.plugin_manager
-    context.cohort = before.context.cohort
-    ledgers = {}
-    for org_id, ledger in scored.items():
-        settled = score_or_fail(ledger.organisation, pm, context, ledger)
-        if settled is not None:
-            ledgers[org_id] = settled
     return RunResult(context, pm, before.organisations, ledgers, before.config)
 
 

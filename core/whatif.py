@@ -24,16 +24,7 @@ from fivestar.context import RunContext
 from fivestar.manager import PluginManager
 from fivestar.model import InputError, Ledger, Problem
 from fivestar.numbers import fmt
-from fivestar.pipeline import (
-    COMMAND_LINE,
-    RunResult,
-    parse_policies,
-    rate_again,
-    read_cohort,
-    score_cohort,
-    scored_again,
-    settle_again,
-)
+from fivestar.pipeline import COMMAND_LINE, RunResult, parse_policies, rate_again, read_cohort, score_cohort
 
 log = structlog.get_logger(__name__)
 
@@ -154,7 +145,7 @@ class WatchedPolicies(dict):
     def __init__(self, values: dict[str, Any]) -> None:
         super().__init__(values)
         self.phase = READING
-        self.read: dict[str, set[str]] = {READING: set(), SCORING: set(), PENALISING: set(), RATING: set()}
+        self.read: dict[str, set[str]] = {READING: set(), SCORING: set(), RATING: set()}
 
     def note(self, keys: Iterable[str]) -> None:
         self.read[self.phase].update(keys)
@@ -180,24 +171,18 @@ class WatchedPolicies(dict):
         return super().values()
 
 
-READING, SCORING, PENALISING, RATING = "reading", "scoring", "penalising", "rating"
+READING, SCORING, RATING = "reading", "scoring", "rating"
 """What a scenario repeats, from the least to the most: only the rate step
-(``rating``), the steps from penalise on (``penalising``: penalise, cap,
-rate), every scoring step with the cohort figures (``scoring``), or reading
-the evidence too (``reading``); ``nothing`` when it changes no policy in
-force."""
-
-PHASES = {"assess_rate": RATING, "assess_penalise": PENALISING, "assess_cap": PENALISING}
-"""The hooks whose reads do not reach the steps before them."""
+(``rating``), every scoring step (``scoring``), or reading the evidence too
+(``reading``); ``nothing`` when it changes no policy in force."""
 
 
 def watch_steps(pm: PluginManager, watched: WatchedPolicies) -> Callable[[], None]:
-    """While scoring, tell the reads of the rate step and of the penalise and
-    cap steps from the others' (any read outside a hook counts as scoring,
-    the safe side); returns the undo."""
+    """While scoring, tell the rate step's reads from the other steps' (any
+    read outside a hook counts as scoring, the safe side); returns the undo."""
 
     def before(hook_name: str, hook_impls: Any, kwargs: Any) -> None:
-        watched.phase = PHASES.get(hook_name, SCORING)
+        watched.phase = RATING if hook_name == "assess_rate" else SCORING
 
     def after(outcome: Any, hook_name: str, hook_impls: Any, kwargs: Any) -> None:
         watched.phase = SCORING
@@ -380,10 +365,8 @@ def what_if(
     each scenario's changes, and compare.
 
     A scenario repeats only what its changes can alter: the rate step when
-    no earlier step read a changed policy; the steps from penalise on when
-    neither the score step nor the cohort figures did (on the score step's
-    ledgers, made again once for all such scenarios); every scoring step
-    when the evidence's reading did not; or else the reading too."""
+    no earlier step read a changed policy, every scoring step when the
+    evidence's reading did not, or else the reading too."""
     policies_in_force = context.policies
     watched = WatchedPolicies(policies_in_force)
     context.policies = watched
@@ -397,7 +380,6 @@ def what_if(
     finally:
         context.policies = policies_in_force
     old = standings(before)
-    after_score: dict[str, Ledger] | None = None
     results = []
     for changes in scenarios:
         policies = {**context.policies, **changes}
@@ -410,9 +392,6 @@ def what_if(
             repeated, after = READING, score_cohort(read_cohort(files, pm, scenario_context), pm, scenario_context)
         elif differs & watched.read[SCORING]:
             repeated, after = SCORING, score_cohort(organisations, pm, scenario_context)
-        elif differs & watched.read[PENALISING]:
-            after_score = after_score if after_score is not None else scored_again(before)
-            repeated, after = PENALISING, settle_again(before, after_score, scenario_context)
         else:
             repeated, after = RATING, rate_again(before, scenario_context)
         new = standings(after)

@@ -207,17 +207,17 @@ def test_a_sweep_has_a_row_per_value_and_the_margin(invoke: Invoke, tmp_path: Pa
     assert len(document["scenarios"]) == len(values)
 
 
-def test_scenarios_that_share_the_score_step_do_not_touch_each_other(
+def test_scenarios_that_share_one_reading_do_not_touch_each_other(
     invoke: Invoke, tmp_path: Path, write_org, write_config
 ) -> None:
-    """heavy_default is read from the penalise step on: each value settles a
-    copy of the same score step's lines, and each gives what its run gives."""
+    """Each value is scored from the same organisations read once, and each
+    gives what its own run gives, whatever came before it."""
     config = sample(tmp_path, write_org, write_config)
     values = ["10", "6", "10", "5"]
     document = whatif_json(
         invoke, config, "--policy", "falsification=zero", "--policy", "heavy_default=" + ",".join(values)
     )
-    assert {scenario["repeated"] for scenario in document["scenarios"][:3]} == {"penalising"}
+    assert {scenario["repeated"] for scenario in document["scenarios"][:3]} == {"scoring"}
     before = {entry["id"]: entry["total"] for entry in run_json(invoke, config)["organisations"]}
     for value, scenario in zip(values, document["scenarios"], strict=True):
         after = run_json(invoke, config, "--policy", "falsification=zero", "--policy", f"heavy_default={value}")
@@ -359,7 +359,7 @@ def test_a_scenario_repeats_only_the_steps_its_policies_reach(
     scored = whatif_json(invoke, config, "--policy", "unrated=zero")["scenarios"][0]
     assert (scored["repeated"], scored["evidence_reread"]) == ("scoring", False)
     penalised = whatif_json(invoke, config, "--policy", "heavy_default=10,6", "--policy", "falsification=zero")
-    assert [scenario["repeated"] for scenario in penalised["scenarios"]] == ["penalising", "penalising"]
+    assert [scenario["repeated"] for scenario in penalised["scenarios"]] == ["scoring", "scoring"]
 
 
 def test_a_failed_organisation_is_left_out_of_both_sides(invoke: Invoke, write_org, write_config) -> None:
