@@ -14,9 +14,11 @@ process, best of three:
   the rate step reads star_threshold, only that step is repeated per value;
 - the same sweep done by hand: five runs (the config, then
   ``--policy star_threshold=VALUE`` for each value), for comparison;
-- for information, a sweep of a policy that an earlier step reads
-  (``heavy_default=6,7,8,9``, read at the penalise step): every scoring
-  step is repeated for each value, only the reading is shared.
+- for information, sweeps of four values of the other number policies,
+  which steps before rate read for some organisations: ``heavy_default``
+  (the penalise step, for organisations with a heavy item) and
+  ``conduct_improvement`` (the score step, for rated organisations with
+  last year's rating); those organisations are scored again per value.
 
 It fails (exit 1) unless the sweep of star_threshold costs less than two
 runs, and checks that the sweep's award counts are those of the five runs.
@@ -36,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import write_cohort
 
 VALUES = ("0.75", "0.8", "0.85", "0.9")
+OTHER_SWEEPS = ("heavy_default=6,7,8,9", "conduct_improvement=0,2,3,5")
 CHILD = "import sys; from fivestar.cli import main; sys.argv[0] = 'assess'; main()"
 
 REPEATS = 3
@@ -89,15 +92,16 @@ def main(sizes: list[int]) -> None:
                 )
                 counts[value] = five_stars(json.loads(result.read_text(encoding="utf-8")))
             document = json.loads(sweep.read_text(encoding="utf-8"))
-            rescored = best(
-                "whatif", config, "--policy", "heavy_default=6,7,8,9", "--format", "json", "--output", str(sweep)
-            )
+            others = {
+                sweep_of: best("whatif", config, "--policy", sweep_of, "--format", "json", "--output", str(sweep))
+                for sweep_of in OTHER_SWEEPS
+            }
             swept_counts = {str(row["value"]): row["five_star"] for row in document["sweep"]["rows"]}
         ratio = swept / one_run
         print(
             f"{size:>7} organisations, CPU seconds | one run: {one_run:6.2f} s | whatif sweep of {len(VALUES)} values: "
             f"{swept:6.2f} s = {ratio:4.2f}× one run | the same by five runs: {by_hand:6.2f} s | "
-            f"heavy_default sweep of 4 values: {rescored:6.2f} s = {rescored / one_run:4.2f}× one run",
+            + " | ".join(f"{name}: {seconds:6.2f} s = {seconds / one_run:4.2f}×" for name, seconds in others.items()),
             flush=True,
         )
         if swept_counts != counts:

@@ -359,22 +359,30 @@ def score_or_fail(organisation: Organisation, pm: PluginManager, context: RunCon
     return None
 
 
-def rate_again(before: RunResult, context: RunContext) -> RunResult:
-    """The rate step alone, under ``context``, for a result already scored:
-    each ledger's items, sections, heavy deductions and total are kept (they
-    are shared, not copied), its awards decided again. Right only when no
-    step before rate reads what ``context`` changes (see :mod:`fivestar.whatif`)."""
+def score_again(before: RunResult, context: RunContext, rescore: set[str], rerate: set[str]) -> RunResult:
+    """``before`` under ``context`` with the cohort figures as they were:
+    the organisations of ``rescore`` scored again, those of ``rerate`` only
+    rated again (their items, sections, heavy deductions and total shared),
+    the others' ledgers kept. Right only when what ``context`` changes
+    reaches no other organisation and no cohort figure (see :mod:`fivestar.whatif`)."""
     pm = before.plugin_manager
     context.cohort = before.context.cohort
     ledgers: dict[str, Ledger] = {}
     for org_id, ledger in before.ledgers.items():
-        rated = replace(ledger, awards=Awards())
-        try:
-            pm.hook.assess_rate(ledger=rated, context=context)
-        except Exception as error:
-            ledger.organisation.problems.append(plugin_failure(ledger.organisation, "rate", error, pm))
-            continue
-        ledgers[org_id] = rated
+        if org_id in rescore:
+            scored = score_or_fail(ledger.organisation, pm, context)
+            if scored is not None:
+                ledgers[org_id] = scored
+        elif org_id in rerate:
+            rated = replace(ledger, awards=Awards())
+            try:
+                pm.hook.assess_rate(ledger=rated, context=context)
+            except Exception as error:
+                ledger.organisation.problems.append(plugin_failure(ledger.organisation, "rate", error, pm))
+                continue
+            ledgers[org_id] = rated
+        else:
+            ledgers[org_id] = ledger
     return RunResult(context, pm, before.organisations, ledgers, before.config)
 
 

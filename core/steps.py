@@ -118,9 +118,12 @@ def score_items(ledger: Ledger, context: RunContext) -> None:
 
 
 def apply_findings(ledger: Ledger, context: RunContext) -> None:
-    """Falsification (备注3) and the assessor's heavy items (备注2)."""
+    """Falsification (备注3) and the assessor's heavy items (备注2).
+
+    Each policy is read only for an organisation it applies to, so that
+    ``assess whatif`` scores again only the organisations a change reaches."""
     organisation = ledger.organisation
-    double_reverse = context.policy("falsification") == "double-reverse"
+    double_reverse = bool(organisation.falsified) and context.policy("falsification") == "double-reverse"
     for item_id in sorted(organisation.falsified):
         line = ledger.items[item_id]
         line.status = "falsified"
@@ -134,11 +137,9 @@ def apply_findings(ledger: Ledger, context: RunContext) -> None:
             line.note = "弄虚作假：按0分计（falsification = zero）"
             line.note_phrase = ("falsified_zero", {})
     registry = context.registry
-    default_figure = context.policy("heavy_default")
     for heavy_id, figure in organisation.heavy.items():
-        ledger.heavy.append(
-            HeavyDeduction(registry.heavy[heavy_id], figure if figure is not None else default_figure, "review")
-        )
+        points = figure if figure is not None else context.policy("heavy_default")
+        ledger.heavy.append(HeavyDeduction(registry.heavy[heavy_id], points, "review"))
 
 
 def section_score(lines: list[ItemResult], maximum: Decimal, after_cap: bool) -> tuple[Decimal, Decimal]:
@@ -159,7 +160,7 @@ def sum_sections(ledger: Ledger, context: RunContext) -> None:
     registry = context.registry
     lines = ledger.items
     maxima = registry.section_maxima_for(ledger.not_applicable)
-    after_cap = context.policy("falsified_bonus") == "after-cap"
+    after_cap = bool(ledger.organisation.falsified) and context.policy("falsified_bonus") == "after-cap"
     for section_id, item_ids in registry.section_item_ids.items():
         maximum = maxima[section_id]
         claimed, score = section_score([lines[item_id] for item_id in item_ids], maximum, after_cap)

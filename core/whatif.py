@@ -24,7 +24,7 @@ from fivestar.context import RunContext
 from fivestar.manager import PluginManager
 from fivestar.model import InputError, Ledger, Problem
 from fivestar.numbers import fmt
-from fivestar.pipeline import COMMAND_LINE, RunResult, parse_policies, rate_again, read_cohort, score_cohort
+from fivestar.pipeline import COMMAND_LINE, RunResult, parse_policies, read_cohort, score_again, score_cohort
 
 log = structlog.get_logger(__name__)
 
@@ -138,24 +138,31 @@ def plan(context: RunContext, options: dict[str, list[Any]]) -> Plan:
 
 
 class WatchedPolicies(dict):
-    """The policies in force, noting every key read and in which phase:
-    while the evidence is read, in the rate step, or in another scoring step
-    (a plugin reads them as ``context.policy(key)`` or ``context.policies[key]``)."""
+    """The policies in force, noting every key read: while the evidence is
+    read, while one organisation is scored (by the rate step, or by another
+    step) or elsewhere while scoring (the cohort figures, anything outside a
+    step of one organisation). A plugin reads them as ``context.policy(key)``
+    or ``context.policies[key]``."""
 
     def __init__(self, values: dict[str, Any]) -> None:
         super().__init__(values)
         self.phase = READING
-        self.read: dict[str, set[str]] = {READING: set(), SCORING: set(), RATING: set()}
+        self.organisation: str | None = None
+        self.read: dict[str, set[str]] = {READING: set(), SCORING: set()}
+        self.by_organisation: dict[str, dict[str, set[str]]] = {SCORING: {}, RATING: {}}
 
     def note(self, keys: Iterable[str]) -> None:
-        self.read[self.phase].update(keys)
+        if self.organisation is None:
+            self.read[READING if self.phase == READING else SCORING].update(keys)
+        else:
+            self.by_organisation[self.phase].setdefault(self.organisation, set()).update(keys)
 
     def __getitem__(self, key: str) -> Any:
-        self.read[self.phase].add(key)
+        self.note((key,))
         return super().__getitem__(key)
 
     def get(self, key: str, default: Any = None) -> Any:
-        self.read[self.phase].add(key)
+        self.note((key,))
         return super().get(key, default)
 
     def __iter__(self) -> Iterator[str]:
@@ -170,22 +177,31 @@ class WatchedPolicies(dict):
         self.note(self.keys())
         return super().values()
 
+    def readers(self, phase: str, keys: set[str]) -> set[str]:
+        """The organisations that read any of ``keys`` in ``phase`` while scored."""
+        return {org_id for org_id, read in self.by_organisation[phase].items() if read & keys}
+
 
 READING, SCORING, RATING = "reading", "scoring", "rating"
-"""What a scenario repeats, from the least to the most: only the rate step
-(``rating``), every scoring step (``scoring``), or reading the evidence too
-(``reading``); ``nothing`` when it changes no policy in force."""
+"""What a scenario repeats, from the least to the most: the rate step of the
+organisations that read a changed policy there (``rating``), every scoring
+step of those that read one while scored (``scoring``), or reading the
+evidence and scoring everyone (``reading``); ``nothing`` when it changes no
+policy in force. A changed policy read by the cohort figures, or anywhere
+else while scoring, means scoring everyone again (``scoring``)."""
 
 
 def watch_steps(pm: PluginManager, watched: WatchedPolicies) -> Callable[[], None]:
-    """While scoring, tell the rate step's reads from the other steps' (any
-    read outside a hook counts as scoring, the safe side); returns the undo."""
+    """While scoring, note which organisation a step is scoring (a hook
+    called with its ledger) and whether it is the rate step; returns the undo."""
 
     def before(hook_name: str, hook_impls: Any, kwargs: Any) -> None:
+        ledger = kwargs.get("ledger")
+        watched.organisation = ledger.organisation.id if ledger is not None else None
         watched.phase = RATING if hook_name == "assess_rate" else SCORING
 
     def after(outcome: Any, hook_name: str, hook_impls: Any, kwargs: Any) -> None:
-        watched.phase = SCORING
+        watched.organisation, watched.phase = None, SCORING
 
     watched.phase = SCORING
     return pm.add_hookcall_monitoring(before, after)
@@ -254,6 +270,8 @@ class Scenario:
     moved: list[Change]
     repeated: str = SCORING
     """What was done again for this scenario: see :data:`READING`."""
+    scored_again: int = 0
+    """How many organisations were scored (or only rated) again for it."""
 
     @property
     def reread(self) -> bool:
@@ -364,9 +382,13 @@ def what_if(
     """Read the cohort once, score it under ``context``'s policies and under
     each scenario's changes, and compare.
 
-    A scenario repeats only what its changes can alter: the rate step when
-    no earlier step read a changed policy, every scoring step when the
-    evidence's reading did not, or else the reading too."""
+    A scenario repeats only what its changes can alter: an organisation
+    that read no changed policy while it was scored keeps its ledger; one
+    that read one only in the rate step is rated again; one that read one
+    in another step is scored again (with the cohort figures as they were).
+    A changed policy that the cohort figures read means scoring everyone
+    again, and one read while the evidence was read, reading it again.
+    """
     policies_in_force = context.policies
     watched = WatchedPolicies(policies_in_force)
     context.policies = watched
@@ -386,17 +408,28 @@ def what_if(
         scenario_context = replace(context, policies=policies, cohort={})
         differs = {key for key, value in changes.items() if context.policies.get(key) != value}
         if not differs:
-            repeated, after = "nothing", before
+            repeated, again, after = "nothing", 0, before
         elif differs & watched.read[READING]:
             log.info("evidence_reread", policies=sorted(differs & watched.read[READING]))
-            repeated, after = READING, score_cohort(read_cohort(files, pm, scenario_context), pm, scenario_context)
+            after = score_cohort(read_cohort(files, pm, scenario_context), pm, scenario_context)
+            repeated, again = READING, len(after.organisations)
         elif differs & watched.read[SCORING]:
-            repeated, after = SCORING, score_cohort(organisations, pm, scenario_context)
+            after = score_cohort(organisations, pm, scenario_context)
+            repeated, again = SCORING, len(after.ledgers)
         else:
-            repeated, after = RATING, rate_again(before, scenario_context)
+            rescore = watched.readers(SCORING, differs)
+            rerate = watched.readers(RATING, differs) - rescore
+            repeated = SCORING if rescore else RATING if rerate else "nothing"
+            again, after = len(rescore) + len(rerate), score_again(before, scenario_context, rescore, rerate)
         new = standings(after)
-        results.append(Scenario(changes, policies, new, compare(before, after, old, new), repeated))
-        log.info("scenario_scored", changes=describe(changes), repeated=repeated, moved=len(results[-1].moved))
+        results.append(Scenario(changes, policies, new, compare(before, after, old, new), repeated, again))
+        log.info(
+            "scenario_scored",
+            changes=describe(changes),
+            repeated=repeated,
+            scored_again=again,
+            moved=len(results[-1].moved),
+        )
     return WhatIf(before, old, results, sweep)
 
 

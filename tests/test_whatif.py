@@ -355,11 +355,15 @@ def test_a_scenario_repeats_only_the_steps_its_policies_reach(
     config = sample(tmp_path, write_org, write_config)
     document = whatif_json(invoke, config, "--policy", "star_threshold=0.9,0.8")
     assert [scenario["repeated"] for scenario in document["scenarios"]] == ["rating", "nothing"]
+    assert [scenario["scored_again"] for scenario in document["scenarios"]] == [12, 0]
     assert document["scenarios"][1]["organisations"] == []
     scored = whatif_json(invoke, config, "--policy", "unrated=zero")["scenarios"][0]
     assert (scored["repeated"], scored["evidence_reread"]) == ("scoring", False)
     penalised = whatif_json(invoke, config, "--policy", "heavy_default=10,6", "--policy", "falsification=zero")
     assert [scenario["repeated"] for scenario in penalised["scenarios"]] == ["scoring", "scoring"]
+    for scenario in penalised["scenarios"]:
+        # only the organisations with a falsified or heavy item read these policies: the others keep their ledgers
+        assert 0 < scenario["scored_again"] < scenario["summary"]["scored"]
 
 
 def test_a_failed_organisation_is_left_out_of_both_sides(invoke: Invoke, write_org, write_config) -> None:

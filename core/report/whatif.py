@@ -119,6 +119,7 @@ def whatif_document(whatif: WhatIf) -> dict[str, Any]:
                 "changes": scenario.changes,
                 "policies": scenario.policies,
                 "repeated": scenario.repeated,
+                "scored_again": scenario.scored_again,
                 "evidence_reread": scenario.reread,
                 "summary": summary(whatif.standings, scenario),
                 "organisations": [change_document(change) for change in scenario.moved],
