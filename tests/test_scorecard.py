@@ -255,3 +255,20 @@ def test_progress_for_a_large_cohort_on_a_terminal(monkeypatch: pytest.MonkeyPat
     assert written.count("\n") == 2
     assert "\rscored 3/301\r" in written
     assert "\rscored 2/301" not in written
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_league_table_fits_100_columns_with_names_shortened(
+    invoke: Invoke, cohort: Path, write_org: Callable[..., Path], lang: str
+) -> None:
+    long_name = "中共绍兴市自然资源和规划局与住房和城乡建设局联合机关委员会"
+    write_org("long", organisation={"id": "long", "name": long_name}, learning=NEAR_FULL_LEARNING)
+    result = invoke("run", cohort, "--lang", lang)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert max(display_width(line) for line in lines) <= 100
+    row = next(line for line in lines if "自然" in line)
+    assert long_name not in row and "…" in row
+    assert "中共绍兴市" not in row
+    card = invoke("run", cohort, "--org", "long", "--lang", lang).stdout
+    assert card.splitlines()[0].startswith(long_name)

@@ -144,7 +144,9 @@ def render_league(result: RunResult, lang: str) -> str:
     gaps = [2, 2, *([1] * (numbers - 1)), 2, 2]
     text = ""
     if rows:
-        others = sum(max(display_width(row[column]) for row in [header, *rows]) for column in range(len(header)))
+        others = sum(
+            max(display_width(row[column]) for row in [header, *rows]) for column in range(len(header)) if column != 1
+        )
         room = max(8, WIDTH - others - sum(gaps))
         for row, name in zip(rows, names, strict=True):
             row[1] = truncate(name, room)
