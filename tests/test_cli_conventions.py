@@ -329,3 +329,15 @@ def test_the_completion_scripts_the_docs_name_exist(shell: str) -> None:
     assert f"_ASSESS_COMPLETE={shell}_source assess" in (
         Path(__file__).resolve().parents[1] / "docs" / "cli.md"
     ).read_text("utf-8")
+
+
+def test_a_failed_organisation_is_shown_once_on_a_terminal(
+    write_org: Callable[..., Path], write_config: Callable[..., Path]
+) -> None:
+    """The league table lists the failed organisations: on the same terminal the stderr summary would repeat it."""
+    write_org("good", learning=LEARNING)
+    write_org("bad", learning={"halfyear_reports": "two"})
+    status, shown = run_on_terminal(["run", str(write_config())])
+    assert status == 1
+    assert shown.count('halfyear_reports: expected a whole number 0..2, found "two"') == 1
+    assert "未通过校验" in shown

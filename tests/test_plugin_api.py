@@ -542,7 +542,7 @@ def test_the_traceback_of_a_plugins_bug_is_shown_with_vv(
     assert result.exit_code == 1
     assert "插件错误 (1):" in result.stdout
     assert "未通过校验" not in result.stdout
-    assert "1 organisation(s) were not scored because of a plugin error (插件错误):" in result.stderr
+    assert "1 个党组织因插件错误未计分：" in result.stderr
     assert ("Traceback (most recent call last)" in result.stderr) is traceback
     assert ('buggy.py", line 6, in broken' in result.stderr) is traceback
 

@@ -15,6 +15,7 @@ from fivestar.cli.options import (
     choose_format,
     config_argument,
     config_option,
+    current_lang,
     lang_option,
     output_options,
     refuse_binary_on_terminal,
@@ -98,26 +99,42 @@ def unknown_org(org_id: str, known: list[str]) -> Problem:
     )
 
 
-def report_failed(failed: list[Organisation]) -> None:
+FAILURE_KINDS = {
+    False: (
+        ("{count} 个党组织未通过校验，未计分：", "（assess validate 文件：列出该文件的全部问题）"),
+        ("{count} organisation(s) failed validation and were not scored:", "(assess validate FILE lists them all)"),
+    ),
+    True: (
+        ("{count} 个党组织因插件错误未计分：", "（-vv 或日志显示出错的位置）"),
+        ("{count} organisation(s) were not scored because of a plugin error:", "(-vv or the log shows the traceback)"),
+    ),
+}
+
+
+def report_failed(failed: list[Organisation], on_screen: bool = False) -> None:
     """Each failed organisation once, at the end, on stderr: which file, how
-    many errors, the first of them."""
-    if not failed:
+    many errors, the first of them. Not when the league table, which lists
+    them, was just shown on the same terminal (``on_screen``)."""
+    if not failed or on_screen:
         return
+    english = current_lang() == "en"
     lines = []
-    for fault, heading, hint in (
-        (False, "failed validation and were not scored", "assess validate FILE lists every problem of a file"),
-        (True, "were not scored because of a plugin error (插件错误)", "-vv or the log file shows the traceback"),
-    ):
+    for fault, texts in FAILURE_KINDS.items():
         chosen = [organisation for organisation in failed if organisation.plugin_fault is fault]
         if not chosen:
             continue
-        lines.append(f"{len(chosen)} organisation(s) {heading}:")
+        heading, hint = texts[english]
+        lines.append(heading.format(count=len(chosen)))
         for organisation in chosen:
             errors = organisation.errors
-            lines.append(f"  {organisation.id} ({shown_path(organisation.path)}): {len(errors)} error(s)")
+            path = shown_path(organisation.path)
+            count = f"{len(errors)} error(s)" if english else f"{len(errors)} 个错误"
+            lines.append(
+                f"  {organisation.id} ({path}): {count}" if english else f"  {organisation.id}（{path}）：{count}"
+            )
             if errors:
                 lines.append(f"    {errors[0]}")
-        lines.append(f"  ({hint})")
+        lines.append(f"  {hint}")
     click.echo("\n".join(lines), err=True)
 
 
@@ -203,7 +220,8 @@ def run(
             raise
         except Exception as error:
             fail([report_failure(renderer.name, target, error)])
-    report_failed(result.failed)
+    table_on_screen = any(renderer.name == "table" for renderer in chosen) and not (output or output_dir)
+    report_failed(result.failed, on_screen=table_on_screen and sys.stdout.isatty())
     sys.exit(1 if result.failed else 0)
 
 
