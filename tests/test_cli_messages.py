@@ -163,7 +163,7 @@ def test_a_failed_organisation_appears_once_in_a_summary_at_the_end(
     stderr = result.stderr.splitlines()
     assert sum("bad" in line for line in stderr if "orgs/bad.toml" in line and "个错误" in line) == 1
     assert stderr[0] == "1 个党组织未通过校验，未计分："
-    assert stderr[1].startswith("  bad（") and stderr[1].endswith("orgs/bad.toml）：2 个错误")
+    assert stderr[1].startswith("  bad (") and stderr[1].endswith("orgs/bad.toml)：2 个错误")
     assert "halfyear_reports" in stderr[2]
     assert len([line for line in stderr if "bad" in line]) == 2
 

@@ -128,10 +128,8 @@ def report_failed(failed: list[Organisation], on_screen: bool = False) -> None:
         for organisation in chosen:
             errors = organisation.errors
             path = shown_path(organisation.path)
-            count = f"{len(errors)} error(s)" if english else f"{len(errors)} 个错误"
-            lines.append(
-                f"  {organisation.id} ({path}): {count}" if english else f"  {organisation.id}（{path}）：{count}"
-            )
+            count = f": {len(errors)} error(s)" if english else f"：{len(errors)} 个错误"
+            lines.append(f"  {organisation.id} ({path}){count}")
             if errors:
                 lines.append(f"    {errors[0]}")
         lines.append(f"  {hint}")
