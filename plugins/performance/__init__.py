@@ -118,7 +118,9 @@ def conduct_rating(values: Values, context: ScoringContext) -> tuple[Decimal, Ba
     figures = context.run.cohort
     average, total, rated = figures[CONDUCT_AVERAGE], figures[CONDUCT_TOTAL], figures[CONDUCT_RATED]
     official = figures[AVERAGE_SOURCE] == "office"
-    threshold = context.policy("conduct_improvement")
+    # read only where there is an improvement to judge: assess whatif scores
+    # again only the organisations that read a changed policy
+    threshold = context.policy("conduct_improvement") if previous is not None else ZERO
     above = rating >= average if official else rating * rated >= total
     improved = previous is not None and rating - previous >= threshold
     raw = CONDUCT_POINTS if above or improved else ZERO
