@@ -109,6 +109,27 @@ class Office:
         the organisation, not the run."""
         return [problem for problems in self._of(self.problems, organisation) for problem in problems]
 
+    def naming_nobody(self, organisations: list[Organisation]) -> list[Problem]:
+        """Findings, appeals or problems under a name that is no organisation of
+        the run: an error each, since a lost finding would change a score
+        silently (a typo in the reviews file, or a department that changed its id)."""
+        names = {name for organisation in organisations for name in (organisation.id, organisation.name)}
+        ids = [organisation.id for organisation in organisations]
+        problems = []
+        for key in sorted(set(self.findings) | set(self.appeals) | set(self.problems)):
+            entries = [*self.findings.get(key, ()), *self.appeals.get(key, ()), *self.problems.get(key, ())]
+            if key in names or not entries:
+                continue
+            problems.append(
+                Problem.error(
+                    entries[0].file,
+                    f'organisations."{key}"',
+                    expected="the id or full name of an organisation of the run",
+                    found=f'"{key}"' + did_you_mean(key, ids),
+                )
+            )
+        return problems
+
     def figure(self, key: str, organisation: Organisation | None = None) -> Any:
         """An office figure: the organisation's own record, else the cohort's; None when not given."""
         if organisation is not None:

@@ -480,17 +480,18 @@ def read_cohort(
     progress: Callable[[str, int, int], None] | None = None,
     jobs: int = 1,
 ) -> list[Organisation]:
-    """collect and validate every evidence file; duplicates marked failed."""
+    """collect and validate every evidence file; duplicates marked failed.
+
+    Raises InputError when the office's reviews name an organisation not in the run."""
     organisations = []
     for index, organisation in enumerate(load_cohort(files, pm, context, jobs), 1):
         organisations.append(organisation)
         if progress:
             progress("read", index, len(files))
     mark_duplicates(organisations)
-    unmatched = set(context.office.findings) | set(context.office.appeals) | set(context.office.problems)
-    unmatched -= {name for organisation in organisations for name in (organisation.id, organisation.name)}
-    if unmatched:
-        log.warning("office_names_no_organisation_of_the_run", organisations=sorted(unmatched))
+    naming_nobody = context.office.naming_nobody(organisations)
+    if naming_nobody:
+        raise InputError(naming_nobody)
     for organisation in organisations:
         if not organisation.valid:
             log.info(

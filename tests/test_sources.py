@@ -489,13 +489,17 @@ def test_a_bad_cohort_figure_stops_the_run_naming_the_records_file(
     }
 
 
-def test_a_review_of_an_organisation_outside_the_run_is_logged(
+def test_a_review_of_an_organisation_outside_the_run_stops_the_run(
     tmp_path: Path, write_org: WriteOrg, write_config: Callable[..., Path], invoke: Invoke
 ) -> None:
-    """A typo in an organisation's id would lose its findings silently: the run says which ids matched nobody."""
-    write_org("a")
-    write_review(tmp_path, "sx-finanse", [FINDING])
-    result = invoke("run", write_config(), "--format", "json")
-    assert result.exit_code == 0, result.output
-    assert "office_names_no_organisation_of_the_run" in result.stderr
-    assert "sx-finanse" in result.stderr
+    """A finding must never be lost: a typo in the reviews file, or a department that changes its
+    [organisation] id to escape a finding, stops the run naming the reviews file and the id."""
+    write_org("sx-finance2")
+    path = write_review(tmp_path, "sx-finance", [FINDING])
+    for command in (("run",), ("whatif", "--policy", "heavy_default=6")):
+        result = invoke(*command, write_config())
+        assert result.exit_code == 2, result.output
+        assert "Traceback" not in result.output
+        assert str(path) in result.stderr
+        assert '"sx-finance"' in result.stderr
+        assert "sx-finance2" in result.stderr

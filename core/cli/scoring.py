@@ -189,7 +189,10 @@ def run(
     except InputError as error:
         fail(error.problems)
     pieces = {renderer.name: renderer.pieces for renderer in chosen if renderer.pieces}
-    result = run_cohort(files, pm, context, progress=progress_reporter(len(files)), jobs=jobs, pieces=pieces)
+    try:
+        result = run_cohort(files, pm, context, progress=progress_reporter(len(files)), jobs=jobs, pieces=pieces)
+    except InputError as error:
+        fail(error.problems)
     result.config = config
     options = RenderOptions(lang=lang, org=org_id)
     if org_id is not None:

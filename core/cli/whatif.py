@@ -38,7 +38,10 @@ def whatif(
         files = config.organisation_files()
     except InputError as error:
         fail(error.problems)
-    comparison = what_if(files, pm, context, chosen.scenarios, chosen.sweep)
+    try:
+        comparison = what_if(files, pm, context, chosen.scenarios, chosen.sweep)
+    except InputError as error:
+        fail(error.problems)
     write_output(render(comparison, format_name, lang), output, what=format_name)
     report_failed(comparison.before.failed)
     sys.exit(1 if comparison.before.failed else 0)
