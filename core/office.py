@@ -109,16 +109,16 @@ class Office:
         the organisation, not the run."""
         return [problem for problems in self._of(self.problems, organisation) for problem in problems]
 
-    def naming_nobody(self, organisations: list[Organisation]) -> list[Problem]:
+    def naming_nobody(self, ids: list[str], names: list[str]) -> list[Problem]:
         """Findings, appeals or problems under a name that is no organisation of
-        the run: an error each, since a lost finding would change a score
-        silently (a typo in the reviews file, or a department that changed its id)."""
-        names = {name for organisation in organisations for name in (organisation.id, organisation.name)}
-        ids = [organisation.id for organisation in organisations]
+        the run (given by ``ids`` and full ``names``): an error each, since a lost
+        finding would change a score silently (a typo in the reviews file, or a
+        department that changed its id)."""
+        known = {*ids, *names}
         problems = []
         for key in sorted(set(self.findings) | set(self.appeals) | set(self.problems)):
             entries = [*self.findings.get(key, ()), *self.appeals.get(key, ()), *self.problems.get(key, ())]
-            if key in names or not entries:
+            if key in known or not entries:
                 continue
             problems.append(
                 Problem.error(

@@ -387,6 +387,9 @@ def score_again(before: RunResult, context: RunContext, rescore: set[str], rerat
 
 
 def mark_duplicates(organisations: list[Organisation]) -> None:
+    """A repeated id fails the later file. A full name under two ids fails
+    both: the office's records and reviews may name an organisation by its
+    full name, and none may be scored with another one's."""
     seen: dict[str, Organisation] = {}
     for organisation in organisations:
         first = seen.setdefault(organisation.id, organisation)
@@ -399,6 +402,23 @@ def mark_duplicates(organisations: list[Organisation]) -> None:
                     "id",
                     "an id no other organisation of the run has",
                     f'"{organisation.id}" (also in {first.path})',
+                )
+            )
+    named: dict[str, list[Organisation]] = {}
+    for organisation in organisations:
+        if organisation.name and seen[organisation.id] is organisation:
+            named.setdefault(organisation.name, []).append(organisation)
+    for same in named.values():
+        for organisation in same if len(same) > 1 else ():
+            other = next(each for each in same if each is not organisation)
+            organisation.problems.append(
+                Problem(
+                    "error",
+                    str(organisation.path),
+                    "organisation",
+                    "name",
+                    "a full name no other organisation of the run has",
+                    f'"{organisation.name}" (also in {other.path})',
                 )
             )
 
@@ -489,7 +509,9 @@ def read_cohort(
         if progress:
             progress("read", index, len(files))
     mark_duplicates(organisations)
-    naming_nobody = context.office.naming_nobody(organisations)
+    naming_nobody = context.office.naming_nobody(
+        [organisation.id for organisation in organisations], [organisation.name for organisation in organisations]
+    )
     if naming_nobody:
         raise InputError(naming_nobody)
     for organisation in organisations:

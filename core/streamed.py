@@ -45,7 +45,7 @@ import structlog
 from fivestar import signals
 from fivestar.context import RunContext
 from fivestar.manager import PluginManager
-from fivestar.model import Cohort, Ledger, Organisation
+from fivestar.model import Cohort, InputError, Ledger, Organisation
 from fivestar.pipeline import (
     RunResult,
     combine_facts_summaries,
@@ -275,10 +275,10 @@ class _Stream:
 _STREAM: _Stream | None = None
 
 
-def _read(path: Path) -> tuple[str, bool, bytes]:
+def _read(path: Path) -> tuple[str, str, bool, bytes]:
     assert _STREAM is not None
     organisation = load_organisation(path, _STREAM.pm, _STREAM.context)
-    return organisation.id, organisation.valid, _STREAM.packer.pack(organisation)
+    return organisation.id, organisation.name, organisation.valid, _STREAM.packer.pack(organisation)
 
 
 Row = tuple[Decimal | None, bytes | None, tuple[list[str], dict[str, int]] | None]
@@ -338,13 +338,15 @@ def run_streamed(
     stream = _STREAM = _Stream(pm, context, Packer(context.registry), files)
     try:
         ids: list[str] = []
+        names: list[str] = []
         valid: list[bool] = []
         packed: list[bytes] = []
         pool = _workers(jobs, len(files))
         try:
             results = pool.imap(_read, files, chunksize=64) if pool else map(_read, files)
-            for index, (org_id, ok, blob) in enumerate(results, 1):
+            for index, (org_id, name, ok, blob) in enumerate(results, 1):
                 ids.append(org_id)
+                names.append(name)
                 valid.append(ok)
                 packed.append(blob)
                 if progress:
@@ -352,8 +354,11 @@ def run_streamed(
         finally:
             if pool:
                 pool.terminate()
+        naming_nobody = context.office.naming_nobody(ids, names)
+        if naming_nobody:
+            raise InputError(naming_nobody)
         organisations = PackedOrganisations(stream.packer, packed, files)
-        _mark_duplicates(organisations, ids, valid)
+        _mark_duplicates(organisations, ids, names, valid)
         spill = Path(tempfile.mkdtemp(prefix="assess-spill-"))
         stream.packed, stream.makers, stream.spill = packed, makers, spill
         while True:
@@ -430,16 +435,24 @@ def _score_all(
     return totals, chunks, failed, summaries
 
 
-def _mark_duplicates(organisations: PackedOrganisations, ids: list[str], valid: list[bool]) -> None:
-    """:func:`fivestar.pipeline.mark_duplicates` on the ids; only an
-    organisation that is changed is unpacked. Failed ones are logged."""
+def _mark_duplicates(organisations: PackedOrganisations, ids: list[str], names: list[str], valid: list[bool]) -> None:
+    """:func:`fivestar.pipeline.mark_duplicates` on the ids and names; only
+    an organisation that is changed is unpacked. Failed ones are logged."""
     seen: dict[str, int] = {}
     repeated = [index for index, org_id in enumerate(ids) if seen.setdefault(org_id, index) != index]
-    for index in repeated:
-        pair = [organisations[seen[ids[index]]], organisations[index]]
-        mark_duplicates(pair)
-        organisations.packed[index] = organisations.packer.pack(pair[1])
-        valid[index] = False
+    named: dict[str, list[int]] = {}
+    for index, name in enumerate(names):
+        if name and seen[ids[index]] == index:
+            named.setdefault(name, []).append(index)
+    groups = [[seen[ids[index]], index] for index in repeated]
+    groups += [same for same in named.values() if len(same) > 1]
+    for group in groups:
+        unpacked = [organisations[index] for index in group]
+        mark_duplicates(unpacked)
+        for index, organisation in zip(group, unpacked, strict=True):
+            if not organisation.valid:
+                organisations.packed[index] = organisations.packer.pack(organisation)
+                valid[index] = False
     for index, ok in enumerate(valid):
         if not ok:
             organisation = organisations[index]

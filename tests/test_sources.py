@@ -503,3 +503,22 @@ def test_a_review_of_an_organisation_outside_the_run_stops_the_run(
         assert str(path) in result.stderr
         assert '"sx-finance"' in result.stderr
         assert "sx-finance2" in result.stderr
+
+
+def test_a_department_taking_another_ones_full_name_gets_none_of_its_records(
+    tmp_path: Path, write_org: WriteOrg, assess: Assess
+) -> None:
+    """The office's records may name an organisation by its full name, which a department writes itself:
+    two organisations of the run with one name both fail, so that neither is scored with the other's records."""
+    real = write_org("a", performance={"conduct_rating": 70})
+    impostor = write_org("b", performance={"conduct_rating": 70})
+    impostor.write_text(impostor.read_text("utf-8").replace("测试单位b", "测试单位a"), "utf-8")
+    write_org("c", performance={"conduct_rating": 70})
+    write_records(tmp_path, {"organisations": {"测试单位a": {"performance.conduct_rating": 92.5}}})
+    result = assess()
+    assert sorted(organisation.path for organisation in result.failed) == [real, impostor]
+    for organisation, other in ((result.failed[0], impostor), (result.failed[1], real)):
+        (error,) = organisation.errors
+        assert (error.file, error.table, error.key) == (str(organisation.path), "organisation", "name")
+        assert error.found == f'"测试单位a" (also in {other})'
+    assert sorted(result.ledgers) == ["c"]

@@ -39,12 +39,14 @@ def as_json(result: RunResult) -> bytes:
 
 @pytest.fixture
 def cohort(generate: Any, tmp_path: Path) -> Path:
-    """A generated cohort with a broken file, a reused id and a falsified item."""
+    """A generated cohort with a broken file, a reused id, a shared full name and a falsified item."""
     config = generate.write_cohort(60, tmp_path, seed=14)
     orgs = tmp_path / "orgs"
     (orgs / "org-000005.toml").write_text("[learning\n", encoding="utf-8")
     reused = (orgs / "org-000009.toml").read_text(encoding="utf-8").replace("org-000009", "org-000002", 1)
     (orgs / "org-000009.toml").write_text(reused, encoding="utf-8")
+    renamed = (orgs / "org-000031.toml").read_text(encoding="utf-8").replace("测试单位000031", "测试单位000030", 1)
+    (orgs / "org-000031.toml").write_text(renamed, encoding="utf-8")
     reviews = tmp_path / "reviews.toml"
     reviews.write_text(
         reviews.read_text(encoding="utf-8") + '[[organisations."org-000000".findings]]\nitem = "learning.conveyed"\n',
@@ -69,7 +71,7 @@ def test_streamed_result_serves_every_renderer_and_the_store(
     in_memory = scored(cohort, 1, False, monkeypatch)
     streamed = scored(cohort, 2, True, monkeypatch)
     assert [org.id for org in streamed.failed] == [org.id for org in in_memory.failed]
-    assert sorted(streamed.failed_indices or []) == [5, 9]
+    assert sorted(streamed.failed_indices or []) == [5, 9, 30, 31]
     expected_csv = render_csv(in_memory, RenderOptions())
     assert isinstance(expected_csv, bytes)
     assert "".join(render_csv(streamed, RenderOptions())).encode("utf-8") == expected_csv
