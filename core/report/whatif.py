@@ -16,9 +16,19 @@ from typing import Any
 from fivestar.numbers import fmt
 from fivestar.report import jsonable
 from fivestar.report.csv_table import cell, policies_text, text_cell
-from fivestar.report.html_page import head, page_start, row, setting
+from fivestar.report.html_page import head, page_start, page_style, row, setting
 from fivestar.report.terminal import WIDTH, block, format_table
-from fivestar.report.view import Cohort, clean, cohort_view, display_width, figure, short_name, truncate, wrap
+from fivestar.report.view import (
+    Cohort,
+    clean,
+    cohort_view,
+    display_width,
+    figure,
+    run_date,
+    short_name,
+    truncate,
+    wrap,
+)
 from fivestar.version import __version__
 from fivestar.whatif import AWARD_FLAGS, Change, Standing, WhatIf, margin, summary
 
@@ -498,11 +508,13 @@ def sweep_html(document: dict[str, Any], view: Cohort) -> list[str]:
 
 
 def render_html(document: dict[str, Any], view: Cohort) -> str:
-    """One self-contained page in the style of the run's report: the run and
-    its policies, the sweep, then each scenario on its own printed page."""
+    """One self-contained page in the style of the run's report (its running
+    foot: title, date, page numbers): the run and its policies, the sweep,
+    then each scenario on its own printed page."""
     labels = view.labels
     heading = labels["whatif_heading"].format(year=document["year"])
     parts = page_start(heading, document, view.registry, labels, PAGE_STYLE)
+    parts.insert(parts.index("</head>"), page_style(view, heading, run_date()))
     if document["sweep"]:
         parts += sweep_html(document, view)
     for scenario in document["scenarios"]:
