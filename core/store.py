@@ -125,8 +125,14 @@ class PreviousResult:
     name: str
     status: str
     total: Decimal | None
-    awards: dict[str, Any]
+    awards_json: str | None = field(repr=False)
+    """The awards as stored: read when asked for (a cohort's parsed awards
+    would cost more memory than the rest of last year's summary)."""
     columns: FactColumns = field(repr=False, compare=False)
+
+    @property
+    def awards(self) -> dict[str, Any]:
+        return json.loads(self.awards_json) if self.awards_json else {}
 
     def fact(self, section: str, name: str) -> Any:
         return self.columns.fact(self.org_id, section, name)
@@ -422,9 +428,7 @@ class PreviousYear:
                 "SELECT org_id, name, status, total, awards FROM results WHERE year = ?", (year,)
             ).fetchall()
         self._results = {
-            org_id: PreviousResult(
-                year, org_id, name, status, _decimal(total), json.loads(awards) if awards else {}, columns
-            )
+            org_id: PreviousResult(year, org_id, name, status, _decimal(total), awards, columns)
             for org_id, name, status, total, awards in rows
         }
 
