@@ -496,13 +496,14 @@ def test_a_review_of_an_organisation_outside_the_run_stops_the_run(
     [organisation] id to escape a finding, stops the run naming the reviews file and the id."""
     write_org("sx-finance2")
     path = write_review(tmp_path, "sx-finance", [FINDING])
-    for command in (("run",), ("whatif", "--policy", "heavy_default=6")):
+    for command in (("run",), ("whatif", "--policy", "heavy_default=6"), ("validate", "--config")):
         result = invoke(*command, write_config())
         assert result.exit_code == 2, result.output
         assert "Traceback" not in result.output
-        assert str(path) in result.stderr
-        assert '"sx-finance"' in result.stderr
-        assert "sx-finance2" in result.stderr
+        shown = result.stderr + result.stdout
+        assert str(path) in shown
+        assert '"sx-finance"' in shown
+        assert "sx-finance2" in shown
 
 
 def test_a_department_taking_another_ones_full_name_gets_none_of_its_records(

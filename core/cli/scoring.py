@@ -303,9 +303,17 @@ def validate(
             seen.add(path.resolve())
             organisations.append(load_organisation(path, pm, context))
     mark_duplicates(organisations)
+    office_problems = (
+        context.office.naming_nobody(
+            [organisation.id for organisation in organisations], [organisation.name for organisation in organisations]
+        )
+        if config_path is not None and not paths
+        else []
+    )
     required = context.registry.required_facts
     if output_format == "json":
         document = {
+            "office": [problem.as_dict() for problem in office_problems],
             "organisations": [
                 {
                     "id": organisation.id,
@@ -316,11 +324,11 @@ def validate(
                     **jsonable(organisation.decisions()),
                 }
                 for organisation in organisations
-            ]
+            ],
         }
         write_output(json.dumps(document, ensure_ascii=False, indent=2) + "\n", output, what="json")
     else:
-        problems = [problem for organisation in organisations for problem in organisation.problems]
+        problems = [*office_problems, *(problem for organisation in organisations for problem in organisation.problems)]
         lines = [f"{problem.severity}: {problem}" for problem in problems]
         conflicts = [(organisation, conflict) for organisation in organisations for conflict in organisation.conflicts]
         from fivestar.report.labels import labels_for
@@ -338,4 +346,6 @@ def validate(
             f" ({missing} missing fact(s) scored as 0 or absent), {len(conflicts)} conflict(s)"
         )
         write_output("\n".join(lines) + "\n", output, what="table")
+    if office_problems:
+        sys.exit(2)
     sys.exit(1 if any(not organisation.valid for organisation in organisations) else 0)
