@@ -304,8 +304,8 @@ def read_config(path: str | Path) -> tuple[RunConfig, list[Problem]]:
         disabled_items=string_list("rules", "disable"),
         store_path=store_path,
         save=save,
-        office_records=string_list("office", "records"),
-        office_reviews=string_list("office", "reviews"),
+        office_records=path_list("office", "records"),
+        office_reviews=path_list("office", "reviews"),
         allow_outside_links=allow_outside_links,
         limits=parse_limits(data.get("limits", {}), error),
     )

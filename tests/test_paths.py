@@ -24,6 +24,8 @@ NUL_PATHS = [
     pytest.param('"orgs/*.toml"', '[plugins]\npaths = ["x\\u0000.py"]\n', "plugins", "paths", id="plugin-path"),
     pytest.param('"orgs/\\u0000*.toml"', "", "assessment", "organisations", id="organisations-glob"),
     pytest.param('"orgs/a\\u0000.toml"', "", "assessment", "organisations", id="organisations-file"),
+    pytest.param('"orgs/*.toml"', '[office]\nrecords = ["r\\u0000/*.csv"]\n', "office", "records", id="office-records"),
+    pytest.param('"orgs/*.toml"', '[office]\nreviews = ["v\\u0000.toml"]\n', "office", "reviews", id="office-reviews"),
 ]
 
 
