@@ -106,8 +106,25 @@ class Office:
 
     def problems_of(self, organisation: Organisation) -> list[Problem]:
         """Problems of the office's entries about this organisation: they fail
-        the organisation, not the run."""
-        return [problem for problems in self._of(self.problems, organisation) for problem in problems]
+        the organisation, not the run. A fact recorded both under its id and
+        under its full name is one of them: neither record silently wins."""
+        problems = [problem for problems in self._of(self.problems, organisation) for problem in problems]
+        tables = self._of(self.records, organisation)
+        if len(tables) < 2:
+            return problems
+        by_id, by_name = tables
+        for key in sorted(by_id.keys() & by_name.keys()):
+            problems.append(
+                Problem(
+                    "error",
+                    by_name[key].where,
+                    "",
+                    key,
+                    "one record of a fact per organisation (by its id or by its full name)",
+                    f"also in {by_id[key].where}",
+                )
+            )
+        return problems
 
     def naming_nobody(self, ids: list[str], names: list[str]) -> list[Problem]:
         """Findings, appeals or problems under a name that is no organisation of

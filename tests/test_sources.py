@@ -523,3 +523,29 @@ def test_a_department_taking_another_ones_full_name_gets_none_of_its_records(
         assert (error.file, error.table, error.key) == (str(organisation.path), "organisation", "name")
         assert error.found == f'"测试单位a" (also in {other})'
     assert sorted(result.ledgers) == ["c"]
+
+
+def test_records_of_one_fact_under_the_id_and_the_full_name_fail_the_organisation(
+    tmp_path: Path, write_org: WriteOrg, assess: Assess
+) -> None:
+    """Two office records of one fact for one organisation, one by id and one by full name,
+    disagree or not: neither silently wins; the organisation fails naming both places."""
+    write_org("a")
+    write_org("b")
+    write_records(
+        tmp_path,
+        {
+            "organisations": {
+                "a": {"performance.target_grade": "good"},
+                "测试单位a": {"performance.target_grade": "excellent", "performance.conduct_rating": 90},
+            }
+        },
+    )
+    result = assess()
+    (failed,) = result.failed
+    assert failed.id == "a"
+    (error,) = failed.errors
+    assert error.key == "performance.target_grade"
+    assert "测试单位a" in error.file + error.found
+    assert '"a"' in error.file + error.found
+    assert sorted(result.ledgers) == ["b"]
