@@ -549,3 +549,33 @@ def test_records_of_one_fact_under_the_id_and_the_full_name_fail_the_organisatio
     assert "测试单位a" in error.file + error.found
     assert '"a"' in error.file + error.found
     assert sorted(result.ledgers) == ["b"]
+
+
+@pytest.mark.parametrize(
+    ("source", "zh", "en"),
+    [
+        (
+            "history store: 2019 five_star = false",
+            "历史记录：2019年度未评为五星双优",
+            "history store: 2019 not five-star",
+        ),
+        ("history store: 2019 five_star = true", "历史记录：2019年度评为五星双优", "history store: 2019 five-star"),
+        ("history store: 2019 conduct_rating", "历史记录：2019年度行风评议成绩", "history store: 2019 conduct rating"),
+        (
+            "office records: records/a.csv row 13",
+            "工委核实记录 records/a.csv 第13行",
+            "office records records/a.csv row 13",
+        ),
+    ],
+)
+def test_a_conflicts_source_is_in_the_reports_language(source: str, zh: str, en: str) -> None:
+    """The machine text of a source (a fact's history, a CSV row) never reaches a Chinese report as is."""
+    from fivestar.report.labels import labels_for
+    from fivestar.report.view import decision_lines
+
+    entry = {"conflicts": [{"fact": "bonus.previous_award", "claimed": True, "used": False, "source": source}]}
+    (line,) = decision_lines(entry, labels_for("zh"))
+    assert zh in line
+    assert "five_star" not in line and "row" not in line and "false" not in line
+    (line,) = decision_lines(entry, labels_for("en"))
+    assert en in line

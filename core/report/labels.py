@@ -539,9 +539,25 @@ SOURCES: dict[str, tuple[str, str]] = {
         "自动认定：工委核定行风评议名次 {rank}/{count}",
         "derived: official conduct rank {rank}/{count}",
     ),
+    r"history store: (?P<year>\d{4}) five_star = true": (
+        "历史记录：{year}年度评为五星双优",
+        "history store: {year} five-star",
+    ),
+    r"history store: (?P<year>\d{4}) five_star = false": (
+        "历史记录：{year}年度未评为五星双优",
+        "history store: {year} not five-star",
+    ),
+    r"history store: (?P<year>\d{4}) conduct_rating": (
+        "历史记录：{year}年度行风评议成绩",
+        "history store: {year} conduct rating",
+    ),
+    r"office records: (?P<file>.+) row (?P<row>\d+)": (
+        "工委核实记录 {file} 第{row}行",
+        "office records {file} row {row}",
+    ),
 }
-"""Who found a heavy item, as the ledger says it (a pattern, for a source
-with figures), in words."""
+"""Who found a heavy item or gave a fact, as the ledger says it (a pattern,
+for a source with figures), in words."""
 
 
 def build_labels() -> dict[str, dict[str, str]]:

@@ -151,6 +151,15 @@ class ReportWords(Words):
         return word(self.labels, "phrase", key, fallback=default.format(**values) if values else default, **values)
 
 
+def source_words(labels: dict[str, str], source: str) -> str | None:
+    """A source (who found a heavy item, who gave a fact) in words: the first
+    pattern of the vocabulary's ``source.`` entries the whole text matches."""
+    for key, text in labels.items():
+        if key.startswith("source.") and (found := re.fullmatch(key[len("source.") :], source)):
+            return text.format(**found.groupdict())
+    return None
+
+
 @dataclass
 class Cohort:
     """A run as the reports read it, in one language: the JSON document's
@@ -294,12 +303,8 @@ class Cohort:
         return figure(value)
 
     def source(self, source: str) -> str:
-        """Who found a heavy item, in words: the first pattern of the
-        vocabulary's ``source.`` entries the whole text matches."""
-        for key, text in self.labels.items():
-            if key.startswith("source.") and (found := re.fullmatch(key[len("source.") :], source)):
-                return text.format(**found.groupdict())
-        return clean(source)
+        """Who found a heavy item, in words."""
+        return source_words(self.labels, source) or clean(source)
 
     def award_counts(self) -> dict[str, int]:
         counts = {label: sum(1 for entry in self.scored if entry["awards"][flag]) for flag, label in AWARD_FLAGS}
@@ -347,6 +352,8 @@ def decision_lines(
         return figure(found) if isinstance(found, (int, float, Decimal)) else show(found)
 
     def source(text: str) -> str:
+        if (shown := source_words(labels, text)) is not None:
+            return shown
         if text.startswith(OFFICE_RECORDS):
             return labels["source_office_records"].format(where=text.removeprefix(OFFICE_RECORDS))
         if text.startswith(HISTORY_STORE):
