@@ -21,6 +21,9 @@ HEADER = re.compile(r"^\s*\[\[?\s*(?P<key>[^\]]+?)\s*\]\]?\s*(#.*)?$")
 ASSIGNMENT = re.compile(rf"^\s*(?P<key>(?:{KEY})(?:\s*\.\s*(?:{KEY}))*)\s*=")
 PART = re.compile(KEY)
 INDEX = re.compile(r"\[\d+\]")
+BARE_KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
+"""The characters of a bare key: ``name = value``, the common line, is read
+without a regular expression."""
 DECODE_LINE = re.compile(r"at line (\d+)")
 
 
@@ -47,6 +50,14 @@ class KeyLines:
             if open_quote:
                 if line.count(open_quote) % 2:
                     open_quote = ""
+                continue
+            key, equals, rest = line.partition("=")
+            key = key.strip()
+            if equals and key and not key.strip(BARE_KEY) and not line.lstrip().startswith("["):
+                found.lines.setdefault((*table, key), number)
+                for quote in ('"""', "'''"):
+                    if rest.count(quote) % 2:
+                        open_quote = quote
                 continue
             header = HEADER.match(line)
             if header:
