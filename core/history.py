@@ -10,7 +10,7 @@ from typing import Any
 
 from fivestar.numbers import ZERO
 from fivestar.pipeline import RunResult
-from fivestar.report import jsonable, plugin_versions, scored_documents
+from fivestar.report import plugin_versions, scored_documents
 from fivestar.store import HistoryStore, StoredResult, stored_run
 
 
@@ -23,7 +23,6 @@ def results_from_run(result: RunResult) -> Iterator[StoredResult]:
         if organisation.id in seen:
             continue
         seen.add(organisation.id)
-        document = jsonable(document)
         yield StoredResult(
             year=result.context.year,
             org_id=organisation.id,

@@ -376,7 +376,7 @@ class HistoryStore:
                 fmt(result.heavy) if result.heavy is not None else None,
                 dumps(result.awards) if result.awards else None,
                 dumps(result.facts),
-                dumps(result.document),
+                document_text(result.document),
             ),
         )
         connection.executemany(
@@ -437,6 +437,15 @@ class PreviousYear:
 
     def get(self, org_id: str) -> PreviousResult | None:
         return self._results.get(org_id)
+
+
+def document_text(document: dict[str, Any]) -> str:
+    """A stored document as the JSON result writes it: decimals as exact
+    numbers, straight from the run's values (imported here: the report
+    package imports the pipeline, which imports this module)."""
+    from fivestar.report.json_text import ExactEncoder
+
+    return ExactEncoder().dumps(document)
 
 
 def _roll_back(connection: sqlite3.Connection) -> None:
