@@ -144,6 +144,15 @@ def read_evidence(
     return organisation
 
 
+def owned_elsewhere(problem: Problem, registry: Registry) -> bool:
+    """Whether a problem is a missing fact the department does not provide
+    (office-owned or derived): its template says "部门无需填写", so the
+    department's own checks (``validate EVIDENCE``, ``template --check``) leave
+    it out; the assessor's run still reports it."""
+    owner = registry.fact_owners.get(f"{problem.table}.{problem.key}", DEPARTMENT)
+    return problem.found == "nothing" and owner != DEPARTMENT
+
+
 def missing_facts(organisation: Organisation, required: set[str]) -> list[str]:
     """The facts a scored item reads that neither the evidence nor any
     supplier gave: each is scored as its type's default (0, no, absent)."""

@@ -579,3 +579,19 @@ def test_a_conflicts_source_is_in_the_reports_language(source: str, zh: str, en:
     assert "five_star" not in line and "row" not in line and "false" not in line
     (line,) = decision_lines(entry, labels_for("en"))
     assert en in line
+
+
+def test_a_department_is_never_told_to_fill_in_a_fact_it_does_not_own(invoke: Invoke, tmp_path: Path) -> None:
+    """The template leaves out office-owned and derived facts ("部门无需填写"): `template --check` and
+    `validate` must not then report them as still missing; a department's own fact left out still is."""
+    template = tmp_path / "t.toml"
+    assert invoke("template", "--output", template).exit_code == 0
+    text = template.read_text("utf-8").replace('name = ""', 'name = "中共绍兴市测试局机关委员会"', 1)
+    template.write_text(text.replace("political_priority = false", "", 1), "utf-8")
+    checked = invoke("template", "--check", template)
+    validated = invoke("validate", template)
+    for result in (checked, validated):
+        for fact in OFFICE_FACTS_2020 | DERIVED_FACTS_2020:
+            assert f"] {fact.split('.', 1)[1]}:" not in result.stdout, (fact, result.stdout)
+        assert "[learning] political_priority:" in result.stdout
+    assert "3 missing fact(s)" in validated.stdout  # political_priority and the two record lists

@@ -14,7 +14,7 @@ import tomlkit
 from fivestar.cli.common import context_for, edition_option, fail, open_config, prepare_or_fail, say, write_output
 from fivestar.cli.options import choose_format, config_option, lang_option, output_options, refuse_binary_on_terminal
 from fivestar.config import DEFAULT_EDITION, RunConfig
-from fivestar.evidence import read_evidence
+from fivestar.evidence import owned_elsewhere, read_evidence
 from fivestar.model import InputError, Organisation, Problem
 from fivestar.pipeline import RunContext, load_organisation
 from fivestar.toml_template import commented, toml_template
@@ -156,7 +156,8 @@ def check_file(path: Path, pm: Any, context: RunContext, lang: str) -> None:
     """What a half-filled file still lacks (missing facts, an empty name) and
     what is wrong; exit 1 until it is complete."""
     organisation = load_organisation(path, pm, context)
-    missing = [problem for problem in organisation.problems if problem.found == "nothing"]
+    problems = [problem for problem in organisation.problems if not owned_elsewhere(problem, context.registry)]
+    missing = [problem for problem in problems if problem.found == "nothing"]
     wrong = [problem for problem in organisation.errors if problem not in missing]
     for problem in missing:
         click.echo(f"{MISSING[lang]}: {problem}")

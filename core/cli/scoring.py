@@ -22,7 +22,8 @@ from fivestar.cli.options import (
     settings,
 )
 from fivestar.config import DEFAULT_EDITION, shown_path
-from fivestar.evidence import missing_facts
+from fivestar.evidence import missing_facts, owned_elsewhere
+from fivestar.facts import DEPARTMENT
 from fivestar.history import save_run
 from fivestar.model import InputError, Organisation, Problem
 from fivestar.pipeline import collector_paused, load_organisation, mark_duplicates, run_cohort
@@ -311,6 +312,13 @@ def validate(
         else []
     )
     required = context.registry.required_facts
+    if config_path is None:
+        owners = context.registry.fact_owners
+        required = {key for key in required if owners[key] == DEPARTMENT}
+        for organisation in organisations:
+            organisation.problems = [
+                problem for problem in organisation.problems if not owned_elsewhere(problem, context.registry)
+            ]
     if output_format == "json":
         document = {
             "office": [problem.as_dict() for problem in office_problems],
