@@ -264,7 +264,7 @@ def test_save_and_template_confirm_on_stderr(
     target = tmp_path / "new.toml"
     template = invoke("template", "--output", target)
     assert template.exit_code == 0
-    assert template.stderr == f"已写入 template：{target}\n"
+    assert template.stderr == f"已写入 模板：{target}\n"
     assert invoke("template", "--output", tmp_path / "other.toml", "-q").stderr == ""
 
 

@@ -41,6 +41,10 @@ def say(zh: str, en: str) -> None:
         click.echo(en if current_lang() == "en" else zh, err=True)
 
 
+WRITTEN_ZH = {"table": "表格", "template": "模板", "config": "配置文件", "office file": "工委文件"}
+"""What was written, in the Chinese confirmation (format names such as json stay)."""
+
+
 def write_output(content: str | bytes | Iterable[str], output: Path | None, what: str = "") -> None:
     """stdout (``output`` None or ``-``), or a file written whole or not at
     all (temp file + rename), confirmed on stderr with ``what`` was written.
@@ -78,8 +82,9 @@ def write_output(content: str | bytes | Iterable[str], output: Path | None, what
         fail([Problem("error", where, "", "--output" if output else "", expected, error.strerror or str(error))])
     log.info("output_written", file=str(output))
     if output is not None:
+        shown = WRITTEN_ZH.get(what, what)
         say(
-            f"已写入 {what}：{shown_path(output)}" if what else f"已写入：{shown_path(output)}",
+            f"已写入 {shown}：{shown_path(output)}" if what else f"已写入：{shown_path(output)}",
             f"wrote {what or 'the output'} to {shown_path(output)}",
         )
 
