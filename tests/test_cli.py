@@ -291,8 +291,13 @@ def test_rules_marks_items_a_config_disables(
     result = invoke("rules", "--config", str(config))
     assert result.exit_code == 0, result.output
     (line,) = [line for line in result.stdout.splitlines() if "learning.conveyed" in line]
+    assert "（本次停用）" in line
+    assert "学习星 — 22" in result.stdout
+    assert "Learning" not in result.stdout, "Chinese by default, never a mix"
+    english = invoke("--lang", "en", "rules", "--config", str(config)).stdout
+    (line,) = [line for line in english.splitlines() if "learning.conveyed" in line]
     assert "(disabled)" in line
-    assert "学习星 Learning star — 22" in result.stdout
+    assert "Learning star — 22" in english
 
 
 def test_explain_shows_the_formula_and_facts(invoke: Invoke) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 from fivestar.catalogue import catalogue_document, explain_item, plugin_documents
 from fivestar.cli.common import context_for, edition_option, fail, standalone_config, write_output
-from fivestar.cli.options import choose_format, config_option, output_options
+from fivestar.cli.options import choose_format, config_option, current_lang, output_options
 from fivestar.config import DEFAULT_EDITION
 from fivestar.model import InputError, Problem
 from fivestar.numbers import fmt
@@ -72,15 +72,18 @@ def rules(config_path: str | None, edition: str | None, output_format: str | Non
     if choose_format(output_format, output, SUFFIXES, "table") == "json":
         write_output(as_json(document), output, what="json")
         return
+    english = current_lang() == "en"
     lines = []
     for section in document["sections"]:
-        lines.append(f"{section['title']} {section['title_en']} — {fmt(Decimal(str(section['max'])))}")
+        title = section["title_en"] if english else section["title"]
+        lines.append(f"{title} — {fmt(Decimal(str(section['max'])))}")
         for item in section["items"]:
             points = "—" if item["points"] is None else fmt(Decimal(str(item["points"])))
-            state = "  (disabled)" if item["disabled"] else ""
+            state = ("  (disabled)" if english else "  （本次停用）") if item["disabled"] else ""
             lines.append(f"  {item['id']:<34} {points:>4}  {item['title']}{state}")
+        heavy_word = "heavy: " if english else "重扣："
         for heavy in section["heavy"]:
-            lines.append(f"  {heavy['id']:<34} 5-10  重扣：{heavy['title']}")
+            lines.append(f"  {heavy['id']:<34} 5-10  {heavy_word}{heavy['title']}")
         lines.append("")
     write_output("\n".join(lines) + "\n", output, what="table")
 
