@@ -19,7 +19,15 @@ from typing import TYPE_CHECKING, Any
 
 from fivestar.discovery import is_inside
 from fivestar.facts import DECIMAL_PLACES, DEPARTMENT, FactError, Shown, decimal_places, describe_value
-from fivestar.limits import Limits, TooLarge, describe_size, document_problems, read_limited, size_problem
+from fivestar.limits import (
+    Limits,
+    TooLarge,
+    describe_size,
+    document_problems,
+    read_limited,
+    size_problem,
+    unpacked_problem,
+)
 from fivestar.model import Conflict, DerivedFact, Organisation, Problem
 from fivestar.registry import Registry
 from fivestar.suggest import closest
@@ -101,6 +109,10 @@ def read_evidence(
         return organisation
     organisation.sha256 = hashlib.sha256(content).hexdigest()
     if registry is not None and workbook_path(path):
+        bomb = unpacked_problem(content, file, limits)
+        if bomb is not None:
+            organisation.problems.append(bomb)
+            return organisation
         evidence = read_workbook(content, file, registry)
         organisation.raw, organisation.cells = evidence.raw, evidence.cells
         organisation.problems += evidence.problems or document_problems(organisation.raw, file, limits)

@@ -6,8 +6,10 @@ config's ``[limits]`` table (docs/security.md)."""
 
 from __future__ import annotations
 
+import io
 import os
-from dataclasses import dataclass, fields
+import zipfile
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,8 @@ BOUNDS: dict[str, tuple[int, int]] = {
     "entries": (10, 10_000_000),
     "text_chars": (10, 100_000_000),
     "problems": (1, 1_000_000),
+    "office_file_bytes": (1_000, 10_000_000_000),
+    "office_entries": (10, 100_000_000),
 }
 """What the run config may set each limit to."""
 
@@ -35,13 +39,45 @@ class Limits:
     """Characters of one text (a name, a project, a document number) or key."""
     problems: int = 200
     """Problems listed for one file; the rest are counted in one line."""
+    office_file_bytes: int = 50_000_000
+    """The size of one office records or reviews file (50 MB): one file covers
+    the whole city (or a province's cohort), not one department."""
+    office_entries: int = 100_000
+    """Rows of an office records sheet, organisations of one office file,
+    entries of one of its lists or tables."""
     roots: tuple[Path, ...] | None = None
+    office: bool = False
+    """True for the bounds on the office's files (``for_office``)."""
 
     def within(self, roots: tuple[Path, ...] | None) -> Limits:
-        return Limits(self.file_bytes, self.entries, self.text_chars, self.problems, roots)
+        return replace(self, roots=roots)
+
+    def for_office(self) -> Limits:
+        """The bounds on the office's files: its own size and entries, the same
+        text length and problems listed."""
+        return replace(self, file_bytes=self.office_file_bytes, entries=self.office_entries, roots=None, office=True)
+
+    @property
+    def file_bytes_key(self) -> str:
+        return "office_file_bytes" if self.office else "file_bytes"
+
+    @property
+    def entries_key(self) -> str:
+        return "office_entries" if self.office else "entries"
+
+    @property
+    def unpacked_bytes(self) -> int:
+        """What an xlsx file (a zip) may hold once unpacked: ``UNPACKED_RATIO``
+        times its own size limit."""
+        return self.file_bytes * UNPACKED_RATIO
 
 
-LIMIT_NAMES = tuple(item.name for item in fields(Limits) if item.name != "roots")
+UNPACKED_RATIO = 10
+"""An xlsx holds compressed XML: ten times the file-size limit covers any
+real workbook within that limit (the evidence template, 37 kB, unpacks to
+128 kB) and refuses a zip bomb (a few kB that unpack to gigabytes)."""
+
+LIMIT_NAMES = tuple(item.name for item in fields(Limits) if item.name not in ("roots", "office"))
 
 
 class TooLarge(Exception):
@@ -67,8 +103,53 @@ def describe_size(size: int) -> str:
 
 
 def size_problem(file: str, limits: Limits, found: str) -> Problem:
-    expected = f"a file of at most {describe_size(limits.file_bytes)} ([limits] file_bytes)"
+    expected = f"a file of at most {describe_size(limits.file_bytes)} ([limits] {limits.file_bytes_key})"
     return Problem.error(file, expected=expected, found=found)
+
+
+def unpacked_problem(content: bytes, file: str, limits: Limits) -> Problem | None:
+    """An xlsx whose parts would unpack beyond ``unpacked_bytes`` (a zip bomb,
+    or a workbook far larger than its file): refused from the zip's directory,
+    before anything is inflated. None when it fits, or is no zip at all (the
+    workbook reader then says what it is)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(entry.file_size for entry in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return None
+    if unpacked <= limits.unpacked_bytes:
+        return None
+    expected = (
+        f"a workbook that unpacks to at most {describe_size(limits.unpacked_bytes)} "
+        f"({UNPACKED_RATIO} × [limits] {limits.file_bytes_key})"
+    )
+    return Problem.error(file, expected=expected, found=f"a workbook that unpacks to {describe_size(unpacked)}")
+
+
+def rows_problems(rows: list[list[str]], file: str, limits: Limits) -> list[Problem]:
+    """A sheet (CSV or xlsx) with too many rows or columns, or a cell's text
+    too long (at most ``problems``)."""
+    problems: list[Problem] = []
+    key = limits.entries_key
+    if len(rows) > limits.entries + 1:
+        expected = f"a header row and at most {limits.entries} rows ([limits] {key})"
+        problems.append(Problem.error(file, expected=expected, found=f"{len(rows) - 1} rows"))
+        return problems
+    for number, row in enumerate(rows, 1):
+        if len(problems) >= limits.problems:
+            break
+        if len(row) > limits.entries:
+            expected = f"a row of at most {limits.entries} cells ([limits] {key})"
+            problems.append(Problem.error(file, f"row {number}", expected=expected, found=f"{len(row)} cells"))
+            continue
+        for column, text in enumerate(row, 1):
+            if len(text) > limits.text_chars:
+                expected = f"a text of at most {limits.text_chars} characters ([limits] text_chars)"
+                found = f"a text of {len(text)} characters"
+                problems.append(
+                    Problem.error(file, f"row {number}", f"column {column}", expected=expected, found=found)
+                )
+    return problems
 
 
 def document_problems(document: dict[str, Any], file: str, limits: Limits) -> list[Problem]:
@@ -91,7 +172,7 @@ def _visit(value: Any, table: str, key: str, file: str, limits: Limits, problems
         return
     if isinstance(value, (list, dict)) and len(value) > limits.entries:
         kind = "list" if isinstance(value, list) else "table"
-        expected = f"a {kind} of at most {limits.entries} entries ([limits] entries)"
+        expected = f"a {kind} of at most {limits.entries} entries ([limits] {limits.entries_key})"
         problems.append(Problem.error(file, table, key, expected=expected, found=f"a {kind} of {len(value)} entries"))
         return
     if isinstance(value, list):

@@ -15,6 +15,9 @@ Reviews (``[office] reviews``): TOML, ``[[organisations."id".findings]]`` and
 ``[[organisations."id".appeals]]``.
 
 An organisation is named by its id or by its full name.
+
+Each file is bounded by the run config's ``[limits]`` (``office_file_bytes``,
+``office_entries``, ``text_chars``, ``problems``: see docs/security.md).
 """
 
 from __future__ import annotations
@@ -43,6 +46,16 @@ from fivestar.facts import (
     Text,
     YesNo,
     describe_value,
+)
+from fivestar.limits import (
+    Limits,
+    TooLarge,
+    capped,
+    document_problems,
+    read_limited,
+    rows_problems,
+    size_problem,
+    unpacked_problem,
 )
 from fivestar.model import Appeal, Finding, InputError, Organisation, Problem
 from fivestar.registry import Registry
@@ -208,8 +221,9 @@ def cell_text(value: object) -> str:
 class _Reader:
     """Collects the problems of the office's files while reading them."""
 
-    def __init__(self, registry: Registry) -> None:
+    def __init__(self, registry: Registry, limits: Limits) -> None:
         self.registry = registry
+        self.limits = limits
         self.problems: list[Problem] = []
         self.about = ""
         self.office = Office()
@@ -237,16 +251,34 @@ class _Reader:
         else:
             self.problems.append(problem)
 
-    def read_toml(self, path: Path) -> dict[str, Any] | None:
+    def read_bytes(self, path: Path) -> bytes | None:
+        """The file's bytes, or None (and a problem) beyond ``office_file_bytes``
+        or unreadable."""
         try:
-            return parse_toml(path.read_bytes())
-        except tomllib.TOMLDecodeError as error:
-            self.error(str(path), "", "", "valid TOML", Shown(str(error)))
-        except UnicodeDecodeError:
-            self.error(str(path), "", "", "a UTF-8 text file", Shown("undecodable bytes"))
+            return read_limited(path, self.limits)
+        except TooLarge as error:
+            self.problems.append(size_problem(str(path), self.limits, str(error)))
         except OSError as error:
             self.error(str(path), "", "", "a readable file", Shown(error.strerror or str(error)))
         return None
+
+    def read_toml(self, path: Path) -> dict[str, Any] | None:
+        content = self.read_bytes(path)
+        if content is None:
+            return None
+        try:
+            data = parse_toml(content)
+        except tomllib.TOMLDecodeError as error:
+            self.error(str(path), "", "", "valid TOML", Shown(str(error)))
+            return None
+        except UnicodeDecodeError:
+            self.error(str(path), "", "", "a UTF-8 text file", Shown("undecodable bytes"))
+            return None
+        oversized = document_problems(data, str(path), self.limits)
+        if oversized:
+            self.problems += oversized
+            return None
+        return data
 
     def unknown_key(self, file: str, table: str, key: str, cohort: bool = False) -> None:
         what = "an office figure" if cohort else "a fact id or office figure"
@@ -308,6 +340,10 @@ class _Reader:
     def records_rows(self, path: Path, rows: list[list[str]]) -> None:
         """CSV or xlsx: a header row, then one row per organisation."""
         file = str(path)
+        oversized = rows_problems(rows, file, self.limits)
+        if oversized:
+            self.problems += oversized
+            return
         rows = [row for row in rows if any(cell.strip() for cell in row)]
         if not rows:
             self.error(file, "", "", "a header row and one row per organisation", Shown("an empty table"))
@@ -350,21 +386,28 @@ class _Reader:
             self.about = ""
 
     def records_csv(self, path: Path) -> None:
+        content = self.read_bytes(path)
+        if content is None:
+            return
         try:
-            text = path.read_bytes().decode("utf-8-sig")
+            text = content.decode("utf-8-sig")
         except UnicodeDecodeError:
             self.error(str(path), "", "", "a UTF-8 CSV file (in Excel: save as “CSV UTF-8”)", Shown("other bytes"))
-            return
-        except OSError as error:
-            self.error(str(path), "", "", "a readable file", Shown(error.strerror or str(error)))
             return
         self.records_rows(path, list(csv.reader(io.StringIO(text))))
 
     def records_xlsx(self, path: Path) -> None:
         from openpyxl import load_workbook
 
+        content = self.read_bytes(path)
+        if content is None:
+            return
+        bomb = unpacked_problem(content, str(path), self.limits)
+        if bomb is not None:
+            self.problems.append(bomb)
+            return
         try:
-            workbook = load_workbook(path, read_only=True, data_only=True)
+            workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
             self.error(str(path), "", "", "an Excel workbook (.xlsx)", Shown(f"{type(error).__name__}: {error}"))
             return
@@ -531,10 +574,12 @@ class _Reader:
 READERS = {".toml": _Reader.records_toml, ".csv": _Reader.records_csv, ".xlsx": _Reader.records_xlsx}
 
 
-def load_office(records: list[Path], reviews: list[Path], registry: Registry) -> Office:
-    """Read and check the office's records and reviews files; raises
-    OfficeError with every problem found."""
-    reader = _Reader(registry)
+def load_office(records: list[Path], reviews: list[Path], registry: Registry, limits: Limits | None = None) -> Office:
+    """Read and check the office's records and reviews files within the
+    office's ``limits`` (see ``Limits.for_office``); raises OfficeError with
+    the problems found (at most ``problems`` listed per file)."""
+    limits = (limits or Limits()).for_office()
+    reader = _Reader(registry, limits)
     for path in records:
         read = READERS.get(path.suffix.lower())
         if read is None:
@@ -547,7 +592,10 @@ def load_office(records: list[Path], reviews: list[Path], registry: Registry) ->
             continue
         reader.reviews_toml(path)
     if reader.problems:
-        raise OfficeError(reader.problems)
+        by_file: dict[str, list[Problem]] = {}
+        for problem in reader.problems:
+            by_file.setdefault(problem.file, []).append(problem)
+        raise OfficeError([kept for file, problems in by_file.items() for kept in capped(problems, file, limits)])
     reader.office.record_files = [str(path) for path in records]
     reader.office.review_files = [str(path) for path in reviews]
     return reader.office

@@ -216,7 +216,7 @@ def prepare(
     context.limits = config.evidence_limits
     context.command_line_policies = tuple(config.command_line_policy)
     records, reviews = config.office_files()
-    context.office = load_office(records, reviews, registry)
+    context.office = load_office(records, reviews, registry, config.limits)
     if records:
         context.suppliers[OFFICE_RECORDS] = ", ".join(str(shown_path(path)) for path in records)
     if records or reviews:
