@@ -6,34 +6,50 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import repeat
 from typing import Any
 
 from fivestar.numbers import ZERO
 from fivestar.pipeline import RunResult
-from fivestar.report import plugin_versions, scored_documents
-from fivestar.store import HistoryStore, StoredResult, stored_run
+from fivestar.report import ENGINE, plugin_versions, ranks
+from fivestar.report.json_text import DocumentWriter, awards_document, rank_tail
+from fivestar.store import HistoryStore, SavedRow, dumps, stored_run
 
 
-def results_from_run(result: RunResult) -> Iterator[StoredResult]:
-    """Each organisation's result, once per id (a second file that reuses an
+def results_from_run(result: RunResult) -> Iterator[SavedRow]:
+    """Each organisation's row, once per id (a second file that reuses an
     id failed validation and is not stored), one at a time: a large cohort
-    is saved without holding its documents in memory."""
+    is saved without holding its documents in memory. The stored document is
+    the organisation's text in the JSON result (the same bytes as
+    ``json.dumps`` of :func:`fivestar.report.organisation_document` with its
+    rank), taken from a streamed run's pieces when it has them."""
+    writer = DocumentWriter(plugin_versions(result.plugin_manager), ENGINE)
+    ranked = ranks(result.totals_by_id())
+    year = result.context.year
+    spilled = result.pieces.get("json")
+    pieces: Iterator[bytes | None] = (
+        iter(spilled) if spilled is not None and len(spilled.keys) == len(result.organisations) else repeat(None)
+    )
     seen: set[str] = set()
-    for organisation, ledger, document in scored_documents(result):
+    for organisation, piece in zip(result.organisations, pieces, strict=False):
         if organisation.id in seen:
             continue
         seen.add(organisation.id)
-        yield StoredResult(
-            year=result.context.year,
-            org_id=organisation.id,
-            name=organisation.name,
-            status=document["status"],
-            total=ledger.total if ledger else None,
-            heavy=ledger.heavy_points() if ledger else None,
-            awards=document["awards"] or {},
-            facts=organisation.facts,
-            sections={key: section.score for key, section in ledger.sections.items()} if ledger else {},
-            document=document,
+        ledger = result.ledgers.get(organisation.id) if organisation.valid else None
+        head = piece.decode("utf-8") if piece is not None else writer.text(organisation, ledger)
+        document = head + rank_tail(ranked.get(organisation.id) if ledger else None)
+        yield SavedRow(
+            year,
+            organisation.id,
+            organisation.name,
+            "scored" if ledger else "plugin_error" if organisation.plugin_fault else "failed",
+            organisation.sha256,
+            ledger.total if ledger else None,
+            ledger.heavy_points() if ledger else None,
+            dumps(awards_document(ledger.awards)) if ledger else None,
+            organisation.facts,
+            document,
+            {key: (section.score, section.max) for key, section in ledger.sections.items()} if ledger else {},
         )
 
 
@@ -43,11 +59,11 @@ def save_run(result: RunResult, store: HistoryStore, replace: bool = False) -> i
     run = stored_run(context.year, context.edition, context.policies, plugin_versions(result.plugin_manager))
     saved = 0
 
-    def counted() -> Iterator[StoredResult]:
+    def counted() -> Iterator[SavedRow]:
         nonlocal saved
-        for stored in results_from_run(result):
+        for row in results_from_run(result):
             saved += 1
-            yield stored
+            yield row
 
     store.save(run, counted(), replace=replace)
     return saved

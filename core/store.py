@@ -115,6 +115,25 @@ class StoredResult(StoredSummary):
 
 
 @dataclass(frozen=True)
+class SavedRow:
+    """What a save writes of one organisation: its ``results`` row, already
+    as text where the store keeps text (the document is the JSON result's
+    text of the organisation), and its sections' (score, max)."""
+
+    year: int
+    org_id: str
+    name: str
+    status: str
+    evidence_sha256: str
+    total: Decimal | None
+    heavy: Decimal | None
+    awards_json: str | None
+    facts: dict[str, Any]
+    document_text: str
+    sections: dict[str, tuple[Decimal, Decimal]]
+
+
+@dataclass(frozen=True)
 class PreviousResult:
     """Last year's result of one organisation as a run sees it: its summary,
     and any fact read from the store when first asked for (see
@@ -338,7 +357,7 @@ class HistoryStore:
         with self._connect() as connection:
             return [row[0] for row in connection.execute("SELECT DISTINCT org_id FROM results ORDER BY org_id")]
 
-    def save(self, run: StoredRun, results: Iterable[StoredResult], replace: bool = False) -> None:
+    def save(self, run: StoredRun, rows: Iterable[SavedRow], replace: bool = False) -> None:
         """Record a run in one transaction; a year already stored needs ``replace``."""
         with self._connect(write=True) as connection:
             connection.execute("BEGIN IMMEDIATE")
@@ -355,43 +374,39 @@ class HistoryStore:
                     "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?)",
                     (run.year, run.edition, run.saved_at, run.engine, dumps(run.policies), dumps(run.plugins)),
                 )
-                for result in results:
-                    self._insert(connection, result)
+                for row in rows:
+                    self._insert(connection, row)
                 connection.execute("COMMIT")
             except BaseException:
                 _roll_back(connection)
                 raise
 
     @staticmethod
-    def _insert(connection: sqlite3.Connection, result: StoredResult) -> None:
+    def _insert(connection: sqlite3.Connection, row: SavedRow) -> None:
         connection.execute(
             "INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                result.year,
-                result.org_id,
-                result.name,
-                result.status,
-                result.document.get("provenance", {}).get("evidence_sha256", ""),
-                fmt(result.total) if result.total is not None else None,
-                fmt(result.heavy) if result.heavy is not None else None,
-                dumps(result.awards) if result.awards else None,
-                dumps(result.facts),
-                document_text(result.document),
+                row.year,
+                row.org_id,
+                row.name,
+                row.status,
+                row.evidence_sha256,
+                fmt(row.total) if row.total is not None else None,
+                fmt(row.heavy) if row.heavy is not None else None,
+                row.awards_json,
+                dumps(row.facts),
+                row.document_text,
             ),
         )
-        connection.executemany(
-            "INSERT INTO section_scores VALUES (?, ?, ?, ?, ?)",
-            [
-                (
-                    result.year,
-                    result.org_id,
-                    section,
-                    fmt(score),
-                    fmt(Decimal(str(result.document["sections"][section]["max"]))),
-                )
-                for section, score in result.sections.items()
-            ],
-        )
+        if row.sections:
+            year, org_id = row.year, row.org_id
+            connection.executemany(
+                "INSERT INTO section_scores VALUES (?, ?, ?, ?, ?)",
+                [
+                    (year, org_id, section, fmt(score), fmt(maximum))
+                    for section, (score, maximum) in row.sections.items()
+                ],
+            )
 
 
 class FactColumns:
@@ -437,15 +452,6 @@ class PreviousYear:
 
     def get(self, org_id: str) -> PreviousResult | None:
         return self._results.get(org_id)
-
-
-def document_text(document: dict[str, Any]) -> str:
-    """A stored document as the JSON result writes it: decimals as exact
-    numbers, straight from the run's values (imported here: the report
-    package imports the pipeline, which imports this module)."""
-    from fivestar.report.json_text import ExactEncoder
-
-    return ExactEncoder().dumps(document)
 
 
 def _roll_back(connection: sqlite3.Connection) -> None:

@@ -5,6 +5,8 @@ generated cohort takes the streamed way, in several chunks."""
 
 from __future__ import annotations
 
+import sqlite3
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +15,12 @@ import fivestar.streamed
 import pytest
 from fivestar.config import load_config
 from fivestar.history import save_run
+from fivestar.numbers import fmt
 from fivestar.pipeline import RunResult, prepare, run_cohort
-from fivestar.report import RenderOptions, json_pieces, render_json
+from fivestar.report import RenderOptions, json_pieces, render_json, scored_documents
 from fivestar.report.csv_table import csv_pieces, render_csv
-from fivestar.store import HistoryStore
+from fivestar.report.json_text import ExactEncoder
+from fivestar.store import HistoryStore, dumps
 
 
 def scored(config_path: Path, jobs: int, streamed: bool, monkeypatch: pytest.MonkeyPatch) -> RunResult:
@@ -110,3 +114,72 @@ def test_the_sample_streamed(sample_config: Path, monkeypatch: pytest.MonkeyPatc
     expected = as_json(scored(config, 1, False, monkeypatch))
     assert b'"duty_lists"' in expected
     assert as_json(scored(config, 2, True, monkeypatch)) == expected
+
+
+def rows_by_the_old_definition(result: RunResult) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """The rows a save wrote when each document was built as a dict
+    (``organisation_document``) and encoded whole, and every figure was read
+    back from that dict."""
+    results: list[tuple[Any, ...]] = []
+    sections: list[tuple[Any, ...]] = []
+    seen: set[str] = set()
+    year = result.context.year
+    for organisation, ledger, document in scored_documents(result):
+        if organisation.id in seen:
+            continue
+        seen.add(organisation.id)
+        awards = document["awards"] or {}
+        results.append(
+            (
+                year,
+                organisation.id,
+                organisation.name,
+                document["status"],
+                document.get("provenance", {}).get("evidence_sha256", ""),
+                fmt(ledger.total) if ledger else None,
+                fmt(ledger.heavy_points()) if ledger else None,
+                dumps(awards) if awards else None,
+                dumps(organisation.facts),
+                ExactEncoder().dumps(document),
+            )
+        )
+        for section, part in (ledger.sections if ledger else {}).items():
+            maximum = fmt(Decimal(str(document["sections"][section]["max"])))
+            sections.append((year, organisation.id, section, fmt(part.score), maximum))
+    return results, sections
+
+
+def stored_rows(path: Path) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    connection = sqlite3.connect(path)
+    try:
+        results = connection.execute("SELECT * FROM results ORDER BY rowid").fetchall()
+        sections = connection.execute("SELECT * FROM section_scores ORDER BY rowid").fetchall()
+    finally:
+        connection.close()
+    return results, sections
+
+
+@pytest.mark.parametrize("streamed", [False, True], ids=["in memory", "streamed"])
+@pytest.mark.parametrize("which", ["sample", "generated"])
+def test_the_store_keeps_every_row_of_the_old_definition(
+    which: str,
+    streamed: bool,
+    sample_config: Path,
+    cohort: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """The save writes each document with the JSON result's writer (or a
+    streamed run's pieces) and takes its figures from the ledger: every
+    column of every row is what the documents built as dicts gave."""
+    result = scored(sample_config if which == "sample" else cohort, 2 if streamed else 1, streamed, monkeypatch)
+    assert bool(result.pieces) == streamed
+    saved = save_run(result, HistoryStore(tmp_path / "new.sqlite3"))
+    results, sections = stored_rows(tmp_path / "new.sqlite3")
+    expected_results, expected_sections = rows_by_the_old_definition(result)
+    assert saved == len(results) == len(expected_results) > 0
+    assert len(sections) > len(results) / 2
+    assert {row[3] for row in results} >= ({"scored", "failed"} if which == "generated" else {"scored"})
+    for row, expected in zip(results, expected_results, strict=True):
+        assert row == expected
+    assert sections == expected_sections

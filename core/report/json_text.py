@@ -205,13 +205,7 @@ class DocumentWriter:
 
     def awards(self, awards: Awards) -> str:
         """The awards' text, remembered by their values (few combinations)."""
-        document = {
-            "stars": awards.stars,
-            "party_building_excellence": awards.party_building_excellence,
-            "performance_excellence": awards.performance_excellence,
-            "five_star": awards.five_star,
-            "withheld": awards.withheld,
-        }
+        document = awards_document(awards)
         try:
             key = (
                 tuple(awards.stars),
@@ -325,6 +319,17 @@ DOCUMENT_KEYS = frozenset(
 )
 """The keys ``organisation_document`` writes itself; an organisation's extras
 add only keys not among these (and ``rank`` follows them all)."""
+
+
+def awards_document(awards: Awards) -> dict[str, Any]:
+    """An organisation's awards as its document holds them."""
+    return {
+        "stars": awards.stars,
+        "party_building_excellence": awards.party_building_excellence,
+        "performance_excellence": awards.performance_excellence,
+        "five_star": awards.five_star,
+        "withheld": awards.withheld,
+    }
 
 
 def rank_tail(rank: int | None) -> str:
