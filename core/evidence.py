@@ -26,13 +26,13 @@ from fivestar.limits import (
     document_problems,
     read_limited,
     size_problem,
-    unpacked_problem,
 )
 from fivestar.model import Conflict, DerivedFact, Organisation, Problem
 from fivestar.registry import Registry
 from fivestar.suggest import closest
 from fivestar.tomlfile import parse_toml
 from fivestar.workbook import workbook_path
+from fivestar.workbook_limits import workbook_problem
 from fivestar.workbook_reader import read_workbook
 
 HEADER_KEYS = ("id", "name", "tags", "year", "contact", "date")
@@ -109,7 +109,7 @@ def read_evidence(
         return organisation
     organisation.sha256 = hashlib.sha256(content).hexdigest()
     if registry is not None and workbook_path(path):
-        bomb = unpacked_problem(content, file, limits)
+        bomb = workbook_problem(content, file, limits)
         if bomb is not None:
             organisation.problems.append(bomb)
             return organisation

@@ -6,9 +6,7 @@ config's ``[limits]`` table (docs/security.md)."""
 
 from __future__ import annotations
 
-import io
 import os
-import zipfile
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
@@ -105,25 +103,6 @@ def describe_size(size: int) -> str:
 def size_problem(file: str, limits: Limits, found: str) -> Problem:
     expected = f"a file of at most {describe_size(limits.file_bytes)} ([limits] {limits.file_bytes_key})"
     return Problem.error(file, expected=expected, found=found)
-
-
-def unpacked_problem(content: bytes, file: str, limits: Limits) -> Problem | None:
-    """An xlsx whose parts would unpack beyond ``unpacked_bytes`` (a zip bomb,
-    or a workbook far larger than its file): refused from the zip's directory,
-    before anything is inflated. None when it fits, or is no zip at all (the
-    workbook reader then says what it is)."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            unpacked = sum(entry.file_size for entry in archive.infolist())
-    except (zipfile.BadZipFile, ValueError, OSError):
-        return None
-    if unpacked <= limits.unpacked_bytes:
-        return None
-    expected = (
-        f"a workbook that unpacks to at most {describe_size(limits.unpacked_bytes)} "
-        f"({UNPACKED_RATIO} × [limits] {limits.file_bytes_key})"
-    )
-    return Problem.error(file, expected=expected, found=f"a workbook that unpacks to {describe_size(unpacked)}")
 
 
 def rows_problems(rows: list[list[str]], file: str, limits: Limits) -> list[Problem]:

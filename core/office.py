@@ -55,12 +55,12 @@ from fivestar.limits import (
     read_limited,
     rows_problems,
     size_problem,
-    unpacked_problem,
 )
 from fivestar.model import Appeal, Finding, InputError, Organisation, Problem
 from fivestar.registry import Registry
 from fivestar.suggest import did_you_mean
 from fivestar.tomlfile import parse_toml
+from fivestar.workbook_limits import workbook_problem
 
 ORGANISATION_HEADERS = ("organisation", "id", "组织", "党组织", "单位", "单位编号", "编号")
 """Column headers that name the organisation of a row in CSV/xlsx records."""
@@ -402,7 +402,7 @@ class _Reader:
         content = self.read_bytes(path)
         if content is None:
             return
-        bomb = unpacked_problem(content, str(path), self.limits)
+        bomb = workbook_problem(content, str(path), self.limits)
         if bomb is not None:
             self.problems.append(bomb)
             return

@@ -20,6 +20,7 @@ from fivestar.config import load_config
 from fivestar.limits import Limits
 from fivestar.model import InputError
 from fivestar.pipeline import run
+from fivestar.workbook_limits import workbook_problem
 
 WriteOrg = Callable[..., Path]
 WriteConfig = Callable[..., Path]
@@ -53,6 +54,17 @@ def zip_bomb(megabytes: int) -> bytes:
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (megabytes * 1_000_000))
     return buffer.getvalue()
+
+
+def only_workbook_error(write_config: WriteConfig, workbook: Path) -> tuple[str, str]:
+    """The one error of the one failed organisation, ``workbook``, of a run over orgs/*.toml and orgs/*.xlsx;
+    organisation a is scored."""
+    result = run(load_config(write_config(assessment={"organisations": ["orgs/*.toml", "orgs/*.xlsx"]})))
+    (failed,) = result.failed
+    assert failed.path == workbook
+    assert [organisation.id for organisation in result.organisations if organisation.valid] == ["a"]
+    ((expected, found),) = [(problem.expected, problem.found) for problem in failed.errors]
+    return expected, found
 
 
 def test_the_office_limits_are_far_larger_than_a_departments() -> None:
@@ -162,16 +174,9 @@ def test_an_evidence_workbook_that_unpacks_too_far_fails_that_organisation_only(
 ) -> None:
     bomb = tmp_path / "orgs" / "bomb.xlsx"
     bomb.write_bytes(zip_bomb(30))
-    config = write_config()
-    data = config.read_text(encoding="utf-8").replace('"orgs/*.toml"', '"orgs/*.toml", "orgs/*.xlsx"')
-    config.write_text(data, encoding="utf-8")
-    result = run(load_config(config))
-    (failed,) = result.failed
-    assert failed.path == bomb
-    ((expected, found),) = [(problem.expected, problem.found) for problem in failed.errors]
+    expected, found = only_workbook_error(write_config, bomb)
     assert expected == "a workbook that unpacks to at most 20.0 MB (10 × [limits] file_bytes)"
     assert found == "a workbook that unpacks to 30.0 MB"
-    assert [organisation.id for organisation in result.organisations if organisation.valid] == ["a"]
 
 
 @pytest.mark.parametrize(("key", "value"), [("office_file_bytes", 10), ("office_entries", "100k")])
@@ -179,3 +184,49 @@ def test_a_bad_office_limit_is_a_config_error(write_config: WriteConfig, key: st
     with pytest.raises(InputError) as raised:
         load_config(write_config(limits={key: value}))
     assert [(problem.table, problem.key) for problem in raised.value.problems] == [("limits", key)]
+
+
+def sparse_workbook(path: Path) -> Path:
+    """A workbook of a few kB naming A1 and XFD1048576: read as a full grid,
+    17 billion cells."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active["A1"] = "sx-test"
+    book.active["XFD1048576"] = "x"
+    path.parent.mkdir(exist_ok=True)
+    book.save(path)
+    return path
+
+
+def test_an_evidence_workbook_spanning_too_many_cells_is_refused_before_it_is_read(
+    tmp_path: Path, org_a: Path, write_config: WriteConfig
+) -> None:
+    sparse = sparse_workbook(tmp_path / "orgs" / "sparse.xlsx")
+    expected, found = only_workbook_error(write_config, sparse)
+    assert (
+        expected == "sheets of at most 2000000 cells from A1 to the last cell (unpacked size / 10, [limits] file_bytes)"
+    )
+    assert found == "xl/worksheets/sheet1.xml spanning 1048576 rows × 16384 columns"
+
+
+def test_an_office_workbook_spanning_too_many_cells_stops_the_run(
+    tmp_path: Path, org_a: Path, write_config: WriteConfig
+) -> None:
+    path = sparse_workbook(tmp_path / "records" / "records.xlsx")
+    ((_severity, file, _table, _key, expected, found),) = office_problems(write_config())
+    assert file == str(path)
+    assert expected.startswith("sheets of at most 50000000 cells")
+    assert found == "xl/worksheets/sheet1.xml spanning 1048576 rows × 16384 columns"
+
+
+def test_cells_without_references_are_counted_where_the_readers_place_them(tmp_path: Path) -> None:
+    buffer = io.BytesIO()
+    row = "<row>" + "<c/>" * 3_000 + "</row>"
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "xl/worksheets/sheet1.xml", "<worksheet><sheetData>" + row * 1_000 + "</sheetData></worksheet>"
+        )
+    problem = workbook_problem(buffer.getvalue(), "w.xlsx", Limits())
+    assert problem is not None and problem.found == "xl/worksheets/sheet1.xml spanning 1000 rows × 3000 columns"
+    assert workbook_problem(buffer.getvalue(), "w.xlsx", Limits(file_bytes=40_000_000)) is None
