@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 
 from fivestar.limits import UNPACKED_RATIO, Limits, describe_size
 from fivestar.model import Problem
@@ -27,7 +28,7 @@ def workbook_problem(content: bytes, file: str, limits: Limits) -> Problem | Non
     """What keeps an xlsx from being read within the limits, found from the
     zip's directory and a scan of its sheets' XML (never more than the
     directory declares); None when it fits, or is no zip at all (the reader
-    then says what it is)."""
+    then says what it is, as for a damaged one)."""
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             entries = archive.infolist()
@@ -51,8 +52,8 @@ def workbook_problem(content: bytes, file: str, limits: Limits) -> Problem | Non
                     )
                     found = f"{entry.filename} spanning {rows} rows × {columns} columns"
                     return Problem.error(file, expected=expected, found=found)
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
-        return None
+    except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, ValueError, OSError, EOFError):
+        return None  # damaged or encrypted: the reader refuses it with its own words
     return None
 
 
