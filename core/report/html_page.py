@@ -147,14 +147,10 @@ def section_title(registry: Registry, section_id: str, lang: str) -> str:
     return section.title if lang == "zh" else section.title_en
 
 
-def page_start(
-    heading: str, document: dict[str, Any], registry: Registry, labels: dict[str, str], style: str = ""
-) -> list[str]:
-    """The head of a page that shares this report's look (the what-if page),
-    and its header: the heading, the run and its policies (``style`` is
-    added to the shared style)."""
-    command_line = document.get("command_line_policies", ())
-    parts = [
+def document_start(heading: str, labels: dict[str, str], style: str = "", head: tuple[str, ...] = ()) -> list[str]:
+    """A page's doctype and head, up to its opening body tag: the shared
+    style (``style`` added to it), then ``head`` (a page style's running foot)."""
+    return [
         "<!DOCTYPE html>",
         f'<html lang="{labels["html_lang"]}">',
         "<head>",
@@ -162,8 +158,26 @@ def page_start(
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{escape(heading)}</title>",
         f"<style>{STYLE}{style}</style>",
+        *head,
         "</head>",
         "<body>",
+    ]
+
+
+def page_start(
+    heading: str,
+    document: dict[str, Any],
+    registry: Registry,
+    labels: dict[str, str],
+    style: str = "",
+    head: tuple[str, ...] = (),
+) -> list[str]:
+    """The head of a page that shares this report's look (the what-if page),
+    and its header: the heading, the run and its policies (``style`` and
+    ``head`` as in :func:`document_start`)."""
+    command_line = document.get("command_line_policies", ())
+    parts = [
+        *document_start(heading, labels, style, head),
         f"<header><h1>{escape(heading)}</h1>",
         '<table class="run">',
         row([(labels["year"], ""), (setting(document["year"]), "")]),
@@ -445,16 +459,7 @@ def render_html(result: RunResult, options: RenderOptions) -> str:
     with_scorecards = options.org is not None or len(view.scored) <= SCORECARDS_UP_TO
     history = history_totals(result) if with_scorecards else {}
     parts = [
-        "<!DOCTYPE html>",
-        f'<html lang="{labels["html_lang"]}">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{escape(heading)}</title>",
-        f"<style>{STYLE}</style>",
-        page_style(view, heading, date),
-        "</head>",
-        "<body>",
+        *document_start(heading, labels, head=(page_style(view, heading, date),)),
         *cover(view, heading, date, organisations, history),
         *league(view, history.get("movements", {})),
         *failed_part(view),
