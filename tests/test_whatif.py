@@ -347,6 +347,8 @@ def test_formats_and_languages(invoke: Invoke, tmp_path: Path, write_org, write_
     html = page.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>") and "取值对比" in html and "处于边界的党组织" in html
     assert 'class="sweep"' in html and html.count('class="scenario"') == 2
+    policies = html[html.index('<table class="policies">') : html.index("</header>")]
+    assert "加倍倒扣" in policies and "double-reverse" not in policies and "falsified item" not in policies
 
 
 def test_a_scenario_repeats_only_the_steps_its_policies_reach(

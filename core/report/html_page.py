@@ -165,32 +165,44 @@ def document_start(heading: str, labels: dict[str, str], style: str = "", head: 
 
 
 def page_start(
-    heading: str,
-    document: dict[str, Any],
-    registry: Registry,
-    labels: dict[str, str],
-    style: str = "",
-    head: tuple[str, ...] = (),
+    heading: str, document: dict[str, Any], view: Cohort, style: str = "", head: tuple[str, ...] = ()
 ) -> list[str]:
     """The head of a page that shares this report's look (the what-if page),
     and its header: the heading, the run and its policies (``style`` and
     ``head`` as in :func:`document_start`)."""
-    command_line = document.get("command_line_policies", ())
-    parts = [
+    labels = view.labels
+    return [
         *document_start(heading, labels, style, head),
         f"<header><h1>{escape(heading)}</h1>",
         '<table class="run">',
         row([(labels["year"], ""), (setting(document["year"]), "")]),
         row([(labels["edition"], ""), (document["edition"], "")]),
         "</table>",
+        *policies_table(document, view),
+        "</header>",
+    ]
+
+
+def policies_table(document: dict[str, Any], view: Cohort) -> list[str]:
+    """The run's policies in the vocabulary: key, value and meaning, and
+    which were set on the command line for this run only."""
+    labels = view.labels
+    parts = [
         f"<h3>{escape(labels['policies'])}</h3>",
         '<table class="policies">',
+        head([(labels["policies"], ""), (labels["policy_value"], ""), (labels["basis"], "")]),
+        "<tbody>",
     ]
+    command_line = document.get("command_line_policies", ())
     for key, value in document["policies"].items():
-        policy = registry.policies.get(key)
-        shown = setting(value) + (f" · {labels['policies_command_line']}" if key in command_line else "")
-        parts.append(row([(key, "id"), (shown, ""), (policy.doc if policy else "", "muted")]))
-    parts += ["</table>", "</header>"]
+        shown = view.policy_value(value)
+        if key in command_line:
+            shown += f" · {labels['policies_command_line']}"
+        parts.append(
+            f'<tr data-id="{escape(key)}"><td class="nowrap">{id_tag(key)}</td>'
+            f"{cell(shown, 'nowrap')}{cell(view.policy_text(key))}</tr>"
+        )
+    parts.append("</tbody></table>")
     return parts
 
 
@@ -251,21 +263,8 @@ def cover(view: Cohort, heading: str, date: str, organisations: int, history: di
         '<table class="run"><tbody>',
         *(f"<tr>{cell(name)}{cell(value)}</tr>" for name, value in facts),
         "</tbody></table>",
-        f"<h3>{escape(labels['policies'])}</h3>",
-        '<table class="policies">',
-        head([(labels["policies"], ""), (labels["policy_value"], ""), (labels["basis"], "")]),
-        "<tbody>",
+        *policies_table(document, view),
     ]
-    command_line = document.get("command_line_policies", ())
-    for key, value in document["policies"].items():
-        shown = view.policy_value(value)
-        if key in command_line:
-            shown += f" · {labels['policies_command_line']}"
-        parts.append(
-            f'<tr data-id="{escape(key)}"><td class="nowrap">{id_tag(key)}</td>'
-            f"{cell(shown, 'nowrap')}{cell(view.policy_text(key))}</tr>"
-        )
-    parts.append("</tbody></table>")
     if view.scored:
         parts.append(f"<h3>{escape(labels['chart_cohort'])}</h3>")
         parts.append(

@@ -513,9 +513,7 @@ def render_html(document: dict[str, Any], view: Cohort) -> str:
     then each scenario on its own printed page."""
     labels = view.labels
     heading = labels["whatif_heading"].format(year=document["year"])
-    parts = page_start(
-        heading, document, view.registry, labels, PAGE_STYLE, head=(page_style(view, heading, run_date()),)
-    )
+    parts = page_start(heading, document, view, PAGE_STYLE, head=(page_style(view, heading, run_date()),))
     if document["sweep"]:
         parts += sweep_html(document, view)
     for scenario in document["scenarios"]:
