@@ -20,14 +20,18 @@ from fivestar.model import InputError, Problem
 
 ENTRY_POINT_GROUP = "assess"
 DISTRIBUTION = "fivestar-assess"
-CORE_PLUGINS = (
-    "fivestar.steps",
-    "fivestar.report",
-    "fivestar.report.terminal",
-    "fivestar.report.csv_table",
-    "fivestar.report.excel",
-    "fivestar.report.html_page",
-)
+CORE_PLUGINS = {
+    "fivestar.steps": "fivestar.steps",
+    "fivestar.report": "fivestar.report",
+    "fivestar.report.terminal": "fivestar.report.formats:terminal",
+    "fivestar.report.csv_table": "fivestar.report.formats:csv_table",
+    "fivestar.report.excel": "fivestar.report.formats:excel",
+    "fivestar.report.html_page": "fivestar.report.formats:html_page",
+}
+"""The core's own plugins: each name and the module (or ``module:object``)
+registered under it. The report modules are stood in for by their declared
+formats (:mod:`fivestar.report.formats`), so that a run imports only the
+module of the format it writes."""
 
 log = structlog.get_logger(__name__)
 
@@ -154,13 +158,17 @@ def make_plugin_manager(
     """
     pm = PluginManager()
     blocked = set(disable)
-    for module_name in CORE_PLUGINS:
+    for module_name, where in CORE_PLUGINS.items():
         if module_name.split(".")[-1] in blocked or module_name in blocked:
             raise _plugin_error(
                 config_file, "a plugin that may be disabled", f'"{module_name}" (part of the core)', "disable"
             )
-        module = importlib.import_module(module_name)
-        pm.add(module, PluginInfo(module_name, _own_version(), "core", module_name))
+        module, _, attribute = where.partition(":")
+        plugin = importlib.import_module(module)
+        pm.add(
+            getattr(plugin, attribute) if attribute else plugin,
+            PluginInfo(module_name, _own_version(), "core", module_name),
+        )
 
     if load_entry_points:
         for entry_point in entry_points(group=ENTRY_POINT_GROUP):

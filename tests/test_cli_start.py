@@ -1,15 +1,23 @@
 """`assess --help` starts as fast as a bare click program: no command module,
 no plugin, no logging library is imported for it (fivestar.cli.COMMANDS holds
-what the help lists), and every command is still there when called."""
+what the help lists), and every command is still there when called. A run
+imports only what its path needs: no workbook or template library for JSON."""
 
 from __future__ import annotations
 
+import importlib
 import subprocess
 import sys
+from collections.abc import Callable
+from pathlib import Path
 
 import click
+import pytest
 from click.testing import CliRunner
 from fivestar.cli import COMMANDS, main
+from fivestar.manager import CORE_PLUGINS
+from fivestar.report.formats import DeferredFormats
+from samples import LEARNING
 
 HEAVY = (
     "fivestar.pipeline",
@@ -22,19 +30,74 @@ HEAVY = (
 )
 
 
-def test_help_imports_no_command_module_nor_heavy_library() -> None:
+def loaded_by(arguments: list[str], modules: tuple[str, ...]) -> tuple[str, list[str]]:
+    """What `assess ARGUMENTS` wrote to stdout, and which of ``modules`` it
+    had imported when it ended (in a fresh process)."""
     code = (
         "import sys\n"
         "from fivestar.cli import main\n"
         "try:\n"
-        "    main(['--help'])\n"
+        f"    main({arguments!r})\n"
         "except SystemExit:\n"
         "    pass\n"
-        f"print('loaded:' + ','.join(sorted(m for m in {HEAVY!r} if m in sys.modules)))"
+        f"print('loaded:' + ','.join(sorted(m for m in {modules!r} if m in sys.modules)))"
     )
     finished = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert "Commands:" in finished.stdout
-    assert finished.stdout.strip().splitlines()[-1] == "loaded:"
+    output, _, loaded = finished.stdout.strip().rpartition("\n")
+    assert loaded.startswith("loaded:"), finished.stdout
+    return output, [name for name in loaded.removeprefix("loaded:").split(",") if name]
+
+
+def test_help_imports_no_command_module_nor_heavy_library() -> None:
+    output, loaded = loaded_by(["--help"], HEAVY)
+    assert "Commands:" in output
+    assert loaded == []
+
+
+@pytest.mark.parametrize("output_format", ["json", "csv"])
+def test_a_run_imports_no_workbook_nor_template_library(
+    write_org: Callable[..., Path], write_config: Callable[..., Path], output_format: str
+) -> None:
+    write_org("a", learning=LEARNING)
+    config = write_config()
+    output, loaded = loaded_by(["run", str(config), "--format", output_format], RUN_NEEDS_NOT)
+    assert "测试单位a" in output
+    assert loaded == []
+
+
+RUN_NEEDS_NOT = (
+    "openpyxl",
+    "tomlkit",
+    "python_calamine",
+    "fivestar.report.excel",
+    "fivestar.report.html_page",
+    "fivestar.workbook_writer",
+)
+"""What a run of TOML evidence written as JSON or CSV has no use for."""
+
+
+def test_the_deferred_formats_are_their_modules_own() -> None:
+    """Each report module's formats, as the plugin manager registers them
+    without importing the module, are those the module itself declares."""
+    deferred = {
+        name: getattr(importlib.import_module(module), attribute)
+        for name, where in CORE_PLUGINS.items()
+        for module, _, attribute in [where.partition(":")]
+        if attribute
+    }
+    assert deferred
+    for name, stand_in in deferred.items():
+        assert isinstance(stand_in, DeferredFormats)
+        assert stand_in.module == name
+        own = importlib.import_module(name).assess_renderers()
+        declared = stand_in.assess_renderers()
+        assert [(r.name, r.description, r.suffix) for r in declared] == [(r.name, r.description, r.suffix) for r in own]
+        for mine, theirs in zip(declared, own, strict=True):
+            assert getattr(importlib.import_module(name), mine.render.function) is theirs.render
+            if theirs.pieces is None:
+                assert mine.pieces is None
+            else:
+                assert getattr(importlib.import_module(name), mine.pieces.function) is theirs.pieces
 
 
 def test_the_summaries_are_the_commands_own() -> None:
