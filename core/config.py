@@ -15,15 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import structlog
 from fivestar.discovery import anchor, find_files
 from fivestar.facts import Shown, describe_value
 from fivestar.limits import LIMIT_NAMES, Limits, parse_limits
+from fivestar.logs import get_logger
 from fivestar.model import InputError, Problem
 from fivestar.suggest import did_you_mean
 from fivestar.tomlfile import parse_toml
 
-log = structlog.get_logger(__name__)
+log = get_logger(__name__)
 
 DEFAULT_EDITION = "shaoxing-2020"
 DEFAULT_STORE_NAME = "assess-history.sqlite3"

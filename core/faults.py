@@ -8,10 +8,10 @@ from __future__ import annotations
 from types import CodeType, TracebackType
 
 import pluggy
-import structlog
+from fivestar.logs import get_logger
 from fivestar.model import Organisation, Problem
 
-log = structlog.get_logger(__name__)
+log = get_logger(__name__)
 
 PLUGIN_FAULT = "plugin"
 """``Problem.fault`` of a problem caused by a plugin's bug."""

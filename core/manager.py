@@ -14,8 +14,8 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 import pluggy
-import structlog
 from fivestar import hookspecs
+from fivestar.logs import ensure_configured, get_logger
 from fivestar.model import InputError, Problem
 
 ENTRY_POINT_GROUP = "assess"
@@ -33,7 +33,7 @@ registered under it. The report modules are stood in for by their declared
 formats (:mod:`fivestar.report.formats`), so that a run imports only the
 module of the format it writes."""
 
-log = structlog.get_logger(__name__)
+log = get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -149,7 +149,9 @@ def make_plugin_manager(
     load_entry_points: bool = True,
     config_file: str = "<config>",
 ) -> PluginManager:
-    """A fresh plugin manager for one run; never a module global.
+    """A fresh plugin manager for one run; never a module global. The logs
+    are configured before any plugin not of this distribution is loaded (it
+    may log with structlog itself: see :mod:`fivestar.logs`).
 
     :param disable: plugin names to block (built-in, entry-point or local).
     :param paths: trusted local plugin files (from the run config only).
@@ -186,6 +188,8 @@ def make_plugin_manager(
             if info.blocked:
                 pm.block(info)
                 continue
+            if dist_name != DISTRIBUTION:
+                ensure_configured()
             try:
                 plugin = entry_point.load()
             except Exception as error:
@@ -198,6 +202,7 @@ def make_plugin_manager(
         if name in blocked:
             pm.block(PluginInfo(name, "local", "local file", str(path), blocked=True))
             continue
+        ensure_configured()
         pm.add(_load_local(path), PluginInfo(name, "local", "local file", str(path)))
 
     for plugin in plugins:
@@ -205,6 +210,7 @@ def make_plugin_manager(
         if name in blocked:
             pm.block(PluginInfo(name, "-", "registered", repr(plugin), blocked=True))
             continue
+        ensure_configured()
         pm.add(plugin, PluginInfo(name, "-", "registered", type(plugin).__module__))
 
     _check_hook_names(pm)

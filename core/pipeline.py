@@ -17,7 +17,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import structlog
 from fivestar import signals
 from fivestar.config import DEFAULT_EDITION, RunConfig, shown_path
 from fivestar.conflicts import Conflict, last_of_chain
@@ -26,6 +25,7 @@ from fivestar.evidence import add_derived, check_year, convert_facts, missing_fa
 from fivestar.facts import describe_value
 from fivestar.faults import PLUGIN_FAULT, PluginFault, StepFailed, plugin_failure
 from fivestar.limits import capped
+from fivestar.logs import get_logger
 from fivestar.manager import PluginManager, make_plugin_manager
 from fivestar.model import Awards, Cohort, DerivedFact, InputError, Ledger, Organisation, Problem
 from fivestar.numbers import ZERO
@@ -36,7 +36,7 @@ from fivestar.suggest import did_you_mean
 from fivestar.tomllines import with_file_lines
 from fivestar.workbook_reader import locate
 
-log = structlog.get_logger(__name__)
+log = get_logger(__name__)
 
 COMMAND_LINE = "<command line> --policy"
 """Where a problem of ``--policy KEY=VALUE`` is said to be."""

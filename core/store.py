@@ -20,13 +20,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import structlog
 from fivestar.config import shown_path
+from fivestar.logs import get_logger
 from fivestar.model import InputError, Problem
 from fivestar.numbers import fmt
 from fivestar.version import __version__
 
-log = structlog.get_logger(__name__)
+log = get_logger(__name__)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (

@@ -41,9 +41,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import structlog
 from fivestar import signals
 from fivestar.context import RunContext
+from fivestar.logs import get_logger
 from fivestar.manager import PluginManager
 from fivestar.model import Cohort, InputError, Ledger, Organisation
 from fivestar.pipeline import (
@@ -57,7 +57,7 @@ from fivestar.pipeline import (
 )
 from fivestar.registry import Registry
 
-log = structlog.get_logger(__name__)
+log = get_logger(__name__)
 
 CHUNK = 250
 """Organisations a worker scores and writes at a time (one spill file each)."""

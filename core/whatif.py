@@ -19,14 +19,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import structlog
 from fivestar.context import RunContext
+from fivestar.logs import get_logger
 from fivestar.manager import PluginManager
 from fivestar.model import InputError, Ledger, Problem
 from fivestar.numbers import fmt
 from fivestar.pipeline import COMMAND_LINE, RunResult, parse_policies, read_cohort, score_again, score_cohort
 
-log = structlog.get_logger(__name__)
+log = get_logger(__name__)
 
 AWARD_FLAGS = ("party_building_excellence", "performance_excellence", "five_star")
 

@@ -6,6 +6,7 @@ imports only what its path needs: no workbook or template library for JSON."""
 from __future__ import annotations
 
 import importlib
+import json
 import subprocess
 import sys
 from collections.abc import Callable
@@ -68,12 +69,51 @@ def test_a_run_imports_no_workbook_nor_template_library(
 RUN_NEEDS_NOT = (
     "openpyxl",
     "tomlkit",
+    "structlog",
+    "asyncio",
     "python_calamine",
     "fivestar.report.excel",
     "fivestar.report.html_page",
     "fivestar.workbook_writer",
 )
-"""What a run of TOML evidence written as JSON or CSV has no use for."""
+"""What a run of TOML evidence written as JSON or CSV, logging nothing
+shown, has no use for."""
+
+
+PLUGIN_THAT_LOGS = """
+import structlog
+
+from fivestar import hookimpl
+
+structlog.get_logger().warning("plugin_imported")
+
+
+@hookimpl
+def assess_validate(organisation, context):
+    structlog.get_logger().warning("plugin_validated", organisation=organisation.id)
+    return []
+"""
+
+
+def test_a_plugin_that_logs_with_structlog_finds_it_configured(
+    tmp_path: Path, write_org: Callable[..., Path], write_config: Callable[..., Path]
+) -> None:
+    """structlog is imported only when needed (fivestar.logs), but before any
+    plugin not of the core is loaded: its lines go to stderr as the run's
+    own do, never into the results on stdout."""
+    (tmp_path / "logging_plugin.py").write_text(PLUGIN_THAT_LOGS, encoding="utf-8")
+    write_org("a", learning=LEARNING)
+    config = write_config(plugins={"paths": ["logging_plugin.py"]})
+    finished = subprocess.run(
+        [sys.executable, "-c", "from fivestar.cli import main; main()", "run", str(config), "--format", "json"],
+        capture_output=True,
+        text=True,
+    )
+    assert finished.returncode == 0, finished.stderr
+    assert json.loads(finished.stdout)["organisations"][0]["id"] == "a"
+    assert "[warning  ] plugin_imported" in finished.stderr
+    assert "plugin_validated" in finished.stderr
+    assert "organisation=a" in finished.stderr
 
 
 def test_the_deferred_formats_are_their_modules_own() -> None:

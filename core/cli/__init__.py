@@ -261,12 +261,11 @@ def register_plugin_commands(cli: click.Group) -> None:
     commands, never the command line. Asked for when a command is not one of
     :data:`COMMANDS` (or all commands are wanted), so that a command line that
     needs no plugin does not load them."""
-    import structlog
-    from fivestar.logs import configure_logging
+    from fivestar.logs import configure_logging, get_logger
     from fivestar.manager import make_plugin_manager
     from fivestar.model import InputError
 
-    log = structlog.get_logger(__name__)
+    log = get_logger(__name__)
     configure_logging()
     try:
         pm = make_plugin_manager()

@@ -16,15 +16,15 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import click
-import structlog
 from fivestar.cli.options import current_lang, is_stdout, settings
 from fivestar.config import DEFAULT_EDITION, RunConfig, read_config, shown_path
+from fivestar.logs import get_logger
 from fivestar.model import InputError, Problem
 from fivestar.pipeline import RunContext, prepare
 from fivestar.tomllines import with_file_lines
 from fivestar.whatif import one_value_each, policy_options
 
-log = structlog.get_logger(__name__)
+log = get_logger(__name__)
 
 
 def fail(problems: Sequence[Problem], code: int = 2) -> NoReturn:

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import click
-import structlog
 from fivestar.cli.common import fail, open_run, policy_option, prepare_or_fail, say, standalone_config, write_output
 from fivestar.cli.options import (
     CONFIG_NAME,
@@ -25,13 +24,14 @@ from fivestar.config import DEFAULT_EDITION, shown_path
 from fivestar.evidence import missing_facts, owned_elsewhere
 from fivestar.facts import DEPARTMENT
 from fivestar.history import save_run
+from fivestar.logs import get_logger
 from fivestar.model import InputError, Organisation, Problem
 from fivestar.pipeline import collector_paused, load_organisation, mark_duplicates, run_cohort
 from fivestar.report import Renderer, RenderOptions, jsonable
 from fivestar.store import HistoryStore
 from fivestar.suggest import did_you_mean
 
-log = structlog.get_logger(__name__)
+log = get_logger(__name__)
 
 PROGRESS_FROM = 300
 

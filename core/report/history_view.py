@@ -7,12 +7,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-import structlog
+from fivestar.logs import get_logger
 from fivestar.model import InputError
 from fivestar.pipeline import RunResult
 from fivestar.store import HistoryStore
 
-log = structlog.get_logger(__name__)
+log = get_logger(__name__)
 
 
 def history_totals(result: RunResult) -> dict[str, Any]:
