@@ -2,62 +2,57 @@
 table, the charts, the years (with history), one scorecard sheet per
 organisation, the failed organisations and the run's settings.
 
-Figures are numeric cells holding the JSON document's numbers
-(``json_number``: an int, or the float whose shortest text is the decimal's
-own), so Excel shows 2.8 and sums exactly what the ledger says; they are
-formatted to show half points (``0.0#``). Every sheet prints landscape, fit
-to the page's width, with its header rows repeated.
+Figures are numeric cells holding the JSON document's numbers, as their
+JSON text (``json_number``: Excel shows 2.8 and sums exactly what the ledger
+says); they are formatted to show half points (``0.0#``). Every sheet prints
+landscape, fit to the page's width, with its header rows repeated.
 
-The workbook is written in openpyxl's write-only mode, row after row, each
-cell style made once: the cost grows with the rows, never with their
-square, and a cohort of 100,000 is streamed. Above :data:`SCORECARDS_UP_TO`
-organisations the workbook holds no scorecard sheets and says where the
-scorecards are.
+The workbook is written by :mod:`fivestar.report.workbook_xml`, row after
+row, straight into the zip: the cost grows with the rows, never with their
+square, and is a small multiple of the JSON's. A scorecard is read from the
+organisation's ledger (its lines' basis remembered for the rule shapes whose
+text depends on the line alone, as the JSON writer does). Above
+:data:`SCORECARDS_UP_TO` organisations the workbook holds no scorecard
+sheets and says where the scorecards are.
 """
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterable
-from copy import copy
 from decimal import Decimal
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from fivestar.markers import hookimpl
+from fivestar.model import ItemResult, Ledger
 from fivestar.pipeline import RunResult
-from fivestar.report import Renderer, RenderOptions
+from fivestar.report import Renderer, RenderOptions, jsonable
 from fivestar.report.history_view import history_totals
-from fivestar.report.view import AWARD_FLAGS, Cohort, clean, cohort_view, figure, run_date
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.styles.cell_style import StyleArray
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
-from openpyxl.worksheet.worksheet import Worksheet
+from fivestar.report.json_text import MEMO_LIMIT, PURE_RULES
+from fivestar.report.view import AWARD_FLAGS, Cohort, ReportWords, clean, cohort_view, figure, run_date
+from fivestar.report.workbook_xml import BarChart, Font, Series, Sheet, SheetSetup, Style, WorkbookWriter
 
-SCORECARDS_UP_TO = 200
-"""Above this many scored organisations the workbook has no scorecard sheets:
-a workbook of more sheets is not read sheet by sheet, and each scorecard
-costs a hundred rows (openpyxl writes some 20,000 cells a second here),
-while the league table alone costs about what the JSON does."""
+SCORECARDS_UP_TO = 2000
+"""Above this many scored organisations the workbook has no scorecard sheets
+(as the HTML report): a workbook of more sheets is not read sheet by sheet."""
 SHEET_TITLE_MAX = 31
 INVALID_TITLE_CHARACTERS = str.maketrans({character: "_" for character in "[]:*?/\\"})
 RESERVED_TITLES = {"history"}
 
 POINTS_FORMAT = "0.0#"
 """Half points show as 7.5 and whole ones as 25.0: a column reads evenly."""
-WHOLE_FORMAT = "0"
-BOLD = Font(bold=True)
-RED = Font(bold=True, color="B22222")
-HEADER_FILL = PatternFill("solid", fgColor="F3ECEC")
-FIVE_FILL = PatternFill("solid", fgColor="FBE3E3")
-AWARD_FILL = PatternFill("solid", fgColor="FDF1DC")
-WRAP = Alignment(wrap_text=True, vertical="top")
-STYLES: WeakKeyDictionary[Workbook, dict[tuple[Any, ...], StyleArray]] = WeakKeyDictionary()
-TOP = Alignment(vertical="top")
+BOLD_FONT = Font(bold=True)
+RED = "B22222"
+RED_FONT = Font(bold=True, color=RED)
+HEADER_FILL = "F3ECEC"
+FIVE_FILL = "FBE3E3"
+AWARD_FILL = "FDF1DC"
+GREY = "9E9E9E"
+PLAIN = Style()
+BOLD = Style(font=BOLD_FONT)
+HEADER = Style(font=BOLD_FONT, fill=HEADER_FILL)
+WRAPPED_HEADER = Style(font=BOLD_FONT, fill=HEADER_FILL, wrap=True)
+EMPHASIS = Style(font=RED_FONT)
+"""Red and bold: an award earned."""
+WRAP = Style(wrap=True)
 
 
 def sheet_title(name: str, taken: set[str]) -> str:
@@ -75,91 +70,20 @@ def sheet_title(name: str, taken: set[str]) -> str:
     return title
 
 
-def cell_value(value: Any) -> Any:
-    """Text cleaned of what a workbook cannot hold; a number or nothing as
-    it is; anything else (a list policy) as its text."""
-    if isinstance(value, str):
-        return clean(value)
-    if value is None or isinstance(value, (bool, int, float)):
-        return value
-    if isinstance(value, Decimal):
-        return float(value) if value != value.to_integral_value() else int(value)
-    return str(value)
-
-
-class Sheet:
-    """A write-only sheet and the styles of its rows: text is always text
-    (a name beginning with "=" from an evidence file never becomes a
-    formula), numbers carry the points format."""
-
-    def __init__(self, sheet: WriteOnlyWorksheet, widths: list[int], header_rows: int = 1) -> None:
-        self.sheet = sheet
-        self.rows = 0
-        for index, width in enumerate(widths, 1):
-            sheet.column_dimensions[get_column_letter(index)].width = width
-        sheet.page_setup.orientation = "landscape"
-        sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-        sheet.page_setup.fitToWidth = 1
-        sheet.page_setup.fitToHeight = 0
-        sheet.sheet_properties.pageSetUpPr.fitToPage = True
-        sheet.print_options.gridLines = False
-        if header_rows:
-            sheet.print_title_rows = f"1:{header_rows}"
-
-    def style(self, number: str | None, font: Font | None, fill: PatternFill | None, wrap: bool) -> StyleArray:
-        """A cell style, made once per workbook: setting a cell's font, fill
-        and format one by one costs more than writing the cell."""
-        key = (number, id(font), id(fill), wrap)
-        styles = STYLES.setdefault(self.sheet.parent, {})
-        if key not in styles:
-            cell = WriteOnlyCell(self.sheet)
-            if number:
-                cell.number_format = number
-            if font is not None:
-                cell.font = font
-            if fill is not None:
-                cell.fill = fill
-            cell.alignment = WRAP if wrap else TOP
-            styles[key] = cell._style
-        return styles[key]
-
-    def write(
-        self,
-        values: Iterable[Any],
-        font: Font | None = None,
-        fill: PatternFill | None = None,
-        wrap: bool = False,
-        counts: tuple[int, ...] = (),
-    ) -> int:
-        """Append a row; the columns in ``counts`` hold whole numbers (a
-        rank, a count), the other numbers are points."""
-        row = []
-        for index, value in enumerate(values):
-            cell = WriteOnlyCell(self.sheet, cell_value(value))
-            number = None
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
-            elif isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
-                number = WHOLE_FORMAT if index in counts else POINTS_FORMAT
-            if number or font or fill or wrap:
-                cell._style = copy(self.style(number, font, fill, wrap))
-            row.append(cell)
-        self.sheet.append(row)
-        self.rows += 1
-        return self.rows
-
-
-def footer(sheet: WriteOnlyWorksheet, view: Cohort) -> None:
+def footer(view: Cohort) -> tuple[str, str]:
     """The page's foot: the run and its date on the left, the page number on the right."""
     labels = view.labels
     heading = labels["heading"].format(year=view.document["year"]).replace("&", "&&")
-    sheet.oddFooter.left.text = f"{heading} · {labels['run_date']} {run_date()}"
     before, _, after = labels["page_of"].partition("{page}")
     middle, _, end = after.partition("{pages}")
-    sheet.oddFooter.right.text = f"{before}&P{middle}&N{end}"
+    return f"{heading} · {labels['run_date']} {run_date()}", f"{before}&P{middle}&N{end}"
 
 
-def league_sheet(sheet: WriteOnlyWorksheet, view: Cohort) -> None:
+def setup(view: Cohort, widths: list[float], header_rows: int = 1, freeze: str | None = None) -> SheetSetup:
+    return SheetSetup(widths=widths, freeze=freeze, header_rows=header_rows, footer=footer(view))
+
+
+def league_sheet(sheet: Sheet, view: Cohort) -> None:
     labels = view.labels
     section_ids = view.section_ids
     header = [
@@ -172,17 +96,15 @@ def league_sheet(sheet: WriteOnlyWorksheet, view: Cohort) -> None:
         labels["stars"],
         labels["awards"],
     ]
-    last = get_column_letter(len(header))
-    sheet.freeze_panes = "C2"
-    sheet.auto_filter.ref = f"A1:{last}{len(view.scored) + 1}"
-    footer(sheet, view)
-    writer = Sheet(sheet, [6, 34, 16, *([8] * len(section_ids)), 7, 8, 26, 22])
-    writer.write(header, BOLD, HEADER_FILL, wrap=True)
+    sheet.autofilter(len(header), len(view.scored) + 1)
+    sheet.write(header, WRAPPED_HEADER)
+    five = Style(font=RED_FONT, fill=FIVE_FILL)
+    awarded = Style(fill=AWARD_FILL)
     for entry in view.scored:
         sections = entry["sections"]
         awards = entry["awards"]
-        fill = FIVE_FILL if awards["five_star"] else AWARD_FILL if view.honours(awards) else None
-        writer.write(
+        honours = view.honours(awards)
+        sheet.write(
             [
                 entry["rank"],
                 entry["name"],
@@ -191,12 +113,15 @@ def league_sheet(sheet: WriteOnlyWorksheet, view: Cohort) -> None:
                 -entry["heavy_total"],
                 entry["total"],
                 view.stars(awards) or None,
-                view.honours(awards) or None,
+                honours or None,
             ],
-            RED if awards["five_star"] else None,
-            fill,
-            counts=(0,),
+            five if awards["five_star"] else awarded if honours else PLAIN,
+            whole=(0,),
         )
+
+
+def league_widths(view: Cohort) -> list[float]:
+    return [6, 34, 16, *([8] * len(view.section_ids)), 7, 8, 26, 22]
 
 
 def bands_of(view: Cohort, step: int) -> tuple[list[str], list[list[int]]]:
@@ -212,175 +137,226 @@ def bands_of(view: Cohort, step: int) -> tuple[list[str], list[list[int]]]:
     return [f"{column * step}–{column * step + step - 1}" for column in range(columns)], counts
 
 
-def charts_sheet(sheet: WriteOnlyWorksheet, view: Cohort) -> None:
+def charts_sheet(sheet: Sheet, view: Cohort) -> None:
     """The distribution of totals by award, as a table and a stacked chart."""
     labels = view.labels
-    footer(sheet, view)
-    writer = Sheet(sheet, [14, 12, 16, 10])
     groups = [labels["five"], f"{labels['pbe']}{labels['separator']}{labels['pe']}", labels["none"]]
-    writer.write([labels["totals_band"], *groups], BOLD, HEADER_FILL, wrap=True)
+    sheet.write([labels["totals_band"], *groups], WRAPPED_HEADER)
     names, counts = bands_of(view, 10)
     for name, row in zip(names, counts, strict=True):
-        writer.write([name, *row], counts=(1, 2, 3))
-    chart = BarChart()
-    chart.type = "col"
-    chart.grouping = "stacked"
-    chart.overlap = 100
-    chart.title = labels["chart_cohort"]
-    chart.y_axis.title = labels["count"]
-    chart.x_axis.title = labels["totals_band"]
-    chart.add_data(Reference(sheet, min_col=2, max_col=4, min_row=1, max_row=len(names) + 1), titles_from_data=True)
-    chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=len(names) + 1))
-    chart.width, chart.height = 22, 11
-    sheet.add_chart(chart, "F2")
+        sheet.write([name, *row], whole=(1, 2, 3))
+    last = len(names) + 1
+    sheet.add_chart(
+        BarChart(
+            labels["chart_cohort"],
+            [Series(column, 1, 2, last) for column in (2, 3, 4)],
+            categories=1,
+            anchor=(6, 2),
+            size=(22, 11),
+            direction="col",
+            stacked=True,
+            x_title=labels["totals_band"],
+            y_title=labels["count"],
+        )
+    )
 
 
-def history_sheet(sheet: WriteOnlyWorksheet, view: Cohort, history: dict[str, Any]) -> None:
+def history_sheet(sheet: Sheet, view: Cohort, history: dict[str, Any]) -> None:
     """With history: each organisation's totals over the years, its movement
     against last year, and the totals as a chart."""
     labels = view.labels
     years = history["years"]
-    footer(sheet, view)
-    writer = Sheet(sheet, [34, 16, *([9] * len(years)), 10])
-    writer.write([labels["org"], labels["id"], *(str(year) for year in years), labels["movement"]], BOLD, HEADER_FILL)
+    sheet.write([labels["org"], labels["id"], *(str(year) for year in years), labels["movement"]], HEADER)
     for entry in view.scored:
         totals = dict(history["totals"].get(entry["id"], []))
         movement = history["movements"].get(entry["id"])
-        writer.write([entry["name"], entry["id"], *(totals.get(year) for year in years), movement])
-    if len(view.scored) > 60:
-        return
-    chart = BarChart()
-    chart.type = "bar"
-    chart.title = labels["chart_history"]
+        sheet.write([entry["name"], entry["id"], *(totals.get(year) for year in years), movement])
     count = len(view.scored)
-    chart.add_data(
-        Reference(sheet, min_col=3, max_col=2 + len(years), min_row=1, max_row=count + 1), titles_from_data=True
-    )
-    chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=count + 1))
-    chart.width, chart.height = 20, max(8, count * 0.9)
-    sheet.add_chart(chart, f"{get_column_letter(len(years) + 5)}2")
-
-
-def scorecard_sheet(sheet: WriteOnlyWorksheet, view: Cohort, entry: dict[str, Any]) -> None:
-    labels = view.labels
-    org_id = entry["id"]
-    sheet.freeze_panes = "A7"
-    footer(sheet, view)
-    writer = Sheet(sheet, [12, 30, 56, 8, 8, 60], header_rows=6)
-    writer.write([labels["org"], entry["name"]], BOLD)
-    writer.write([labels["id"], org_id])
-    writer.write([labels["rank"], entry["rank"]], counts=(1,))
-    writer.write([labels["total"], entry["total"]], BOLD)
-    writer.write([])
-    writer.write(
-        [labels["section"], labels["item"], labels["title"], labels["points"], labels["max"], labels["basis"]],
-        BOLD,
-        HEADER_FILL,
-    )
-    for section_id, section in entry["sections"].items():
-        capped = None
-        if section["claimed"] != section["score"]:
-            capped = labels["capped"].format(claimed=figure(section["claimed"]), max=figure(section["max"]))
-        writer.write(
-            [view.section_title(section_id), section_id, labels["subtotal"], section["score"], section["max"], capped],
-            BOLD,
+    if count > 60:
+        return
+    sheet.add_chart(
+        BarChart(
+            labels["chart_history"],
+            [Series(3 + offset, 1, 2, count + 1) for offset in range(len(years))],
+            categories=1,
+            anchor=(len(years) + 5, 2),
+            size=(20, max(8, count * 0.9)),
+            direction="bar",
         )
-        for item_id, line in section["items"].items():
-            title = view.item_title(item_id) + labels.get(f"status_{line['status']}", "")
-            lost = line["max"] is not None and line["points"] != line["max"]
-            writer.write(
-                [
-                    view.section_title(section_id),
-                    item_id,
-                    title,
-                    line["points"],
-                    line["max"],
-                    view.basis(org_id, item_id, line["basis"]),
-                ],
-                RED if line["status"] == "falsified" else None,
-                AWARD_FILL if lost else None,
-                wrap=True,
+    )
+
+
+class Scorecards:
+    """The scorecard sheets of one workbook, each read from its
+    organisation's ledger; what every scorecard shares (titles in the
+    report's words, a line's basis for the pure rule shapes) is made once."""
+
+    def __init__(self, view: Cohort) -> None:
+        self.view = view
+        self.labels = view.labels
+        self.words = ReportWords(view.labels)
+        self.section_titles = {section_id: view.section_title(section_id) for section_id in view.registry.sections}
+        self.item_titles: dict[tuple[str, str], str] = {}
+        self.bases: dict[tuple[Any, ...], str] = {}
+
+    def title(self, line: ItemResult) -> str:
+        key = (line.item.id, line.status)
+        title = self.item_titles.get(key)
+        if title is None:
+            title = self.item_titles[key] = self.view.item_title(line.item.id) + self.labels.get(
+                f"status_{line.status}", ""
             )
-    writer.write([])
-    writer.write([labels["heavy_items"], labels["item"], labels["title"], labels["deduction"], labels["source"]], BOLD)
-    if not entry["heavy"]:
-        writer.write([labels["none"]])
-    for deduction in entry["heavy"]:
-        heavy = view.registry.heavy.get(deduction["id"])
-        writer.write(
-            [
-                view.section_title(heavy.section) if heavy else "",
-                deduction["id"],
-                view.heavy_title(deduction["id"]),
-                deduction["points"],
-                view.source(deduction["source"]),
-            ]
+        return title
+
+    def basis(self, line: ItemResult) -> str:
+        """The line's basis in the report's words; remembered, as the JSON
+        writer remembers it, by what decides it for the rule shapes whose
+        text depends on nothing else."""
+        if not isinstance(line.item.rule, PURE_RULES):
+            return clean(line.explain(self.words))
+        trace = line.trace
+        if trace.__class__ is list:
+            trace = tuple(trace)
+        phrase = line.note_phrase
+        key = (
+            line.item.id,
+            line.status,
+            line.raw,
+            line.scored_points,
+            line.note,
+            None if phrase is None else (phrase[0], tuple(sorted(phrase[1].items()))),
+            line.unverified,
+            trace,
         )
-    awards = entry["awards"]
-    writer.write([])
-    writer.write([labels["awards"]], BOLD)
-    writer.write([labels["stars"], view.stars(awards) or None])
-    for flag, label in AWARD_FLAGS:
-        writer.write([labels[label], labels["yes"] if awards[flag] else labels["no"]], RED if awards[flag] else None)
-    for name, reason in view.withheld(org_id, awards["withheld"]):
-        writer.write([labels["withheld"], name, reason])
-    decisions = view.decisions(entry)
-    if decisions:
-        writer.write([])
-        writer.write([labels["decisions"]], BOLD)
-        for text in decisions:
-            writer.write([None, None, text], wrap=True)
-    writer.write([])
-    first = writer.write([labels["section"], labels["points"], labels["max"]], BOLD)
-    for section_id, section in entry["sections"].items():
-        writer.write([view.section_short(section_id), section["score"], section["max"]])
-    chart = BarChart()
-    chart.type = "bar"
-    chart.title = labels["chart_scores"]
-    last = first + len(entry["sections"])
-    chart.add_data(Reference(sheet, min_col=2, max_col=3, min_row=first, max_row=last), titles_from_data=True)
-    chart.set_categories(Reference(sheet, min_col=1, min_row=first + 1, max_row=last))
-    chart.width, chart.height = 16, 8
-    sheet.add_chart(chart, "H1")
+        try:
+            text = self.bases.get(key)
+        except TypeError:
+            return clean(line.explain(self.words))
+        if text is None:
+            if len(self.bases) >= MEMO_LIMIT:
+                self.bases.clear()
+            text = self.bases[key] = clean(line.explain(self.words))
+        return text
+
+    def write(self, sheet: Sheet, entry: dict[str, Any], ledger: Ledger) -> None:
+        """``entry``: the organisation's summary (rank, total, sections, awards)."""
+        view, labels = self.view, self.labels
+        org_id = entry["id"]
+        sheet.write([labels["org"], entry["name"]], BOLD)
+        sheet.write([labels["id"], org_id])
+        sheet.write([labels["rank"], entry["rank"]], whole=(1,))
+        sheet.write([labels["total"], entry["total"]], BOLD)
+        sheet.write([])
+        sheet.write(
+            [labels["section"], labels["item"], labels["title"], labels["points"], labels["max"], labels["basis"]],
+            HEADER,
+        )
+        sections = entry["sections"]
+        styles = {
+            (falsified, lost): Style(font=RED_FONT if falsified else None, fill=AWARD_FILL if lost else None, wrap=True)
+            for falsified in (False, True)
+            for lost in (False, True)
+        }
+        for section_id, section in ledger.sections.items():
+            shown = sections[section_id]
+            capped = None
+            if shown["claimed"] != shown["score"]:
+                capped = labels["capped"].format(claimed=figure(shown["claimed"]), max=figure(shown["max"]))
+            section_title = self.section_titles.get(section_id) or view.section_title(section_id)
+            sheet.write([section_title, section_id, labels["subtotal"], shown["score"], shown["max"], capped], BOLD)
+            for item_id, line in section.items.items():
+                maximum = line.item.points
+                sheet.write(
+                    [section_title, item_id, self.title(line), line.points, maximum, self.basis(line)],
+                    styles[line.status == "falsified", maximum is not None and line.points != maximum],
+                )
+        sheet.write([])
+        sheet.write(
+            [labels["heavy_items"], labels["item"], labels["title"], labels["deduction"], labels["source"]], BOLD
+        )
+        if not ledger.heavy:
+            sheet.write([labels["none"]])
+        for deduction in ledger.heavy:
+            heavy = deduction.item
+            sheet.write(
+                [
+                    view.section_title(heavy.section),
+                    heavy.id,
+                    view.heavy_title(heavy.id),
+                    deduction.points,
+                    view.source(deduction.source),
+                ]
+            )
+        awards = entry["awards"]
+        sheet.write([])
+        sheet.write([labels["awards"]], BOLD)
+        sheet.write([labels["stars"], view.stars(awards) or None])
+        for flag, label in AWARD_FLAGS:
+            sheet.write(
+                [labels[label], labels["yes"] if awards[flag] else labels["no"]], EMPHASIS if awards[flag] else PLAIN
+            )
+        for name, reason in view.withheld(org_id, awards["withheld"]):
+            sheet.write([labels["withheld"], name, reason])
+        decisions = view.decisions(jsonable(ledger.organisation.decisions()))
+        if decisions:
+            sheet.write([])
+            sheet.write([labels["decisions"]], BOLD)
+            for text in decisions:
+                sheet.write([None, None, text], WRAP)
+        sheet.write([])
+        first = sheet.write([labels["section"], labels["points"], labels["max"]], BOLD)
+        for section_id, shown in sections.items():
+            sheet.write([view.section_short(section_id), shown["score"], shown["max"]])
+        last = first + len(sections)
+        sheet.add_chart(
+            BarChart(
+                labels["chart_scores"],
+                [Series(2, first, first + 1, last), Series(3, first, first + 1, last)],
+                categories=1,
+                anchor=(8, 1),
+                size=(16, 8),
+                direction="bar",
+                colors=(RED, GREY),
+            )
+        )
 
 
-def failed_sheet(sheet: WriteOnlyWorksheet, view: Cohort) -> None:
+SCORECARD_WIDTHS = [12, 30, 56, 8, 8, 60]
+
+
+def failed_sheet(sheet: Sheet, view: Cohort) -> None:
     labels = view.labels
-    footer(sheet, view)
-    writer = Sheet(sheet, [16, 34, 40, 90])
-    writer.write([labels["id"], labels["org"], labels["file"], labels["error"]], BOLD, HEADER_FILL)
+    sheet.write([labels["id"], labels["org"], labels["file"], labels["error"]], HEADER)
     for entry in view.failed:
         for error in entry["errors"]:
-            writer.write([entry["id"], entry["name"], entry["file"], error["message"]], wrap=True)
+            sheet.write([entry["id"], entry["name"], entry["file"], error["message"]], WRAP)
 
 
-def run_sheet(sheet: WriteOnlyWorksheet, view: Cohort, with_scorecards: bool) -> None:
+def run_sheet(sheet: Sheet, view: Cohort, with_scorecards: bool) -> None:
     labels = view.labels
     document = view.document
-    footer(sheet, view)
-    writer = Sheet(sheet, [26, 22, 90], header_rows=0)
-    writer.write([labels["year"], document["year"]])
-    writer.write([labels["edition"], document["edition"]])
-    writer.write([labels["award_year"], labels["yes"] if document["award_year"] else labels["no"]])
-    writer.write([labels["run_date"], run_date()])
-    writer.write([labels["disabled"], labels["separator"].join(document["disabled_items"]) or labels["none"]])
+    sheet.write([labels["year"], document["year"]])
+    sheet.write([labels["edition"], document["edition"]])
+    sheet.write([labels["award_year"], labels["yes"] if document["award_year"] else labels["no"]])
+    sheet.write([labels["run_date"], run_date()])
+    sheet.write([labels["disabled"], labels["separator"].join(document["disabled_items"]) or labels["none"]])
     if not with_scorecards:
         text = labels["large_cohort"].format(
             count=len(view.scored), limit=SCORECARDS_UP_TO, where=labels["large_cohort_where"]
         )
-        writer.write([labels["scorecards"], text])
-    writer.write([])
-    writer.write([labels["policies"], labels["policy_value"], labels["basis"]], BOLD)
+        sheet.write([labels["scorecards"], text])
+    sheet.write([])
+    sheet.write([labels["policies"], labels["policy_value"], labels["basis"]], BOLD)
     command_line = document.get("command_line_policies", ())
     for key, value in document["policies"].items():
         shown = value if isinstance(value, (int, float, bool)) else view.policy_value(value)
         text = view.policy_text(key)
         if key in command_line:
             text = f"{labels['policies_command_line']} · {text}"
-        writer.write([key, shown, text], wrap=True)
-    writer.write([])
-    writer.write([labels["maker"], None, labels["checker"]])
-    writer.write([labels["date"]])
+        sheet.write([key, shown, text], WRAP)
+    sheet.write([])
+    sheet.write([labels["maker"], None, labels["checker"]])
+    sheet.write([labels["date"]])
 
 
 def render_xlsx(result: RunResult, options: RenderOptions) -> bytes:
@@ -395,21 +371,24 @@ def render_xlsx(result: RunResult, options: RenderOptions) -> bytes:
         sheet_title(labels[key], taken)
         for key in ("league", "charts_sheet", "history_total", "failed_sheet", "run_sheet")
     )
-    workbook = Workbook(write_only=True)
-    league_sheet(workbook.create_sheet(league_title), view)
+    book = WorkbookWriter(number_format=POINTS_FORMAT)
+    league_sheet(book.sheet(league_title, setup(view, league_widths(view), freeze="C2")), view)
     if view.scored:
-        charts_sheet(workbook.create_sheet(charts_title), view)
+        charts_sheet(book.sheet(charts_title, setup(view, [14, 12, 16, 10])), view)
     if history:
-        history_sheet(workbook.create_sheet(history_title), view, history)
+        widths = [34, 16, *([9] * len(history["years"])), 10]
+        history_sheet(book.sheet(history_title, setup(view, widths)), view, history)
     if with_scorecards:
-        for entry in view.entries(options.org):
-            scorecard_sheet(workbook.create_sheet(sheet_title(entry["name"], taken)), view, entry)
+        scorecards = Scorecards(view)
+        for entry in view.scored:
+            if options.org is not None and entry["id"] != options.org:
+                continue
+            sheet = book.sheet(sheet_title(entry["name"], taken), setup(view, SCORECARD_WIDTHS, 6, freeze="A7"))
+            scorecards.write(sheet, entry, view.ledgers[entry["id"]])
     if view.failed:
-        failed_sheet(workbook.create_sheet(failed_title), view)
-    run_sheet(workbook.create_sheet(run_title), view, with_scorecards)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        failed_sheet(book.sheet(failed_title, setup(view, [16, 34, 40, 90])), view)
+    run_sheet(book.sheet(run_title, setup(view, [26, 22, 90], header_rows=0)), view, with_scorecards)
+    return book.close()
 
 
 @hookimpl

@@ -427,8 +427,11 @@ def cohort_view(result: RunResult, lang: str, documents: bool = True) -> Cohort:
     without ``documents`` only the ledgers (the terminal reads them)."""
     lang = language(lang)
     labels = LABELS[lang]
-    ranked = ranking(result)
-    ledgers = {ledger.organisation.id: ledger for _rank, ledger in ranked}
+    ranks: dict[str, int] = {}
+    ledgers: dict[str, Ledger] = {}
+    for rank, ledger in ranking(result):
+        ranks[ledger.organisation.id] = rank
+        ledgers[ledger.organisation.id] = ledger
     if not documents:
         return Cohort(result, lang, labels, ReportWords(labels), {}, [], [], ledgers)
     versions = plugin_versions(result.plugin_manager)
@@ -437,7 +440,7 @@ def cohort_view(result: RunResult, lang: str, documents: bool = True) -> Cohort:
         for organisation in result.organisations
         if organisation.id not in ledgers or not organisation.valid
     ]
-    scored = [summary(ledger, rank) for rank, ledger in ranked]
+    scored = [summary(ledger, ranks[org_id]) for org_id, ledger in ledgers.items()]
     return Cohort(result, lang, labels, ReportWords(labels), jsonable(run_header(result)), scored, failed, ledgers)
 
 
