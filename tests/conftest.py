@@ -124,3 +124,18 @@ def invoke() -> Callable[..., Result]:
         return CliRunner().invoke(main, [str(arg) for arg in args])
 
     return call
+
+
+@pytest.fixture(scope="module")
+def sample_years(tmp_path_factory: pytest.TempPathFactory) -> tuple[RunResult, Path]:
+    """The sample's two years in a store of their own (so that every report has its
+    history parts): the 2020 run and its config."""
+    folder = tmp_path_factory.mktemp("sample")
+    shutil.copytree(ROOT / "examples", folder / "examples", ignore=shutil.ignore_patterns("*.sqlite3"))
+    for year in (2019, 2020):
+        result = CliRunner().invoke(
+            main, ["run", str(folder / "examples" / f"shaoxing-{year}" / "config.toml"), "--save"]
+        )
+        assert result.exit_code == 0, result.output
+    config = folder / "examples" / "shaoxing-2020" / "config.toml"
+    return run(load_config(config)), config

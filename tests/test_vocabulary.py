@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -23,8 +22,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 from fivestar.cli import main
-from fivestar.config import load_config
-from fivestar.pipeline import RunResult, run
+from fivestar.pipeline import RunResult
 from fivestar.report import RenderOptions, terminal
 from fivestar.report.excel import render_xlsx
 from fivestar.report.html_page import render_html
@@ -37,20 +35,6 @@ MARKED = re.compile("⟦[^⟦⟧]*⟧")
 WORDS = re.compile(r"[A-Za-z\u2e80-\u9fff]+")
 TOOL = ("fivestar-assess", "assess")
 """The product's own name, printed as the report's author."""
-
-
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[RunResult, Path]:
-    """The sample's two years in a store of their own; the 2020 run."""
-    folder = tmp_path_factory.mktemp("sample")
-    shutil.copytree(EXAMPLES, folder / "examples", ignore=shutil.ignore_patterns("*.sqlite3"))
-    for year in (2019, 2020):
-        result = CliRunner().invoke(
-            main, ["run", str(folder / "examples" / f"shaoxing-{year}" / "config.toml"), "--save"]
-        )
-        assert result.exit_code == 0, result.output
-    config = folder / "examples" / "shaoxing-2020" / "config.toml"
-    return run(load_config(config)), config
 
 
 def marked(lang: str) -> dict[str, str]:
@@ -131,9 +115,9 @@ def xlsx_text(content: bytes) -> str:
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_every_word_of_every_report_is_in_the_vocabulary(
-    sample: tuple[RunResult, Path], lang: str, monkeypatch: pytest.MonkeyPatch
+    sample_years: tuple[RunResult, Path], lang: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    result, config = sample
+    result, config = sample_years
     data = data_strings(result)
     monkeypatch.setitem(LABELS, lang, marked(lang))
     monkeypatch.setattr(terminal, "WIDTH", 2000)
@@ -155,16 +139,16 @@ def test_every_word_of_every_report_is_in_the_vocabulary(
     assert not left, left
 
 
-def test_the_marks_reach_the_reports(sample: tuple[RunResult, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_marks_reach_the_reports(sample_years: tuple[RunResult, Path], monkeypatch: pytest.MonkeyPatch) -> None:
     """The test above is not empty: the reports do print the marked vocabulary."""
-    result, _config = sample
+    result, _config = sample_years
     monkeypatch.setitem(LABELS, "zh", marked("zh"))
     page = html_text(render_html(result, RenderOptions()))
     assert "⟦总表⟧" in page and "⟦组织生活会⟧ = ⟦是⟧ → 1" in page
     assert "⟦未获评原因⟧" in render_table(result, RenderOptions(org="sx-civil-affairs"))
 
 
-def test_a_label_written_into_a_renderer_is_found(sample: tuple[RunResult, Path]) -> None:
-    result, _config = sample
+def test_a_label_written_into_a_renderer_is_found(sample_years: tuple[RunResult, Path]) -> None:
+    result, _config = sample_years
     assert unmarked("⟦总表⟧ 合计 12", data_strings(result)) == ["合计"]
     assert unmarked("⟦总表⟧ Total 12", data_strings(result)) == ["Total"]

@@ -8,7 +8,6 @@ import io
 import json
 import math
 import re
-import shutil
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,8 +17,6 @@ from xml.etree import ElementTree
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
-from fivestar.cli import main
 from fivestar.config import load_config
 from fivestar.pipeline import RunResult, run
 from fivestar.report import RenderOptions, excel, render_json
@@ -29,21 +26,13 @@ from fivestar.report.workbook_xml import escape, escape_cell
 from samples import LEARNING
 from xlsx_reference import ReferenceBook
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> RunResult:
+def sample(sample_years: tuple[RunResult, Path]) -> RunResult:
     """The 2020 sample run with 2019 in its history store (so the workbook has every kind of sheet)."""
-    folder = tmp_path_factory.mktemp("sample")
-    shutil.copytree(EXAMPLES, folder / "examples", ignore=shutil.ignore_patterns("*.sqlite3"))
-    for year in (2019, 2020):
-        saved = CliRunner().invoke(
-            main, ["run", str(folder / "examples" / f"shaoxing-{year}" / "config.toml"), "--save"]
-        )
-        assert saved.exit_code == 0, saved.output
-    return run(load_config(folder / "examples" / "shaoxing-2020" / "config.toml"))
+    return sample_years[0]
 
 
 def color(value: Any) -> str | None:

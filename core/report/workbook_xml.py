@@ -28,6 +28,7 @@ from typing import Any, NamedTuple
 
 from fivestar.report.json_text import number_text
 from fivestar.report.text import clean
+from fivestar.workbook import column_letter
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -72,15 +73,6 @@ def escape_cell(text: str) -> str:
     if "_x" in text:
         text = ESCAPED_NAME.sub(lambda found: "_x005F" + found.group(0), text)
     return escape(text)
-
-
-def column_letter(column: int) -> str:
-    """1 → A, 27 → AA."""
-    letters = ""
-    while column:
-        column, remainder = divmod(column - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
 
 
 LETTERS = [column_letter(column) for column in range(1, 131)]
