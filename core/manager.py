@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import types
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib.metadata import entry_points
@@ -54,6 +55,21 @@ class PluginManager(pluggy.PluginManager):
         super().__init__(ENTRY_POINT_GROUP)
         self.add_hookspecs(hookspecs)
         self.infos: dict[str, PluginInfo] = {}
+
+    def parse_hookimpl_opts(self, plugin: object, name: str) -> pluggy.HookimplOpts | None:
+        """pluggy's own answer, read directly from a module's namespace for
+        a plain function or what is no function (a constant, a class, an
+        imported module): pluggy reads every attribute of a plugin with
+        ``inspect.getattr_static``, and the core's and built-in plugins have
+        some 700, a few ms of every command."""
+        if type(plugin) is types.ModuleType and not name.startswith("__"):
+            value = vars(plugin).get(name)
+            if isinstance(value, types.FunctionType):
+                opts = vars(value).get(self.project_name + "_impl")
+                return opts if isinstance(opts, dict) else None
+            if not isinstance(value, (types.MethodType, staticmethod, classmethod)):
+                return None
+        return super().parse_hookimpl_opts(plugin, name)
 
     def add(self, plugin: object, info: PluginInfo) -> None:
         """Register a plugin; a name already taken, or a hook implementation
@@ -173,12 +189,16 @@ def make_plugin_manager(
         )
 
     if load_entry_points:
+        # each distribution's name and version read once: each reading parses its metadata file
+        described: dict[object, tuple[str, str]] = {}
         for entry_point in entry_points(group=ENTRY_POINT_GROUP):
             dist = entry_point.dist
-            dist_name = dist.name if dist else "?"
+            if dist not in described:
+                described[dist] = (dist.name, dist.version) if dist else ("?", "?")
+            dist_name, dist_version = described[dist]
             info = PluginInfo(
                 entry_point.name,
-                dist.version if dist else "?",
+                dist_version,
                 "built-in" if dist_name == DISTRIBUTION else f"entry point ({dist_name})",
                 entry_point.value,
                 blocked=entry_point.name in blocked,

@@ -9,7 +9,6 @@ import os
 import re
 import stat
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -22,7 +21,6 @@ from fivestar.logs import get_logger
 from fivestar.model import InputError, Problem
 from fivestar.pipeline import RunContext, prepare
 from fivestar.tomllines import with_file_lines
-from fivestar.whatif import one_value_each, policy_options
 
 log = get_logger(__name__)
 
@@ -90,6 +88,8 @@ def write_output(content: str | bytes | Iterable[str], output: Path | None, what
 
 
 def replace_file(pieces: Iterable[str | bytes], target: Path) -> None:
+    import tempfile
+
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(target)
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.{os.getpid()}-", suffix=".tmp")
@@ -178,10 +178,13 @@ def open_run(path: str, command_line_policy: Sequence[str] = ()) -> tuple[RunCon
         config, problems = read_config(path)
     except InputError as error:
         fail(error.problems)
-    try:
-        config.command_line_policy = one_value_each(policy_options(command_line_policy))
-    except InputError as error:
-        problems += error.problems
+    if command_line_policy:
+        from fivestar.whatif import one_value_each, policy_options
+
+        try:
+            config.command_line_policy = one_value_each(policy_options(command_line_policy))
+        except InputError as error:
+            problems += error.problems
     if problems:
         config.history = False
     try:

@@ -23,12 +23,10 @@ from fivestar.cli.options import (
 from fivestar.config import DEFAULT_EDITION, shown_path
 from fivestar.evidence import missing_facts, owned_elsewhere
 from fivestar.facts import DEPARTMENT
-from fivestar.history import save_run
 from fivestar.logs import get_logger
 from fivestar.model import InputError, Organisation, Problem
 from fivestar.pipeline import collector_paused, load_organisation, mark_duplicates, run_cohort
 from fivestar.report import Renderer, RenderOptions, jsonable
-from fivestar.store import HistoryStore
 from fivestar.suggest import did_you_mean
 
 log = get_logger(__name__)
@@ -201,6 +199,9 @@ def run(
         if org_id not in known:
             fail([unknown_org(org_id, known)])
     if save if save is not None else config.save:
+        from fivestar.history import save_run
+        from fivestar.store import HistoryStore
+
         store = shown_path(config.history_path)
         try:
             saved = save_run(result, HistoryStore(config.history_path), replace=replace)
