@@ -10,6 +10,7 @@ import math
 import re
 import zipfile
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -22,7 +23,7 @@ from fivestar.pipeline import RunResult, run
 from fivestar.report import RenderOptions, excel, render_json
 from fivestar.report.excel import render_xlsx
 from fivestar.report.labels import LABELS
-from fivestar.report.workbook_xml import escape, escape_cell
+from fivestar.report.workbook_xml import SheetSetup, WorkbookWriter, escape, escape_cell
 from samples import LEARNING
 from xlsx_reference import ReferenceBook
 
@@ -150,13 +151,10 @@ def test_escape_keeps_what_excel_would_read_as_a_character() -> None:
     assert escape("a\rb") == "a&#13;b"
 
 
-def test_a_large_cohort_is_written_row_after_row_with_the_json_figures(
-    generate: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_large_cohort_is_written_row_after_row_with_the_json_figures(generate: ModuleType, tmp_path: Path) -> None:
     """250 organisations, each with its scorecard (above the 200 of openpyxl's
     days): every sheet's rows and cells are written in order, once, and every
     total is the JSON's own text (openpyxl wrote 75.1 as 75.09999999999999)."""
-    monkeypatch.setattr(excel, "SCORECARDS_UP_TO", 300)
     result = run(load_config(generate.write_cohort(250, tmp_path / "cohort")))
     content = render_xlsx(result, RenderOptions())
     document = json.loads(
@@ -190,3 +188,14 @@ def test_a_large_cohort_is_written_row_after_row_with_the_json_figures(
         org_id = strings[int(texts["C"].findtext(f"{MAIN}v"))]
         totals[org_id] = texts[total_column].findtext(f"{MAIN}v")
     assert totals == {entry["id"]: json.dumps(entry["total"]) for entry in scored}
+
+
+def test_a_remembered_row_is_written_again_only_for_equal_values_of_the_same_kind() -> None:
+    """Rows are remembered by their values, but True equals 1: a row holding a boolean is written anew."""
+    book = WorkbookWriter()
+    sheet = book.sheet("s", SheetSetup())
+    for row in (["a", 1], ["a", True], ["a", 1], ["a", Decimal("2.80")], ["a", Decimal("2.8")], ["a", False]):
+        sheet.write(row)
+    values = [row for row in openpyxl.load_workbook(io.BytesIO(book.close()))["s"].iter_rows(values_only=True)]
+    assert values == [("a", 1), ("a", True), ("a", 1), ("a", 2.8), ("a", 2.8), ("a", False)]
+    assert [type(value) for _text, value in values] == [int, bool, int, float, float, bool]

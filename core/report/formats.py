@@ -1,6 +1,6 @@
 """The core's report formats as the plugin manager registers them, without
-importing their modules: the workbook's module imports openpyxl (some 40 ms
-and 180 modules), the page's the HTML helpers, and a JSON run needs neither.
+importing their modules: the workbook's module imports its writer, the
+page's the HTML helpers, and a JSON run needs neither.
 
 Each module's formats are declared here (name, description, suffix and the
 module's functions by name); the module is imported when one of its formats

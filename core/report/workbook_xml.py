@@ -358,15 +358,13 @@ class Sheet:
         self.rows += 1
         book = self.book
         key = (tuple(values), style, tuple(whole))
-        if any(value.__class__ is bool for value in values):
+        if bool in map(type, values):
             pieces = book.row_pieces(values, style, whole)
         elif (pieces := book.rows.get(key)) is None:
-            pieces = book.row_pieces(values, style, whole)
-            if pieces[1]:
-                if len(book.rows) >= MEMO_LIMIT:
-                    book.rows.clear()
-                book.rows[key] = pieces
-        self.parts.append(str(self.rows).join(pieces[0]))
+            if len(book.rows) >= MEMO_LIMIT:
+                book.rows.clear()
+            pieces = book.rows[key] = book.row_pieces(values, style, whole)
+        self.parts.append(str(self.rows).join(pieces))
         if len(self.parts) >= FLUSH_ROWS:
             self.flush()
         return self.rows
@@ -424,8 +422,10 @@ class WorkbookWriter:
         self.strings = Strings()
         self.sheets: list[Sheet] = []
         self.charts: list[int] = []
-        self.rows: dict[tuple[Any, ...], tuple[list[str], bool]] = {}
-        self.cells: dict[tuple[Any, ...], str] = {}
+        self.rows: dict[tuple[Any, ...], list[str]] = {}
+        """Rows written, by their values and style (a row holding a boolean
+        is not remembered: True equals 1), as their text split where the row's
+        number goes."""
         self.open: Sheet | None = None
 
     def sheet(self, title: str, setup: SheetSetup) -> Sheet:
@@ -437,23 +437,22 @@ class WorkbookWriter:
         self.sheets.append(self.open)
         return self.open
 
-    def cell(self, value: Any, style: Style, whole: bool) -> tuple[str, bool]:
-        """A cell's text after its reference (``<c r="A1"``), and whether it
-        can be remembered."""
+    def cell(self, value: Any, style: Style, whole: bool) -> str:
+        """A cell's text after its reference (``<c r="A1"``)."""
         kind = value.__class__
         if kind is str:
             text = clean(value)
             style_id = self.styles.id(style)
             shown = f' s="{style_id}"' if style_id else ""
-            return f'{shown} t="s"><v>{self.strings.id(text)}</v></c>', True
+            return f'{shown} t="s"><v>{self.strings.id(text)}</v></c>'
         if value is None:
             if style == PLAIN:
-                return "", True
-            return f' s="{self.styles.id(style)}"/>', True
+                return ""
+            return f' s="{self.styles.id(style)}"/>'
         if kind is bool:
             style_id = self.styles.id(style)
             shown = f' s="{style_id}"' if style_id else ""
-            return f'{shown} t="b"><v>{int(value)}</v></c>', False
+            return f'{shown} t="b"><v>{int(value)}</v></c>'
         if kind is int:
             number = str(value)
         elif kind is Decimal:
@@ -463,21 +462,19 @@ class WorkbookWriter:
         else:
             return self.cell(str(value), style, whole)
         style_id = self.styles.id(style._replace(number=WHOLE if whole else style.number or self.number_format))
-        return f' s="{style_id}"><v>{number}</v></c>', True
+        return f' s="{style_id}"><v>{number}</v></c>'
 
-    def row_pieces(self, values: Sequence[Any], style: Style, whole: Sequence[int]) -> tuple[list[str], bool]:
-        """A row's text split where its number goes, and whether it can be remembered."""
+    def row_pieces(self, values: Sequence[Any], style: Style, whole: Sequence[int]) -> list[str]:
+        """A row's text split where its number goes."""
         pieces = ['<row r="']
         tail = '">'
-        memorable = True
         for index, value in enumerate(values):
-            text, kept = self.cell(value, style, index in whole)
-            memorable = memorable and kept
+            text = self.cell(value, style, index in whole)
             if text:
                 pieces.append(f'{tail}<c r="{LETTERS[index]}')
                 tail = f'"{text}'
         pieces.append(tail + "</row>")
-        return pieces, memorable
+        return pieces
 
     def add_chart(self, sheet_number: int, chart: BarChart, title: str) -> None:
         number = len(self.charts) + 1
