@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fivestar.discovery import anchor, find_files
+from fivestar.discovery import anchor, find_files, real_path
 from fivestar.facts import Shown, describe_value
 from fivestar.limits import LIMIT_NAMES, Limits, parse_limits
 from fivestar.logs import get_logger
@@ -139,7 +139,7 @@ class RunConfig:
                     )
                 )
             for match in found.files:
-                real = os.path.realpath(match)
+                real = real_path(match)
                 if real not in seen:
                     seen.add(real)
                     files.append(match)

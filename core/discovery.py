@@ -11,9 +11,10 @@ once, and a folder link that leads out of the ``roots`` is not entered.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import glob
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,8 +32,23 @@ def is_inside(path: Path, roots: tuple[Path, ...] | None) -> bool:
     """Whether ``path``, its links resolved, lies in one of ``roots`` (None: anywhere)."""
     if roots is None:
         return True
-    real = Path(os.path.realpath(path))
+    real = Path(real_path(path))
     return any(real.is_relative_to(root) for root in roots)
+
+
+def real_path(path: Path) -> str:
+    """``os.path.realpath``, with the folders' part remembered."""
+    if os.path.islink(path):
+        return os.path.realpath(path)
+    return os.path.join(real_folder(os.path.dirname(os.path.abspath(path))), os.path.basename(path))
+
+
+@functools.lru_cache(maxsize=1024)
+def real_folder(folder: str) -> str:
+    """A folder's links resolved, remembered: a cohort's files share a few
+    folders, and resolving each file's whole path costs a system call per
+    part of it."""
+    return os.path.realpath(folder)
 
 
 def anchor(base: Path, pattern: str) -> Path:
@@ -67,7 +83,7 @@ def find_files(base: Path, pattern: str, roots: tuple[Path, ...] | None = None) 
     matches = sorted(set(_search(start, tuple(parts), roots, searched, found.outside)), key=str)
     real_files: set[str] = set()
     for match in matches:
-        real = os.path.realpath(match)
+        real = real_path(match)
         if real not in real_files:
             real_files.add(real)
             found.files.append(match)
@@ -93,35 +109,47 @@ def _search(
     if head == "**":
         if rest:
             yield from _search(folder, rest, roots, searched, outside)
-        for child in _children(folder, "*"):
-            if child.is_dir():
+        for child, is_dir, is_file in _children(folder, "*"):
+            if is_dir:
                 if _enter(child, roots, outside):
                     yield from _search(child, parts, roots, searched, outside)
-            elif not rest and child.is_file():
+            elif not rest and is_file:
                 yield child
         return
-    for child in _children(folder, head):
+    for child, is_dir, is_file in _children(folder, head):
         if not rest:
-            if child.is_file():
+            if is_file:
                 yield child
-        elif child.is_dir() and _enter(child, roots, outside):
+        elif is_dir and _enter(child, roots, outside):
             yield from _search(child, rest, roots, searched, outside)
 
 
-def _children(folder: Path, part: str) -> Iterator[Path]:
+def _children(folder: Path, part: str) -> Iterator[tuple[Path, bool, bool]]:
+    """The entries of ``folder`` that ``part`` names, each with whether it
+    is a folder and whether a file (links followed); read from the folder's
+    listing, without a system call per file."""
     if not glob.has_magic(part):
         child = folder / part
         if os.path.lexists(child):
-            yield child
+            yield child, child.is_dir(), child.is_file()
         return
     try:
-        names = os.listdir(folder)
+        with os.scandir(folder) as listing:
+            entries = list(listing)
     except OSError:
         return
     hidden = part.startswith(".")
-    for name in names:
+    for entry in entries:
+        name = entry.name
         if (hidden or not name.startswith(".")) and fnmatch.fnmatch(name, part):
-            yield folder / name
+            yield folder / name, _is(entry.is_dir), _is(entry.is_file)
+
+
+def _is(question: Callable[[], bool]) -> bool:
+    try:
+        return question()
+    except OSError:
+        return False
 
 
 def _enter(folder: Path, roots: tuple[Path, ...] | None, outside: list[Path]) -> bool:

@@ -108,6 +108,7 @@ def read_evidence(
         )
         return organisation
     organisation.sha256 = hashlib.sha256(content).hexdigest()
+    organisation.content = content
     if registry is not None and workbook_path(path):
         bomb = workbook_problem(content, file, limits)
         if bomb is not None:

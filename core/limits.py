@@ -6,8 +6,10 @@ config's ``[limits]`` table (docs/security.md)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass, fields, replace
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -139,6 +141,11 @@ def document_problems(document: dict[str, Any], file: str, limits: Limits) -> li
     return problems
 
 
+UNBOUNDED = frozenset({bool, int, float, Decimal, dt.date, dt.datetime, dt.time})
+"""The values a parsed document holds that no limit of this module bounds
+(the size of numbers is checked with the facts): not visited."""
+
+
 def _visit(value: Any, table: str, key: str, file: str, limits: Limits, problems: list[Problem]) -> None:
     if len(problems) >= limits.problems:
         return
@@ -156,9 +163,12 @@ def _visit(value: Any, table: str, key: str, file: str, limits: Limits, problems
         return
     if isinstance(value, list):
         for index, entry in enumerate(value):
-            _visit(entry, table, f"{key}[{index}]", file, limits, problems)
+            if type(entry) not in UNBOUNDED:
+                _visit(entry, table, f"{key}[{index}]", file, limits, problems)
     elif isinstance(value, dict):
         for name, entry in value.items():
+            if type(entry) in UNBOUNDED and len(name) <= limits.text_chars:
+                continue
             if len(name) > limits.text_chars:
                 expected = f"a key of at most {limits.text_chars} characters ([limits] text_chars)"
                 problems.append(

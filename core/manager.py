@@ -9,15 +9,17 @@ from __future__ import annotations
 import importlib.util
 import sys
 import types
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
+from typing import Any
 
 import pluggy
 from fivestar import hookspecs
 from fivestar.logs import ensure_configured, get_logger
 from fivestar.model import InputError, Problem
+from fivestar.stepcalls import StepCaller
 
 ENTRY_POINT_GROUP = "assess"
 DISTRIBUTION = "fivestar-assess"
@@ -55,6 +57,26 @@ class PluginManager(pluggy.PluginManager):
         super().__init__(ENTRY_POINT_GROUP)
         self.add_hookspecs(hookspecs)
         self.infos: dict[str, PluginInfo] = {}
+        self.monitors = 0
+        self.step_callers: dict[str, StepCaller] = {}
+
+    def step(self, name: str) -> StepCaller:
+        """The caller of a per-organisation step hook (:mod:`fivestar.stepcalls`)."""
+        caller = self.step_callers.get(name)
+        if caller is None:
+            caller = self.step_callers[name] = StepCaller(self, name)
+        return caller
+
+    def add_hookcall_monitoring(self, before: Any, after: Any) -> Callable[[], None]:
+        """pluggy's monitoring; while any is on, every step goes through pluggy."""
+        undo = super().add_hookcall_monitoring(before, after)
+        self.monitors += 1
+
+        def undo_and_count() -> None:
+            undo()
+            self.monitors -= 1
+
+        return undo_and_count
 
     def parse_hookimpl_opts(self, plugin: object, name: str) -> pluggy.HookimplOpts | None:
         """pluggy's own answer, read directly from a module's namespace for

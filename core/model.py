@@ -381,6 +381,9 @@ class Organisation:
     unverified: dict[str, str] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     appeals: list[Appeal] = field(default_factory=list)
+    content: bytes = field(default=b"", repr=False, compare=False)
+    """The evidence file's bytes while it is read (its problems are located
+    in its text), let go with ``raw``."""
 
     def decision_counts(self) -> tuple[int, int, int, int]:
         """How many conflicts, unverified claims, findings that stand and

@@ -314,8 +314,8 @@ def load_organisation(path: Path, pm: PluginManager, context: RunContext, conten
     if organisation.cells:
         organisation.problems = locate(organisation.problems, organisation.cells, str(path))
     elif organisation.problems:
-        locate_problems(organisation, content)
-    organisation.raw = {}
+        locate_problems(organisation, organisation.content or content)
+    organisation.raw, organisation.content = {}, b""
     return organisation
 
 
@@ -329,17 +329,16 @@ def locate_problems(organisation: Organisation, content: bytes | None) -> None:
 def score(organisation: Organisation, pm: PluginManager, context: RunContext) -> Ledger:
     """score → penalise → cap → rate for one organisation of the cohort."""
     ledger = Ledger(organisation)
-    hook = pm.hook
     step = "score"
     try:
-        hook.assess_score(ledger=ledger, context=context)
+        pm.step("assess_score")(ledger=ledger, context=context)
         step = "penalise"
-        hook.assess_penalise(ledger=ledger, context=context)
+        pm.step("assess_penalise")(ledger=ledger, context=context)
         step = "cap"
-        hook.assess_cap(ledger=ledger, context=context)
+        pm.step("assess_cap")(ledger=ledger, context=context)
         ledger.total = sum((section.score for section in ledger.sections.values()), ZERO) - ledger.heavy_points()
         step = "rate"
-        hook.assess_rate(ledger=ledger, context=context)
+        pm.step("assess_rate")(ledger=ledger, context=context)
     except PluginFault:
         raise
     except Exception as error:

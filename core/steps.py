@@ -12,7 +12,7 @@ and may change the core's work, whatever ordering marks it sets.
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from decimal import Decimal
 from typing import Any
 
@@ -220,25 +220,20 @@ def withhold_below(awards: Awards, section_id: str, score: Decimal, needed: Deci
     awards.withhold(section_id, f"{fmt(score)} < {fmt(needed)}", "below", score=fmt(score), needed=fmt(needed))
 
 
-@hookimpl(wrapper=True, tryfirst=True)
-def assess_score(ledger: Ledger, context: RunContext) -> Generator[None, None, None]:
-    score_items(ledger, context)
-    return (yield)
+def core_step(work: Callable[[Ledger, RunContext], None]) -> Any:
+    """A hook wrapper that does the core's ``work`` and then yields to the
+    plugins; the work is named on it (``core_step``) for
+    :mod:`fivestar.stepcalls`."""
+
+    def wrapper(ledger: Ledger, context: RunContext) -> Generator[None, None, None]:
+        work(ledger, context)
+        return (yield)
+
+    wrapper.core_step = work  # type: ignore[attr-defined]
+    return wrapper
 
 
-@hookimpl(wrapper=True, tryfirst=True)
-def assess_penalise(ledger: Ledger, context: RunContext) -> Generator[None, None, None]:
-    apply_findings(ledger, context)
-    return (yield)
-
-
-@hookimpl(wrapper=True, tryfirst=True)
-def assess_cap(ledger: Ledger, context: RunContext) -> Generator[None, None, None]:
-    sum_sections(ledger, context)
-    return (yield)
-
-
-@hookimpl(wrapper=True, tryfirst=True)
-def assess_rate(ledger: Ledger, context: RunContext) -> Generator[None, None, None]:
-    award(ledger, context)
-    return (yield)
+assess_score = hookimpl(wrapper=True, tryfirst=True)(core_step(score_items))
+assess_penalise = hookimpl(wrapper=True, tryfirst=True)(core_step(apply_findings))
+assess_cap = hookimpl(wrapper=True, tryfirst=True)(core_step(sum_sections))
+assess_rate = hookimpl(wrapper=True, tryfirst=True)(core_step(award))

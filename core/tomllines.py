@@ -25,6 +25,11 @@ BARE_KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
 """The characters of a bare key: ``name = value``, the common line, is read
 without a regular expression."""
 DECODE_LINE = re.compile(r"at line (\d+)")
+PLAIN_HEADER = re.compile(r"\n[ \t]*\[\[?[ \t]*(?P<key>[^\]\n]+?)[ \t]*\]\]?[ \t]*(#[^\n]*)?\r?(?=\n|\Z)")
+NOT_PLAIN = re.compile(r"\n[ \t]*(?:[\"']|\[\[?[ \t]*[\"']|[A-Za-z0-9_-]+[ \t]*\.)")
+ODD_BREAK = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+LONE_RETURN = re.compile(r"\r(?!\n)")
+"""What makes a text not plain (see :class:`PlainKeyLines`)."""
 
 
 @functools.lru_cache(maxsize=4096)
@@ -86,9 +91,69 @@ class KeyLines:
         return None
 
 
+class PlainKeyLines:
+    """:class:`KeyLines` for a plain text, found by searching rather than by
+    reading every line: a problem needs one or two lines of a file, and an
+    evidence file is mostly ``key = value`` lines under bare ``[table]``
+    headers. Plain means: no multi-line string, no quoted or dotted key at
+    the start of a line, no line break but ``\\n`` (or ``\\r\\n``); then
+    the lines found are :class:`KeyLines`'s own (a test compares them).
+
+    The text is searched with a newline before it, so that every pattern
+    starts with a newline, which the regular expression engine finds fast."""
+
+    def __init__(self, text: str) -> None:
+        self.text = "\n" + text
+        self.headers = [
+            (key_parts(match["key"]), match.start(), match.end()) for match in PLAIN_HEADER.finditer(self.text)
+        ]
+
+    @staticmethod
+    def fits(text: str) -> bool:
+        if '"""' in text or "'''" in text or ODD_BREAK.search(text):
+            return False
+        return ("\r" not in text or LONE_RETURN.search(text) is None) and NOT_PLAIN.search("\n" + text) is None
+
+    def line_of(self, table: str, key: str) -> int | None:
+        path = (*key_parts(table), *key_parts(key))
+        while path:
+            position = self._first(path)
+            if position is not None:
+                return self.text.count("\n", 0, position + 1)
+            path = path[:-1]
+        return None
+
+    def _first(self, path: tuple[str, ...]) -> int | None:
+        found = [start for header, start, _end in self.headers if header == path]
+        table, key = path[:-1], path[-1]
+        if key.strip(BARE_KEY):
+            return min(found, default=None)
+        spans = [(end, self._next_header(end)) for header, _start, end in self.headers if header == table]
+        if not table:
+            spans.append((0, self.headers[0][1] if self.headers else len(self.text)))
+        pattern = assignment_of(key)
+        for begin, end in spans:
+            match = pattern.search(self.text, begin, end)
+            if match:
+                found.append(match.start())
+        return min(found, default=None)
+
+    def _next_header(self, position: int) -> int:
+        return next((start for _header, start, _end in self.headers if start >= position), len(self.text))
+
+
+@functools.lru_cache(maxsize=4096)
+def assignment_of(key: str) -> re.Pattern[str]:
+    return re.compile(rf"\n[ \t]*{re.escape(key)}[ \t]*=")
+
+
+def key_lines(text: str) -> KeyLines | PlainKeyLines:
+    return PlainKeyLines(text) if PlainKeyLines.fits(text) else KeyLines.of(text)
+
+
 def with_lines(problems: list[Problem], file: str, text: str) -> list[Problem]:
     """The problems of one file, each given the line it is about."""
-    located: KeyLines | None = None
+    located: KeyLines | PlainKeyLines | None = None
     result = []
     for problem in problems:
         if problem.file != file or problem.line is not None:
@@ -99,7 +164,7 @@ def with_lines(problems: list[Problem], file: str, text: str) -> list[Problem]:
         if decode:
             line = int(decode.group(1))
         elif problem.table or problem.key:
-            located = located or KeyLines.of(text)
+            located = located or key_lines(text)
             line = located.line_of(problem.table, problem.key)
         result.append(replace(problem, line=line) if line is not None else problem)
     return result

@@ -1,0 +1,57 @@
+"""The per-organisation steps (score, penalise, cap, rate) called without
+pluggy's machinery when it would only add time.
+
+A cohort calls each of these hooks once per organisation; pluggy's call
+(its hook-executing chain and the core's wrapper generator) costs more than
+the core's work of some steps. Where a step's implementations are the
+core's own wrapper (:mod:`fivestar.steps`, which does its work and then
+yields) and plain implementations, calling the core's function and then
+each plain implementation in pluggy's order is the same call. Anything
+else (another plugin's wrapper, an old-style hookwrapper, a monitor such as
+``assess whatif``'s) is left to pluggy. A test compares the two on plugins
+with ordering marks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pluggy
+
+Step = Callable[..., None]
+
+
+class StepCaller:
+    """Calls one step hook with ``ledger`` and ``context``."""
+
+    def __init__(self, pm: Any, name: str) -> None:
+        self.pm = pm
+        self.hook = getattr(pm.hook, name)
+        self.seen: list[pluggy.HookImpl] | None = None
+        self.calls: list[tuple[Step, tuple[str, ...]]] | None = None
+
+    def __call__(self, **kwargs: Any) -> None:
+        impls = self.hook.get_hookimpls()
+        if impls != self.seen:
+            self.seen, self.calls = impls, direct_calls(impls)
+        if self.calls is None or self.pm.monitors:
+            self.hook(**kwargs)
+            return
+        for function, names in self.calls:
+            function(*[kwargs[name] for name in names])
+
+
+def direct_calls(impls: list[pluggy.HookImpl]) -> list[tuple[Step, tuple[str, ...]]] | None:
+    """The functions pluggy would call, in its order, or None where a
+    wrapper other than the core's own takes part."""
+    calls: list[tuple[Step, tuple[str, ...]]] = []
+    plain = []
+    for impl in reversed(impls):
+        if impl.hookwrapper or (impl.wrapper and getattr(impl.function, "core_step", None) is None):
+            return None
+        if impl.wrapper:
+            calls.append((impl.function.core_step, ("ledger", "context")))
+        else:
+            plain.append((impl.function, tuple(impl.argnames)))
+    return calls + plain
