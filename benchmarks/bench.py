@@ -135,7 +135,9 @@ def large_run(config: Path, output: Path, runs: int) -> tuple[list[float], list[
 
 def scoring_versus_baseline(config_path: Path, runs: int) -> list[float]:
     """The engine's scoring step over the baseline's, both with the garbage
-    collector paused as `assess run` does."""
+    collector paused as `assess run` does, each keeping every organisation's
+    total and letting the rest of its result go, as a large run does (its
+    workers write each ledger out and send back the total)."""
     from fivestar.config import load_config
     from fivestar.model import Cohort
     from fivestar.pipeline import collector_paused, load_organisation, prepare, score
@@ -153,10 +155,9 @@ def scoring_versus_baseline(config_path: Path, runs: int) -> list[float]:
             for figures in pm.hook.assess_cohort(cohort=cohort, context=context):
                 cohort.figures.update(figures or {})
             context.cohort = cohort.figures
-            ledgers = {organisation.id: score(organisation, pm, context) for organisation in valid}
+            engine_totals = {organisation.id: score(organisation, pm, context).total for organisation in valid}
             seconds = time.perf_counter() - started
-        totals["engine"] = {key: ledger.total for key, ledger in ledgers.items()}
-        del ledgers
+        totals["engine"] = engine_totals
         gc.collect()
         return seconds
 
@@ -164,13 +165,14 @@ def scoring_versus_baseline(config_path: Path, runs: int) -> list[float]:
         with collector_paused():
             started = time.perf_counter()
             average, ratings = baseline.cohort_figures([organisation.facts for organisation in valid])
-            results = {
-                organisation.id: baseline.score(organisation.facts, organisation.heavy, config.year, average, ratings)
+            baseline_totals = {
+                organisation.id: baseline.score(organisation.facts, organisation.heavy, config.year, average, ratings)[
+                    "total"
+                ]
                 for organisation in valid
             }
             seconds = time.perf_counter() - started
-        totals["baseline"] = {key: result["total"] for key, result in results.items()}
-        del results
+        totals["baseline"] = baseline_totals
         gc.collect()
         return seconds
 

@@ -58,7 +58,17 @@ class PluginManager(pluggy.PluginManager):
         self.add_hookspecs(hookspecs)
         self.infos: dict[str, PluginInfo] = {}
         self.monitors = 0
+        self.generation = 0
+        """Counts registrations, so that a step's caller knows its implementations changed."""
         self.step_callers: dict[str, StepCaller] = {}
+
+    def register(self, plugin: object, name: str | None = None) -> str | None:
+        self.generation += 1
+        return super().register(plugin, name)
+
+    def unregister(self, plugin: object | None = None, name: str | None = None) -> Any:
+        self.generation += 1
+        return super().unregister(plugin, name)
 
     def step(self, name: str) -> StepCaller:
         """The caller of a per-organisation step hook (:mod:`fivestar.stepcalls`)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -331,14 +332,14 @@ def score(organisation: Organisation, pm: PluginManager, context: RunContext) ->
     ledger = Ledger(organisation)
     step = "score"
     try:
-        pm.step("assess_score")(ledger=ledger, context=context)
+        pm.step("assess_score")(ledger, context)
         step = "penalise"
-        pm.step("assess_penalise")(ledger=ledger, context=context)
+        pm.step("assess_penalise")(ledger, context)
         step = "cap"
-        pm.step("assess_cap")(ledger=ledger, context=context)
+        pm.step("assess_cap")(ledger, context)
         ledger.total = sum((section.score for section in ledger.sections.values()), ZERO) - ledger.heavy_points()
         step = "rate"
-        pm.step("assess_rate")(ledger=ledger, context=context)
+        pm.step("assess_rate")(ledger, context)
     except PluginFault:
         raise
     except Exception as error:
@@ -451,6 +452,14 @@ def load_cohort(files: Sequence[Path], pm: PluginManager, context: RunContext, j
             yield from pool.imap(_load_in_worker, files, chunksize=max(1, min(500, len(files) // (jobs * 8))))
     finally:
         _WORKER = None
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (``--jobs`` by default)."""
+    try:
+        return max(1, min(64, len(os.sched_getaffinity(0))))
+    except AttributeError:
+        return max(1, min(64, os.cpu_count() or 1))
 
 
 @contextmanager

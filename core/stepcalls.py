@@ -28,30 +28,40 @@ class StepCaller:
     def __init__(self, pm: Any, name: str) -> None:
         self.pm = pm
         self.hook = getattr(pm.hook, name)
-        self.seen: list[pluggy.HookImpl] | None = None
-        self.calls: list[tuple[Step, tuple[str, ...]]] | None = None
+        self.generation = -1
+        self.calls: list[tuple[Step, tuple[int, ...]]] | None = None
 
-    def __call__(self, **kwargs: Any) -> None:
-        impls = self.hook.get_hookimpls()
-        if impls != self.seen:
-            self.seen, self.calls = impls, direct_calls(impls)
-        if self.calls is None or self.pm.monitors:
-            self.hook(**kwargs)
+    def __call__(self, ledger: Any, context: Any) -> None:
+        pm = self.pm
+        if pm.generation != self.generation:
+            self.calls, self.generation = direct_calls(self.hook.get_hookimpls()), pm.generation
+        calls = self.calls
+        if calls is None or pm.monitors:
+            self.hook(ledger=ledger, context=context)
             return
-        for function, names in self.calls:
-            function(*[kwargs[name] for name in names])
+        arguments = (ledger, context)
+        for function, positions in calls:
+            if positions == BOTH:
+                function(ledger, context)
+            else:
+                function(*[arguments[position] for position in positions])
 
 
-def direct_calls(impls: list[pluggy.HookImpl]) -> list[tuple[Step, tuple[str, ...]]] | None:
-    """The functions pluggy would call, in its order, or None where a
+ARGUMENTS = ("ledger", "context")
+BOTH = (0, 1)
+
+
+def direct_calls(impls: list[pluggy.HookImpl]) -> list[tuple[Step, tuple[int, ...]]] | None:
+    """The functions pluggy would call, in its order, each with the
+    positions of its arguments among (ledger, context); or None where a
     wrapper other than the core's own takes part."""
-    calls: list[tuple[Step, tuple[str, ...]]] = []
+    calls: list[tuple[Step, tuple[int, ...]]] = []
     plain = []
     for impl in reversed(impls):
         if impl.hookwrapper or (impl.wrapper and getattr(impl.function, "core_step", None) is None):
             return None
         if impl.wrapper:
-            calls.append((impl.function.core_step, ("ledger", "context")))
+            calls.append((impl.function.core_step, BOTH))
         else:
-            plain.append((impl.function, tuple(impl.argnames)))
+            plain.append((impl.function, tuple(ARGUMENTS.index(name) for name in impl.argnames)))
     return calls + plain

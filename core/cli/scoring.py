@@ -25,7 +25,7 @@ from fivestar.evidence import missing_facts, owned_elsewhere
 from fivestar.facts import DEPARTMENT
 from fivestar.logs import get_logger
 from fivestar.model import InputError, Organisation, Problem
-from fivestar.pipeline import collector_paused, load_organisation, mark_duplicates, run_cohort
+from fivestar.pipeline import collector_paused, load_organisation, mark_duplicates, run_cohort, usable_cores
 from fivestar.report import Renderer, RenderOptions, jsonable
 from fivestar.suggest import did_you_mean
 
@@ -156,9 +156,9 @@ def report_failed(failed: list[Organisation], on_screen: bool = False) -> None:
 @click.option(
     "--jobs",
     type=click.IntRange(1, 64),
-    default=1,
-    show_default=True,
-    help="Processes that read, check, score and write (a large cohort: the number of cores).",
+    default=None,
+    show_default="the cores the run may use",
+    help="Processes that read, check, score and write a large cohort.",
 )
 @collector_paused()
 def run(
@@ -189,7 +189,9 @@ def run(
         fail(error.problems)
     pieces = {renderer.name: renderer.pieces for renderer in chosen if renderer.pieces}
     try:
-        result = run_cohort(files, pm, context, progress=progress_reporter(len(files)), jobs=jobs, pieces=pieces)
+        result = run_cohort(
+            files, pm, context, progress=progress_reporter(len(files)), jobs=jobs or usable_cores(), pieces=pieces
+        )
     except InputError as error:
         fail(error.problems)
     result.config = config
