@@ -32,8 +32,13 @@ def is_inside(path: Path, roots: tuple[Path, ...] | None) -> bool:
     """Whether ``path``, its links resolved, lies in one of ``roots`` (None: anywhere)."""
     if roots is None:
         return True
-    real = Path(real_path(path))
-    return any(real.is_relative_to(root) for root in roots)
+    real = real_path(path)
+    return any(real == root or real.startswith(inside_of(root)) for root in map(str, roots))
+
+
+@functools.lru_cache(maxsize=64)
+def inside_of(root: str) -> str:
+    return root if root.endswith(os.sep) else root + os.sep
 
 
 def real_path(path: Path) -> str:

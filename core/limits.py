@@ -84,11 +84,25 @@ class TooLarge(Exception):
     """A file is larger than ``file_bytes``."""
 
 
+READ_CHUNK = 65_536
+"""Read past the size a file states (it may grow, or state none) this much at a time."""
+
+
 def read_limited(path: Path, limits: Limits) -> bytes:
     """The bytes of a file, never more than the limit allows (read no
     further than one byte past it, whatever the file claims its size is)."""
-    with path.open("rb") as stream:
-        content = stream.read(limits.file_bytes + 1)
+    parts = []
+    remaining = limits.file_bytes + 1
+    with open(path, "rb", buffering=0) as stream:
+        request = os.fstat(stream.fileno()).st_size + 1
+        while remaining > 0:
+            chunk = stream.read(min(request, remaining))
+            if not chunk:
+                break
+            parts.append(chunk)
+            remaining -= len(chunk)
+            request = READ_CHUNK
+    content = b"".join(parts)
     if len(content) > limits.file_bytes:
         raise TooLarge(describe_size(os.path.getsize(path)))
     return content

@@ -220,6 +220,13 @@ class Problem:
     line: int | None = None
     """The line of the file the problem is about (TOML evidence), if known."""
 
+    def at_line(self, line: int) -> Problem:
+        """The same problem, about that line (``dataclasses.replace``, at a
+        tenth of its cost: every missing fact of a cohort is located)."""
+        located = object.__new__(Problem)
+        vars(located).update(vars(self), line=line)
+        return located
+
     @classmethod
     def error(
         cls, file: str, table: str = "", key: str = "", *, expected: str = "", found: str = "", message: str = ""

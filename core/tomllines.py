@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from fivestar.model import Problem
@@ -26,8 +26,9 @@ BARE_KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
 without a regular expression."""
 DECODE_LINE = re.compile(r"at line (\d+)")
 PLAIN_HEADER = re.compile(r"\n[ \t]*\[\[?[ \t]*(?P<key>[^\]\n]+?)[ \t]*\]\]?[ \t]*(#[^\n]*)?\r?(?=\n|\Z)")
-NOT_PLAIN = re.compile(r"\n[ \t]*(?:[\"']|\[\[?[ \t]*[\"']|[A-Za-z0-9_-]+[ \t]*\.)")
-ODD_BREAK = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+NOT_PLAIN = re.compile(r"\n[ \t]*+(?:[\"']|\[\[?[ \t]*+[\"']|[A-Za-z0-9_-]++[ \t]*+\.)")
+ODD_BREAKS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+"""The line breaks other than ``\\n`` and ``\\r`` that ``str.splitlines`` knows."""
 LONE_RETURN = re.compile(r"\r(?!\n)")
 """What makes a text not plain (see :class:`PlainKeyLines`)."""
 
@@ -110,7 +111,7 @@ class PlainKeyLines:
 
     @staticmethod
     def fits(text: str) -> bool:
-        if '"""' in text or "'''" in text or ODD_BREAK.search(text):
+        if '"""' in text or "'''" in text or any(odd in text for odd in ODD_BREAKS):
             return False
         return ("\r" not in text or LONE_RETURN.search(text) is None) and NOT_PLAIN.search("\n" + text) is None
 
@@ -166,7 +167,7 @@ def with_lines(problems: list[Problem], file: str, text: str) -> list[Problem]:
         elif problem.table or problem.key:
             located = located or key_lines(text)
             line = located.line_of(problem.table, problem.key)
-        result.append(replace(problem, line=line) if line is not None else problem)
+        result.append(problem.at_line(line) if line is not None else problem)
     return result
 
 

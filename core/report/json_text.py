@@ -119,14 +119,31 @@ class ItemWriter:
         self.section = item.section
         self.single = len(self.names) == 1
         self.memo: dict[tuple[Any, ...], str] | None = {} if isinstance(item.rule, PURE_RULES) else None
+        self.flags: dict[tuple[Any, ...], str] | None = {} if isinstance(item.rule, Flag) and self.single else None
+        """A flag's plain line (as scored, its trace the fact's value) by
+        points, value and source: its text depends on nothing else."""
 
-    def text(self, line: ItemResult, facts: dict[str, dict[str, Any]], sources: dict[str, str]) -> str:
-        table = facts.get(self.section) or {}
+    def text(self, line: ItemResult, table: dict[str, Any], sources: dict[str, str]) -> str:
+        """The line's text; ``table`` is the facts of the item's section."""
         values: Any
         origins: Any
         if self.single:
             values = table.get(self.names[0])
             origins = sources.get(self.keys[0], "default")
+            flags = self.flags
+            if (
+                flags is not None
+                and line.trace is values
+                and line.raw is line.points
+                and line.scored_points is line.points
+                and line.status == "scored"
+                and not line.note
+            ):
+                key = (line.points, values, origins)
+                text = flags.get(key)
+                if text is None:
+                    text = flags[key] = self._render(line, values, origins)
+                return text
         else:
             values = tuple([table.get(name) for name in self.names])
             origins = tuple([sources.get(key, "default") for key in self.keys])
@@ -258,6 +275,7 @@ class DocumentWriter:
                 )
                 writers = self.items
                 lines = section.lines
+                table = facts.get(section_id) or {}
                 texts = []
                 for item_id in section.item_ids:
                     line = lines[item_id]
@@ -265,7 +283,8 @@ class DocumentWriter:
                     writer = writers.get(item.id)
                     if writer is None or writer.item is not item:
                         writer = self.item(item)
-                    texts.append(writer.text(line, facts, sources))
+                    own = table if item.section == section_id else facts.get(item.section) or {}
+                    texts.append(writer.text(line, own, sources))
                 parts.append(", ".join(texts))
                 parts.append("}}")
             parts.append('}, "heavy": ')
