@@ -11,12 +11,12 @@ import sys
 import types
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
 import pluggy
 from fivestar import hookspecs
+from fivestar.installed import entry_points
 from fivestar.logs import ensure_configured, get_logger
 from fivestar.model import InputError, Problem
 from fivestar.stepcalls import StepCaller

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
-import zlib
+from typing import TYPE_CHECKING
 
 from fivestar.limits import UNPACKED_RATIO, Limits, describe_size
 from fivestar.model import Problem
+
+if TYPE_CHECKING:
+    import zipfile
 
 CELLS_PER_BYTE = 10
 """A sheet may span at most ``unpacked_bytes / CELLS_PER_BYTE`` cells (2
@@ -29,6 +31,9 @@ def workbook_problem(content: bytes, file: str, limits: Limits) -> Problem | Non
     zip's directory and a scan of its sheets' XML (never more than the
     directory declares); None when it fits, or is no zip at all (the reader
     then says what it is, as for a damaged one)."""
+    import zipfile
+    import zlib
+
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             entries = archive.infolist()

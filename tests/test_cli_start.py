@@ -71,6 +71,8 @@ RUN_NEEDS_NOT = (
     "tomlkit",
     "structlog",
     "asyncio",
+    "importlib.metadata",
+    "email",
     "python_calamine",
     "fivestar.report.excel",
     "fivestar.report.html_page",
