@@ -243,6 +243,10 @@ def read_tags(organisation: Organisation, tags: object) -> None:
     organisation.tags = frozenset(tag.strip() for tag in tags)
 
 
+MISSING = object()
+"""A fact the evidence does not state."""
+
+
 def convert_facts(
     organisation: Organisation,
     registry: Registry,
@@ -305,10 +309,9 @@ def convert_facts(
                 )
             )
 
-    fact_keys = registry.fact_keys
-    owners = registry.fact_owners
-    for section, types in registry.schema.items():
-        keys = fact_keys[section]
+    derived_facts = organisation.derived
+    sources = organisation.sources
+    for section, types, plan in registry.conversion_plan:
         table = raw.get(section, {})
         if not isinstance(table, dict):
             problems.append(Problem("error", file, section, "", "a table", describe_value(table)))
@@ -327,9 +330,8 @@ def convert_facts(
                     )
                 )
         values: dict[str, Any] = {}
-        for name, fact_type in types.items():
-            key = keys[name]
-            claimed = missing = object()
+        for name, key, fact_type, owner in plan:
+            claimed = missing = MISSING
             if name in table:
                 try:
                     claimed = fact_type.convert(table[name])
@@ -337,8 +339,8 @@ def convert_facts(
                     problems.append(
                         Problem("error", file, section, name + error.where, error.expected, describe_value(error.found))
                     )
-            record = records.get(key)
-            derived = organisation.derived.get(key)
+            record = records.get(key) if records else None
+            derived = derived_facts.get(key) if derived_facts else None
             if record is not None:
                 value, source = record.value, OFFICE_RECORDS + record.where
             elif derived is not None:
@@ -352,7 +354,6 @@ def convert_facts(
                     value = fact_type.default
             elif claimed is not missing:
                 value, source = claimed, "evidence"
-                owner = owners[key]
                 if owner != DEPARTMENT and claimed != fact_type.default:
                     organisation.unverified[key] = unverified_claims
                     if unverified_claims == "ignore":
@@ -371,7 +372,7 @@ def convert_facts(
                         )
             else:
                 values[name] = fact_type.default
-                organisation.sources[key] = "default"
+                sources[key] = "default"
                 if name not in table and key in required:
                     problems.append(
                         Problem(
@@ -388,7 +389,7 @@ def convert_facts(
             if claimed is not missing and source != "evidence" and source != "default" and claimed != value:
                 organisation.conflicts.append(Conflict(key, claimed, value, source))
             values[name] = value
-            organisation.sources[key] = source
+            sources[key] = source
         organisation.facts[section] = values
     check_materials(organisation, registry)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -111,9 +112,9 @@ def facts_summary_of(
 ) -> tuple[list[str], dict[str, int]]:
     """One scored organisation's part of :attr:`RunResult.facts_summary`: its
     missing facts, and how many facts each supplier gave it."""
-    sources = organisation.sources.values()
+    by_source = Counter(organisation.sources.values())
     return missing_facts(organisation, required), {
-        name: sum(source.startswith(name) for source in sources) for name in suppliers
+        name: sum(count for source, count in by_source.items() if source.startswith(name)) for name in suppliers
     }
 
 

@@ -215,6 +215,25 @@ class Registry:
         return {section: {name: f"{section}.{name}" for name in types} for section, types in self.schema.items()}
 
     @cached_property
+    def conversion_plan(
+        self,
+    ) -> tuple[tuple[str, dict[str, FactType], tuple[tuple[str, str, FactType, str], ...]], ...]:
+        """For each table: its fact types, and each fact's name, key, type
+        and owner, in order (what reading an evidence file goes through)."""
+        keys, owners = self.fact_keys, self.fact_owners
+        return tuple(
+            (
+                section,
+                types,
+                tuple(
+                    (name, keys[section][name], fact_type, owners[keys[section][name]])
+                    for name, fact_type in types.items()
+                ),
+            )
+            for section, types in self.schema.items()
+        )
+
+    @cached_property
     def required_facts(self) -> set[str]:
         """The fact keys that enabled items read (missing ones get a warning)."""
         return {key for item in self.enabled_items for key in item.fact_keys()}
