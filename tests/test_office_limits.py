@@ -230,3 +230,50 @@ def test_cells_without_references_are_counted_where_the_readers_place_them(tmp_p
     problem = workbook_problem(buffer.getvalue(), "w.xlsx", Limits())
     assert problem is not None and problem.found == "xl/worksheets/sheet1.xml spanning 1000 rows × 3000 columns"
     assert workbook_problem(buffer.getvalue(), "w.xlsx", Limits(file_bytes=40_000_000)) is None
+
+
+def lying_workbook(megabytes: int, declared: int) -> bytes:
+    """A workbook whose first sheet unpacks to ``megabytes`` MB of one long
+    text while its headers (the local one and the directory's) declare
+    ``declared`` bytes: the guard reads the declared sizes, so the reader
+    must refuse to inflate further than they say."""
+    import struct
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active["A1"] = "x"
+    made = io.BytesIO()
+    book.save(made)
+    name = "xl/worksheets/sheet1.xml"
+    sheet = (
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        b'<row r="1"><c r="A1" t="inlineStr"><is><t>' + b"A" * (megabytes * 1_000_000) + b"</t></is></c></row>"
+        b"</sheetData></worksheet>"
+    )
+    rebuilt = io.BytesIO()
+    with zipfile.ZipFile(made) as source, zipfile.ZipFile(rebuilt, "w", zipfile.ZIP_DEFLATED) as archive:
+        for entry in source.infolist():
+            archive.writestr(entry.filename, sheet if entry.filename == name else source.read(entry.filename))
+    data = bytearray(rebuilt.getvalue())
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+        local = archive.getinfo(name).header_offset
+    struct.pack_into("<I", data, local + 22, declared)
+    central = data.find(b"PK\x01\x02")
+    while central != -1:
+        length = struct.unpack_from("<H", data, central + 28)[0]
+        if data[central + 46 : central + 46 + length] == name.encode():
+            struct.pack_into("<I", data, central + 24, declared)
+        central = data.find(b"PK\x01\x02", central + 4)
+    return bytes(data)
+
+
+def test_an_evidence_workbook_that_unpacks_further_than_it_declares_fails_that_organisation_only(
+    tmp_path: Path, org_a: Path, write_config: WriteConfig
+) -> None:
+    liar = tmp_path / "orgs" / "liar.xlsx"
+    liar.write_bytes(lying_workbook(30, declared=1_000))
+    assert workbook_problem(liar.read_bytes(), str(liar), Limits()) is None
+    expected, found = only_workbook_error(write_config, liar)
+    assert expected.startswith("an Excel workbook (.xlsx)")
+    assert "larger than its declared uncompressed size" in found
