@@ -394,7 +394,14 @@ class _Reader:
         except UnicodeDecodeError:
             self.error(str(path), "", "", "a UTF-8 CSV file (in Excel: save as “CSV UTF-8”)", Shown("other bytes"))
             return
-        self.records_rows(path, list(csv.reader(io.StringIO(text))))
+        try:
+            rows = list(csv.reader(io.StringIO(text, newline="")))
+        except csv.Error as error:
+            self.error(
+                str(path), "", "", "a CSV file (in Excel: save as “CSV UTF-8”)", Shown(f"unreadable CSV: {error}")
+            )
+            return
+        self.records_rows(path, rows)
 
     def records_xlsx(self, path: Path) -> None:
         from openpyxl import load_workbook

@@ -217,6 +217,51 @@ def test_any_office_records_and_reviews_are_read_or_refused_never_crash(records:
         holds_the_contract(invoke("run", root / "config.toml", "--format", "json"), {0, 1, 2})
 
 
+SAMPLE_CSV_RECORDS = (SAMPLE / "records" / "2020-conduct-rating.csv").read_text(encoding="utf-8")
+cells = texts | values.map(str) | st.decimals(allow_nan=False, allow_infinity=False, places=2).map(str)
+
+
+def records_workbook(rows: list[list[str]]) -> bytes:
+    """An xlsx sheet of these cells (less the characters a workbook cannot hold)."""
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    book = Workbook()
+    for row in rows:
+        book.active.append([ILLEGAL_CHARACTERS_RE.sub("", cell) for cell in row])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+sample_rows = [line.split(",") for line in SAMPLE_CSV_RECORDS.splitlines()]
+record_rows = st.lists(st.lists(cells, min_size=1, max_size=4), max_size=4).map(
+    lambda extra: [sample_rows[0], *sample_rows[1:3], *extra]
+)
+
+
+SAMPLE_RECORDS_WORKBOOK = records_workbook(sample_rows)
+"""Made once: a workbook's bytes carry the time it was written."""
+records_sheets = (
+    st.tuples(st.just(".csv"), record_rows.map(lambda rows: "\n".join(",".join(row) for row in rows).encode("utf-8")))
+    | st.tuples(st.just(".xlsx"), record_rows.map(records_workbook))
+    | st.tuples(st.just(".csv"), mutated(SAMPLE_CSV_RECORDS))
+    | st.tuples(st.just(".xlsx"), mutated(SAMPLE_RECORDS_WORKBOOK))
+)
+
+
+@FUZZ
+@given(records_sheets)
+def test_any_office_records_sheet_is_read_or_refused_never_crashes(sheet: tuple[str, bytes]) -> None:
+    suffix, content = sheet
+    config = f'[assessment]\nyear = 2020\norganisations = ["orgs/*.toml"]\n[office]\nrecords = ["records{suffix}"]\n'
+    with cohort(PLAIN.replace("plain", "fuzzed").encode("utf-8"), config) as root:
+        (root / f"records{suffix}").write_bytes(content)
+        holds_the_contract(invoke("run", root / "config.toml", "--format", "json"), {0, 1, 2})
+
+
 config_tables = st.fixed_dictionaries(
     {"assessment": st.dictionaries(st.sampled_from(["year", "organisations", "award_year", "edition"]), values)},
     optional={

@@ -277,3 +277,22 @@ def test_an_evidence_workbook_that_unpacks_further_than_it_declares_fails_that_o
     expected, found = only_workbook_error(write_config, liar)
     assert expected.startswith("an Excel workbook (.xlsx)")
     assert "larger than its declared uncompressed size" in found
+
+
+def test_a_records_csv_the_csv_reader_refuses_is_a_clear_error(
+    tmp_path: Path, org_a: Path, write_config: WriteConfig
+) -> None:
+    path = records_csv(tmp_path, "组织,行风评议成绩\na," + "8" * 200_000 + "\n")
+    ((_severity, file, table, key, expected, found),) = office_problems(write_config())
+    assert (file, table, key) == (str(path), "", "")
+    assert expected == "a CSV file (in Excel: save as “CSV UTF-8”)"
+    assert found.startswith("unreadable CSV: field larger than field limit")
+
+
+def test_a_lone_carriage_return_in_a_records_csv_ends_a_row(
+    tmp_path: Path, org_a: Path, write_config: WriteConfig
+) -> None:
+    records_csv(tmp_path, "组织,行风评议成绩\ra,88.5\r")
+    result = run(load_config(write_config()))
+    (organisation,) = result.organisations
+    assert str(organisation.facts["performance"]["conduct_rating"]) == "88.5"
