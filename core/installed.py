@@ -3,15 +3,15 @@ standard library's ``importlib.metadata.entry_points(group=...)`` finds
 them, without importing it.
 
 ``importlib.metadata`` imports the email package, to read a distribution's
-name and version from its metadata: some 6 ms of every command, a twentieth
-of a small run. Here the distributions are the ones it finds, in its order
-(the ``*.dist-info`` and ``*.egg-info`` folders of each folder on
-``sys.path``, the first of each name winning), each ``entry_points.txt`` is
-read by its rules, and a distribution's name and version are read from the
-first lines of its metadata only when it has an entry point of the group.
-Where it would look further (a zip file or an egg on ``sys.path``, a finder
-of distributions other than the standard one on ``sys.meta_path``),
-``importlib.metadata`` itself is asked. A test keeps the two answers equal.
+name and version from its metadata: some 6 ms of every command. Here the
+distributions are the ones it finds, in its order (the ``*.dist-info`` and
+``*.egg-info`` folders of each folder on ``sys.path``, the first of each
+name winning), each ``entry_points.txt`` is read by its rules, and a
+distribution's name and version are read from the first lines of its
+metadata only when it has an entry point of the group. Where it would look
+further (a zip file or an egg on ``sys.path``, a finder of distributions
+other than the standard one on ``sys.meta_path``), ``importlib.metadata``
+itself is asked. A test keeps the two answers equal.
 """
 
 from __future__ import annotations
@@ -110,7 +110,9 @@ def standard_search_only() -> bool:
     if finders != [PathFinder]:
         return False
     for entry in sys.path:
-        root = os.fspath(entry) or "."
+        if not isinstance(entry, str):
+            return False
+        root = entry or "."
         if os.path.basename(root).lower().endswith(".egg") or os.path.isfile(root):
             return False
     return True
@@ -122,7 +124,7 @@ def distributions() -> Iterator[Distribution]:
     together; the first distribution of each name only."""
     seen: set[str] = set()
     for entry in sys.path:
-        root = os.fspath(entry)
+        root = str(entry)
         try:
             children = os.listdir(root or ".")
         except Exception:
