@@ -362,9 +362,9 @@ def run_sheet(sheet: Sheet, view: Cohort, with_scorecards: bool) -> None:
 def render_xlsx(result: RunResult, options: RenderOptions) -> bytes:
     """The workbook's bytes. With ``options.org`` only that organisation's
     scorecard sheet follows the league table."""
-    view = cohort_view(result, options.lang)
+    with_scorecards = options.org is not None or len(result.totals_by_id()) <= SCORECARDS_UP_TO
+    view = cohort_view(result, options.lang, keep_ledgers=with_scorecards and options.org is None)
     labels = view.labels
-    with_scorecards = options.org is not None or len(view.scored) <= SCORECARDS_UP_TO
     history = history_totals(result) if with_scorecards else {}
     taken = set(RESERVED_TITLES)
     league_title, charts_title, history_title, failed_title, run_title = (

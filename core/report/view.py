@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -173,7 +173,7 @@ class Cohort:
     document: dict[str, Any]
     scored: list[dict[str, Any]]
     failed: list[dict[str, Any]]
-    ledgers: dict[str, Ledger] = field(default_factory=dict)
+    ledgers: Mapping[str, Ledger] = field(default_factory=dict)
 
     @property
     def registry(self) -> Registry:
@@ -421,26 +421,34 @@ def is_missing_fact(problem: dict[str, Any]) -> bool:
     return problem.get("found") == "nothing" and bool(problem.get("key")) and problem.get("table") != "organisation"
 
 
-def cohort_view(result: RunResult, lang: str, documents: bool = True) -> Cohort:
+def cohort_view(result: RunResult, lang: str, documents: bool = True, keep_ledgers: bool = True) -> Cohort:
     """The run in ``lang``: the run's header, a summary of each scored
     organisation in rank order and the failed organisations' entries;
-    without ``documents`` only the ledgers (the terminal reads them)."""
+    without ``documents`` only the ledgers (the terminal reads them).
+    Without ``keep_ledgers`` each ledger is let go once summed up, and
+    looked up in the run again when asked for (a streamed run scores it
+    again): a large cohort's view holds its summaries, not its ledgers."""
     lang = language(lang)
     labels = LABELS[lang]
     ranks: dict[str, int] = {}
-    ledgers: dict[str, Ledger] = {}
+    kept: dict[str, Ledger] = {}
+    scored = []
     for rank, ledger in ranking(result):
-        ranks[ledger.organisation.id] = rank
-        ledgers[ledger.organisation.id] = ledger
+        org_id = ledger.organisation.id
+        ranks[org_id] = rank
+        if keep_ledgers or not documents:
+            kept[org_id] = ledger
+        if documents:
+            scored.append(summary(ledger, rank))
+    ledgers: Mapping[str, Ledger] = kept if keep_ledgers or not documents else result.ledgers
     if not documents:
         return Cohort(result, lang, labels, ReportWords(labels), {}, [], [], ledgers)
     versions = plugin_versions(result.plugin_manager)
     failed = [
         jsonable(organisation_document(organisation, None, versions))
         for organisation in result.organisations
-        if organisation.id not in ledgers or not organisation.valid
+        if organisation.id not in ranks or not organisation.valid
     ]
-    scored = [summary(ledger, ranks[org_id]) for org_id, ledger in ledgers.items()]
     return Cohort(result, lang, labels, ReportWords(labels), jsonable(run_header(result)), scored, failed, ledgers)
 
 
