@@ -35,12 +35,21 @@ def configure_logging(
         colors = sys.stderr.isatty() and not os.environ.get("NO_COLOR")
     _pending = (log_format, _shown, colors, sys.stderr)
     if "structlog" in sys.modules:
-        ensure_configured()
+        _apply()
 
 
 def ensure_configured() -> None:
-    """Import structlog and give it the configuration asked for, if it has
-    not had it yet."""
+    """Import structlog and give it the configuration last asked for, unless
+    it has had it, or someone configured it since it was imported (who would
+    have configured it after this module, had structlog been imported when
+    the configuration was asked for)."""
+    import structlog
+
+    if _pending is not None and not structlog.is_configured():
+        _apply()
+
+
+def _apply() -> None:
     global _pending
     import structlog
 

@@ -171,3 +171,37 @@ def test_registering_finds_the_hook_implementations_pluggy_finds() -> None:
             assert mine == pluggy.PluginManager.parse_hookimpl_opts(pm, plugin, attribute), attribute
             compared += mine is not None
     assert compared > 20
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        ([], "[warning  ] output_link_replaced"),
+        (["--log-format", "json"], '"event": "output_link_replaced", "level": "warning"'),
+        (["-q"], None),
+    ],
+)
+def test_a_line_logged_is_configured_as_asked_though_structlog_was_not_imported(
+    tmp_path: Path,
+    write_org: Callable[..., Path],
+    write_config: Callable[..., Path],
+    options: list[str],
+    expected: str | None,
+) -> None:
+    """structlog is imported at the first line shown (fivestar.logs), and
+    then configured as the options asked: stderr, the format, the level."""
+    write_org("a", learning=LEARNING)
+    config = write_config()
+    (tmp_path / "kept.json").write_text("", encoding="utf-8")
+    (tmp_path / "link.json").symlink_to(tmp_path / "kept.json")
+    run = ["run", str(config), "--format", "json", "--output", str(tmp_path / "link.json")]
+    finished = subprocess.run(
+        [sys.executable, "-c", "from fivestar.cli import main; main()", *options, *run], capture_output=True, text=True
+    )
+    assert finished.returncode == 0, finished.stderr
+    assert finished.stdout == ""
+    assert json.loads((tmp_path / "link.json").read_text(encoding="utf-8"))["organisations"][0]["id"] == "a"
+    if expected is None:
+        assert "output_link_replaced" not in finished.stderr
+    else:
+        assert expected in finished.stderr
