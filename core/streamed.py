@@ -36,7 +36,7 @@ import shutil
 import tempfile
 import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -91,6 +91,8 @@ class Packer:
         self.sections = tuple(section for section, _names in self.tables)
         keys = registry.fact_keys
         self.source_keys = tuple(keys[section][name] for section, names in self.tables for name in names)
+        apart = {"raw", "path", "id", "facts", *BULKY}
+        self.state_names = tuple(field.name for field in fields(Organisation) if field.name not in apart)
 
     def pack(self, organisation: Organisation) -> bytes:
         if isinstance(organisation, _Glanced):
@@ -106,7 +108,13 @@ class Packer:
         if sources is not None and tuple(sources) == self.source_keys:
             bulky["sources"] = tuple(sources.values())
         rest = pickle.dumps(bulky, pickle.HIGHEST_PROTOCOL)
-        return pickle.dumps((organisation.id, facts, state, organisation.valid, rest), pickle.HIGHEST_PROTOCOL)
+        kept: Any = state
+        if len(state) == len(self.state_names) and all(name in state for name in self.state_names):
+            kept = tuple([state[name] for name in self.state_names])
+        return pickle.dumps((organisation.id, facts, kept, organisation.valid, rest), pickle.HIGHEST_PROTOCOL)
+
+    def _state(self, state: Any) -> dict[str, Any]:
+        return dict(zip(self.state_names, state, strict=True)) if type(state) is tuple else state
 
     def glance(self, packed: bytes, path: Path) -> Organisation:
         """The organisation with all but its problems, sources, derived facts
@@ -114,7 +122,7 @@ class Packer:
         cohort step reads facts)."""
         org_id, facts, state, valid, rest = pickle.loads(packed)
         organisation = _Glanced.__new__(_Glanced)
-        vars(organisation).update(state)
+        vars(organisation).update(self._state(state))
         organisation.id, organisation.path, organisation.raw = org_id, path, {}
         organisation.facts = self._facts(facts)
         organisation._rest = (self, rest, valid)
@@ -123,7 +131,7 @@ class Packer:
     def unpack(self, packed: bytes, path: Path) -> Organisation:
         org_id, facts, state, _valid, rest = pickle.loads(packed)
         organisation = Organisation.__new__(Organisation)
-        vars(organisation).update(state)
+        vars(organisation).update(self._state(state))
         organisation.id, organisation.path, organisation.raw = org_id, path, {}
         organisation.facts = self._facts(facts)
         self._restore(organisation, rest)
