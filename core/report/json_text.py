@@ -309,7 +309,7 @@ class DocumentWriter:
         parts.append(encode(organisation.sha256))
         parts.append("}")
         for key, value in organisation.decisions().items():
-            parts.append(f", {encode_basestring(key)}: {dumps(value)}")
+            parts.append(f", {encode_basestring(key)}: {dumps(value) if value else '[]'}")
         for key, value in organisation.extras.items():
             if key not in DOCUMENT_KEYS and key != "rank":
                 parts.append(f", {encode_basestring(key)}: {dumps(value)}")
