@@ -62,6 +62,12 @@ log = get_logger(__name__)
 CHUNK = 250
 """Organisations a worker scores and writes at a time (one spill file each)."""
 
+KEPT_FOR_COHORT = 5_000
+"""Up to this many valid organisations, each is unpacked once for the
+cohort step and kept while its hooks go over the cohort (each hook goes
+over it once: three times for the 2020 edition), about 6 kB each; above,
+every pass unpacks them again, in bounded memory."""
+
 Pieces = Callable[[Organisation, Ledger | None], str]
 """One organisation's part of an output (without its rank)."""
 
@@ -410,7 +416,10 @@ def _score_all(
     packed, context = stream.packed, stream.context
     count = len(packed)
     chosen = [index for index, ok in enumerate(valid) if ok]
-    cohort = Cohort(PackedOrganisations(stream.packer, packed, stream.files, chosen))  # type: ignore[arg-type]
+    glanced: Sequence[Organisation] = PackedOrganisations(stream.packer, packed, stream.files, chosen)
+    if len(chosen) <= KEPT_FOR_COHORT:
+        glanced = list(glanced)
+    cohort = Cohort(glanced)  # type: ignore[arg-type]
     for figures in stream.pm.hook.assess_cohort(cohort=cohort, context=context):
         cohort.figures.update(figures or {})
     context.cohort = cohort.figures
