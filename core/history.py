@@ -3,17 +3,72 @@ organisation's years, and the comparison of two years."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import repeat
 from typing import Any
 
-from fivestar.numbers import ZERO
+from fivestar.context import RunContext
+from fivestar.manager import PluginManager
+from fivestar.model import Ledger, Organisation
+from fivestar.numbers import ZERO, fmt
 from fivestar.pipeline import RunResult
-from fivestar.report import ENGINE, plugin_versions, ranks
+from fivestar.report import ENGINE, json_pieces, plugin_versions, ranks
 from fivestar.report.json_text import DocumentWriter, awards_document, rank_tail
-from fivestar.store import HistoryStore, SavedRow, dumps, stored_run
+from fivestar.store import HistoryStore, RowFields, SavedRow, dumps, stored_run
+
+ROW = "history-row"
+"""The pieces (see :mod:`fivestar.streamed`) that hold each organisation's
+row for the store, written by the process that scored it: a streamed run
+asked for them is saved without scoring anything again."""
+
+
+def row_fields(organisation: Organisation, ledger: Ledger | None) -> RowFields:
+    if ledger is None:
+        status = "plugin_error" if organisation.plugin_fault else "failed"
+        return RowFields(organisation.id, organisation.name, status, organisation.sha256, None, None, None, [])
+    return RowFields(
+        organisation.id,
+        organisation.name,
+        "scored",
+        organisation.sha256,
+        fmt(ledger.total),
+        fmt(ledger.heavy_points()),
+        dumps(awards_document(ledger.awards)),
+        [(key, fmt(section.score), fmt(section.max)) for key, section in ledger.sections.items()],
+    )
+
+
+def row_pieces(pm: PluginManager, context: RunContext) -> Callable[[Organisation, Ledger | None], str]:
+    """One organisation's row as a piece: its :class:`RowFields` as a line
+    of JSON, then its facts' JSON (JSON text holds no newline)."""
+
+    def piece(organisation: Organisation, ledger: Ledger | None) -> str:
+        head = json.dumps(row_fields(organisation, ledger), ensure_ascii=False)
+        return f"{head}\n{dumps(organisation.facts)}"
+
+    return piece
+
+
+def row_from_piece(piece: bytes) -> tuple[RowFields, bytes]:
+    """The fields and the facts' JSON (UTF-8) of a row piece."""
+    head, _, facts_json = piece.partition(b"\n")
+    *fields, sections = json.loads(head)
+    return RowFields(*fields, [tuple(section) for section in sections]), facts_json
+
+
+SAVE_PIECES: dict[str, Any] = {"json": json_pieces, ROW: row_pieces}
+"""What a run that is saved asks its workers to write while they score:
+each organisation's document (the JSON result's piece) and its row."""
+
+
+def _spilled(result: RunResult, name: str) -> Iterator[bytes | None]:
+    spilled = result.pieces.get(name)
+    if spilled is not None and len(spilled.keys) == len(result.organisations):
+        return iter(spilled)
+    return repeat(None)
 
 
 def results_from_run(result: RunResult) -> Iterator[SavedRow]:
@@ -22,35 +77,29 @@ def results_from_run(result: RunResult) -> Iterator[SavedRow]:
     is saved without holding its documents in memory. The stored document is
     the organisation's text in the JSON result (the same bytes as
     ``json.dumps`` of :func:`fivestar.report.organisation_document` with its
-    rank), taken from a streamed run's pieces when it has them."""
+    rank). A streamed run's documents and rows are taken from its pieces
+    (:data:`SAVE_PIECES`) when it has them; what it lacks is made here, an
+    organisation scored again for it."""
     writer = DocumentWriter(plugin_versions(result.plugin_manager), ENGINE)
     ranked = ranks(result.totals_by_id())
     year = result.context.year
-    spilled = result.pieces.get("json")
-    pieces: Iterator[bytes | None] = (
-        iter(spilled) if spilled is not None and len(spilled.keys) == len(result.organisations) else repeat(None)
-    )
     seen: set[str] = set()
-    for organisation, piece in zip(result.organisations, pieces, strict=False):
-        if organisation.id in seen:
+    documents, rows = _spilled(result, "json"), _spilled(result, ROW)
+    for position, document, row in zip(range(len(result.organisations)), documents, rows, strict=False):
+        fields, facts = row_from_piece(row) if row is not None else (None, b"")
+        org_id = fields.org_id if fields is not None else result.organisations[position].id
+        if org_id in seen:
             continue
-        seen.add(organisation.id)
-        ledger = result.ledgers.get(organisation.id) if organisation.valid else None
-        head = piece.decode("utf-8") if piece is not None else writer.text(organisation, ledger)
-        document = head + rank_tail(ranked.get(organisation.id) if ledger else None)
-        yield SavedRow(
-            year,
-            organisation.id,
-            organisation.name,
-            "scored" if ledger else "plugin_error" if organisation.plugin_fault else "failed",
-            organisation.sha256,
-            ledger.total if ledger else None,
-            ledger.heavy_points() if ledger else None,
-            dumps(awards_document(ledger.awards)) if ledger else None,
-            organisation.facts,
-            document,
-            {key: (section.score, section.max) for key, section in ledger.sections.items()} if ledger else {},
-        )
+        seen.add(org_id)
+        if fields is None or document is None:
+            organisation = result.organisations[position]
+            ledger = result.ledgers.get(org_id) if organisation.valid else None
+            if fields is None:
+                fields, facts = row_fields(organisation, ledger), dumps(organisation.facts).encode("utf-8")
+            if document is None:
+                document = writer.text(organisation, ledger).encode("utf-8")
+        rank = ranked.get(org_id) if fields.status == "scored" else None
+        yield SavedRow(year, fields, facts, document + rank_tail(rank).encode("utf-8"))
 
 
 def save_run(result: RunResult, store: HistoryStore, replace: bool = False) -> int:

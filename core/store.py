@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from fivestar.config import shown_path
 from fivestar.logs import get_logger
@@ -114,23 +114,33 @@ class StoredResult(StoredSummary):
         return self.facts.get(section, {}).get(name)
 
 
-@dataclass(frozen=True)
-class SavedRow:
-    """What a save writes of one organisation: its ``results`` row, already
-    as text where the store keeps text (the document is the JSON result's
-    text of the organisation), and its sections' (score, max)."""
+class RowFields(NamedTuple):
+    """What the store keeps of one organisation besides the year, its facts
+    and its document, as the text it is stored as (decimals as exact text,
+    JSON)."""
 
-    year: int
     org_id: str
     name: str
     status: str
     evidence_sha256: str
-    total: Decimal | None
-    heavy: Decimal | None
+    total: str | None
+    heavy: str | None
     awards_json: str | None
-    facts: dict[str, Any]
-    document_text: str
-    sections: dict[str, tuple[Decimal, Decimal]]
+    sections: list[tuple[str, str, str]]
+    """(section, score, max) of a scored organisation."""
+
+
+@dataclass(frozen=True)
+class SavedRow:
+    """What a save writes of one organisation: its ``results`` row and its
+    sections' scores. The facts and the document (the JSON result's text of
+    the organisation), the bulk of the row, are UTF-8 bytes as the run wrote
+    them, stored as text without being decoded here."""
+
+    year: int
+    fields: RowFields
+    facts_json: bytes
+    document: bytes
 
 
 @dataclass(frozen=True)
@@ -358,8 +368,22 @@ class HistoryStore:
             return [row[0] for row in connection.execute("SELECT DISTINCT org_id FROM results ORDER BY org_id")]
 
     def save(self, run: StoredRun, rows: Iterable[SavedRow], replace: bool = False) -> None:
-        """Record a run in one transaction; a year already stored needs ``replace``."""
+        """Record a run in one transaction; a year already stored needs ``replace``.
+
+        A year replaced is written beside the old one (its results under a
+        placeholder year) before the old one is deleted: the new rows take
+        pages that were free when the save began, or go at the end of the
+        file, and SQLite need not copy those into the rollback journal; the
+        old rows' pages are then freed without being overwritten
+        (``secure_delete = FAST``) and kept free for the next save. Deleting
+        first had every page of the old year copied into the journal and
+        the new rows written over it: twice the writing. Foreign keys are
+        not enforced while saving, since their cascade would delete the new
+        sections with the old results: the save deletes the year's old rows
+        itself."""
         with self._connect(write=True) as connection:
+            connection.execute("PRAGMA foreign_keys = OFF")
+            connection.execute("PRAGMA secure_delete = FAST")
             connection.execute("BEGIN IMMEDIATE")
             try:
                 exists = connection.execute("SELECT 1 FROM runs WHERE year = ?", (run.year,)).fetchone()
@@ -367,45 +391,33 @@ class HistoryStore:
                     raise _store_problem(
                         self.path, f"a year not yet saved (use --replace to overwrite {run.year})", f"{run.year} saved"
                     )
+                placeholder = -1 - run.year if exists else run.year
                 connection.execute("DELETE FROM section_scores WHERE year = ?", (run.year,))
-                connection.execute("DELETE FROM results WHERE year = ?", (run.year,))
                 connection.execute("DELETE FROM runs WHERE year = ?", (run.year,))
                 connection.execute(
                     "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?)",
                     (run.year, run.edition, run.saved_at, run.engine, dumps(run.policies), dumps(run.plugins)),
                 )
                 for row in rows:
-                    self._insert(connection, row)
+                    self._insert(connection, row, placeholder)
+                if exists:
+                    connection.execute("DELETE FROM results WHERE year = ?", (run.year,))
+                    connection.execute("UPDATE results SET year = ? WHERE year = ?", (run.year, placeholder))
                 connection.execute("COMMIT")
             except BaseException:
                 _roll_back(connection)
                 raise
 
     @staticmethod
-    def _insert(connection: sqlite3.Connection, row: SavedRow) -> None:
+    def _insert(connection: sqlite3.Connection, row: SavedRow, year: int) -> None:
         connection.execute(
-            "INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                row.year,
-                row.org_id,
-                row.name,
-                row.status,
-                row.evidence_sha256,
-                fmt(row.total) if row.total is not None else None,
-                fmt(row.heavy) if row.heavy is not None else None,
-                row.awards_json,
-                dumps(row.facts),
-                row.document_text,
-            ),
+            "INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT), CAST(? AS TEXT))",
+            (year, *row.fields[:-1], row.facts_json, row.document),
         )
-        if row.sections:
-            year, org_id = row.year, row.org_id
+        if row.fields.sections:
             connection.executemany(
                 "INSERT INTO section_scores VALUES (?, ?, ?, ?, ?)",
-                [
-                    (year, org_id, section, fmt(score), fmt(maximum))
-                    for section, (score, maximum) in row.sections.items()
-                ],
+                [(row.year, row.fields.org_id, *section) for section in row.fields.sections],
             )
 
 

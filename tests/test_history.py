@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 import json
 import re
+import shutil
 import sqlite3
 from collections.abc import Callable
 from decimal import Decimal
@@ -240,6 +241,41 @@ def test_saving_a_year_twice_needs_replace(invoke: Invoke, saved: Saved, season:
     assert stored.document["sections"]["performance"]["items"]["performance.target_grade"]["points"] == 8
 
 
+def year_rows(path: Path, year: int) -> dict[str, list[tuple[Any, ...]]]:
+    """The rows of one year, in the order they were written (the run's without its time of saving)."""
+    return {
+        "runs": [row[:2] + row[3:] for row in query(path, "SELECT * FROM runs WHERE year = ?", year)],
+        "results": query(path, "SELECT * FROM results WHERE year = ? ORDER BY rowid", year),
+        "section_scores": query(path, "SELECT * FROM section_scores WHERE year = ? ORDER BY rowid", year),
+    }
+
+
+def test_replacing_a_year_writes_what_a_first_save_writes_and_keeps_the_store_whole(
+    invoke: Invoke, saved: Saved, season: Season, store_path: Path
+) -> None:
+    """The replacing rows are written beside the old ones (under a placeholder
+    year) before those are deleted: afterwards the year holds exactly what a
+    first save of that year writes, the other year is untouched, and every
+    foreign key holds."""
+    saved(2019, COHORT_2019)
+    shutil.copyfile(store_path, store_path.with_name("first.sqlite3"))
+    saved(2020, COHORT_2020)
+    kept = year_rows(store_path, 2019)
+    replacing = {**COHORT_2019, "a": COHORT_2020["a"]}
+    assert set(replacing) != set(COHORT_2020)
+
+    replaced = invoke("run", season(2020, replacing), "--save", "--replace")
+    first = invoke("run", season(2020, replacing, path="first.sqlite3"), "--save")
+
+    assert replaced.exit_code == first.exit_code == 0, replaced.output + first.output
+    assert year_rows(store_path, 2020) == year_rows(store_path.with_name("first.sqlite3"), 2020)
+    assert len(year_rows(store_path, 2020)["results"]) == len(replacing)
+    assert year_rows(store_path, 2019) == kept
+    assert query(store_path, "SELECT DISTINCT year FROM results ORDER BY year") == [(2019,), (2020,)]
+    assert query(store_path, "PRAGMA foreign_key_check") == []
+    assert query(store_path, "PRAGMA integrity_check") == [("ok",)]
+
+
 def test_store_save_true_makes_saving_the_default(run_json: RunJson, season: Season, store_path: Path) -> None:
     config = season(2019, COHORT_2019, save=True)
     run_json(config, "--no-save")
@@ -265,11 +301,11 @@ def break_after(monkeypatch: pytest.MonkeyPatch, inserts: int, error: BaseExcept
     original = HistoryStore._insert
     written: list[str] = []
 
-    def insert(connection: sqlite3.Connection, result: Any) -> None:
+    def insert(connection: sqlite3.Connection, result: Any, *rest: Any) -> None:
         if len(written) == inserts:
             raise error
-        original(connection, result)
-        written.append(result.org_id)
+        original(connection, result, *rest)
+        written.append(result.fields.org_id)
 
     monkeypatch.setattr(HistoryStore, "_insert", staticmethod(insert))
     return written

@@ -14,7 +14,7 @@ import fivestar.pipeline
 import fivestar.streamed
 import pytest
 from fivestar.config import load_config
-from fivestar.history import save_run
+from fivestar.history import SAVE_PIECES, save_run
 from fivestar.numbers import fmt
 from fivestar.pipeline import RunResult, prepare, run_cohort
 from fivestar.report import RenderOptions, json_pieces, render_json, scored_documents
@@ -23,13 +23,15 @@ from fivestar.report.json_text import ExactEncoder
 from fivestar.store import HistoryStore, dumps
 
 
-def scored(config_path: Path, jobs: int, streamed: bool, monkeypatch: pytest.MonkeyPatch) -> RunResult:
+def scored(
+    config_path: Path, jobs: int, streamed: bool, monkeypatch: pytest.MonkeyPatch, pieces: dict[str, Any] | None = None
+) -> RunResult:
     monkeypatch.setattr(fivestar.pipeline, "STREAM_FROM", 1 if streamed else 10**9)
     monkeypatch.setattr(fivestar.pipeline, "PARALLEL_FROM", 1)
     monkeypatch.setattr(fivestar.streamed, "CHUNK", 7)
     config = load_config(config_path)
     pm, context = prepare(config)
-    pieces = {"json": json_pieces, "csv": csv_pieces}
+    pieces = pieces if pieces is not None else {"json": json_pieces, "csv": csv_pieces}
     result = run_cohort(config.organisation_files(), pm, context, jobs=jobs, pieces=pieces)
     result.config = config
     return result
@@ -183,3 +185,59 @@ def test_the_store_keeps_every_row_of_the_old_definition(
     for row, expected in zip(results, expected_results, strict=True):
         assert row == expected
     assert sections == expected_sections
+
+
+@pytest.mark.parametrize(
+    ("streamed", "jobs"), [(False, 1), (True, 1), (True, 2)], ids=["in memory", "streamed", "streamed, 2 jobs"]
+)
+@pytest.mark.parametrize("which", ["sample", "generated"])
+def test_a_run_made_to_be_saved_stores_every_row_without_scoring_again(
+    which: str,
+    streamed: bool,
+    jobs: int,
+    sample_config: Path,
+    cohort: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """`assess run --save` has the workers write each organisation's row
+    (SAVE_PIECES) while they score: the save stores the rows of the old
+    definition, whether the run was streamed or not and on any number of
+    processes, and never scores an organisation again."""
+    result = scored(sample_config if which == "sample" else cohort, jobs, streamed, monkeypatch, SAVE_PIECES)
+    assert set(result.pieces) == (set(SAVE_PIECES) if streamed else set())
+    expected = rows_by_the_old_definition(result)
+
+    def scored_again(*_: Any) -> None:
+        raise AssertionError("the save scored an organisation again")
+
+    monkeypatch.setattr(fivestar.streamed, "score", scored_again)
+    saved = save_run(result, HistoryStore(tmp_path / "new.sqlite3"))
+
+    assert stored_rows(tmp_path / "new.sqlite3") == expected
+    assert saved == len(expected[0]) > 0
+
+
+def test_assess_run_save_asks_the_workers_for_the_rows(
+    cohort: Path, monkeypatch: pytest.MonkeyPatch, invoke: Any, tmp_path: Path
+) -> None:
+    """A streamed `assess run --save` writing another format than JSON still
+    saves without scoring again: the run asks for SAVE_PIECES."""
+    expected = stored_rows_of(cohort, monkeypatch, tmp_path)
+    monkeypatch.setattr(fivestar.pipeline, "STREAM_FROM", 1)
+
+    def scored_again(*_: Any) -> None:
+        raise AssertionError("the save scored an organisation again")
+
+    monkeypatch.setattr(fivestar.streamed, "score", scored_again)
+    result = invoke("run", cohort, "--save", "--format", "csv", "--output", tmp_path / "out.csv", "--jobs", "2")
+
+    assert result.exit_code == 1, result.output  # the cohort has failed organisations
+    assert stored_rows(cohort.parent / "assess-history.sqlite3") == expected
+
+
+def stored_rows_of(config: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> tuple[list[Any], list[Any]]:
+    """The rows the in-memory run saves."""
+    result = scored(config, 1, False, monkeypatch)
+    save_run(result, HistoryStore(tmp_path / "memory.sqlite3"))
+    return stored_rows(tmp_path / "memory.sqlite3")

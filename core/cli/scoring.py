@@ -188,6 +188,11 @@ def run(
     except InputError as error:
         fail(error.problems)
     pieces = {renderer.name: renderer.pieces for renderer in chosen if renderer.pieces}
+    saving = save if save is not None else config.save
+    if saving:
+        from fivestar.history import SAVE_PIECES
+
+        pieces = {**SAVE_PIECES, **pieces}
     try:
         result = run_cohort(
             files, pm, context, progress=progress_reporter(len(files)), jobs=jobs or usable_cores(), pieces=pieces
@@ -200,7 +205,7 @@ def run(
         known = [organisation.id for organisation in result.organisations]
         if org_id not in known:
             fail([unknown_org(org_id, known)])
-    if save if save is not None else config.save:
+    if saving:
         from fivestar.history import save_run
         from fivestar.store import HistoryStore
 
