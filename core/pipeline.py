@@ -8,7 +8,6 @@ left out of the cohort; the others are scored.
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -443,16 +442,25 @@ def load_cohort(files: Sequence[Path], pm: PluginManager, context: RunContext, j
     files are read here, one by one.
     """
     global _WORKER
-    if jobs <= 1 or len(files) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+    if jobs <= 1 or len(files) < PARALLEL_FROM or not can_fork():
         for path in files:
             yield load_organisation(path, pm, context)
         return
+    import multiprocessing
+
     _WORKER = (pm, context)
     try:
         with multiprocessing.get_context("fork").Pool(jobs, initializer=signals.in_worker) as pool:
             yield from pool.imap(_load_in_worker, files, chunksize=max(1, min(500, len(files) // (jobs * 8))))
     finally:
         _WORKER = None
+
+
+def can_fork() -> bool:
+    """Whether worker processes can be forked (not on Windows)."""
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
 
 
 def usable_cores() -> int:

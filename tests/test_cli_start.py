@@ -75,12 +75,13 @@ RUN_NEEDS_NOT = (
     "importlib.metadata",
     "email",
     "python_calamine",
+    "multiprocessing",
     "fivestar.report.excel",
     "fivestar.report.html_page",
     "fivestar.workbook_writer",
 )
 """What a run of TOML evidence written as JSON or CSV, logging nothing
-shown, has no use for."""
+shown, has no use for (a small cohort is read in one process)."""
 
 
 PLUGIN_THAT_LOGS = """
