@@ -226,7 +226,7 @@ def main() -> None:
                 spread(run_versus_parse(small, output, arguments.runs, jobs)),
                 "≤ 1.0×",
             )
-            for jobs, flag in ((1, ""), (2, " --jobs 2"))
+            for jobs, flag in ((1, " --jobs 1"), (2, " --jobs 2"))
         ]
         if arguments.large:
             seconds, peaks, same = large_run(cohort(arguments.large, folder), output, arguments.runs)
