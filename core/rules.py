@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from fivestar.numbers import ZERO, dec, fmt, fmt_signed
@@ -182,9 +183,13 @@ class Levels(Rule):
     def of(cls, fact: str, **points: str | int) -> Levels:
         return cls(fact, tuple((level, dec(value)) for level, value in points.items()))
 
+    @cached_property
+    def by_level(self) -> dict[str, Decimal]:
+        return dict(self.points)
+
     def evaluate(self, item: Item, values: Values, context: ScoringContext) -> tuple[Decimal, Any]:
         value = values[self.fact]
-        return dict(self.points)[value], value
+        return self.by_level[value], value
 
     def explain(self, trace: Any, raw: Decimal, words: Words = PLAIN) -> str:
         return f"{words.fact(self.fact)} = {words.value(trace)} → {fmt_signed(raw)}"
