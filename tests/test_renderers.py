@@ -673,6 +673,26 @@ def test_html_above_the_threshold_holds_the_league_table_and_says_where_the_scor
     assert [section for section in one.sections if section.startswith("org-")] == ["org-b"]
 
 
+def test_html_above_the_threshold_lets_each_ledger_go(
+    cohort: tuple[RunResult, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page of 100,000 organisations must not hold 100,000 ledgers: above
+    the threshold its view keeps each organisation's summary only."""
+    result, _document = cohort
+    kept: list[bool] = []
+    view = html_page.cohort_view
+
+    def watched(*arguments: Any, **options: Any) -> Any:
+        kept.append(options.get("keep_ledgers", True))
+        return view(*arguments, **options)
+
+    monkeypatch.setattr(html_page, "cohort_view", watched)
+    render_html(result, RenderOptions())
+    monkeypatch.setattr(html_page, "SCORECARDS_UP_TO", 2)
+    render_html(result, RenderOptions())
+    assert kept == [True, False]
+
+
 def test_html_and_terminal_drop_control_characters(write_org: WriteOrg, assess: Assess) -> None:
     write_org("x", organisation={"id": "x", "name": "财政局\u0001\u001b[31m红\u202e"}, learning=LEARNING)
     result = assess()

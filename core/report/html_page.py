@@ -450,12 +450,12 @@ def signatures(view: Cohort) -> list[str]:
 def render_html(result: RunResult, options: RenderOptions) -> str:
     """The page. With ``options.org`` only that organisation's scorecard
     follows the league table."""
-    view = cohort_view(result, options.lang)
+    with_scorecards = options.org is not None or len(result.totals_by_id()) <= SCORECARDS_UP_TO
+    view = cohort_view(result, options.lang, keep_ledgers=with_scorecards and options.org is None)
     labels = view.labels
     date = run_date()
     heading = labels["heading"].format(year=view.document["year"])
     organisations = len(view.scored) + len(view.failed)
-    with_scorecards = options.org is not None or len(view.scored) <= SCORECARDS_UP_TO
     history = history_totals(result) if with_scorecards else {}
     parts = [
         *document_start(heading, labels, head=(page_style(view, heading, date),)),
