@@ -103,6 +103,7 @@ class Packer:
     def pack(self, organisation: Organisation) -> bytes:
         if isinstance(organisation, _Glanced):
             organisation.restore()
+            organisation.realise_facts()
         state = dict(vars(organisation))
         for name in ("raw", "path", "id", "facts"):
             state.pop(name, None)
@@ -117,20 +118,22 @@ class Packer:
         kept: Any = state
         if len(state) == len(self.state_names) and all(name in state for name in self.state_names):
             kept = tuple([state[name] for name in self.state_names])
-        return pickle.dumps((organisation.id, facts, kept, organisation.valid, rest), pickle.HIGHEST_PROTOCOL)
+        facts_blob = pickle.dumps(facts, pickle.HIGHEST_PROTOCOL)
+        return pickle.dumps((organisation.id, facts_blob, kept, organisation.valid, rest), pickle.HIGHEST_PROTOCOL)
 
     def _state(self, state: Any) -> dict[str, Any]:
         return dict(zip(self.state_names, state, strict=True)) if type(state) is tuple else state
 
     def glance(self, packed: bytes, path: Path) -> Organisation:
-        """The organisation with all but its problems, sources, derived facts
-        and extras, which are unpacked only if something asks for them (the
-        cohort step reads facts)."""
+        """The organisation with its id, name and decisions; its facts are
+        unpacked when first read, and its problems, sources, derived facts
+        and extras only if something asks for them (the cohort step's hooks
+        go over the cohort one after another, and most read no facts)."""
         org_id, facts, state, valid, rest = pickle.loads(packed)
         organisation = _Glanced.__new__(_Glanced)
         vars(organisation).update(self._state(state))
         organisation.id, organisation.path, organisation.raw = org_id, path, {}
-        organisation.facts = self._facts(facts)
+        organisation._facts = (self, facts)
         organisation._rest = (self, rest, valid)
         return organisation
 
@@ -139,7 +142,7 @@ class Packer:
         organisation = Organisation.__new__(Organisation)
         vars(organisation).update(self._state(state))
         organisation.id, organisation.path, organisation.raw = org_id, path, {}
-        organisation.facts = self._facts(facts)
+        organisation.facts = self._facts(pickle.loads(facts))
         self._restore(organisation, rest)
         return organisation
 
@@ -164,14 +167,24 @@ class _Glanced(Organisation):
     unpacked when first asked for (whether it is valid is known before)."""
 
     _rest: tuple[Packer, bytes, bool]
+    _facts: tuple[Packer, bytes]
 
     def restore(self) -> None:
         rest = vars(self).pop("_rest", None)
         if rest is not None:
             rest[0]._restore(self, rest[1])
 
+    def realise_facts(self) -> None:
+        packed = vars(self).pop("_facts", None)
+        if packed is not None:
+            self.facts = packed[0]._facts(pickle.loads(packed[1]))
+
     def __getattr__(self, name: str) -> Any:
-        if "_rest" not in vars(self):
+        attributes = vars(self)
+        if name == "facts" and "_facts" in attributes:
+            self.realise_facts()
+            return self.facts
+        if "_rest" not in attributes:
             raise AttributeError(name)
         self.restore()
         return getattr(self, name)
