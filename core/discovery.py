@@ -72,7 +72,10 @@ def anchor(base: Path, pattern: str) -> Path:
 def find_files(base: Path, pattern: str, roots: tuple[Path, ...] | None = None) -> Found:
     """The files ``pattern`` (relative to ``base``; ``*``, ``?``, ``[...]``
     and ``**`` as in glob) names. Names starting with a dot are matched
-    only by a part that starts with a dot, as glob does."""
+    only by a part that starts with a dot, as glob does. The folders'
+    resolved paths remembered by an earlier search are forgotten: a folder
+    may have become a link since (a second run in the same process)."""
+    real_folder.cache_clear()
     found = Found()
     if not glob.has_magic(pattern):
         path = base / pattern

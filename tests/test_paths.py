@@ -115,6 +115,26 @@ def test_a_link_out_of_the_folder_is_read_when_the_config_allows_it(
     assert {entry["id"] for entry in json.loads(result.stdout)["organisations"]} == {"a", "b", "c"}
 
 
+def test_a_config_folder_moved_behind_a_link_between_two_runs_is_read_as_it_is_now(
+    tmp_path: Path, write_org: Callable[..., Path]
+) -> None:
+    year = tmp_path / "year"
+    year.mkdir()
+    config = year / "config.toml"
+    write_cohort(tmp_path, write_org, "orgs/*.toml").rename(config)
+    (tmp_path / "orgs").rename(year / "orgs")
+    first = CliRunner().invoke(main, ["run", str(config), "--format", "json"])
+    year.rename(tmp_path / "moved")
+    year.symlink_to(tmp_path / "moved", target_is_directory=True)
+
+    second = CliRunner().invoke(main, ["run", str(config), "--format", "json"])
+
+    assert first.exit_code == 0, first.output
+    assert second.exit_code == 0, second.output
+    assert "a link out of the config's folder" not in second.stderr
+    assert [entry["status"] for entry in json.loads(second.stdout)["organisations"]] == ["scored", "scored"]
+
+
 @pytest.mark.parametrize("loops", [1, 2, 3])
 def test_loop_links_are_cut_and_each_real_file_is_read_once(
     tmp_path: Path, write_org: Callable[..., Path], counted_reads: dict[str, int], loops: int
