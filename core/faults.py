@@ -37,16 +37,18 @@ class StepFailed(Exception):
 
 
 def _implementations(pm: pluggy.PluginManager) -> dict[CodeType, str]:
-    """The code of every hook implementation → the plugin's name."""
+    """The code of every hook implementation → the plugin's name; a core
+    step's work too, which :mod:`fivestar.stepcalls` calls without its
+    wrapper."""
     found: dict[CodeType, str] = {}
     for name, caller in vars(pm.hook).items():
         if name.startswith("_"):
             continue
         for impl in caller.get_hookimpls():
-            function = getattr(impl.function, "__func__", impl.function)
-            code = getattr(function, "__code__", None)
-            if code is not None:
-                found[code] = impl.plugin_name
+            for function in (impl.function, getattr(impl.function, "core_step", None)):
+                code = getattr(getattr(function, "__func__", function), "__code__", None)
+                if code is not None:
+                    found[code] = impl.plugin_name
     return found
 
 

@@ -596,6 +596,26 @@ def test_a_plugin_failing_for_one_organisation_fails_only_that_one(
     assert statuses == {"a": "scored", "b": "plugin_error", "c": "plugin_error"}
 
 
+class LosesAnItem:
+    """A plugin that drops an item's line, so that the core's own work of
+    the next step (summing the sections) fails."""
+
+    name = "loses-an-item"
+
+    @hookimpl(trylast=True)
+    def assess_penalise(self, ledger: Any, context: Any) -> None:
+        ledger.items.pop(next(iter(ledger.items)))
+
+
+def test_the_core_step_that_fails_on_a_plugin_s_damage_is_named(
+    write_org: Callable[..., Path], assess: Callable[..., RunResult]
+) -> None:
+    write_org("a", learning={"halfyear_reports": 2})
+    result = assess(extra_plugins=(LosesAnItem(),))
+    (failed,) = result.failed
+    assert "插件错误：插件 fivestar.steps 在 cap 步骤出错（KeyError" in str(failed.errors[0])
+
+
 # --------------------------------------------------------------------------
 # a plugin author's mistakes: an error naming the plugin, never a traceback
 # --------------------------------------------------------------------------
