@@ -4,10 +4,12 @@ numbers as the JSON writes them."""
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import math
 import re
+import sys
 import zipfile
 from collections.abc import Callable, Iterator
 from decimal import Decimal
@@ -199,3 +201,23 @@ def test_a_remembered_row_is_written_again_only_for_equal_values_of_the_same_kin
     values = [row for row in openpyxl.load_workbook(io.BytesIO(book.close()))["s"].iter_rows(values_only=True)]
     assert values == [("a", 1), ("a", True), ("a", 1), ("a", 2.8), ("a", 2.8), ("a", False)]
     assert [type(value) for _text, value in values] == [int, bool, int, float, float, bool]
+
+
+def test_a_workbook_stopped_while_a_sheet_is_written_leaves_nothing_for_the_collector_to_report(
+    sample: RunResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C or SIGTERM unwinds the run while a sheet is open: the zip is
+    then dropped; its collection must not print "Exception ignored … open
+    writing handle" on stderr."""
+    unraisable: list[Any] = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+
+    def stopped(*_args: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(excel.Scorecards, "write", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        render_xlsx(sample, RenderOptions())
+    gc.collect()
+
+    assert unraisable == []

@@ -90,6 +90,12 @@ class ReferenceBook:
         self.workbook = Workbook(write_only=True)
         self.number_format = number_format
 
+    def __enter__(self) -> ReferenceBook:
+        return self
+
+    def __exit__(self, *_error: object) -> None:
+        pass
+
     def sheet(self, title: str, setup: SheetSetup) -> ReferenceSheet:
         return ReferenceSheet(self, title, setup)
 

@@ -371,24 +371,24 @@ def render_xlsx(result: RunResult, options: RenderOptions) -> bytes:
         sheet_title(labels[key], taken)
         for key in ("league", "charts_sheet", "history_total", "failed_sheet", "run_sheet")
     )
-    book = WorkbookWriter(number_format=POINTS_FORMAT)
-    league_sheet(book.sheet(league_title, setup(view, league_widths(view), freeze="C2")), view)
-    if view.scored:
-        charts_sheet(book.sheet(charts_title, setup(view, [14, 12, 16, 10])), view)
-    if history:
-        widths = [34, 16, *([9] * len(history["years"])), 10]
-        history_sheet(book.sheet(history_title, setup(view, widths)), view, history)
-    if with_scorecards:
-        scorecards = Scorecards(view)
-        for entry in view.scored:
-            if options.org is not None and entry["id"] != options.org:
-                continue
-            sheet = book.sheet(sheet_title(entry["name"], taken), setup(view, SCORECARD_WIDTHS, 6, freeze="A7"))
-            scorecards.write(sheet, entry, view.ledgers[entry["id"]])
-    if view.failed:
-        failed_sheet(book.sheet(failed_title, setup(view, [16, 34, 40, 90])), view)
-    run_sheet(book.sheet(run_title, setup(view, [26, 22, 90], header_rows=0)), view, with_scorecards)
-    return book.close()
+    with WorkbookWriter(number_format=POINTS_FORMAT) as book:
+        league_sheet(book.sheet(league_title, setup(view, league_widths(view), freeze="C2")), view)
+        if view.scored:
+            charts_sheet(book.sheet(charts_title, setup(view, [14, 12, 16, 10])), view)
+        if history:
+            widths = [34, 16, *([9] * len(history["years"])), 10]
+            history_sheet(book.sheet(history_title, setup(view, widths)), view, history)
+        if with_scorecards:
+            scorecards = Scorecards(view)
+            for entry in view.scored:
+                if options.org is not None and entry["id"] != options.org:
+                    continue
+                sheet = book.sheet(sheet_title(entry["name"], taken), setup(view, SCORECARD_WIDTHS, 6, freeze="A7"))
+                scorecards.write(sheet, entry, view.ledgers[entry["id"]])
+        if view.failed:
+            failed_sheet(book.sheet(failed_title, setup(view, [16, 34, 40, 90])), view)
+        run_sheet(book.sheet(run_title, setup(view, [26, 22, 90], header_rows=0)), view, with_scorecards)
+        return book.close()
 
 
 @hookimpl

@@ -428,6 +428,19 @@ class WorkbookWriter:
         number goes."""
         self.open: Sheet | None = None
 
+    def __enter__(self) -> WorkbookWriter:
+        return self
+
+    def __exit__(self, error_type: type[BaseException] | None, *_error: object) -> None:
+        """A workbook left unfinished (an error, Ctrl-C, SIGTERM) is dropped
+        closed: a zip collected with a sheet still open reports an error on
+        stderr."""
+        if error_type is not None:
+            if self.open is not None:
+                self.open.stream.close()
+                self.open = None
+            self.archive.close()
+
     def sheet(self, title: str, setup: SheetSetup) -> Sheet:
         """A new sheet after the others (the one before is closed): ``title``
         must already be a valid, unique sheet title."""
