@@ -10,11 +10,12 @@ import json
 import math
 import re
 import sys
+import time
 import zipfile
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
-from types import ModuleType
+from types import ModuleType, SimpleNamespace
 from typing import Any
 from xml.etree import ElementTree
 
@@ -221,3 +222,15 @@ def test_a_workbook_stopped_while_a_sheet_is_written_leaves_nothing_for_the_coll
     gc.collect()
 
     assert unraisable == []
+
+
+def test_the_same_result_makes_the_same_workbook_bytes_at_any_time(
+    sample: RunResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No entry of the zip carries the time it was written: a run's workbook
+    can be compared by its checksum (as --jobs 1 and the default are)."""
+    first = render_xlsx(sample, RenderOptions())
+    later = time.time() + 3_600 * 5
+    monkeypatch.setattr(zipfile, "time", SimpleNamespace(time=lambda: later, localtime=time.localtime))
+
+    assert render_xlsx(sample, RenderOptions()) == first

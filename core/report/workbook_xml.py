@@ -492,15 +492,22 @@ class WorkbookWriter:
     def add_chart(self, sheet_number: int, chart: BarChart, title: str) -> None:
         number = len(self.charts) + 1
         self.charts.append(sheet_number)
-        self.archive.writestr(
+        self.entry(
             f"xl/worksheets/_rels/sheet{sheet_number}.xml.rels",
             relationships(("drawing", f"../drawings/drawing{number}.xml")),
         )
-        self.archive.writestr(f"xl/drawings/drawing{number}.xml", drawing_xml(chart))
-        self.archive.writestr(
+        self.entry(f"xl/drawings/drawing{number}.xml", drawing_xml(chart))
+        self.entry(
             f"xl/drawings/_rels/drawing{number}.xml.rels", relationships(("chart", f"../charts/chart{number}.xml"))
         )
-        self.archive.writestr(f"xl/charts/chart{number}.xml", chart_xml(chart, title))
+        self.entry(f"xl/charts/chart{number}.xml", chart_xml(chart, title))
+
+    def entry(self, name: str, text: str) -> None:
+        """An entry of the zip dated as the sheets are (1980-01-01, zipfile's
+        own date of an entry opened for writing), not with the time it is
+        written: the same result makes the same bytes."""
+        archive = self.archive
+        archive.writestr(zipfile.ZipInfo(name), text, archive.compression, archive.compresslevel)
 
     def close(self) -> bytes:
         if self.open is not None:
@@ -510,15 +517,15 @@ class WorkbookWriter:
         with archive.open("xl/sharedStrings.xml", "w", force_zip64=True) as stream:
             for text in self.strings.xml():
                 stream.write(text.encode("utf-8"))
-        archive.writestr("xl/styles.xml", self.styles.xml())
-        archive.writestr("xl/workbook.xml", self.workbook_xml())
+        self.entry("xl/styles.xml", self.styles.xml())
+        self.entry("xl/workbook.xml", self.workbook_xml())
         sheets = [("worksheet", f"worksheets/sheet{sheet.number}.xml") for sheet in self.sheets]
-        archive.writestr(
+        self.entry(
             "xl/_rels/workbook.xml.rels",
             relationships(*sheets, ("styles", "styles.xml"), ("sharedStrings", "sharedStrings.xml")),
         )
-        archive.writestr("_rels/.rels", relationships(("officeDocument", "xl/workbook.xml")))
-        archive.writestr("[Content_Types].xml", self.content_types())
+        self.entry("_rels/.rels", relationships(("officeDocument", "xl/workbook.xml")))
+        self.entry("[Content_Types].xml", self.content_types())
         archive.close()
         return self.buffer.getvalue()
 
