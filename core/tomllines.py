@@ -174,14 +174,17 @@ def with_lines(problems: list[Problem], file: str, text: str) -> list[Problem]:
 def with_file_lines(problems: list[Problem], texts: dict[str, str] | None = None) -> list[Problem]:
     """Every problem of a TOML file with its line: ``texts`` gives the text of
     files already in hand (by name); the others are read (a problem is the
-    rare case, so reading again costs nothing on a clean run)."""
+    rare case, so reading again costs nothing on a clean run), but only where
+    a problem names a table or key: a file refused for its size is not read
+    whole to place a problem that has no place."""
     texts = dict(texts or {})
+    placed = {problem.file for problem in problems if problem.line is None and (problem.table or problem.key)}
     for file in dict.fromkeys(problem.file for problem in problems if problem.line is None):
         if file not in texts:
             if not file.lower().endswith(".toml"):
                 continue
             try:
-                texts[file] = Path(file).read_bytes().decode("utf-8-sig", errors="replace")
+                texts[file] = Path(file).read_bytes().decode("utf-8-sig", errors="replace") if file in placed else ""
             except (OSError, ValueError):
                 continue
         problems = with_lines(problems, file, texts[file])

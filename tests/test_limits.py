@@ -5,6 +5,7 @@ scored; an office raises them in the run config's [limits]."""
 
 from __future__ import annotations
 
+import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,30 @@ def test_a_file_larger_than_the_limit_is_not_read(
     assert (table, key) == ("", "")
     assert expected == "a file of at most 2.0 MB ([limits] file_bytes)"
     assert found == "3.0 MB"
+
+
+@pytest.mark.parametrize("command", ["run", "validate"])
+def test_a_file_larger_than_the_limit_is_never_read_whole(
+    tmp_path: Path, plain: Path, write_config: WriteConfig, write_org: WriteOrg, command: str
+) -> None:
+    """Its problem names no table or key: no line is looked for in it (a
+    department's 200 MB file took 800 MB of the assessor's memory)."""
+    big = write_org("big")
+    with big.open("r+b") as stream:
+        stream.truncate(200_000_000)
+    output = ["--format", "json", "-o", str(tmp_path / "results.json")]
+    arguments = ["run", str(write_config()), *output] if command == "run" else ["validate", str(big)]
+
+    tracemalloc.start()
+    try:
+        result = CliRunner().invoke(main, arguments)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    assert result.exit_code == 1, result.output
+    assert "200.0 MB" in result.output
+    assert peak < 50_000_000
 
 
 def test_too_many_records_in_one_list(plain: Path, write_config: WriteConfig, write_org: WriteOrg) -> None:
