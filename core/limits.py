@@ -157,7 +157,8 @@ def document_problems(document: dict[str, Any], file: str, limits: Limits) -> li
 
 UNBOUNDED = frozenset({bool, int, float, Decimal, dt.date, dt.datetime, dt.time})
 """The values a parsed document holds that no limit of this module bounds
-(the size of numbers is checked with the facts): not visited."""
+(the size of numbers is checked with the facts): not visited, nor is a text
+within its limit."""
 
 
 def _visit(value: Any, table: str, key: str, file: str, limits: Limits, problems: list[Problem]) -> None:
@@ -175,13 +176,16 @@ def _visit(value: Any, table: str, key: str, file: str, limits: Limits, problems
         expected = f"a {kind} of at most {limits.entries} entries ([limits] {limits.entries_key})"
         problems.append(Problem.error(file, table, key, expected=expected, found=f"a {kind} of {len(value)} entries"))
         return
+    longest = limits.text_chars
     if isinstance(value, list):
         for index, entry in enumerate(value):
-            if type(entry) not in UNBOUNDED:
+            kind = type(entry)
+            if kind not in UNBOUNDED and (kind is not str or len(entry) > longest):
                 _visit(entry, table, f"{key}[{index}]", file, limits, problems)
     elif isinstance(value, dict):
         for name, entry in value.items():
-            if type(entry) in UNBOUNDED and len(name) <= limits.text_chars:
+            kind = type(entry)
+            if (kind in UNBOUNDED or (kind is str and len(entry) <= longest)) and len(name) <= longest:
                 continue
             if len(name) > limits.text_chars:
                 expected = f"a key of at most {limits.text_chars} characters ([limits] text_chars)"
