@@ -388,13 +388,17 @@ def run_streamed(
         _mark_duplicates(organisations, ids, names, valid)
         spill = Path(tempfile.mkdtemp(prefix="assess-spill-"))
         stream.packed, stream.makers, stream.spill = packed, makers, spill
-        while True:
-            totals, chunks, failed, summaries = _score_all(stream, valid, jobs, progress)
-            if not failed:
-                break
-            for index, repacked in failed.items():
-                packed[index] = repacked
-                valid[index] = False
+        try:
+            while True:
+                totals, chunks, failed, summaries = _score_all(stream, valid, jobs, progress)
+                if not failed:
+                    break
+                for index, repacked in failed.items():
+                    packed[index] = repacked
+                    valid[index] = False
+        except BaseException:
+            shutil.rmtree(spill, True)
+            raise
     finally:
         _STREAM = None
     ledgers = ScoredOnDemand(organisations, totals, ids)

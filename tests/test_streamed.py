@@ -6,6 +6,7 @@ generated cohort takes the streamed way, in several chunks."""
 from __future__ import annotations
 
 import sqlite3
+import tempfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -241,3 +242,25 @@ def stored_rows_of(config: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
     result = scored(config, 1, False, monkeypatch)
     save_run(result, HistoryStore(tmp_path / "memory.sqlite3"))
     return stored_rows(tmp_path / "memory.sqlite3")
+
+
+def test_a_run_stopped_while_scoring_leaves_no_spill_files(
+    cohort: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C or SIGTERM (an exception in the main process) while the
+    organisations are scored: the spilled documents are removed with the run."""
+    temporary = tmp_path / "temporary"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    score_all = fivestar.streamed._score_all
+
+    def stopped(stream: Any, *args: Any) -> Any:
+        score_all(stream, *args)
+        assert any(stream.spill.iterdir())
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(fivestar.streamed, "_score_all", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        scored(cohort, 1, True, monkeypatch)
+
+    assert list(temporary.iterdir()) == []
