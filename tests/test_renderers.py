@@ -433,6 +433,12 @@ def test_sheet_title_rules() -> None:
     assert sheet_title("History", {"history"}) == "History (2)"
 
 
+def test_a_sheet_title_cut_at_an_apostrophe_does_not_end_with_it() -> None:
+    """Excel refuses a title ending with an apostrophe (it repairs the workbook)."""
+    assert sheet_title("x" * 30 + "'s 机关委员会", set()) == "x" * 30
+    assert sheet_title("x" * 29 + "''s 机关委员会", set()) == "x" * 29
+
+
 # --------------------------------------------------------------------------
 # html
 # --------------------------------------------------------------------------

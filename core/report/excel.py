@@ -60,7 +60,7 @@ def sheet_title(name: str, taken: set[str]) -> str:
     breaks, at most 31 characters, none of ``[]:*?/\\``, not starting or
     ending with an apostrophe; compared without case, as Excel does."""
     base = clean(name, one_line=True).translate(INVALID_TITLE_CHARACTERS).strip().strip("'") or "sheet"
-    title = base[:SHEET_TITLE_MAX]
+    title = base[:SHEET_TITLE_MAX].rstrip("'")
     number = 2
     while title.casefold() in taken:
         suffix = f" ({number})"
