@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from click.testing import Result
 from fivestar import __version__
+from fivestar.logs import configure_logging, get_logger
 from samples import LEARNING, NEAR_FULL_LEARNING, NEAR_FULL_LEARNING_SCORE
 
 HEAVY_ID = "learning.heavy.unprofessional_staff"
@@ -537,3 +538,37 @@ def test_template_does_not_overwrite_a_filled_in_file_without_force(invoke: Invo
     forced = invoke("template", "--output", str(target), "--force")
     assert forced.exit_code == 0
     assert "已填写的单位" not in target.read_text(encoding="utf-8")
+
+
+class Writes:
+    """A stream that keeps each write apart."""
+
+    def __init__(self) -> None:
+        self.writes: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.writes.append(text)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+
+@pytest.mark.parametrize("log_format", ["json", "console"])
+def test_a_log_line_is_written_whole_in_one_write(monkeypatch: pytest.MonkeyPatch, log_format: str) -> None:
+    """Worker processes (--jobs, by default the cores) share stderr: a line
+    written in two pieces (its text, then its line break, as print does when
+    stderr is unbuffered, e.g. PYTHONUNBUFFERED=1) runs into another
+    process's line, and a JSON log is no longer one object per line."""
+    stream = Writes()
+    monkeypatch.setattr(sys, "stderr", stream)
+    configure_logging(log_format)
+
+    get_logger("test").warning("worker_line", organisation="甲")
+
+    (written,) = stream.writes
+    assert written.endswith("\n") and written.count("\n") == 1
+    assert "worker_line" in written
