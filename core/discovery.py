@@ -42,10 +42,15 @@ def inside_of(root: str) -> str:
 
 
 def real_path(path: Path) -> str:
-    """``os.path.realpath``, with the folders' part remembered."""
-    if os.path.islink(path):
+    """``os.path.realpath``, with the folders' part remembered. The folder
+    keeps its ``..`` for ``realpath`` to resolve after the links before it,
+    as the system does (``link/..`` is the parent of the link's target)."""
+    folder, name = os.path.split(path)
+    if name in ("", ".", "..") or os.path.islink(path):
         return os.path.realpath(path)
-    return os.path.join(real_folder(os.path.dirname(os.path.abspath(path))), os.path.basename(path))
+    if not os.path.isabs(folder):
+        folder = os.path.join(os.getcwd(), folder)
+    return os.path.join(real_folder(folder), name)
 
 
 @functools.lru_cache(maxsize=1024)

@@ -5,6 +5,7 @@ through a link."""
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import time
@@ -14,7 +15,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from fivestar import evidence
+from fivestar import discovery, evidence
 from fivestar.cli import main
 
 CONFIG = "[assessment]\nyear = 2020\norganisations = [{organisations}]\n{more}"
@@ -133,6 +134,48 @@ def test_a_config_folder_moved_behind_a_link_between_two_runs_is_read_as_it_is_n
     assert second.exit_code == 0, second.output
     assert "a link out of the config's folder" not in second.stderr
     assert [entry["status"] for entry in json.loads(second.stdout)["organisations"]] == ["scored", "scored"]
+
+
+def test_a_pattern_going_up_from_a_config_folder_reached_through_a_link_is_inside(
+    tmp_path: Path, write_org: Callable[..., Path]
+) -> None:
+    """``current`` links to the year's folder; ``../shared/*.toml`` is
+    ``shared`` beside the year's real folder (as the system resolves it),
+    the folder the pattern names."""
+    write_org("a")
+    (tmp_path / "real" / "2020").mkdir(parents=True)
+    (tmp_path / "orgs").rename(tmp_path / "real" / "shared")
+    (tmp_path / "real" / "2020" / "config.toml").write_text(
+        '[assessment]\nyear = 2020\norganisations = ["../shared/*.toml"]\n', encoding="utf-8"
+    )
+    (tmp_path / "current").symlink_to(tmp_path / "real" / "2020", target_is_directory=True)
+
+    result = CliRunner().invoke(main, ["run", str(tmp_path / "current" / "config.toml"), "--format", "json"])
+
+    assert result.exit_code == 0, result.output
+    assert [entry["status"] for entry in json.loads(result.stdout)["organisations"]] == ["scored"]
+
+
+def test_a_real_path_is_the_system_s_through_links_and_parent_folders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "x" / "y").mkdir(parents=True)
+    (tmp_path / "z").mkdir()
+    for folder in ("x/y", "x", "z"):
+        (tmp_path / folder / "f.toml").write_text("", encoding="utf-8")
+    (tmp_path / "ly").symlink_to(tmp_path / "x" / "y", target_is_directory=True)
+    (tmp_path / "x" / "lz").symlink_to("../z", target_is_directory=True)
+    (tmp_path / "x" / "loop").symlink_to(tmp_path, target_is_directory=True)
+    (tmp_path / "lf.toml").symlink_to(tmp_path / "x" / "y" / "f.toml")
+    monkeypatch.chdir(tmp_path / "x")
+    firsts = ["", "x", "ly", "x/lz", "x/loop/ly", ".."]
+    paths = [
+        "/".join(part for part in parts if part)
+        for parts in itertools.product(firsts, ["", "..", "y", "."], ["f.toml", "lf.toml", ".."])
+    ]
+    for path in [*(tmp_path / path for path in paths), *map(Path, paths)]:
+        discovery.real_folder.cache_clear()
+        assert discovery.real_path(path) == os.path.realpath(path), path
 
 
 @pytest.mark.parametrize("loops", [1, 2, 3])
