@@ -177,6 +177,9 @@ class StoredRun:
     plugins: dict[str, str]
 
 
+SECTIONS_AT_ONCE = 2000
+"""Section rows a save inserts in one statement."""
+
 READ_ONLY_ROLLBACK = 776
 """SQLITE_READONLY_ROLLBACK: a read-only connection met the rollback journal
 of a save that was interrupted, which only a writer can roll back."""
@@ -398,8 +401,12 @@ class HistoryStore:
                     "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?)",
                     (run.year, run.edition, run.saved_at, run.engine, dumps(run.policies), dumps(run.plugins)),
                 )
+                sections: list[tuple[Any, ...]] = []
                 for row in rows:
-                    self._insert(connection, row, placeholder)
+                    self._insert(connection, row, placeholder, sections)
+                    if len(sections) >= SECTIONS_AT_ONCE:
+                        self._insert_sections(connection, sections)
+                self._insert_sections(connection, sections)
                 if exists:
                     connection.execute("DELETE FROM results WHERE year = ?", (run.year,))
                     connection.execute("UPDATE results SET year = ? WHERE year = ?", (run.year, placeholder))
@@ -409,16 +416,19 @@ class HistoryStore:
                 raise
 
     @staticmethod
-    def _insert(connection: sqlite3.Connection, row: SavedRow, year: int) -> None:
+    def _insert(connection: sqlite3.Connection, row: SavedRow, year: int, sections: list[tuple[Any, ...]]) -> None:
+        """Insert the organisation's results row under ``year``; its sections'
+        rows are added to ``sections``, inserted a batch at a time."""
         connection.execute(
             "INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT), CAST(? AS TEXT))",
             (year, *row.fields[:-1], row.facts_json, row.document),
         )
-        if row.fields.sections:
-            connection.executemany(
-                "INSERT INTO section_scores VALUES (?, ?, ?, ?, ?)",
-                [(row.year, row.fields.org_id, *section) for section in row.fields.sections],
-            )
+        sections += [(row.year, row.fields.org_id, *section) for section in row.fields.sections]
+
+    @staticmethod
+    def _insert_sections(connection: sqlite3.Connection, sections: list[tuple[Any, ...]]) -> None:
+        connection.executemany("INSERT INTO section_scores VALUES (?, ?, ?, ?, ?)", sections)
+        sections.clear()
 
 
 class FactColumns:
