@@ -394,8 +394,21 @@ class _Reader:
         except UnicodeDecodeError:
             self.error(str(path), "", "", "a UTF-8 CSV file (in Excel: save as “CSV UTF-8”)", Shown("other bytes"))
             return
+        rows: list[list[str]] = []
         try:
-            rows = list(csv.reader(io.StringIO(text, newline="")))
+            for row in csv.reader(io.StringIO(text, newline="")):
+                broken = next((cell for cell in row if "\n" in cell or "\r" in cell), None)
+                if broken is not None:
+                    lines = len(broken.splitlines())
+                    self.error(
+                        str(path),
+                        f"row {len(rows) + 1}",
+                        "",
+                        "one line per row (a quote left open makes a cell run on over the rows after it)",
+                        Shown(f"a cell running over {lines} lines: {broken.splitlines()[0][:40]!r}…"),
+                    )
+                    return
+                rows.append(row)
         except csv.Error as error:
             self.error(
                 str(path), "", "", "a CSV file (in Excel: save as “CSV UTF-8”)", Shown(f"unreadable CSV: {error}")

@@ -296,3 +296,16 @@ def test_a_lone_carriage_return_in_a_records_csv_ends_a_row(
     result = run(load_config(write_config()))
     (organisation,) = result.organisations
     assert str(organisation.facts["performance"]["conduct_rating"]) == "88.5"
+
+
+def test_a_quote_left_open_in_a_records_csv_stops_the_run_instead_of_swallowing_rows(
+    tmp_path: Path, org_a: Path, write_config: WriteConfig
+) -> None:
+    """Without the check, the rows after the open quote became one cell of
+    the row above: that organisation got an error and the others silently
+    lost their records."""
+    path = records_csv(tmp_path, '组织,行风评议成绩\na,"88.5\nb,90\nc,91\n')
+    ((_severity, file, table, key, expected, found),) = office_problems(write_config())
+    assert (file, table, key) == (str(path), "row 2", "")
+    assert expected.startswith("one line per row")
+    assert found == "a cell running over 3 lines: '88.5'…"
