@@ -274,6 +274,7 @@ def test_replacing_a_year_writes_what_a_first_save_writes_and_keeps_the_store_wh
     assert query(store_path, "SELECT DISTINCT year FROM results ORDER BY year") == [(2019,), (2020,)]
     assert query(store_path, "PRAGMA foreign_key_check") == []
     assert query(store_path, "PRAGMA integrity_check") == [("ok",)]
+    assert query(store_path, "PRAGMA freelist_count")[0][0] > 0  # the old rows' pages, for the next save
 
 
 def test_store_save_true_makes_saving_the_default(run_json: RunJson, season: Season, store_path: Path) -> None:
