@@ -80,5 +80,5 @@ excel = DeferredFormats(
 )
 html_page = DeferredFormats(
     "fivestar.report.html_page",
-    Format("html", "one self-contained HTML page: league table and scorecards, printable", ".html", "render_html"),
+    Format("html", "one self-contained HTML page: league table and scorecards, printable", ".html", "html_pieces"),
 )

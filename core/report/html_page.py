@@ -15,6 +15,7 @@ the league table only, and says where the scorecards are.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 from html import escape
 from typing import Any
@@ -450,6 +451,12 @@ def signatures(view: Cohort) -> list[str]:
 def render_html(result: RunResult, options: RenderOptions) -> str:
     """The page. With ``options.org`` only that organisation's scorecard
     follows the league table."""
+    return "".join(html_pieces(result, options))
+
+
+def html_pieces(result: RunResult, options: RenderOptions) -> Iterator[str]:
+    """The page (:func:`render_html`) a piece at a time, as it is written:
+    the league table of 100,000 organisations is never one string."""
     with_scorecards = options.org is not None or len(result.totals_by_id()) <= SCORECARDS_UP_TO
     view = cohort_view(result, options.lang, keep_ledgers=with_scorecards and options.org is None)
     labels = view.labels
@@ -473,11 +480,12 @@ def render_html(result: RunResult, options: RenderOptions) -> str:
         parts.append(f'<p class="large-cohort">{escape(text)}</p>')
     parts.extend(signatures(view))
     parts.append("</body>\n</html>\n")
-    return "\n".join(parts)
+    for position, part in enumerate(parts):
+        yield "\n" + part if position else part
 
 
 @hookimpl
 def assess_renderers() -> list[Renderer]:
     return [
-        Renderer("html", "one self-contained HTML page: league table and scorecards, printable", ".html", render_html)
+        Renderer("html", "one self-contained HTML page: league table and scorecards, printable", ".html", html_pieces)
     ]
