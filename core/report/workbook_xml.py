@@ -42,8 +42,11 @@ XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 EMU_PER_CM = 360_000
 FLUSH_ROWS = 2000
 """Rows kept as text before they are written into the zip (and compressed)."""
-MEMO_LIMIT = 100_000
-"""Remembered rows per workbook; past this the memo starts again (bounded memory)."""
+MEMO_LIMIT = 10_000
+"""Remembered rows per workbook; past this the memo starts again (bounded
+memory). The rows that repeat are a scorecard's item lines, a few hundred
+kinds; a league table's rows never do: at 100,000 organisations a memo of
+100,000 rows cost 150 MB, and 2,000 scorecards take as long with 10,000."""
 COMPRESSION = 1
 """zlib's fastest level: a workbook's XML is repetitive and compresses well
 at any level; higher levels cost several times the writing."""
