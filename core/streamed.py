@@ -35,6 +35,7 @@ import pickle
 import shutil
 import tempfile
 import weakref
+import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from decimal import Decimal
@@ -114,7 +115,7 @@ class Packer:
         sources = bulky.get("sources")
         if sources is not None and tuple(sources) == self.source_keys:
             bulky["sources"] = tuple(sources.values())
-        rest = pickle.dumps(bulky, pickle.HIGHEST_PROTOCOL)
+        rest = zlib.compress(pickle.dumps(bulky, pickle.HIGHEST_PROTOCOL), 1)
         kept: Any = state
         if len(state) == len(self.state_names) and all(name in state for name in self.state_names):
             kept = tuple([state[name] for name in self.state_names])
@@ -155,7 +156,7 @@ class Packer:
         }
 
     def _restore(self, organisation: Organisation, rest: bytes) -> None:
-        bulky = pickle.loads(rest)
+        bulky = pickle.loads(zlib.decompress(rest))
         sources = bulky.get("sources")
         if type(sources) is tuple:
             bulky["sources"] = dict(zip(self.source_keys, sources, strict=True))

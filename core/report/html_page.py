@@ -283,12 +283,13 @@ def cover(view: Cohort, heading: str, date: str, organisations: int, history: di
     return parts
 
 
-def league(view: Cohort, movements: dict[str, Decimal | None]) -> list[str]:
+def league(view: Cohort, movements: dict[str, Decimal | None]) -> Iterator[str]:
+    """The league table, a row at a time (100,000 rows are never held)."""
     labels = view.labels
-    parts = [f'<section class="league" id="league"><h2>{escape(labels["league"])}</h2>']
+    yield f'<section class="league" id="league"><h2>{escape(labels["league"])}</h2>'
     if not view.scored:
-        parts.append(f"<p>{escape(labels['no_scored'])}</p></section>")
-        return parts
+        yield f"<p>{escape(labels['no_scored'])}</p></section>"
+        return
     columns = [
         (labels["rank"], "num"),
         (labels["org"], ""),
@@ -299,7 +300,7 @@ def league(view: Cohort, movements: dict[str, Decimal | None]) -> list[str]:
     if movements:
         columns.append((labels["movement"], "num"))
     columns += [(labels["stars"], ""), (labels["awards"], "")]
-    parts += ['<table class="league">', head(columns), "<tbody>"]
+    yield from ('<table class="league">', head(columns), "<tbody>")
     for entry in view.scored:
         sections = entry["sections"]
         awards = entry["awards"]
@@ -318,9 +319,8 @@ def league(view: Cohort, movements: dict[str, Decimal | None]) -> list[str]:
             cells.append(cell(signed(movements.get(entry["id"])), "num"))
         cells += [cell(view.star_marks(awards["stars"]), "nowrap"), cell(view.honours(awards), "nowrap")]
         css = ' class="five"' if awards["five_star"] else ""
-        parts.append(f'<tr{css} data-id="{escape(entry["id"])}">{"".join(cells)}</tr>')
-    parts.append("</tbody></table></section>")
-    return parts
+        yield f'<tr{css} data-id="{escape(entry["id"])}">{"".join(cells)}</tr>'
+    yield "</tbody></table></section>"
 
 
 def failed_part(view: Cohort) -> list[str]:
@@ -464,23 +464,24 @@ def html_pieces(result: RunResult, options: RenderOptions) -> Iterator[str]:
     heading = labels["heading"].format(year=view.document["year"])
     organisations = len(view.scored) + len(view.failed)
     history = history_totals(result) if with_scorecards else {}
-    parts = [
-        *document_start(heading, labels, head=(page_style(view, heading, date),)),
-        *cover(view, heading, date, organisations, history),
-        *league(view, history.get("movements", {})),
-        *failed_part(view),
-    ]
-    if with_scorecards:
-        for entry in view.entries(options.org):
-            parts.extend(scorecard(view, entry, history))
-    else:
-        text = labels["large_cohort"].format(
-            count=len(view.scored), limit=SCORECARDS_UP_TO, where=labels["large_cohort_where"]
-        )
-        parts.append(f'<p class="large-cohort">{escape(text)}</p>')
-    parts.extend(signatures(view))
-    parts.append("</body>\n</html>\n")
-    for position, part in enumerate(parts):
+
+    def parts() -> Iterator[str]:
+        yield from document_start(heading, labels, head=(page_style(view, heading, date),))
+        yield from cover(view, heading, date, organisations, history)
+        yield from league(view, history.get("movements", {}))
+        yield from failed_part(view)
+        if with_scorecards:
+            for entry in view.entries(options.org):
+                yield from scorecard(view, entry, history)
+        else:
+            text = labels["large_cohort"].format(
+                count=len(view.scored), limit=SCORECARDS_UP_TO, where=labels["large_cohort_where"]
+            )
+            yield f'<p class="large-cohort">{escape(text)}</p>'
+        yield from signatures(view)
+        yield "</body>\n</html>\n"
+
+    for position, part in enumerate(parts()):
         yield "\n" + part if position else part
 
 
