@@ -119,6 +119,28 @@ def test_the_workbook_has_the_cells_openpyxl_wrote(
         assert settings(written[title]) == settings(reference[title]), title
 
 
+def test_texts_past_the_shared_table_are_written_in_their_cells(
+    sample: RunResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A workbook of 100,000 names keeps at most SHARED_TEXTS of them in
+    its shared-string table; the others are inline strings, read the same."""
+    import fivestar.report.workbook_xml as workbook_xml
+
+    shared = openpyxl.load_workbook(io.BytesIO(render_xlsx(sample, RenderOptions())))
+    monkeypatch.setattr(workbook_xml, "SHARED_TEXTS", 5)
+    content = render_xlsx(sample, RenderOptions())
+    dict(xml_parts(content))
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        table = archive.read("xl/sharedStrings.xml").decode("utf-8")
+        sheets = "".join(archive.read(name).decode("utf-8") for name in archive.namelist() if "worksheets/" in name)
+    assert table.count("<si>") == 5
+    assert 't="inlineStr"' in sheets
+    inline = openpyxl.load_workbook(io.BytesIO(content))
+    assert inline.sheetnames == shared.sheetnames
+    for title in shared.sheetnames:
+        assert cells(inline[title]) == cells(shared[title]), title
+
+
 def xml_parts(content: bytes) -> Iterator[tuple[str, ElementTree.Element]]:
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         for name in archive.namelist():
