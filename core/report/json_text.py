@@ -119,9 +119,10 @@ class ItemWriter:
         self.section = item.section
         self.single = len(self.names) == 1
         self.memo: dict[tuple[Any, ...], str] | None = {} if isinstance(item.rule, PURE_RULES) else None
-        self.flags: dict[tuple[Any, ...], str] | None = {} if isinstance(item.rule, Flag) and self.single else None
-        """A flag's plain line (as scored, its trace the fact's value) by
-        points, value and source: its text depends on nothing else."""
+        self.flag = isinstance(item.rule, Flag) and self.single
+        """A flag's plain line (as scored, its trace the fact's value) is
+        remembered by points, value and source alone: its text depends on
+        nothing else."""
 
     def text(self, line: ItemResult, table: dict[str, Any], sources: dict[str, str]) -> str:
         """The line's text; ``table`` is the facts of the item's section."""
@@ -130,20 +131,6 @@ class ItemWriter:
         if self.single:
             values = table.get(self.names[0])
             origins = sources.get(self.keys[0], "default")
-            flags = self.flags
-            if (
-                flags is not None
-                and line.trace is values
-                and line.raw is line.points
-                and line.scored_points is line.points
-                and line.status == "scored"
-                and not line.note
-            ):
-                key = (line.points, values, origins)
-                text = flags.get(key)
-                if text is None:
-                    text = flags[key] = self._render(line, values, origins)
-                return text
         else:
             values = tuple([table.get(name) for name in self.names])
             origins = tuple([sources.get(key, "default") for key in self.keys])
@@ -152,18 +139,29 @@ class ItemWriter:
             return self._render(line, values, origins)
         points, raw, scored = line.points, line.raw, line.scored_points
         trace = line.trace
-        if trace.__class__ is list:
-            trace = tuple(trace)
-        key = (
-            points,
-            None if raw is points else raw,
-            None if scored is points else scored,
-            line.status,
-            line.note,
-            trace,
-            values,
-            origins,
-        )
+        key: tuple[Any, ...]
+        if (
+            self.flag
+            and trace is values
+            and raw is points
+            and scored is points
+            and line.status == "scored"
+            and not line.note
+        ):
+            key = (points, values, origins)
+        else:
+            if trace.__class__ is list:
+                trace = tuple(trace)
+            key = (
+                points,
+                None if raw is points else raw,
+                None if scored is points else scored,
+                line.status,
+                line.note,
+                trace,
+                values,
+                origins,
+            )
         try:
             text = memo.get(key)
         except TypeError:
