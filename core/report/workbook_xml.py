@@ -81,6 +81,13 @@ def escape_cell(text: str) -> str:
     return escape(text)
 
 
+def text_element(text: str) -> str:
+    """A text as SpreadsheetML holds it, in the shared-string table or in
+    its cell: its spaces at either end kept."""
+    space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+    return f"<t{space}>{escape_cell(text)}</t>"
+
+
 LETTERS = [column_letter(column) for column in range(1, 131)]
 
 
@@ -194,8 +201,7 @@ class Strings:
     def xml(self) -> Iterable[str]:
         yield f'{XML_HEAD}<sst xmlns="{MAIN}" count="{self.uses}" uniqueCount="{len(self.index)}">'
         for text in self.index:
-            space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
-            yield f"<si><t{space}>{escape_cell(text)}</t></si>"
+            yield f"<si>{text_element(text)}</si>"
         yield "</sst>"
 
 
@@ -471,8 +477,7 @@ class WorkbookWriter:
             shown = f' s="{style_id}"' if style_id else ""
             number = self.strings.id(text)
             if number is None:
-                space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
-                return f'{shown} t="inlineStr"><is><t{space}>{escape_cell(text)}</t></is></c>'
+                return f'{shown} t="inlineStr"><is>{text_element(text)}</is></c>'
             return f'{shown} t="s"><v>{number}</v></c>'
         if value is None:
             if style == PLAIN:
