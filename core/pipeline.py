@@ -466,9 +466,10 @@ def can_fork() -> bool:
 def usable_cores() -> int:
     """The cores this process may run on (``--jobs`` by default)."""
     try:
-        return max(1, min(64, len(os.sched_getaffinity(0))))
+        cores = len(os.sched_getaffinity(0))
     except AttributeError:
-        return max(1, min(64, os.cpu_count() or 1))
+        cores = os.cpu_count() or 1
+    return max(1, min(64, cores))
 
 
 @contextmanager

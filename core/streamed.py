@@ -49,6 +49,7 @@ from fivestar.manager import PluginManager
 from fivestar.model import Cohort, InputError, Ledger, Organisation
 from fivestar.pipeline import (
     RunResult,
+    can_fork,
     combine_facts_summaries,
     facts_summary_of,
     load_organisation,
@@ -359,7 +360,7 @@ def _score(bounds: tuple[int, int, frozenset[int]]) -> tuple[int, list[Row], dic
 
 def _workers(jobs: int, count: int) -> Any:
     """A pool of forked workers, or None to work in this process."""
-    if jobs <= 1 or count < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if jobs <= 1 or count < 2 or not can_fork():
         return None
     return multiprocessing.get_context("fork").Pool(jobs, initializer=signals.in_worker)
 
