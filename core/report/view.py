@@ -390,17 +390,10 @@ def decision_lines(
     return [clean(line) for line in lines]
 
 
-def summary(ledger: Ledger, rank: int) -> dict[str, Any]:
-    """What the league table, the charts and the cover read of a scored
-    organisation: the JSON entry's figures without its items."""
-    summaries = Summaries()
-    summaries.add(ledger, rank)
-    return summaries[0]
-
-
 class Summaries(Sequence[dict[str, Any]]):
-    """The summaries (:func:`summary`) of a cohort's scored organisations,
-    in little memory: each is kept as a tuple of its own figures and
+    """What the league table, the charts and the cover read of each of a
+    cohort's scored organisations (the JSON entry's figures without its
+    items), in little memory: each is kept as a tuple of its own figures and
     references to section and award tables shared by every organisation that
     has the same ones (a few hundred bytes, not some 4 kB: 100,000 fit in
     about 50 MB), and is made a dict again when it is read. The shared
