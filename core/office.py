@@ -399,13 +399,13 @@ class _Reader:
             for row in csv.reader(io.StringIO(text, newline="")):
                 broken = next((cell for cell in row if "\n" in cell or "\r" in cell), None)
                 if broken is not None:
-                    lines = len(broken.splitlines())
+                    lines = broken.splitlines()
                     self.error(
                         str(path),
                         f"row {len(rows) + 1}",
                         "",
                         "one line per row (a quote left open makes a cell run on over the rows after it)",
-                        Shown(f"a cell running over {lines} lines: {broken.splitlines()[0][:40]!r}…"),
+                        Shown(f"a cell running over {len(lines)} lines: {lines[0][:40]!r}…"),
                     )
                     return
                 rows.append(row)
