@@ -168,6 +168,11 @@ class Registry:
         return {section_id: tuple(item.id for item in self.section_items(section_id)) for section_id in self.sections}
 
     @cached_property
+    def section_plan(self) -> tuple[tuple[Section, tuple[str, ...]], ...]:
+        """Each section with the ids of its items, in order (what the cap step goes through)."""
+        return tuple((self.sections[section_id], item_ids) for section_id, item_ids in self.section_item_ids.items())
+
+    @cached_property
     def schema(self) -> dict[str, dict[str, FactType]]:
         """table → fact name → type, over every registered item."""
         tables: dict[str, dict[str, FactType]] = {section: {} for section in self.sections}

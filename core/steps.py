@@ -156,45 +156,59 @@ def section_score(lines: list[ItemResult], maximum: Decimal, after_cap: bool) ->
 
 def sum_sections(ledger: Ledger, context: RunContext) -> None:
     """Each section's sum, against the organisation's own maximum (items
-    that do not apply to it count for nothing)."""
+    that do not apply to it count for nothing).
+
+    Without a falsified item a section's score is its sum under its
+    maximum (:func:`section_score`), added up here in one loop: this runs
+    for every section of every organisation."""
     registry = context.registry
     lines = ledger.items
+    sections = ledger.sections
     maxima = registry.section_maxima_for(ledger.not_applicable)
-    after_cap = bool(ledger.organisation.falsified) and context.policy("falsified_bonus") == "after-cap"
-    for section_id, item_ids in registry.section_item_ids.items():
-        maximum = maxima[section_id]
-        claimed, score = section_score([lines[item_id] for item_id in item_ids], maximum, after_cap)
-        ledger.sections[section_id] = SectionResult(
-            registry.sections[section_id], claimed, score, maximum, item_ids, lines
-        )
+    if ledger.organisation.falsified:
+        after_cap = context.policy("falsified_bonus") == "after-cap"
+        for section, item_ids in registry.section_plan:
+            maximum = maxima[section.id]
+            claimed, score = section_score([lines[item_id] for item_id in item_ids], maximum, after_cap)
+            sections[section.id] = SectionResult(section, claimed, score, maximum, item_ids, lines)
+        return
+    for section, item_ids in registry.section_plan:
+        maximum = maxima[section.id]
+        claimed = ZERO
+        for item_id in item_ids:
+            claimed += lines[item_id].points
+        sections[section.id] = SectionResult(section, claimed, min(claimed, maximum), maximum, item_ids, lines)
 
 
 def award(ledger: Ledger, context: RunContext) -> None:
     """Stars and awards by policy; a section none of whose items applies to
     the organisation neither earns a star nor asks for one."""
     awards = ledger.awards
+    stars = awards.stars
     findings = ledger.sections_with_findings()
     star_share = context.policy("star_threshold")
-    performance_points = context.policy("performance_threshold")
     applicable = context.registry.applicable_sections(ledger.not_applicable) if ledger.not_applicable else None
-    star_sections = [
-        result
-        for result in ledger.sections.values()
-        if result.section.group == "party_building" and (applicable is None or result.section.id in applicable)
-    ]
-    performance_sections = [result for result in ledger.sections.values() if result.section.group == "performance"]
-
-    for result in star_sections:
+    star_sections = 0
+    performance_sections = []
+    for result in ledger.sections.values():
+        group = result.section.group
+        if group == "performance":
+            performance_sections.append(result)
+            continue
         section_id = result.section.id
+        if group != "party_building" or (applicable is not None and section_id not in applicable):
+            continue
+        star_sections += 1
         needed = star_share * result.max
         if section_id in findings:
             withhold_for_finding(awards, section_id, *findings[section_id])
         elif result.score >= needed:
-            awards.stars.append(section_id)
+            stars.append(section_id)
         else:
             withhold_below(awards, section_id, result.score, needed)
-    awards.party_building_excellence = bool(star_sections) and len(awards.stars) == len(star_sections)
+    awards.party_building_excellence = star_sections > 0 and len(stars) == star_sections
 
+    performance_points = context.policy("performance_threshold")
     performance_ok = bool(performance_sections)
     for result in performance_sections:
         section_id = result.section.id
@@ -217,7 +231,8 @@ def withhold_for_finding(awards: Awards, section_id: str, kind: str, item_id: st
 
 
 def withhold_below(awards: Awards, section_id: str, score: Decimal, needed: Decimal) -> None:
-    awards.withhold(section_id, f"{fmt(score)} < {fmt(needed)}", "below", score=fmt(score), needed=fmt(needed))
+    shown, wanted = fmt(score), fmt(needed)
+    awards.withhold(section_id, f"{shown} < {wanted}", "below", score=shown, needed=wanted)
 
 
 def core_step(work: Callable[[Ledger, RunContext], None]) -> Any:

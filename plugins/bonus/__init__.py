@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from decimal import Decimal
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 from fivestar import (
@@ -69,33 +69,44 @@ DATED_RECORDS = ("commendations", "recognitions")
 PREVIOUS_AWARD_FACT = "bonus.previous_award"
 
 
+@cache
 def window(year: int) -> tuple[dt.date, dt.date]:
     """The bonus window of an assessment year, both ends included."""
     return dt.date(year - 1, 12, 16), dt.date(year, 12, 15)
 
 
+def no_entries(words: Words) -> str:
+    return words.phrase("no_entries", "no entries → 0")
+
+
+add_up = partial(sum, start=ZERO)
+
+
 def per_project(
     entries: Iterable[dict[str, Any]],
     context: ScoringContext,
-    points_of: Callable[[dict[str, Any]], tuple[Decimal, Callable[[Words], str], str]],
+    points_of: Callable[[dict[str, Any]], tuple[Decimal, str]],
+    described: Callable[[dict[str, Any], Words], str],
     highest: bool,
 ) -> tuple[Decimal, Basis]:
     """Score dated entries per project: each entry inside the window by
-    ``points_of`` (its points, how it is described, how the points arise),
-    then per distinct project the highest entry, or the sum."""
+    ``points_of`` (its points, and how they arise), then per distinct
+    project the highest entry, or the sum. The basis (each entry as
+    ``described`` says, its day, its points) is written when somebody reads
+    it: every organisation of a cohort is scored, few bases are read."""
+    if not entries:
+        return ZERO, no_entries
     start, end = window(context.run.year)
     by_project: dict[str, list[Decimal]] = {}
     scored = []
     for entry in entries:
         project, day = entry["project"].strip(), entry["date"]
-        points, described, how = points_of(entry)
+        points, how = points_of(entry)
         inside = start <= day <= end
-        scored.append((project, described, day.isoformat(), inside, points, how))
+        scored.append((project, entry, day, inside, points, how))
         if inside:
             by_project.setdefault(project, []).append(points)
-    if not scored:
-        return ZERO, lambda words: words.phrase("no_entries", "no entries → 0")
-    combine = max if highest else partial(sum, start=ZERO)
+    combine = max if highest else add_up
     kept = [(project, combine(points)) for project, points in by_project.items()]
     raw = sum((points for _project, points in kept), ZERO)
 
@@ -104,10 +115,10 @@ def per_project(
             "outside_window", OUTSIDE + " {start}..{end}", start=start.isoformat(), end=end.isoformat()
         )
         lines = [
-            f"{project} {described(words)} {day} → {how}{fmt(points)}"
+            f"{project} {described(entry, words)} {day.isoformat()} → {how}{fmt(points)}"
             if inside
-            else f"{project} {described(words)} {day} → 0{words.aside(outside)}"
-            for project, described, day, inside, points, how in scored
+            else f"{project} {described(entry, words)} {day.isoformat()} → 0{words.aside(outside)}"
+            for project, entry, day, inside, points, how in scored
         ]
         terms = " + ".join(f"{project} {fmt(points)}" for project, points in kept) or "0"
         rule = (
@@ -121,36 +132,38 @@ def per_project(
     return raw, basis
 
 
-def commendation_points(entry: dict[str, Any]) -> tuple[Decimal, Callable[[Words], str], str]:
-    level, document = entry["level"], entry["document"]
+def commendation_points(entry: dict[str, Any]) -> tuple[Decimal, str]:
+    return COMMENDATION_POINTS[entry["level"]], ""
 
-    def described(words: Words) -> str:
-        return words.phrase("commendation", "{level} ({document})", level=words.term(level), document=document)
 
-    return COMMENDATION_POINTS[level], described, ""
+def described_commendation(entry: dict[str, Any], words: Words) -> str:
+    return words.phrase(
+        "commendation", "{level} ({document})", level=words.term(entry["level"]), document=entry["document"]
+    )
 
 
 def commendations(values: Values, context: ScoringContext) -> tuple[Decimal, Basis]:
     """发文表彰: per project the highest level only (the standard says so for this item)."""
-    return per_project(values["commendations"], context, commendation_points, highest=True)
+    return per_project(values["commendations"], context, commendation_points, described_commendation, highest=True)
 
 
-def recognition_points(entry: dict[str, Any]) -> tuple[Decimal, Callable[[Words], str], str]:
-    level, form = entry["level"], entry["form"]
-    points = RECOGNITION_POINTS[level]
+def recognition_points(entry: dict[str, Any]) -> tuple[Decimal, str]:
+    points = RECOGNITION_POINTS[entry["level"]]
+    if entry["form"] in HALVED_FORMS:
+        return points / 2, f"{fmt(points)} ÷ 2 = "
+    return points, ""
 
-    def described(words: Words) -> str:
-        return words.phrase("recognition", "{level} {form}", level=words.term(level), form=words.term(form))
 
-    if form in HALVED_FORMS:
-        return points / 2, described, f"{fmt(points)} ÷ 2 = "
-    return points, described, ""
+def described_recognition(entry: dict[str, Any], words: Words) -> str:
+    return words.phrase(
+        "recognition", "{level} {form}", level=words.term(entry["level"]), form=words.term(entry["form"])
+    )
 
 
 def innovation_recognition(values: Values, context: ScoringContext) -> tuple[Decimal, Basis]:
     """创新经验做法受表彰、批示肯定, per project under ``recognition_same_project``."""
     highest = context.policy("recognition_same_project") == "highest"
-    return per_project(values["recognitions"], context, recognition_points, highest)
+    return per_project(values["recognitions"], context, recognition_points, described_recognition, highest)
 
 
 def showcase(values: Values, context: ScoringContext) -> tuple[Decimal, Basis]:
