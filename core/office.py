@@ -162,7 +162,7 @@ class Office:
 
     def figure(self, key: str, organisation: Organisation | None = None) -> Any:
         """An office figure: the organisation's own record, else the cohort's; None when not given."""
-        if organisation is not None:
+        if organisation is not None and self.records:
             record = self.records_of(organisation).get(key)
             if record is not None:
                 return record.value

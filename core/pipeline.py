@@ -337,7 +337,10 @@ def score(organisation: Organisation, pm: PluginManager, context: RunContext) ->
         pm.step("assess_penalise")(ledger, context)
         step = "cap"
         pm.step("assess_cap")(ledger, context)
-        ledger.total = sum((section.score for section in ledger.sections.values()), ZERO) - ledger.heavy_points()
+        total = ZERO
+        for section in ledger.sections.values():
+            total += section.score
+        ledger.total = total - ledger.heavy_points()
         step = "rate"
         pm.step("assess_rate")(ledger, context)
     except PluginFault:

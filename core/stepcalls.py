@@ -39,11 +39,11 @@ class StepCaller:
         if calls is None or pm.monitors:
             self.hook(ledger=ledger, context=context)
             return
-        arguments = (ledger, context)
         for function, positions in calls:
-            if positions == BOTH:
+            if positions is BOTH:
                 function(ledger, context)
             else:
+                arguments = (ledger, context)
                 function(*[arguments[position] for position in positions])
 
 
@@ -63,5 +63,6 @@ def direct_calls(impls: list[pluggy.HookImpl]) -> list[tuple[Step, tuple[int, ..
         if impl.wrapper:
             calls.append((impl.function.core_step, BOTH))
         else:
-            plain.append((impl.function, tuple(ARGUMENTS.index(name) for name in impl.argnames)))
+            positions = tuple(ARGUMENTS.index(name) for name in impl.argnames)
+            plain.append((impl.function, BOTH if positions == BOTH else positions))
     return calls + plain

@@ -78,8 +78,10 @@ def assess_cohort(cohort: Cohort, context: RunContext) -> dict[str, Any]:
 
 
 def score_items(ledger: Ledger, context: RunContext) -> None:
-    """Every declared item by its rule, clamped to its floor and points; an
-    item a rule of which raises is the fault of the plugin that declared it."""
+    """Every declared item by its rule, clamped to its floor and points
+    (:func:`fivestar.registry.clamp`, written out here: this is the hot
+    loop of a large cohort); an item a rule of which raises is the fault of
+    the plugin that declared it."""
     organisation = ledger.organisation
     registry = context.registry
     facts = organisation.facts
@@ -92,17 +94,21 @@ def score_items(ledger: Ledger, context: RunContext) -> None:
     try:
         for section, plan in registry.scoring_plan_for(not_applicable):
             values = facts[section]
-            for item_id, item, flag, evaluate, ceiling in plan:
-                if flag is not None:
-                    value = values[flag]
-                    points = ceiling if value else zero
-                    lines[item_id] = line(item, points, points, value, "scored", "", points)
+            for item_id, item, fact, how, ceiling in plan:
+                if fact is not None:
+                    value = values[fact]
+                    if how is None:
+                        points = ceiling if value else zero
+                        lines[item_id] = line(item, points, points, value, "scored", "", points)
+                    else:
+                        raw, points = how[value]
+                        lines[item_id] = line(item, points, raw, value, "scored", "", points)
                     continue
-                if evaluate.__class__ is str:
-                    note = item.scope.describe() if evaluate == "not_applicable" and item.scope else ""
-                    lines[item_id] = line(item, zero, zero, None, evaluate, note)
+                if how.__class__ is str:
+                    note = item.scope.describe() if how == "not_applicable" and item.scope else ""
+                    lines[item_id] = line(item, zero, zero, None, how, note)
                     continue
-                raw, trace = evaluate(item, values, scoring)
+                raw, trace = how(item, values, scoring)
                 points = raw
                 if points < zero:
                     points = zero
@@ -159,8 +165,8 @@ def sum_sections(ledger: Ledger, context: RunContext) -> None:
     that do not apply to it count for nothing).
 
     Without a falsified item a section's score is its sum under its
-    maximum (:func:`section_score`), added up here in one loop: this runs
-    for every section of every organisation."""
+    maximum (:func:`section_score`, written out here: this runs for every
+    section of every organisation)."""
     registry = context.registry
     lines = ledger.items
     sections = ledger.sections
@@ -177,7 +183,8 @@ def sum_sections(ledger: Ledger, context: RunContext) -> None:
         claimed = ZERO
         for item_id in item_ids:
             claimed += lines[item_id].points
-        sections[section.id] = SectionResult(section, claimed, min(claimed, maximum), maximum, item_ids, lines)
+        score = maximum if maximum < claimed else claimed
+        sections[section.id] = SectionResult(section, claimed, score, maximum, item_ids, lines)
 
 
 def award(ledger: Ledger, context: RunContext) -> None:
