@@ -26,22 +26,11 @@ from fivestar.model import (
     Section,
 )
 from fivestar.numbers import ZERO
-from fivestar.rules import AllFlags, Flag, Levels
+from fivestar.plan import PlanEntry, plan_entry
+from fivestar.rules import AllFlags, Flag
 from fivestar.suggest import did_you_mean
 
 CORE_TABLES = ("organisation", "review", "materials")
-
-PlanEntry = tuple[str, Item, str | None, Any, Decimal | None]
-"""An item in the scoring plan: see :meth:`Registry.scoring_plan_for`."""
-
-
-def clamp(raw: Decimal, ceiling: Decimal | None) -> Decimal:
-    """An item's points: its raw value between its floor (0, "扣完为止") and its ceiling."""
-    if raw < ZERO:
-        return ZERO
-    if ceiling is not None and raw > ceiling:
-        return ceiling
-    return raw
 
 
 class RegistryError(InputError):
@@ -153,32 +142,18 @@ class Registry:
         return self.scoring_plan_for(frozenset())
 
     def scoring_plan_for(self, not_applicable: frozenset[str]) -> list[tuple[str, list[PlanEntry]]]:
-        """Per section, for every item in order: (id, item, fact, how,
-        ceiling). Two shapes are scored inline, without a call (most items
-        are, and this is the hot loop of a large cohort): a plain flag (its
-        ``fact``, ``how`` None) and a :class:`Levels` (its ``fact``, ``how``
-        each level's raw value and points, clamped once here). Any other
-        item has no ``fact``: ``how`` is its rule's ``evaluate``, or the
-        status ("disabled", "not_applicable") of an item that is not scored."""
+        """Per section, for every item in order, what the score step does
+        (:func:`fivestar.plan.plan_entry`), for an organisation to which the
+        items ``not_applicable`` do not apply."""
         cached = self._plans.get(not_applicable)
         if cached is not None:
             return cached
         plan: dict[str, list[PlanEntry]] = {}
         for item in self.items.values():
-            rule = item.rule
             status = "disabled" if item.id in self.disabled else None
             if status is None and item.id in not_applicable:
                 status = "not_applicable"
-            fact, how = None, status or rule.evaluate
-            if status is None and isinstance(rule, Flag) and item.points is not None:
-                fact, how = rule.fact, None
-            elif status is None and type(rule).evaluate is Levels.evaluate:
-                levels: Levels = rule  # type: ignore[assignment]
-                fact, how = (
-                    levels.fact,
-                    {level: (raw, clamp(raw, item.points)) for level, raw in levels.by_level.items()},
-                )
-            plan.setdefault(item.section, []).append((item.id, item, fact, how, item.points))
+            plan.setdefault(item.section, []).append(plan_entry(item, status))
         self._plans[not_applicable] = result = list(plan.items())
         return result
 

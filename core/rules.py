@@ -79,6 +79,13 @@ class Rule:
     def evaluate(self, item: Item, values: Values, context: ScoringContext) -> tuple[Decimal, Any]:
         raise NotImplementedError
 
+    def deciding_fact(self) -> str | None:
+        """The one fact whose value alone decides :meth:`evaluate` (not the
+        organisation, the context or any other fact), or None. The score
+        step then remembers each value's result (:mod:`fivestar.plan`); a
+        subclass that evaluates otherwise must say None."""
+        return None
+
     def explain(self, trace: Any, raw: Decimal, words: Words = PLAIN) -> str:
         raise NotImplementedError
 
@@ -148,6 +155,11 @@ class Linear(Rule):
             raw += weight * count
         return raw, counts
 
+    def deciding_fact(self) -> str | None:
+        if len(self.terms) != 1 or type(self).evaluate is not Linear.evaluate:
+            return None
+        return self.terms[0][1]
+
     def explain(self, trace: Any, raw: Decimal, words: Words = PLAIN) -> str:
         parts: list[str] = [fmt(self.start)] if self.start else []
         for (weight, name), count in zip(self.terms, trace, strict=False):
@@ -190,6 +202,9 @@ class Levels(Rule):
     def evaluate(self, item: Item, values: Values, context: ScoringContext) -> tuple[Decimal, Any]:
         value = values[self.fact]
         return self.by_level[value], value
+
+    def deciding_fact(self) -> str | None:
+        return self.fact if type(self).evaluate is Levels.evaluate else None
 
     def explain(self, trace: Any, raw: Decimal, words: Words = PLAIN) -> str:
         return f"{words.fact(self.fact)} = {words.value(trace)} → {fmt_signed(raw)}"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from fivestar.context import RunContext, ScoringContext
@@ -79,9 +80,9 @@ def assess_cohort(cohort: Cohort, context: RunContext) -> dict[str, Any]:
 
 def score_items(ledger: Ledger, context: RunContext) -> None:
     """Every declared item by its rule, clamped to its floor and points
-    (:func:`fivestar.registry.clamp`, written out here: this is the hot
-    loop of a large cohort); an item a rule of which raises is the fault of
-    the plugin that declared it."""
+    (:func:`fivestar.plan.clamp`, written out here: this is the hot loop of
+    a large cohort), as the scoring plan says (:mod:`fivestar.plan`); an
+    item a rule of which raises is the fault of the plugin that declared it."""
     organisation = ledger.organisation
     registry = context.registry
     facts = organisation.facts
@@ -101,8 +102,8 @@ def score_items(ledger: Ledger, context: RunContext) -> None:
                         points = ceiling if value else zero
                         lines[item_id] = line(item, points, points, value, "scored", "", points)
                     else:
-                        raw, points = how[value]
-                        lines[item_id] = line(item, points, raw, value, "scored", "", points)
+                        raw, points, trace = how[value.__class__, value]
+                        lines[item_id] = line(item, points, raw, trace, "scored", "", points)
                     continue
                 if how.__class__ is str:
                     note = item.scope.describe() if how == "not_applicable" and item.scope else ""
@@ -129,6 +130,8 @@ def apply_findings(ledger: Ledger, context: RunContext) -> None:
     Each policy is read only for an organisation it applies to, so that
     ``assess whatif`` scores again only the organisations a change reaches."""
     organisation = ledger.organisation
+    if not organisation.falsified and not organisation.heavy:
+        return
     double_reverse = bool(organisation.falsified) and context.policy("falsification") == "double-reverse"
     for item_id in sorted(organisation.falsified):
         line = ledger.items[item_id]
@@ -192,7 +195,7 @@ def award(ledger: Ledger, context: RunContext) -> None:
     the organisation neither earns a star nor asks for one."""
     awards = ledger.awards
     stars = awards.stars
-    findings = ledger.sections_with_findings()
+    findings = ledger.sections_with_findings() if ledger.heavy or ledger.organisation.falsified else {}
     star_share = context.policy("star_threshold")
     applicable = context.registry.applicable_sections(ledger.not_applicable) if ledger.not_applicable else None
     star_sections = 0
@@ -206,7 +209,7 @@ def award(ledger: Ledger, context: RunContext) -> None:
         if group != "party_building" or (applicable is not None and section_id not in applicable):
             continue
         star_sections += 1
-        needed = star_share * result.max
+        needed = star_needed(star_share, result.max)
         if section_id in findings:
             withhold_for_finding(awards, section_id, *findings[section_id])
         elif result.score >= needed:
@@ -231,6 +234,15 @@ def award(ledger: Ledger, context: RunContext) -> None:
     awards.five_star = both and context.award_year
     if both and not context.award_year:
         awards.withhold("five_star", "not an award year (备注1: 两年一评)", "not_award_year")
+
+
+@lru_cache(maxsize=256)
+def star_needed(share: Decimal, maximum: Decimal) -> Decimal:
+    """The score a star needs. A cohort has a few maxima and one share, so
+    each product is made once, and its text (``fmt``, by value) looked up by
+    a hash Python keeps on the object; equal values give equal results,
+    whatever their representation."""
+    return share * maximum
 
 
 def withhold_for_finding(awards: Awards, section_id: str, kind: str, item_id: str) -> None:
