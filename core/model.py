@@ -395,11 +395,12 @@ class Organisation:
     def decision_counts(self) -> tuple[int, int, int, int]:
         """How many conflicts, unverified claims, findings that stand and
         appeals upheld (the run's ``summary``)."""
+        findings, appeals = self.findings, self.appeals
         return (
             len(self.conflicts),
             len(self.unverified),
-            sum(not finding.withdrawn for finding in self.findings),
-            sum(appeal.outcome == "upheld" for appeal in self.appeals),
+            sum(not finding.withdrawn for finding in findings) if findings else 0,
+            sum(appeal.outcome == "upheld" for appeal in appeals) if appeals else 0,
         )
 
     def decisions(self) -> dict[str, list[dict[str, Any]]]:

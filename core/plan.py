@@ -2,13 +2,14 @@
 
 Scoring a large cohort runs this for every item of every organisation, so
 the plan settles once what can be settled: which items are plain flags
-(scored inline), and which rules decide an item from the value of one fact
-alone, whose results are then remembered by that value (:class:`Remembered`).
+(scored inline), and which rules are decided by the values of their facts
+alone, whose results are then remembered by those values (:class:`Remembered`).
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from fivestar.numbers import ZERO
@@ -17,16 +18,19 @@ from fivestar.rules import Flag
 if TYPE_CHECKING:
     from fivestar.model import Item
 
-PlanEntry = tuple[str, "Item", str | None, Any, Decimal | None]
+PlanEntry = tuple[str, "Item", Any, Any, Decimal | None]
 """(id, item, fact, how, ceiling): see :func:`plan_entry`."""
+
+Result = tuple[Decimal, Decimal, Any]
+"""An item's raw value, points and trace."""
 
 REMEMBERED_KINDS = frozenset({int, str, bool, type(None)})
 """The classes of fact values that results are remembered by: two equal
 values of one of them read the same (``Decimal("1.0") == Decimal(1)`` do not,
-so decimals are evaluated every time)."""
+so a result read from a decimal is not remembered)."""
 
 REMEMBERED_LIMIT = 10_000
-"""Remembered values per item; past this, further values are evaluated each time."""
+"""Remembered results per item; past this, further values are evaluated each time."""
 
 
 def clamp(raw: Decimal, ceiling: Decimal | None) -> Decimal:
@@ -38,27 +42,35 @@ def clamp(raw: Decimal, ceiling: Decimal | None) -> Decimal:
     return raw
 
 
-class Remembered(dict[tuple[type, Any], tuple[Decimal, Decimal, Any]]):
-    """An item's raw value, points and trace by the class and value of the
-    one fact its rule reads (:meth:`fivestar.rules.Rule.deciding_fact`),
-    evaluated the first time a value is met. A list trace is kept as a
-    tuple: organisations with equal values share it."""
+class Remembered(dict[tuple[Any, Any], Result]):
+    """An item's results by the values of the facts that decide its rule
+    (:meth:`fivestar.rules.Rule.deciding_facts`) and their classes, the key
+    ``(class, value)`` for one fact and ``(classes, values)`` for several
+    (``True == 1``, but they read differently in the basis). A result is
+    evaluated the first time its values are met; a list trace is kept as a
+    tuple, as organisations with equal values share it."""
 
-    def __init__(self, item: Item, fact: str) -> None:
+    def __init__(self, item: Item, facts: tuple[str, ...]) -> None:
         super().__init__()
         self.item = item
-        self.fact = fact
+        self.facts = facts
 
-    def __missing__(self, key: tuple[type, Any]) -> tuple[Decimal, Decimal, Any]:
-        kind, value = key
-        item = self.item
-        raw, trace = item.rule.evaluate(item, {self.fact: value}, None)  # type: ignore[arg-type]
-        if trace.__class__ is list:
-            trace = tuple(trace)
-        result = raw, clamp(raw, item.points), trace
-        if kind in REMEMBERED_KINDS and len(self) < REMEMBERED_LIMIT:
+    def __missing__(self, key: tuple[Any, Any]) -> Result:
+        result = self.evaluated(key)
+        kinds = key[0] if len(self.facts) > 1 else (key[0],)
+        if len(self) < REMEMBERED_LIMIT and REMEMBERED_KINDS.issuperset(kinds):
             self[key] = result
         return result
+
+    def evaluated(self, key: tuple[Any, Any]) -> Result:
+        """The result of the values of ``key``, evaluated (also for values
+        that cannot be remembered, such as a list, which has no hash)."""
+        found = key[1] if len(self.facts) > 1 else (key[1],)
+        item = self.item
+        raw, trace = item.rule.evaluate(item, dict(zip(self.facts, found, strict=True)), None)  # type: ignore[arg-type]
+        if trace.__class__ is list:
+            trace = tuple(trace)
+        return raw, clamp(raw, item.points), trace
 
 
 def plan_entry(item: Item, status: str | None) -> PlanEntry:
@@ -66,8 +78,9 @@ def plan_entry(item: Item, status: str | None) -> PlanEntry:
     "not_applicable" for an item that is not scored):
 
     - a plain flag: ``fact`` is its fact and ``how`` None, scored inline;
-    - a rule decided by one fact: ``fact`` is it and ``how`` its
-      :class:`Remembered` results;
+    - a rule decided by its facts' values: ``how`` is its :class:`Remembered`
+      results and ``fact`` the one fact, or for several an ``itemgetter`` of
+      their values;
     - any other rule: no ``fact``, ``how`` is the rule's ``evaluate``;
     - an item not scored: no ``fact``, ``how`` is its status.
     """
@@ -76,7 +89,8 @@ def plan_entry(item: Item, status: str | None) -> PlanEntry:
         return item.id, item, None, status, item.points
     if isinstance(rule, Flag) and item.points is not None:
         return item.id, item, rule.fact, None, item.points
-    fact = rule.deciding_fact()
-    if fact is not None:
-        return item.id, item, fact, Remembered(item, fact), item.points
+    facts = rule.deciding_facts()
+    if facts:
+        fact = facts[0] if len(facts) == 1 else itemgetter(*facts)
+        return item.id, item, fact, Remembered(item, facts), item.points
     return item.id, item, None, rule.evaluate, item.points

@@ -79,12 +79,12 @@ class Rule:
     def evaluate(self, item: Item, values: Values, context: ScoringContext) -> tuple[Decimal, Any]:
         raise NotImplementedError
 
-    def deciding_fact(self) -> str | None:
-        """The one fact whose value alone decides :meth:`evaluate` (not the
-        organisation, the context or any other fact), or None. The score
-        step then remembers each value's result (:mod:`fivestar.plan`); a
-        subclass that evaluates otherwise must say None."""
-        return None
+    def deciding_facts(self) -> tuple[str, ...]:
+        """The facts whose values alone decide :meth:`evaluate` (not the
+        organisation, the context or any other fact), or () if others do.
+        The score step then remembers each set of values' result
+        (:mod:`fivestar.plan`); a subclass that evaluates otherwise must say ()."""
+        return ()
 
     def explain(self, trace: Any, raw: Decimal, words: Words = PLAIN) -> str:
         raise NotImplementedError
@@ -119,6 +119,9 @@ class AllFlags(Rule):
     def evaluate(self, item: Item, values: Values, context: ScoringContext) -> tuple[Decimal, Any]:
         found = tuple(values[name] for name in self.facts)
         return (item.points if all(found) else ZERO), found  # type: ignore[return-value]
+
+    def deciding_facts(self) -> tuple[str, ...]:
+        return self.facts if type(self).evaluate is AllFlags.evaluate else ()
 
     def explain(self, trace: Any, raw: Decimal, words: Words = PLAIN) -> str:
         shown = words.phrase("list", ", ").join(
@@ -155,10 +158,8 @@ class Linear(Rule):
             raw += weight * count
         return raw, counts
 
-    def deciding_fact(self) -> str | None:
-        if len(self.terms) != 1 or type(self).evaluate is not Linear.evaluate:
-            return None
-        return self.terms[0][1]
+    def deciding_facts(self) -> tuple[str, ...]:
+        return tuple(name for _weight, name in self.terms) if type(self).evaluate is Linear.evaluate else ()
 
     def explain(self, trace: Any, raw: Decimal, words: Words = PLAIN) -> str:
         parts: list[str] = [fmt(self.start)] if self.start else []
@@ -203,8 +204,8 @@ class Levels(Rule):
         value = values[self.fact]
         return self.by_level[value], value
 
-    def deciding_fact(self) -> str | None:
-        return self.fact if type(self).evaluate is Levels.evaluate else None
+    def deciding_facts(self) -> tuple[str, ...]:
+        return (self.fact,) if type(self).evaluate is Levels.evaluate else ()
 
     def explain(self, trace: Any, raw: Decimal, words: Words = PLAIN) -> str:
         return f"{words.fact(self.fact)} = {words.value(trace)} → {fmt_signed(raw)}"

@@ -71,11 +71,14 @@ SUMMARY_KEYS = ("conflicts", "unverified_claims", "findings", "appeals_upheld")
 
 @hookimpl
 def assess_cohort(cohort: Cohort, context: RunContext) -> dict[str, Any]:
-    totals = [0, 0, 0, 0]
+    conflicts = unverified = findings = appeals = 0
     for organisation in cohort.organisations:
-        for index, count in enumerate(organisation.decision_counts()):
-            totals[index] += count
-    return {SUMMARY: dict(zip(SUMMARY_KEYS, totals, strict=True))}
+        counts = organisation.decision_counts()
+        conflicts += counts[0]
+        unverified += counts[1]
+        findings += counts[2]
+        appeals += counts[3]
+    return {SUMMARY: dict(zip(SUMMARY_KEYS, (conflicts, unverified, findings, appeals), strict=True))}
 
 
 def score_items(ledger: Ledger, context: RunContext) -> None:
@@ -97,13 +100,22 @@ def score_items(ledger: Ledger, context: RunContext) -> None:
             values = facts[section]
             for item_id, item, fact, how, ceiling in plan:
                 if fact is not None:
-                    value = values[fact]
                     if how is None:
+                        value = values[fact]
                         points = ceiling if value else zero
                         lines[item_id] = line(item, points, points, value, "scored", "", points)
+                        continue
+                    if fact.__class__ is str:
+                        value = values[fact]
+                        decided_by = value.__class__, value
                     else:
-                        raw, points, trace = how[value.__class__, value]
-                        lines[item_id] = line(item, points, raw, trace, "scored", "", points)
+                        found = fact(values)
+                        decided_by = tuple(map(type, found)), found
+                    try:
+                        raw, points, trace = how[decided_by]
+                    except TypeError:  # a value without a hash (a list)
+                        raw, points, trace = how.evaluated(decided_by)
+                    lines[item_id] = line(item, points, raw, trace, "scored", "", points)
                     continue
                 if how.__class__ is str:
                     note = item.scope.describe() if how == "not_applicable" and item.scope else ""

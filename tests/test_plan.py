@@ -1,16 +1,19 @@
-"""The scoring plan (fivestar.plan): items decided by one fact are scored from
-results remembered by that fact's class and value, and those results are
-exactly what the rule itself gives."""
+"""The scoring plan (fivestar.plan): items decided by the values of their facts
+are scored from results remembered by those values and their classes, and
+those results are exactly what the rule itself gives."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
-from fivestar import Levels, Linear, choice, count, item
+from fivestar import AllFlags, Levels, Linear, Text, choice, count, hookimpl, item, records, yes_no
 from fivestar import plan as plan_module
 from fivestar.model import Item
+from fivestar.pipeline import RunResult
 from fivestar.plan import Remembered, clamp, plan_entry
 from fivestar.rules import Values
 
@@ -64,6 +67,30 @@ def test_levels_are_remembered_and_an_unknown_level_still_fails() -> None:
         how[str, "poor"]
 
 
+def test_several_facts_are_remembered_by_their_values_and_classes() -> None:
+    declared = counted(Linear.of(("1.5", "n"), ("-0.2", "m")))
+    _, _, getter, how, _ = plan_entry(declared, None)
+    assert getter({"n": 2, "m": 1, "other": 9}) == (2, 1)
+    assert how[(int, int), (2, 1)] == (Decimal("2.8"), Decimal("2.8"), (2, 1))
+    assert how[(bool, int), (True, 1)][2][0] is True
+    assert str(how[(Decimal, int), (Decimal("2.0"), 1)][0]) == "2.80"
+    assert set(how) == {((int, int), (2, 1)), ((bool, int), (True, 1))}
+
+
+def test_values_without_a_hash_are_evaluated() -> None:
+    declared = item(
+        "norms.both",
+        points=1,
+        title="两项",
+        facts=(yes_no("a", "a"), yes_no("b", "b")),
+        rule=AllFlags(("a", "b")),
+    )
+    how = plan_entry(declared, None)[3]
+    assert how.evaluated(((list, bool), (["x"], True))) == (Decimal(1), Decimal(1), (["x"], True))
+    with pytest.raises(TypeError):
+        how[(list, bool), (["x"], True)]
+
+
 class Doubled(Linear):
     """A rule that evaluates otherwise than the shape it extends."""
 
@@ -72,9 +99,35 @@ class Doubled(Linear):
         return 2 * raw, trace
 
 
-def test_only_rules_decided_by_one_fact_are_remembered() -> None:
-    several = counted(Linear.of((1, "n"), (1, "m")))
+def test_only_rules_decided_by_their_facts_are_remembered() -> None:
     overridden = counted(Doubled.of((1, "n")))
-    assert plan_entry(several, None)[2:4] == (None, several.rule.evaluate)
+    assert overridden.rule.deciding_facts() == ()
     assert plan_entry(overridden, None)[2:4] == (None, overridden.rule.evaluate)
     assert plan_entry(counted(Linear.of((1, "n"))), "disabled")[2:4] == (None, "disabled")
+
+
+class ListedItem:
+    """An item decided by a list fact (a list has no hash) and a flag."""
+
+    name = "listed"
+
+    @hookimpl
+    def assess_items(self, edition: str) -> list[Item]:
+        return [
+            item(
+                "learning.listed",
+                points=1,
+                title="有记录且已报",
+                facts=(records("entries", {"name": Text()}), yes_no("reported", "reported")),
+                rule=AllFlags(("entries", "reported")),
+            )
+        ]
+
+
+def test_an_item_decided_by_a_list_is_scored(write_org: Callable[..., Path], assess: Callable[..., RunResult]) -> None:
+    write_org("a", learning={"entries": [{"name": "x"}], "reported": True})
+    write_org("b", learning={"entries": [], "reported": True})
+    result = assess((ListedItem(),))
+    lines = {org_id: ledger.items["learning.listed"] for org_id, ledger in result.ledgers.items()}
+    assert (lines["a"].points, lines["b"].points) == (Decimal(1), Decimal(0))
+    assert lines["a"].trace == ([{"name": "x"}], True)
