@@ -9,11 +9,12 @@ alone, whose results are then remembered by those values (:class:`Remembered`).
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from fivestar.numbers import ZERO
-from fivestar.rules import Flag
+from fivestar.rules import Custom, Flag
 
 if TYPE_CHECKING:
     from fivestar.model import Item
@@ -81,7 +82,9 @@ def plan_entry(item: Item, status: str | None) -> PlanEntry:
     - a rule decided by its facts' values: ``how`` is its :class:`Remembered`
       results and ``fact`` the one fact, or for several an ``itemgetter`` of
       their values;
-    - any other rule: no ``fact``, ``how`` is the rule's ``evaluate``;
+    - any other rule: no ``fact``, ``how`` is its evaluation as a function
+      of (values, context): a :class:`Custom` rule's own function, or the
+      rule's ``evaluate`` for the item;
     - an item not scored: no ``fact``, ``how`` is its status.
     """
     rule = item.rule
@@ -93,4 +96,6 @@ def plan_entry(item: Item, status: str | None) -> PlanEntry:
     if facts:
         fact = facts[0] if len(facts) == 1 else itemgetter(*facts)
         return item.id, item, fact, Remembered(item, facts), item.points
-    return item.id, item, None, rule.evaluate, item.points
+    if type(rule).evaluate is Custom.evaluate:
+        return item.id, item, None, rule.function, item.points  # type: ignore[attr-defined]
+    return item.id, item, None, partial(rule.evaluate, item), item.points

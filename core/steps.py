@@ -121,7 +121,7 @@ def score_items(ledger: Ledger, context: RunContext) -> None:
                     note = item.scope.describe() if how == "not_applicable" and item.scope else ""
                     lines[item_id] = line(item, zero, zero, None, how, note)
                     continue
-                raw, trace = how(item, values, scoring)
+                raw, trace = how(values, scoring)
                 points = raw
                 if points < zero:
                     points = zero

@@ -102,7 +102,8 @@ class Doubled(Linear):
 def test_only_rules_decided_by_their_facts_are_remembered() -> None:
     overridden = counted(Doubled.of((1, "n")))
     assert overridden.rule.deciding_facts() == ()
-    assert plan_entry(overridden, None)[2:4] == (None, overridden.rule.evaluate)
+    _, _, fact, how, _ = plan_entry(overridden, None)
+    assert (fact, how({"n": 2}, None)) == (None, (Decimal(4), [2]))
     assert plan_entry(counted(Linear.of((1, "n"))), "disabled")[2:4] == (None, "disabled")
 
 

@@ -107,8 +107,12 @@ def per_project(
         if inside:
             by_project.setdefault(project, []).append(points)
     combine = max if highest else add_up
-    kept = [(project, combine(points)) for project, points in by_project.items()]
-    raw = sum((points for _project, points in kept), ZERO)
+    kept = []
+    raw = ZERO
+    for project, points in by_project.items():
+        best = combine(points)
+        kept.append((project, best))
+        raw += best
 
     def basis(words: Words) -> str:
         outside = words.phrase(
