@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import repeat
+from threading import Event, Thread
 from typing import Any
 
 from fivestar.context import RunContext
@@ -102,8 +103,14 @@ def results_from_run(result: RunResult) -> Iterator[SavedRow]:
         yield SavedRow(year, fields, facts, document + rank_tail(rank).encode("utf-8"))
 
 
-def save_run(result: RunResult, store: HistoryStore, replace: bool = False) -> int:
-    """Record a scored run in one transaction; returns how many organisations were saved."""
+class SaveStopped(BaseException):
+    """A save in the background was asked to stop (the run was interrupted):
+    its transaction is rolled back."""
+
+
+def save_run(result: RunResult, store: HistoryStore, replace: bool = False, stop: Event | None = None) -> int:
+    """Record a scored run in one transaction; returns how many organisations
+    were saved. Once ``stop`` is set, the save stops and is rolled back."""
     context = result.context
     run = stored_run(context.year, context.edition, context.policies, plugin_versions(result.plugin_manager))
     saved = 0
@@ -111,11 +118,53 @@ def save_run(result: RunResult, store: HistoryStore, replace: bool = False) -> i
     def counted() -> Iterator[SavedRow]:
         nonlocal saved
         for row in results_from_run(result):
+            if stop is not None and stop.is_set():
+                raise SaveStopped
             saved += 1
             yield row
 
     store.save(run, counted(), replace=replace)
     return saved
+
+
+class SaveInBackground:
+    """:func:`save_run` in a thread of its own, while the run's reports are
+    written. SQLite lets go of the interpreter while it writes, so on a large
+    cohort most of the save is done beside the reports rather than after
+    them (at 20,000 organisations it writes some 560 MB).
+
+    :meth:`finish` waits for the save and gives its count or raises its
+    error; an interrupted run stops the save (rolled back) before it unwinds."""
+
+    def __init__(self, result: RunResult, store: HistoryStore, replace: bool) -> None:
+        self._stop = Event()
+        self._outcome: int | BaseException = 0
+        self._thread = Thread(target=self._save, args=(result, store, replace), name="history-save", daemon=True)
+        self._thread.start()
+
+    def _save(self, result: RunResult, store: HistoryStore, replace: bool) -> None:
+        try:
+            self._outcome = save_run(result, store, replace, self._stop)
+        except BaseException as error:  # handed to the main thread by finish()
+            self._outcome = error
+
+    def finish(self, stop: bool = False) -> int:
+        """How many organisations were saved, once the save is over; with
+        ``stop``, the save is stopped first and nothing is saved."""
+        if stop:
+            self._stop.set()
+        try:
+            self._thread.join()
+        except BaseException:
+            self._stop.set()
+            self._thread.join()
+            raise
+        outcome = self._outcome
+        if isinstance(outcome, SaveStopped):
+            return 0
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
 
 
 def award_labels(awards: dict[str, Any]) -> list[str]:

@@ -75,6 +75,10 @@ def _store_problem(path: Path, expected: str, found: str) -> StoreError:
     return StoreError([Problem("error", str(shown_path(path)), "", "", expected, found)])
 
 
+def _already_saved(path: Path, year: int) -> StoreError:
+    return _store_problem(path, f"a year not yet saved (use --replace to overwrite {year})", f"{year} saved")
+
+
 def _decimal_text(value: object) -> str:
     if isinstance(value, Decimal):
         return fmt(value)
@@ -234,12 +238,15 @@ class HistoryStore:
         finally:
             connection.close()
 
-    @contextmanager
-    def _connect(self, write: bool = False) -> Iterator[sqlite3.Connection]:
+    def _check_place(self, write: bool) -> None:
         if self.path.is_dir():
             raise _store_problem(self.path, "an SQLite history store file", "a folder")
         if write and not self.path.parent.is_dir():
             raise _store_problem(self.path, "a store in an existing folder", f"no folder {self.path.parent}")
+
+    @contextmanager
+    def _connect(self, write: bool = False) -> Iterator[sqlite3.Connection]:
+        self._check_place(write)
         try:
             connection = self._open(write)
         except sqlite3.Error as error:
@@ -380,6 +387,14 @@ class HistoryStore:
         with self._connect() as connection:
             return [row[0] for row in connection.execute("SELECT DISTINCT org_id FROM results ORDER BY org_id")]
 
+    def check_can_save(self, year: int, replace: bool) -> None:
+        """Refuse, before a run scores anything, a save that would be refused
+        at its end: the year is stored and ``replace`` was not asked for, or
+        the file is not a store, or there is no folder to make it in."""
+        self._check_place(write=True)
+        if not replace and self.run(year) is not None:
+            raise _already_saved(self.path, year)
+
     def save(self, run: StoredRun, rows: Iterable[SavedRow], replace: bool = False) -> None:
         """Record a run in one transaction; a year already stored needs ``replace``.
 
@@ -401,9 +416,7 @@ class HistoryStore:
             try:
                 exists = connection.execute("SELECT 1 FROM runs WHERE year = ?", (run.year,)).fetchone()
                 if exists and not replace:
-                    raise _store_problem(
-                        self.path, f"a year not yet saved (use --replace to overwrite {run.year})", f"{run.year} saved"
-                    )
+                    raise _already_saved(self.path, run.year)
                 placeholder = -1 - run.year if exists else run.year
                 connection.execute("DELETE FROM section_scores WHERE year = ?", (run.year,))
                 connection.execute("DELETE FROM runs WHERE year = ?", (run.year,))

@@ -10,6 +10,7 @@ import json
 import re
 import shutil
 import sqlite3
+import threading
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 
 import pytest
 from click.testing import Result
+from fivestar import signals
 from fivestar.numbers import fmt
 from fivestar.store import HistoryStore
 from samples import NEAR_FULL_LEARNING, NEAR_FULL_LEARNING_SCORE, toml_literal
@@ -354,6 +356,86 @@ def test_a_database_error_during_save_is_reported_and_rolled_back(
     assert "disk is full" in result.stderr
     assert "Traceback" not in result.output
     assert snapshot(store_path) == before
+
+
+def test_a_year_already_saved_is_refused_before_anything_is_scored(
+    invoke: Invoke, saved: Saved, season: Season, store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    saved(2019, COHORT_2019)
+    scored: list[int] = []
+    monkeypatch.setattr("fivestar.cli.scoring.run_cohort", lambda files, *rest, **options: scored.append(len(files)))
+
+    result = invoke("run", season(2019, COHORT_2019), "--save")
+
+    assert result.exit_code == 2
+    assert "--replace" in result.stderr
+    assert scored == []
+
+
+def stop_in_the_middle(monkeypatch: pytest.MonkeyPatch, report_error: BaseException) -> list[str]:
+    """The report fails with ``report_error`` while the save beside it is
+    under way: the save writes its first organisation only once the run has
+    reacted to the failure (the organisations it wrote are returned)."""
+    from fivestar.history import SaveInBackground
+
+    reacted = threading.Event()
+    finish = SaveInBackground.finish
+
+    def finish_after_telling(self: SaveInBackground, stop: bool = False) -> int:
+        if stop:
+            self._stop.set()
+        reacted.set()
+        return finish(self, stop)
+
+    original = HistoryStore._insert
+    written: list[str] = []
+
+    def insert(connection: sqlite3.Connection, row: Any, *rest: Any) -> None:
+        assert reacted.wait(10)
+        original(connection, row, *rest)
+        written.append(row.fields.org_id)
+
+    def failing_report(*arguments: Any, **options: Any) -> None:
+        raise report_error
+
+    monkeypatch.setattr(SaveInBackground, "finish", finish_after_telling)
+    monkeypatch.setattr(HistoryStore, "_insert", staticmethod(insert))
+    monkeypatch.setattr("fivestar.cli.scoring.write_output", failing_report)
+    return written
+
+
+@pytest.mark.parametrize("interruption", [KeyboardInterrupt(), signals.Terminated()], ids=["ctrl-c", "sigterm"])
+def test_an_interrupted_run_stops_the_save_written_beside_its_reports(
+    invoke: Invoke,
+    saved: Saved,
+    season: Season,
+    store_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    interruption: BaseException,
+) -> None:
+    saved(2018, COHORT_2019)
+    before = snapshot(store_path)
+    written = stop_in_the_middle(monkeypatch, interruption)
+
+    result = invoke("run", season(2019, COHORT_2019), "--save")
+
+    assert result.exit_code == (130 if isinstance(interruption, KeyboardInterrupt) else 143)
+    assert len(written) <= 1 < len(COHORT_2019)
+    assert snapshot(store_path) == before
+
+
+def test_a_report_that_fails_does_not_stop_the_save(
+    invoke: Invoke, season: Season, store_path: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    written = stop_in_the_middle(monkeypatch, OSError("no room for the report"))
+
+    result = invoke("run", season(2019, COHORT_2019), "--save", "--output", tmp_path / "results.txt")
+
+    assert result.exit_code == 2
+    assert "no room for the report" in result.stderr
+    assert "Traceback" not in result.output
+    assert sorted(written) == sorted(COHORT_2019)
+    assert HistoryStore(store_path).years() == [2019]
 
 
 def test_a_file_that_is_not_a_store_is_a_config_error(invoke: Invoke, season: Season, store_path: Path) -> None:

@@ -6,8 +6,10 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+from fivestar import signals
 from fivestar.cli.common import fail, open_run, policy_option, prepare_or_fail, say, standalone_config, write_output
 from fivestar.cli.options import (
     CONFIG_NAME,
@@ -20,14 +22,24 @@ from fivestar.cli.options import (
     refuse_binary_on_terminal,
     settings,
 )
-from fivestar.config import DEFAULT_EDITION, shown_path
+from fivestar.config import DEFAULT_EDITION, RunConfig, shown_path
 from fivestar.evidence import missing_facts, owned_elsewhere
 from fivestar.facts import DEPARTMENT
 from fivestar.logs import get_logger
 from fivestar.model import InputError, Organisation, Problem
-from fivestar.pipeline import collector_paused, load_organisation, mark_duplicates, run_cohort, usable_cores
+from fivestar.pipeline import (
+    RunResult,
+    collector_paused,
+    load_organisation,
+    mark_duplicates,
+    run_cohort,
+    usable_cores,
+)
 from fivestar.report import Renderer, RenderOptions, jsonable
 from fivestar.suggest import did_you_mean
+
+if TYPE_CHECKING:
+    from fivestar.history import SaveInBackground
 
 log = get_logger(__name__)
 
@@ -191,7 +203,13 @@ def run(
     saving = save if save is not None else config.save
     if saving:
         from fivestar.history import SAVE_PIECES
+        from fivestar.store import HistoryStore
 
+        store = HistoryStore(config.history_path)
+        try:
+            store.check_can_save(config.year, replace)
+        except InputError as error:
+            fail(error.problems)
         pieces = {**SAVE_PIECES, **pieces}
     try:
         result = run_cohort(
@@ -206,21 +224,29 @@ def run(
         if org_id not in known:
             fail([unknown_org(org_id, known)])
     if saving:
-        from fivestar.history import save_run
-        from fivestar.store import HistoryStore
+        from fivestar.history import SaveInBackground
 
-        store = shown_path(config.history_path)
+        background = SaveInBackground(result, store, replace)
         try:
-            saved = save_run(result, HistoryStore(config.history_path), replace=replace)
-        except InputError as error:
-            fail(error.problems)
-        log.info("run_saved", store=str(store), year=config.year, organisations=saved)
-        say(
-            f"已保存 {config.year} 年 {saved} 个党组织的结果到历史库 {store}",
-            f"saved {saved} organisation(s) of {config.year} to the history store {store}",
-        )
+            write_reports(result, chosen, options, output, output_dir)
+        except BaseException as error:
+            finish_save(background, config, stop=isinstance(error, (KeyboardInterrupt, signals.Terminated)))
+            raise
+        finish_save(background, config)
+    else:
+        write_reports(result, chosen, options, output, output_dir)
+    table_on_screen = any(renderer.name == "table" for renderer in chosen) and not (output or output_dir)
+    report_failed(result.failed, on_screen=table_on_screen and sys.stdout.isatty())
+    sys.exit(1 if result.failed else 0)
+
+
+def write_reports(
+    result: RunResult, chosen: list[Renderer], options: RenderOptions, output: Path | None, output_dir: Path | None
+) -> None:
+    """Each chosen report, into its file (or stdout)."""
+    year = result.context.year
     for renderer in chosen:
-        target = output_dir / f"results-{config.year}{renderer.suffix}" if output_dir else output
+        target = output_dir / f"results-{year}{renderer.suffix}" if output_dir else output
         try:
             content = renderer.render(result, options)
             if isinstance(content, bytes) and target is None:
@@ -230,9 +256,29 @@ def run(
             raise
         except Exception as error:
             fail([report_failure(renderer.name, target, error)])
-    table_on_screen = any(renderer.name == "table" for renderer in chosen) and not (output or output_dir)
-    report_failed(result.failed, on_screen=table_on_screen and sys.stdout.isatty())
-    sys.exit(1 if result.failed else 0)
+
+
+def finish_save(background: SaveInBackground, config: RunConfig, stop: bool = False) -> None:
+    """Wait for the save the reports were written beside and say how it went
+    (a store error exits 2); with ``stop`` (the run was interrupted) the save
+    is rolled back. Reports that failed are not lost to a failed save: the
+    save's error is then logged, the report's error reported."""
+    store = shown_path(config.history_path)
+    failing = sys.exc_info()[0] is not None
+    try:
+        saved = background.finish(stop=stop)
+    except InputError as error:
+        if failing:
+            log.error("run_not_saved", store=str(store), error=str(error.problems[0]))
+            return
+        fail(error.problems)
+    if stop:
+        return
+    log.info("run_saved", store=str(store), year=config.year, organisations=saved)
+    say(
+        f"已保存 {config.year} 年 {saved} 个党组织的结果到历史库 {store}",
+        f"saved {saved} organisation(s) of {config.year} to the history store {store}",
+    )
 
 
 def report_failure(name: str, target: Path | None, error: Exception) -> Problem:

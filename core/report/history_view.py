@@ -28,7 +28,7 @@ def history_totals(result: RunResult) -> dict[str, Any]:
     store = HistoryStore(config.history_path)
     try:
         years = [stored for stored in store.years() if stored < year]
-        stored = {stored_year: store.results(stored_year) for stored_year in years}
+        stored = {stored_year: store.summaries(stored_year) for stored_year in years}
     except InputError as error:
         log.warning("history_unreadable", store=str(config.history_path), error=str(error.problems[0]))
         return {}
