@@ -33,7 +33,6 @@ import multiprocessing
 import os
 import pickle
 import shutil
-import tempfile
 import weakref
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -44,6 +43,7 @@ from typing import Any
 
 from fivestar import signals
 from fivestar.context import RunContext
+from fivestar.leftovers import new_spill_folder
 from fivestar.logs import get_logger
 from fivestar.manager import PluginManager
 from fivestar.model import Cohort, InputError, Ledger, Organisation
@@ -400,7 +400,7 @@ def run_streamed(
             raise InputError(naming_nobody)
         organisations = PackedOrganisations(stream.packer, packed, files)
         _mark_duplicates(organisations, ids, names, valid)
-        spill = Path(tempfile.mkdtemp(prefix="assess-spill-"))
+        spill = new_spill_folder()
         stream.packed, stream.makers, stream.spill = packed, makers, spill
         try:
             while True:

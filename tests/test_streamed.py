@@ -5,8 +5,12 @@ generated cohort takes the streamed way, in several chunks."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
 import tempfile
+import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -280,3 +284,32 @@ def test_a_run_stopped_while_scoring_leaves_no_spill_files(
         scored(cohort, 1, True, monkeypatch)
 
     assert list(temporary.iterdir()) == []
+
+
+def test_the_next_run_removes_the_spill_folders_of_runs_that_are_gone(
+    cohort: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run killed outright (SIGKILL) leaves its spill folder; the next
+    streamed run removes it, and leaves alone a running process's folder, a
+    recent folder of an older release (no process id) and what is not a
+    spill folder."""
+    temporary = tmp_path / "temporary"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, check=True)
+    killed = temporary / f"assess-spill-{int(gone.stdout)}-k3j9x_1a"
+    running = temporary / "assess-spill-1-k3j9x_2b"
+    older_release = temporary / "assess-spill-k3j9x_3c"
+    a_day_old = temporary / "assess-spill-k3j9x_4d"
+    not_a_spill = temporary / "assess-spill-notes"
+    for folder in (killed, running, older_release, a_day_old, not_a_spill):
+        folder.mkdir()
+        (folder / "json-000000000").write_bytes(b"{}")
+    os.utime(a_day_old, (time.time() - 90_000, time.time() - 90_000))
+
+    result = scored(cohort, 1, True, monkeypatch)
+
+    left = sorted(path.name for path in temporary.iterdir() if not path.name.startswith(f"assess-spill-{os.getpid()}-"))
+    assert left == sorted([running.name, older_release.name, not_a_spill.name])
+    assert len(list(temporary.iterdir())) == len(left) + 1
+    del result

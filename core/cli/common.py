@@ -3,13 +3,10 @@ whole or not at all, opening a config, and the common options."""
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import os
-import re
 import stat
 import sys
-import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -17,6 +14,7 @@ from typing import Any, NoReturn
 import click
 from fivestar.cli.options import current_lang, is_stdout, settings
 from fivestar.config import DEFAULT_EDITION, RunConfig, read_config, shown_path
+from fivestar.leftovers import remove_stale_temporaries
 from fivestar.logs import get_logger
 from fivestar.model import InputError, Problem
 from fivestar.pipeline import RunContext, prepare
@@ -104,52 +102,6 @@ def replace_file(pieces: Iterable[str | bytes], target: Path) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-
-
-TEMPORARY = re.compile(r"\.(?P<target>.+)\.(?:(?P<pid>[0-9]+)-)?[a-z0-9_]{8}\.tmp")
-"""The temporary file of an output being written: ``.TARGET.PID-RANDOM.tmp``
-(``.TARGET.RANDOM.tmp`` before the process id was part of the name)."""
-UNNAMED_STALE_AFTER = 3600
-"""Seconds after which a temporary file without a process id is stale."""
-
-
-def remove_stale_temporaries(target: Path) -> None:
-    """Remove what killed runs left beside ``target``: temporary files of
-    outputs whose process is gone (SIGKILL, a power cut). A running process's
-    file is left alone; an older file without a process id is removed only for
-    this target, after an hour."""
-    try:
-        entries = list(os.scandir(target.parent))
-    except OSError:
-        return
-    for entry in entries:
-        match = TEMPORARY.fullmatch(entry.name)
-        if match is None or not entry.is_file(follow_symlinks=False):
-            continue
-        if match["pid"] is not None:
-            stale = not process_running(int(match["pid"]))
-        else:
-            try:
-                age = time.time() - entry.stat(follow_symlinks=False).st_mtime
-            except OSError:
-                continue
-            stale = match["target"] == target.name and age > UNNAMED_STALE_AFTER
-        if stale:
-            with contextlib.suppress(OSError):
-                os.unlink(entry.path)
-                log.info("stale_temporary_removed", file=entry.path)
-
-
-def process_running(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except (ProcessLookupError, OverflowError):
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def open_config(path: str) -> RunConfig:
