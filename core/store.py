@@ -472,31 +472,39 @@ class FactColumns:
 
 class PreviousYear:
     """Last year's results, as light as a run needs them: the summary of
-    every organisation (status, total, awards) is read at once; each fact a
-    plugin asks for (``previous.fact("performance", "conduct_rating")``) is
+    every organisation (status, total, awards) is read at once, kept as the
+    stored text (equal texts once) and made a :class:`PreviousResult` when
+    asked for (a province's cohort of objects costs more than its text); each
+    fact a plugin asks for (``previous.fact("performance", "conduct_rating")``) is
     read for every organisation in one query the first time it is asked for,
     and never a whole stored document."""
 
     def __init__(self, store: HistoryStore, year: int) -> None:
         self.year = year
-        self._results: dict[str, PreviousResult] = {}
+        self._rows: dict[str, tuple[str, Any, Any, Any]] = {}
         if not store.path.exists():
             return
-        columns = FactColumns(store, year)
+        self._columns = FactColumns(store, year)
         with store._connect() as connection:
             rows = connection.execute(
                 "SELECT org_id, name, status, total, awards FROM results WHERE year = ?", (year,)
             ).fetchall()
-        self._results = {
-            org_id: PreviousResult(year, org_id, name, status, _decimal(total), awards, columns)
+        texts: dict[str | None, str | None] = {}
+        share = texts.setdefault
+        self._rows = {
+            org_id: (name, share(status, status), share(total, total), share(awards, awards))
             for org_id, name, status, total, awards in rows
         }
 
     def __len__(self) -> int:
-        return len(self._results)
+        return len(self._rows)
 
     def get(self, org_id: str) -> PreviousResult | None:
-        return self._results.get(org_id)
+        row = self._rows.get(org_id)
+        if row is None:
+            return None
+        name, status, total, awards = row
+        return PreviousResult(self.year, org_id, name, status, _decimal(total), awards, self._columns)
 
 
 def _roll_back(connection: sqlite3.Connection) -> None:

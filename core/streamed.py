@@ -268,10 +268,12 @@ class Spilled:
     """Each organisation's id if it was scored (its rank is looked up by it), else None."""
 
     def __iter__(self) -> Iterator[bytes]:
-        """Each organisation's piece, in order, read a chunk at a time."""
-        for _start, data, offsets in self.by_chunk():
-            for begin, end in itertools.pairwise(offsets):
-                yield data[begin:end]
+        """Each organisation's piece, in order, read a piece at a time (what
+        reads the pieces beside a report, as a save does, holds one piece)."""
+        for path, lengths in self.chunks:
+            with path.open("rb") as stream:
+                for length in lengths:
+                    yield stream.read(length)
 
     def by_chunk(self) -> Iterator[tuple[int, bytes, list[int]]]:
         """Each chunk: the position of its first organisation, its bytes, and
