@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fivestar.discovery import anchor, find_files, real_path
+from fivestar.discovery import anchor, find_files
 from fivestar.facts import Shown, describe_value
 from fivestar.limits import LIMIT_NAMES, Limits, parse_limits
 from fivestar.logs import get_logger
@@ -138,8 +138,7 @@ class RunConfig:
                         f'"{pattern}" (matches nothing)',
                     )
                 )
-            for match in found.files:
-                real = real_path(match)
+            for match, real in zip(found.files, found.real_files, strict=True):
                 if real not in seen:
                     seen.add(real)
                     files.append(match)

@@ -26,6 +26,8 @@ class Found:
 
     files: list[Path] = field(default_factory=list)
     outside: list[Path] = field(default_factory=list)
+    real_files: list[str] = field(default_factory=list)
+    """Each file's real path (links resolved), in the order of ``files``."""
 
 
 def is_inside(path: Path, roots: tuple[Path, ...] | None) -> bool:
@@ -84,7 +86,8 @@ def find_files(base: Path, pattern: str, roots: tuple[Path, ...] | None = None) 
     found = Found()
     if not glob.has_magic(pattern):
         path = base / pattern
-        found.files = [path] if path.is_file() else []
+        if path.is_file():
+            found.files, found.real_files = [path], [real_path(path)]
         return found
     parts = list(Path(pattern).parts)
     start = base
@@ -93,13 +96,15 @@ def find_files(base: Path, pattern: str, roots: tuple[Path, ...] | None = None) 
     if not start.is_dir():
         return found
     searched: set[tuple[int, int, int]] = set()
-    matches = sorted(set(_search(start, tuple(parts), roots, searched, found.outside)), key=str)
-    real_files: set[str] = set()
-    for match in matches:
-        real = real_path(match)
-        if real not in real_files:
-            real_files.add(real)
-            found.files.append(match)
+    found_by_search = _search(start, tuple(parts), roots, searched, found.outside)
+    matches = {child: (real, folder, name) for child, real, folder, name in found_by_search}
+    seen: set[str] = set()
+    for child in sorted(matches):
+        real, folder, name = matches[child]
+        if real not in seen:
+            seen.add(real)
+            found.files.append(folder / name)
+            found.real_files.append(real)
     return found
 
 
@@ -109,7 +114,9 @@ def _search(
     roots: tuple[Path, ...] | None,
     searched: set[tuple[int, int, int]],
     outside: list[Path],
-) -> Iterator[Path]:
+) -> Iterator[tuple[str, str, Path, str]]:
+    """Each file ``parts`` names under ``folder``: its path as text, its real
+    path, its folder and its name."""
     try:
         status = folder.stat()
     except OSError:
@@ -122,40 +129,45 @@ def _search(
     if head == "**":
         if rest:
             yield from _search(folder, rest, roots, searched, outside)
-        for child, is_dir, is_file in _children(folder, "*"):
+        for child, real, name, is_dir, is_file in _children(folder, "*"):
             if is_dir:
-                if _enter(child, roots, outside):
-                    yield from _search(child, parts, roots, searched, outside)
+                if _enter(folder / name, roots, outside):
+                    yield from _search(folder / name, parts, roots, searched, outside)
             elif not rest and is_file:
-                yield child
+                yield child, real, folder, name
         return
-    for child, is_dir, is_file in _children(folder, head):
+    for child, real, name, is_dir, is_file in _children(folder, head):
         if not rest:
             if is_file:
-                yield child
-        elif is_dir and _enter(child, roots, outside):
-            yield from _search(child, rest, roots, searched, outside)
+                yield child, real, folder, name
+        elif is_dir and _enter(folder / name, roots, outside):
+            yield from _search(folder / name, rest, roots, searched, outside)
 
 
-def _children(folder: Path, part: str) -> Iterator[tuple[Path, bool, bool]]:
-    """The entries of ``folder`` that ``part`` names, each with whether it
-    is a folder and whether a file (links followed); read from the folder's
-    listing, without a system call per file."""
+def _children(folder: Path, part: str) -> Iterator[tuple[str, str, str, bool, bool]]:
+    """The entries of ``folder`` that ``part`` names: each one's path as
+    text, its real path, its name, and whether it is a folder and whether a
+    file (links followed); read from the folder's listing, without a system
+    call per entry that is not a link."""
     if not glob.has_magic(part):
         child = folder / part
         if os.path.lexists(child):
-            yield child, child.is_dir(), child.is_file()
+            yield str(child), real_path(child), part, child.is_dir(), child.is_file()
         return
     try:
         with os.scandir(folder) as listing:
-            entries = list(listing)
+            entries = {entry.name: entry for entry in listing}
     except OSError:
         return
     hidden = part.startswith(".")
-    for entry in entries:
-        name = entry.name
-        if (hidden or not name.startswith(".")) and fnmatch.fnmatch(name, part):
-            yield folder / name, _is(entry.is_dir), _is(entry.is_file)
+    prefix = inside_of(str(folder))
+    real_prefix = inside_of(real_folder(os.path.abspath(folder)))
+    for name in fnmatch.filter(entries, part):
+        if hidden or not name.startswith("."):
+            entry = entries[name]
+            child = prefix + name
+            real = os.path.realpath(child) if _is(entry.is_symlink) else real_prefix + name
+            yield child, real, name, _is(entry.is_dir), _is(entry.is_file)
 
 
 def _is(question: Callable[[], bool]) -> bool:

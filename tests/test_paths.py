@@ -178,6 +178,33 @@ def test_a_real_path_is_the_system_s_through_links_and_parent_folders(
         assert discovery.real_path(path) == os.path.realpath(path), path
 
 
+@pytest.mark.parametrize("pattern", ["**/*.toml", "*/*.toml", "x/*.toml", "*.toml", "x/lz/f.toml", "x/**/f.toml"])
+@pytest.mark.parametrize("relative", [False, True], ids=["absolute", "relative"])
+def test_found_files_come_with_their_real_paths_sorted_and_each_real_file_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pattern: str, relative: bool
+) -> None:
+    """The real path a search gives each file (from the folder's listing)
+    is the system's, whether the file, its folder or a folder above it is a
+    link; the files are sorted, each real file once."""
+    (tmp_path / "x" / "y").mkdir(parents=True)
+    (tmp_path / "z").mkdir()
+    for folder in ("x/y", "x", "z", "."):
+        (tmp_path / folder / "f.toml").write_text("", encoding="utf-8")
+    (tmp_path / "ly").symlink_to(tmp_path / "x" / "y", target_is_directory=True)
+    (tmp_path / "x" / "lz").symlink_to("../z", target_is_directory=True)
+    (tmp_path / "lf.toml").symlink_to(tmp_path / "x" / "y" / "f.toml")
+    (tmp_path / "x" / "g.toml").symlink_to("../z/f.toml")
+    monkeypatch.chdir(tmp_path)
+    base = Path(".") if relative else tmp_path
+
+    found = discovery.find_files(base, pattern)
+
+    assert found.files
+    assert found.real_files == [os.path.realpath(path) for path in found.files]
+    assert len(set(found.real_files)) == len(found.files)
+    assert [str(path) for path in found.files] == sorted(str(path) for path in found.files)
+
+
 @pytest.mark.parametrize("loops", [1, 2, 3])
 def test_loop_links_are_cut_and_each_real_file_is_read_once(
     tmp_path: Path, write_org: Callable[..., Path], counted_reads: dict[str, int], loops: int
