@@ -3,7 +3,8 @@ organisation's years, and the comparison of two years."""
 
 from __future__ import annotations
 
-import json
+import marshal
+import struct
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -42,22 +43,27 @@ def row_fields(organisation: Organisation, ledger: Ledger | None) -> RowFields:
     )
 
 
-def row_pieces(pm: PluginManager, context: RunContext) -> Callable[[Organisation, Ledger | None], str]:
-    """One organisation's row as a piece: its :class:`RowFields` as a line
-    of JSON, then its facts' JSON (JSON text holds no newline)."""
+HEAD_SIZE = struct.Struct("<I")
 
-    def piece(organisation: Organisation, ledger: Ledger | None) -> str:
-        head = json.dumps(row_fields(organisation, ledger), ensure_ascii=False)
-        return f"{head}\n{dumps(organisation.facts)}"
+
+def row_pieces(pm: PluginManager, context: RunContext) -> Callable[[Organisation, Ledger | None], bytes]:
+    """One organisation's row as a piece: the size of its head, its head
+    (its :class:`RowFields` in the interpreter's own ``marshal`` format: the
+    piece is read back by the run that wrote it, and faster than JSON), then
+    its facts' JSON."""
+
+    def piece(organisation: Organisation, ledger: Ledger | None) -> bytes:
+        head = marshal.dumps(tuple(row_fields(organisation, ledger)))
+        return HEAD_SIZE.pack(len(head)) + head + dumps(organisation.facts).encode("utf-8")
 
     return piece
 
 
 def row_from_piece(piece: bytes) -> tuple[RowFields, bytes]:
     """The fields and the facts' JSON (UTF-8) of a row piece."""
-    head, _, facts_json = piece.partition(b"\n")
-    *fields, sections = json.loads(head)
-    return RowFields(*fields, [tuple(section) for section in sections]), facts_json
+    (size,) = HEAD_SIZE.unpack_from(piece)
+    start = HEAD_SIZE.size
+    return RowFields(*marshal.loads(piece[start : start + size])), piece[start + size :]
 
 
 SAVE_PIECES: dict[str, Any] = {"json": json_pieces, ROW: row_pieces}

@@ -78,8 +78,8 @@ cohort step and kept while its hooks go over the cohort (each hook goes
 over it once: three times for the 2020 edition), about 6 kB each; above,
 every pass unpacks them again, in bounded memory."""
 
-Pieces = Callable[[Organisation, Ledger | None], str]
-"""One organisation's part of an output (without its rank)."""
+Pieces = Callable[[Organisation, Ledger | None], str | bytes]
+"""One organisation's part of an output (without its rank), as text (written as UTF-8) or bytes."""
 
 PieceMaker = Callable[[PluginManager, RunContext], Pieces]
 """Makes a run's :data:`Pieces` function (in each worker)."""
@@ -349,7 +349,8 @@ def _score(bounds: tuple[int, int, frozenset[int]]) -> tuple[int, list[Row], dic
             if ledger is None:
                 repacked = stream.packer.pack(organisation)
         for name, piece in pieces.items():
-            written[name].append(piece(organisation, ledger).encode("utf-8"))
+            text = piece(organisation, ledger)
+            written[name].append(text if text.__class__ is bytes else text.encode("utf-8"))  # type: ignore[union-attr]
         summary = facts_summary_of(organisation, required, suppliers) if ledger else None
         rows.append((ledger.total if ledger else None, repacked, summary))
     lengths = {}
