@@ -90,7 +90,7 @@ def plan_entry(item: Item, status: str | None) -> PlanEntry:
     rule = item.rule
     if status is not None:
         return item.id, item, None, status, item.points
-    if isinstance(rule, Flag) and item.points is not None:
+    if isinstance(rule, Flag) and type(rule).evaluate is Flag.evaluate and item.points is not None:
         return item.id, item, rule.fact, None, item.points
     facts = rule.deciding_facts()
     if facts:

@@ -11,6 +11,7 @@ stored year can be shown exactly as it was reported.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -472,39 +473,56 @@ class FactColumns:
 
 class PreviousYear:
     """Last year's results, as light as a run needs them: the summary of
-    every organisation (status, total, awards) is read at once, kept as the
-    stored text (equal texts once) and made a :class:`PreviousResult` when
-    asked for (a province's cohort of objects costs more than its text); each
-    fact a plugin asks for (``previous.fact("performance", "conduct_rating")``) is
-    read for every organisation in one query the first time it is asked for,
-    and never a whole stored document."""
+    every organisation (status, total, awards) is read the first time one is
+    asked for, in the process that asks (a large run's workers; the process
+    that hands out the work never holds it), kept as the stored text (equal
+    texts once) and made a :class:`PreviousResult` when asked for (a
+    province's cohort of objects costs more than its text); each fact a
+    plugin asks for (``previous.fact("performance", "conduct_rating")``) is
+    read for every organisation in one query the first time it is asked
+    for, and never a whole stored document. Made, it has counted last
+    year's organisations: a store that cannot be read is found then."""
 
     def __init__(self, store: HistoryStore, year: int) -> None:
+        self.store = store
         self.year = year
-        self._rows: dict[str, tuple[str, Any, Any, Any]] = {}
-        if not store.path.exists():
-            return
+        self._count = 0
         self._columns = FactColumns(store, year)
-        with store._connect() as connection:
-            rows = connection.execute(
-                "SELECT org_id, name, status, total, awards FROM results WHERE year = ?", (year,)
-            ).fetchall()
-        texts: dict[str | None, str | None] = {}
-        share = texts.setdefault
-        self._rows = {
-            org_id: (name, share(status, status), share(total, total), share(awards, awards))
-            for org_id, name, status, total, awards in rows
-        }
+        self._last: PreviousResult | None = None
+        if store.path.exists():
+            with store._connect() as connection:
+                (self._count,) = connection.execute("SELECT count(*) FROM results WHERE year = ?", (year,)).fetchone()
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return self._count
+
+    @functools.cached_property
+    def _rows(self) -> dict[str, tuple[str, Any, Any, Any]]:
+        if not self._count:
+            return {}
+        texts: dict[str | None, str | None] = {}
+        share = texts.setdefault
+        with self.store._connect() as connection:
+            rows = connection.execute(
+                "SELECT org_id, name, status, total, awards FROM results WHERE year = ?", (self.year,)
+            )
+            return {
+                org_id: (name, share(status, status), share(total, total), share(awards, awards))
+                for org_id, name, status, total, awards in rows
+            }
 
     def get(self, org_id: str) -> PreviousResult | None:
+        """The organisation's result (the last one made is kept: each plugin
+        that reads last year asks for the same organisation in turn)."""
+        last = self._last
+        if last is not None and last.org_id == org_id:
+            return last
         row = self._rows.get(org_id)
         if row is None:
             return None
         name, status, total, awards = row
-        return PreviousResult(self.year, org_id, name, status, _decimal(total), awards, self._columns)
+        self._last = PreviousResult(self.year, org_id, name, status, _decimal(total), awards, self._columns)
+        return self._last
 
 
 def _roll_back(connection: sqlite3.Connection) -> None:

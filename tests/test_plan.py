@@ -13,9 +13,10 @@ import pytest
 from fivestar import AllFlags, Levels, Linear, Text, choice, count, hookimpl, item, records, yes_no
 from fivestar import plan as plan_module
 from fivestar.model import Item
+from fivestar.numbers import ZERO
 from fivestar.pipeline import RunResult
 from fivestar.plan import Remembered, clamp, plan_entry
-from fivestar.rules import Values
+from fivestar.rules import Flag, Values
 
 
 def counted(rule: Linear, points: int | None = 3) -> Item:
@@ -105,6 +106,24 @@ def test_only_rules_decided_by_their_facts_are_remembered() -> None:
     _, _, fact, how, _ = plan_entry(overridden, None)
     assert (fact, how({"n": 2}, None)) == (None, (Decimal(4), [2]))
     assert plan_entry(counted(Linear.of((1, "n"))), "disabled")[2:4] == (None, "disabled")
+
+
+class Inverted(Flag):
+    """A flag whose own evaluate gives its points when the fact is false."""
+
+    def evaluate(self, item: Item, values: Values, context: Any) -> tuple[Decimal, Any]:
+        value = values[self.fact]
+        return (ZERO if value else item.points or ZERO), value
+
+
+def test_a_flag_whose_evaluate_is_its_own_is_evaluated_by_it() -> None:
+    done = yes_no("done", "done")
+    inverted = item("learning.inverted", points=2, title="反向", facts=done, rule=Inverted("done"))
+    plain = item("learning.plain", points=2, title="正向", facts=done, rule=Flag("done"))
+    _, _, fact, how, _ = plan_entry(inverted, None)
+    assert fact is None
+    assert how({"done": False}, None) == (Decimal(2), False)
+    assert plan_entry(plain, None)[2:4] == ("done", None)
 
 
 class ListedItem:
