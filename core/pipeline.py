@@ -467,12 +467,56 @@ def can_fork() -> bool:
 
 
 def usable_cores() -> int:
-    """The cores this process may run on (``--jobs`` by default)."""
+    """The cores this process may run on (``--jobs`` by default): those it
+    is allowed on, and no more than its container's CPU quota (a container
+    limited to two CPUs of a 64-core host would otherwise start 64 workers
+    that share two CPUs)."""
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:
         cores = os.cpu_count() or 1
+    quota = cpu_quota()
+    if quota is not None:
+        cores = min(cores, quota)
     return max(1, min(64, cores))
+
+
+def cpu_quota(root: Path = Path("/")) -> int | None:
+    """The CPUs this process's control group may use, rounded up (cgroup v2
+    ``cpu.max``, or v1 ``cpu.cfs_quota_us`` over ``cpu.cfs_period_us``), or
+    None without a quota (or on a system without control groups)."""
+    try:
+        groups = (root / "proc/self/cgroup").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    mounted = root / "sys/fs/cgroup"
+    for line in groups:
+        _, controllers, path = line.split(":", 2)
+        relative = path.lstrip("/")
+        if controllers == "":
+            figures = _read_first(mounted / relative / "cpu.max", mounted / "cpu.max")
+            parts = figures.split() if figures else []
+        elif "cpu" in controllers.split(","):
+            folders = [mounted / controllers / relative, mounted / "cpu" / relative, mounted / "cpu"]
+            quota = _read_first(*(folder / "cpu.cfs_quota_us" for folder in folders))
+            period = _read_first(*(folder / "cpu.cfs_period_us" for folder in folders))
+            parts = [quota, period] if quota and period else []
+        else:
+            continue
+        if len(parts) == 2 and parts[0].lstrip("-").isdigit() and parts[1].isdigit():
+            quota_us, period_us = int(parts[0]), int(parts[1])
+            if quota_us > 0 and period_us > 0:
+                return -(-quota_us // period_us)
+    return None
+
+
+def _read_first(*paths: Path) -> str | None:
+    for path in paths:
+        try:
+            return path.read_text(encoding="utf-8").strip()
+        except OSError:
+            continue
+    return None
 
 
 @contextmanager
