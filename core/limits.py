@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import stat
 from dataclasses import dataclass, fields, replace
 from decimal import Decimal
 from pathlib import Path
@@ -88,13 +89,33 @@ READ_CHUNK = 65_536
 """Read past the size a file states (it may grow, or state none) this much at a time."""
 
 
+class NotAFile(OSError):
+    """A path names a named pipe, a device or a socket, not a file: reading
+    it could wait for ever (a pipe nobody writes to) or never end."""
+
+
+KINDS = {
+    stat.S_IFDIR: "a folder",
+    stat.S_IFIFO: "a named pipe",
+    stat.S_IFCHR: "a device",
+    stat.S_IFBLK: "a device",
+    stat.S_IFSOCK: "a socket",
+}
+
+
 def read_limited(path: Path, limits: Limits) -> bytes:
     """The bytes of a file, never more than the limit allows (read no
-    further than one byte past it, whatever the file claims its size is)."""
+    further than one byte past it, whatever the file claims its size is). A
+    path that is not a regular file is refused before anything is read."""
     parts = []
     remaining = limits.file_bytes + 1
-    with open(path, "rb", buffering=0) as stream:
-        request = os.fstat(stream.fileno()).st_size + 1
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with open(descriptor, "rb", buffering=0) as stream:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            kind = KINDS.get(stat.S_IFMT(status.st_mode), "something else")
+            raise NotAFile(0, f"{kind}, not a file", str(path))
+        request = status.st_size + 1
         while remaining > 0:
             chunk = stream.read(min(request, remaining))
             if not chunk:

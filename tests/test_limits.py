@@ -5,6 +5,9 @@ scored; an office raises them in the run config's [limits]."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +21,7 @@ from fivestar.limits import Limits
 from fivestar.model import InputError
 from fivestar.pipeline import RunResult, run
 
+ASSESS = str(Path(sys.executable).with_name("assess"))
 WriteOrg = Callable[..., Path]
 WriteConfig = Callable[..., Path]
 
@@ -74,6 +78,20 @@ def test_a_file_larger_than_the_limit_is_never_read_whole(
     assert result.exit_code == 1, result.output
     assert "200.0 MB" in result.output
     assert peak < 50_000_000
+
+
+def test_a_named_pipe_or_a_device_is_refused_not_waited_for(tmp_path: Path) -> None:
+    """`assess validate` of a named pipe nobody writes to waited for ever,
+    and of a device read without end (a run's patterns name files only)."""
+    pipe = tmp_path / "orgs" / "pipe.toml"
+    pipe.parent.mkdir(exist_ok=True)
+    os.mkfifo(pipe)
+    for path, kind in ((pipe, "a named pipe"), (Path("/dev/zero"), "a device")):
+        result = subprocess.run(
+            [ASSESS, "validate", str(path)], capture_output=True, text=True, timeout=30, check=False
+        )
+        assert result.returncode == 1, result.stderr
+        assert f"error: {path}: expected a readable evidence file, found {kind}, not a file" in result.stdout
 
 
 def test_too_many_records_in_one_list(plain: Path, write_config: WriteConfig, write_org: WriteOrg) -> None:
