@@ -154,9 +154,10 @@ class SaveInBackground:
         except BaseException as error:  # handed to the main thread by finish()
             self._outcome = error
 
-    def finish(self, stop: bool = False) -> int:
+    def finish(self, stop: bool = False) -> int | None:
         """How many organisations were saved, once the save is over; with
-        ``stop``, the save is stopped first and nothing is saved."""
+        ``stop``, the save is stopped first and rolled back: None, unless it
+        had already committed (the store then holds the whole run)."""
         if stop:
             self._stop.set()
         try:
@@ -167,7 +168,7 @@ class SaveInBackground:
             raise
         outcome = self._outcome
         if isinstance(outcome, SaveStopped):
-            return 0
+            return None
         if isinstance(outcome, BaseException):
             raise outcome
         return outcome

@@ -424,6 +424,30 @@ def test_an_interrupted_run_stops_the_save_written_beside_its_reports(
     assert snapshot(store_path) == before
 
 
+def test_an_interruption_after_the_save_committed_says_it_was_saved(
+    invoke: Invoke, season: Season, store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    committed = threading.Event()
+    save = HistoryStore.save
+
+    def save_then_tell(self: HistoryStore, *arguments: Any, **options: Any) -> None:
+        save(self, *arguments, **options)
+        committed.set()
+
+    def interrupted_report(*arguments: Any, **options: Any) -> None:
+        assert committed.wait(10)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(HistoryStore, "save", save_then_tell)
+    monkeypatch.setattr("fivestar.cli.scoring.write_output", interrupted_report)
+
+    result = invoke("run", season(2019, COHORT_2019), "--save")
+
+    assert result.exit_code == 130
+    assert f"已保存 2019 年 {len(COHORT_2019)} 个党组织的结果到历史库" in result.stderr
+    assert HistoryStore(store_path).years() == [2019]
+
+
 def test_a_report_that_fails_does_not_stop_the_save(
     invoke: Invoke, season: Season, store_path: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

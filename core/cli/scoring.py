@@ -261,8 +261,9 @@ def write_reports(
 def finish_save(background: SaveInBackground, config: RunConfig, stop: bool = False) -> None:
     """Wait for the save the reports were written beside and say how it went
     (a store error exits 2); with ``stop`` (the run was interrupted) the save
-    is rolled back. Reports that failed are not lost to a failed save: the
-    save's error is then logged, the report's error reported."""
+    is rolled back, unless it had committed already (then it is said as
+    saved). Reports that failed are not lost to a failed save: the save's
+    error is then logged, the report's error reported."""
     store = shown_path(config.history_path)
     failing = sys.exc_info()[0] is not None
     try:
@@ -272,7 +273,8 @@ def finish_save(background: SaveInBackground, config: RunConfig, stop: bool = Fa
             log.error("run_not_saved", store=str(store), error=str(error.problems[0]))
             return
         fail(error.problems)
-    if stop:
+    if saved is None:
+        log.warning("run_not_saved", store=str(store), reason="the run was interrupted")
         return
     log.info("run_saved", store=str(store), year=config.year, organisations=saved)
     say(
