@@ -161,7 +161,7 @@ def _children(folder: Path, part: str) -> Iterator[tuple[str, str, str, bool, bo
         return
     hidden = part.startswith(".")
     prefix = inside_of(str(folder))
-    real_prefix = inside_of(real_folder(os.path.abspath(folder)))
+    real_prefix = inside_of(real_folder(os.path.join(os.getcwd(), folder)))
     for name in fnmatch.filter(entries, part):
         if hidden or not name.startswith("."):
             entry = entries[name]

@@ -178,14 +178,18 @@ def test_a_real_path_is_the_system_s_through_links_and_parent_folders(
         assert discovery.real_path(path) == os.path.realpath(path), path
 
 
-@pytest.mark.parametrize("pattern", ["**/*.toml", "*/*.toml", "x/*.toml", "*.toml", "x/lz/f.toml", "x/**/f.toml"])
+@pytest.mark.parametrize(
+    "pattern",
+    ["**/*.toml", "*/*.toml", "x/*.toml", "*.toml", "x/lz/f.toml", "x/**/f.toml", "ly/../*.toml", "ly/../*/f.toml"],
+)
 @pytest.mark.parametrize("relative", [False, True], ids=["absolute", "relative"])
 def test_found_files_come_with_their_real_paths_sorted_and_each_real_file_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pattern: str, relative: bool
 ) -> None:
     """The real path a search gives each file (from the folder's listing)
     is the system's, whether the file, its folder or a folder above it is a
-    link; the files are sorted, each real file once."""
+    link, and after a link's ``..`` (the parent of the link's target); the
+    files are sorted, each real file once."""
     (tmp_path / "x" / "y").mkdir(parents=True)
     (tmp_path / "z").mkdir()
     for folder in ("x/y", "x", "z", "."):
