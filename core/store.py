@@ -14,6 +14,7 @@ import datetime as dt
 import functools
 import json
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -197,6 +198,17 @@ SECTIONS_AT_ONCE = 2000
 READ_ONLY_ROLLBACK = 776
 """SQLITE_READONLY_ROLLBACK: a read-only connection met the rollback journal
 of a save that was interrupted, which only a writer can roll back."""
+BUSY = 5
+"""SQLITE_BUSY: a save holds the store."""
+READ_WAIT = 600.0
+"""Seconds a read waits for a save that holds the store: once a save's
+pages no longer fit SQLite's cache, it holds the store locked until it
+commits, and a report that reads the store beside the run's own save (the
+history charts, last year's results scored again) or a command run during
+another assessor's save waits for it rather than failing."""
+READ_STEP = 0.05
+"""Seconds between a read's attempts to take the store (short, so that
+Ctrl-C and SIGTERM are answered while it waits)."""
 
 
 def _json_value(kind: str | None, value: Any) -> Any:
@@ -220,7 +232,9 @@ class HistoryStore:
     def _open(self, write: bool) -> sqlite3.Connection:
         if write:
             return sqlite3.connect(self.path, isolation_level=None)
-        return sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", isolation_level=None, uri=True)
+        return sqlite3.connect(
+            f"{self.path.resolve().as_uri()}?mode=ro", isolation_level=None, uri=True, timeout=READ_STEP
+        )
 
     def _recover(self) -> None:
         """Roll back the journal of an interrupted save: SQLite does it on the
@@ -254,14 +268,14 @@ class HistoryStore:
             raise _store_problem(self.path, "an SQLite history store", str(error)) from None
         try:
             try:
-                tables = self._tables(connection)
+                tables = self._tables(connection) if write else self._read_tables(connection)
             except sqlite3.OperationalError as error:
                 if write or getattr(error, "sqlite_errorcode", None) != READ_ONLY_ROLLBACK:
                     raise
                 connection.close()
                 self._recover()
                 connection = self._open(write=False)
-                tables = self._tables(connection)
+                tables = self._read_tables(connection)
             connection.execute("PRAGMA foreign_keys = ON")
             if write and not tables:
                 connection.execute(f"PRAGMA page_size = {PAGE_SIZE}")
@@ -280,6 +294,22 @@ class HistoryStore:
             raise _store_problem(self.path, expected, str(error)) from None
         finally:
             connection.close()
+
+    @classmethod
+    def _read_tables(cls, connection: sqlite3.Connection) -> set[str]:
+        """The tables, read in a transaction that holds the store for the
+        connection's reads, taken once a save that holds it lets go
+        (:data:`READ_WAIT`)."""
+        deadline = time.monotonic() + READ_WAIT
+        while True:
+            connection.execute("BEGIN")
+            try:
+                return cls._tables(connection)
+            except sqlite3.OperationalError as error:
+                connection.execute("ROLLBACK")
+                if getattr(error, "sqlite_errorcode", 0) & 0xFF != BUSY or time.monotonic() > deadline:
+                    raise
+            time.sleep(READ_STEP)
 
     @staticmethod
     def _tables(connection: sqlite3.Connection) -> set[str]:

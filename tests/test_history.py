@@ -11,6 +11,7 @@ import re
 import shutil
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -20,6 +21,7 @@ import pytest
 from click.testing import Result
 from fivestar import signals
 from fivestar.numbers import fmt
+from fivestar.report import html_page
 from fivestar.store import HistoryStore
 from samples import NEAR_FULL_LEARNING, NEAR_FULL_LEARNING_SCORE, toml_literal
 
@@ -446,6 +448,46 @@ def test_an_interruption_after_the_save_committed_says_it_was_saved(
     assert result.exit_code == 130
     assert f"已保存 2019 年 {len(COHORT_2019)} 个党组织的结果到历史库" in result.stderr
     assert HistoryStore(store_path).years() == [2019]
+
+
+def test_a_report_that_reads_the_store_waits_for_the_save_beside_it(
+    invoke: Invoke, saved: Saved, season: Season, store_path: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A save that holds the store locked (SQLite locks it once a large
+    save's pages no longer fit its cache) longer than SQLite's default wait:
+    the report's history charts, read meanwhile, wait for it rather than
+    being left out."""
+    saved(2019, COHORT_2019)
+    locked = threading.Event()
+    original = HistoryStore._insert
+
+    def insert_and_hold(connection: sqlite3.Connection, row: Any, *rest: Any) -> None:
+        if not locked.is_set():
+            connection.execute("PRAGMA cache_size = 1")
+            original(connection, row, *rest)
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                sqlite3.connect(store_path, timeout=0).execute("SELECT count(*) FROM runs").fetchone()
+            locked.set()
+            time.sleep(6)
+            return
+        original(connection, row, *rest)
+
+    history_totals = html_page.history_totals
+
+    def read_once_locked(result: Any) -> dict[str, Any]:
+        assert locked.wait(10)
+        return history_totals(result)
+
+    monkeypatch.setattr(HistoryStore, "_insert", staticmethod(insert_and_hold))
+    monkeypatch.setattr(html_page, "history_totals", read_once_locked)
+    output = tmp_path / "results.html"
+
+    result = invoke("run", season(2020, COHORT_2020), "--save", "--output", output)
+
+    assert result.exit_code == 0, result.stderr
+    assert "history_unreadable" not in result.stderr
+    assert "历年总分" in output.read_text(encoding="utf-8")
+    assert HistoryStore(store_path).years() == [2019, 2020]
 
 
 def test_a_report_that_fails_does_not_stop_the_save(
