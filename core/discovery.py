@@ -160,7 +160,8 @@ def _children(folder: Path, part: str) -> Iterator[tuple[str, str, str, bool, bo
     except OSError:
         return
     hidden = part.startswith(".")
-    prefix = inside_of(str(folder))
+    text = str(folder)
+    prefix = "" if text == "." else inside_of(text)
     real_prefix = inside_of(real_folder(os.path.join(os.getcwd(), folder)))
     for name in fnmatch.filter(entries, part):
         if hidden or not name.startswith("."):

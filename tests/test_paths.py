@@ -189,11 +189,14 @@ def test_found_files_come_with_their_real_paths_sorted_and_each_real_file_once(
     """The real path a search gives each file (from the folder's listing)
     is the system's, whether the file, its folder or a folder above it is a
     link, and after a link's ``..`` (the parent of the link's target); the
-    files are sorted, each real file once."""
+    files are sorted as their paths read (from the config's own folder too,
+    ``assess run config.toml``: ``zz.toml`` after ``x/f.toml``), each real
+    file once."""
     (tmp_path / "x" / "y").mkdir(parents=True)
     (tmp_path / "z").mkdir()
     for folder in ("x/y", "x", "z", "."):
         (tmp_path / folder / "f.toml").write_text("", encoding="utf-8")
+    (tmp_path / "zz.toml").write_text("", encoding="utf-8")
     (tmp_path / "ly").symlink_to(tmp_path / "x" / "y", target_is_directory=True)
     (tmp_path / "x" / "lz").symlink_to("../z", target_is_directory=True)
     (tmp_path / "lf.toml").symlink_to(tmp_path / "x" / "y" / "f.toml")
