@@ -200,6 +200,8 @@ READ_ONLY_ROLLBACK = 776
 of a save that was interrupted, which only a writer can roll back."""
 BUSY = 5
 """SQLITE_BUSY: a save holds the store."""
+READ_ONLY = 8
+"""SQLITE_READONLY: the store cannot be written."""
 READ_WAIT = 600.0
 """Seconds a read waits for a save that holds the store: once a save's
 pages no longer fit SQLite's cache, it holds the store locked until it
@@ -421,10 +423,33 @@ class HistoryStore:
     def check_can_save(self, year: int, replace: bool) -> None:
         """Refuse, before a run scores anything, a save that would be refused
         at its end: the year is stored and ``replace`` was not asked for, or
-        the file is not a store, or there is no folder to make it in."""
+        the file is not a store, or there is no folder to make it in, or
+        the store cannot be written (read-only)."""
         self._check_place(write=True)
         if not replace and self.run(year) is not None:
             raise _already_saved(self.path, year)
+        if self.path.exists():
+            self._check_writable()
+
+    def _check_writable(self) -> None:
+        """Begin a save that writes nothing and roll it back: SQLite opens a
+        file it may not write for reading only, and says so at a save's first
+        statement. Any other answer (another save holds the store, the file
+        is not a store) is left to what reads or saves the store."""
+        try:
+            connection = sqlite3.connect(self.path, isolation_level=None, timeout=0)
+        except sqlite3.Error:
+            return
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            connection.execute("DELETE FROM runs WHERE 0")
+            connection.execute("ROLLBACK")
+        except sqlite3.Error as error:
+            if getattr(error, "sqlite_errorcode", 0) & 0xFF == READ_ONLY:
+                expected = "a store that can be written (nothing was scored)"
+                raise _store_problem(self.path, expected, str(error)) from None
+        finally:
+            connection.close()
 
     def save(self, run: StoredRun, rows: Iterable[SavedRow], replace: bool = False) -> None:
         """Record a run in one transaction; a year already stored needs ``replace``.

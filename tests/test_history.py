@@ -374,6 +374,35 @@ def test_a_year_already_saved_is_refused_before_anything_is_scored(
     assert scored == []
 
 
+def test_a_store_that_cannot_be_written_is_refused_before_anything_is_scored(
+    invoke: Invoke, saved: Saved, season: Season, store_path: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A read-only store (the file's permissions, a read-only mount): SQLite
+    opens it for reading only, and a save would fail once everything is
+    scored and reported."""
+    saved(2019, COHORT_2019)
+    before = snapshot(store_path)
+    connect = sqlite3.connect
+
+    def read_only(database: Any, *arguments: Any, **options: Any) -> sqlite3.Connection:
+        if not options.get("uri"):
+            database, options["uri"] = f"{Path(database).resolve().as_uri()}?mode=ro", True
+        return connect(database, *arguments, **options)
+
+    scored: list[int] = []
+    monkeypatch.setattr(sqlite3, "connect", read_only)
+    monkeypatch.setattr("fivestar.cli.scoring.run_cohort", lambda files, *rest, **options: scored.append(len(files)))
+
+    result = invoke("run", season(2020, COHORT_2020), "--save", "--output-dir", tmp_path / "out")
+
+    assert result.exit_code == 2, result.output
+    assert "readonly" in result.stderr
+    assert scored == []
+    assert not (tmp_path / "out").exists()
+    monkeypatch.undo()
+    assert snapshot(store_path) == before
+
+
 def stop_in_the_middle(monkeypatch: pytest.MonkeyPatch, report_error: BaseException) -> list[str]:
     """The report fails with ``report_error`` while the save beside it is
     under way: the save writes its first organisation only once the run has
