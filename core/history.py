@@ -3,7 +3,7 @@ organisation's years, and the comparison of two years."""
 
 from __future__ import annotations
 
-import marshal
+import pickle
 import struct
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -48,12 +48,12 @@ HEAD_SIZE = struct.Struct("<I")
 
 def row_pieces(pm: PluginManager, context: RunContext) -> Callable[[Organisation, Ledger | None], bytes]:
     """One organisation's row as a piece: the size of its head, its head
-    (its :class:`RowFields` in the interpreter's own ``marshal`` format: the
-    piece is read back by the run that wrote it, and faster than JSON), then
-    its facts' JSON."""
+    (its :class:`RowFields` pickled: the piece is read back by the run that
+    wrote it, twice as fast as JSON, and a plugin's text of a ``str``
+    subclass is kept as it is), then its facts' JSON."""
 
     def piece(organisation: Organisation, ledger: Ledger | None) -> bytes:
-        head = marshal.dumps(tuple(row_fields(organisation, ledger)))
+        head = pickle.dumps(tuple(row_fields(organisation, ledger)), pickle.HIGHEST_PROTOCOL)
         return HEAD_SIZE.pack(len(head)) + head + dumps(organisation.facts).encode("utf-8")
 
     return piece
@@ -63,7 +63,7 @@ def row_from_piece(piece: bytes) -> tuple[RowFields, bytes]:
     """The fields and the facts' JSON (UTF-8) of a row piece."""
     (size,) = HEAD_SIZE.unpack_from(piece)
     start = HEAD_SIZE.size
-    return RowFields(*marshal.loads(piece[start : start + size])), piece[start + size :]
+    return RowFields(*pickle.loads(piece[start : start + size])), piece[start + size :]
 
 
 SAVE_PIECES: dict[str, Any] = {"json": json_pieces, ROW: row_pieces}

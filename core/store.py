@@ -576,8 +576,8 @@ class PreviousYear:
         if row is None:
             return None
         name, status, total, awards = row
-        self._last = PreviousResult(self.year, org_id, name, status, _decimal(total), awards, self._columns)
-        return self._last
+        result = self._last = PreviousResult(self.year, org_id, name, status, _decimal(total), awards, self._columns)
+        return result
 
 
 def _roll_back(connection: sqlite3.Connection) -> None:

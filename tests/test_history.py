@@ -5,6 +5,7 @@ last year's results feeding this year's facts, `assess history` and
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import hashlib
 import json
 import re
@@ -963,3 +964,22 @@ def test_compare_a_year_outside_2000_2100_is_a_usage_error(invoke: Invoke, two_y
     assert result.stdout == ""
     assert "Traceback" not in result.stderr
     assert "YEAR_A" in result.stderr
+
+
+class Section(enum.StrEnum):
+    LEARNING = "learning"
+
+
+def test_a_row_piece_keeps_texts_of_a_str_subclass(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A plugin's section id may be a ``str`` subclass (an ``Enum`` of texts):
+    the row written by a worker is read back whole."""
+    from fivestar import history
+    from fivestar.store import RowFields
+
+    fields = RowFields("a", "测试单位a", "scored", "0" * 64, "12.5", "0", "{}", [(Section.LEARNING, "12.5", "15")])
+    monkeypatch.setattr(history, "row_fields", lambda organisation, ledger: fields)
+    organisation = type("Organisation", (), {"facts": {"learning": {"dues": True}}})()
+
+    piece = history.row_pieces(None, None)(organisation, None)  # type: ignore[arg-type]
+
+    assert history.row_from_piece(piece) == (fields, b'{"learning": {"dues": true}}')
