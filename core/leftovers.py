@@ -3,15 +3,18 @@
 A run stopped by SIGKILL or a power cut cannot clean up: the temporary file
 of an output it was writing stays beside the output, and the spill folder of
 a large run stays in the temporary folder. Each is named with the id of the
-process that made it, so that the next run can tell a dead run's leftovers
-from a running one's and remove only those."""
+process that made it and a tag of its machine, so that the next run can tell
+a dead run's leftovers from a running one's, on this machine, and remove
+only those (another machine's are removed only once they are old)."""
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import shutil
+import socket
 import tempfile
 import time
 from pathlib import Path
@@ -20,18 +23,41 @@ from fivestar.logs import get_logger
 
 log = get_logger(__name__)
 
-TEMPORARY = re.compile(r"\.(?P<target>.+)\.(?:(?P<pid>[0-9]+)-)?[a-z0-9_]{8}\.tmp")
-"""The temporary file of an output being written: ``.TARGET.PID-RANDOM.tmp``
-(``.TARGET.RANDOM.tmp`` before the process id was part of the name)."""
+MACHINE = hashlib.sha256(socket.gethostname().encode("utf-8")).hexdigest()[:8]
+"""This machine (or container), by its host name: a folder shared between
+machines (a network drive, a ``/tmp`` shared by containers) holds other
+machines' runs, whose process ids mean nothing here."""
+
+OWNER = r"(?:(?P<pid>[0-9]+)(?:@(?P<machine>[0-9a-f]{8}))?-)?"
+"""``PID@MACHINE-`` in a leftover's name (``PID-`` or nothing before the
+machine, or the process id, was part of it)."""
+
+
+def owner_tag() -> str:
+    """What names this process in its leftovers' names."""
+    return f"{os.getpid()}@{MACHINE}-"
+
+
+def left_by_a_dead_run(match: re.Match[str], age: float, unnamed_after: float) -> bool:
+    """Whether a leftover was left by a run that is gone: one of this
+    machine's processes that no longer runs; else (another machine's, or a
+    name without a process id) once it is older than ``unnamed_after``."""
+    if match["pid"] is not None and match["machine"] in (None, MACHINE):
+        return not process_running(int(match["pid"]))
+    return age > unnamed_after
+
+
+TEMPORARY = re.compile(r"\.(?P<target>.+)\." + OWNER + r"[a-z0-9_]{8}\.tmp")
+"""The temporary file of an output being written: ``.TARGET.PID@MACHINE-RANDOM.tmp``."""
 UNNAMED_STALE_AFTER = 3600
-"""Seconds after which a temporary file without a process id is stale."""
+"""Seconds after which a temporary file of no process of this machine is stale."""
 
 
 def remove_stale_temporaries(target: Path) -> None:
     """Remove what killed runs left beside ``target``: temporary files of
     outputs whose process is gone (SIGKILL, a power cut). A running process's
-    file is left alone; an older file without a process id is removed only for
-    this target, after an hour."""
+    file is left alone; a file of another machine or without a process id is
+    removed only for this target, after an hour."""
     try:
         entries = list(os.scandir(target.parent))
     except OSError:
@@ -40,15 +66,12 @@ def remove_stale_temporaries(target: Path) -> None:
         match = TEMPORARY.fullmatch(entry.name)
         if match is None or not entry.is_file(follow_symlinks=False):
             continue
-        if match["pid"] is not None:
-            stale = not process_running(int(match["pid"]))
-        else:
-            try:
-                age = time.time() - entry.stat(follow_symlinks=False).st_mtime
-            except OSError:
-                continue
-            stale = match["target"] == target.name and age > UNNAMED_STALE_AFTER
-        if stale:
+        try:
+            age = time.time() - entry.stat(follow_symlinks=False).st_mtime
+        except OSError:
+            continue
+        same_target = match["target"] == target.name
+        if left_by_a_dead_run(match, age if same_target else 0, UNNAMED_STALE_AFTER):
             with contextlib.suppress(OSError):
                 os.unlink(entry.path)
                 log.info("stale_temporary_removed", file=entry.path)
@@ -67,19 +90,18 @@ def process_running(pid: int) -> bool:
 
 
 SPILL_PREFIX = "assess-spill-"
-SPILL = re.compile(r"assess-spill-(?:(?P<pid>[0-9]+)-)?[a-z0-9_]{8}")
-"""A spill folder: ``assess-spill-PID-RANDOM`` (``assess-spill-RANDOM`` before
-the process id was part of the name)."""
+SPILL = re.compile(SPILL_PREFIX + OWNER + r"[a-z0-9_]{8}")
+"""A spill folder: ``assess-spill-PID@MACHINE-RANDOM``."""
 UNNAMED_SPILL_STALE_AFTER = 86400
-"""Seconds after which a spill folder without a process id is stale (a run
-that long is not expected)."""
+"""Seconds after which a spill folder of no process of this machine is stale
+(a run that long is not expected)."""
 
 
 def new_spill_folder() -> Path:
     """A new spill folder of this process in the temporary folder, once the
     spill folders of this user's runs that are gone have been removed."""
     remove_stale_spills(Path(tempfile.gettempdir()))
-    return Path(tempfile.mkdtemp(prefix=f"{SPILL_PREFIX}{os.getpid()}-"))
+    return Path(tempfile.mkdtemp(prefix=SPILL_PREFIX + owner_tag()))
 
 
 def remove_stale_spills(folder: Path) -> None:
@@ -97,10 +119,6 @@ def remove_stale_spills(folder: Path) -> None:
             continue
         if status.st_uid != os.getuid():
             continue
-        if match["pid"] is not None:
-            stale = not process_running(int(match["pid"]))
-        else:
-            stale = time.time() - status.st_mtime > UNNAMED_SPILL_STALE_AFTER
-        if stale:
+        if left_by_a_dead_run(match, time.time() - status.st_mtime, UNNAMED_SPILL_STALE_AFTER):
             shutil.rmtree(entry.path, ignore_errors=True)
             log.info("stale_spill_removed", folder=entry.path)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from fivestar.leftovers import MACHINE
 
 ASSESS = str(Path(sys.executable).with_name("assess"))
 
@@ -85,6 +86,8 @@ def test_the_next_run_removes_what_a_killed_run_left(slow_run: subprocess.Popen,
     os.utime(older_release, (time.time() - 7200, time.time() - 7200))
     alive = out / f".results-2020.json.{os.getpid()}-k3j9x_2b.tmp"
     alive.write_text("{", encoding="utf-8")
+    another_machine = out / f".results-2020.json.{slow_run.pid}@0000beef-k3j9x_3c.tmp"
+    another_machine.write_text("{", encoding="utf-8")
 
     completed = subprocess.run(
         [ASSESS, "run", "config.toml", "--format", "json", "--output-dir", "out"],
@@ -95,5 +98,6 @@ def test_the_next_run_removes_what_a_killed_run_left(slow_run: subprocess.Popen,
     )
 
     assert completed.returncode == 0, completed.stderr
-    assert temporary_files(out) == [alive.name], left
+    assert temporary_files(out) == sorted([alive.name, another_machine.name]), left
+    assert f".{slow_run.pid}@{MACHINE}-" in left
     assert (out / "results-2020.json").exists()

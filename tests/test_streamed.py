@@ -20,6 +20,7 @@ import fivestar.streamed
 import pytest
 from fivestar.config import load_config
 from fivestar.history import SAVE_PIECES, save_run
+from fivestar.leftovers import MACHINE
 from fivestar.numbers import fmt
 from fivestar.pipeline import RunResult, prepare, run_cohort
 from fivestar.report import RenderOptions, json_pieces, render_json, scored_documents
@@ -291,25 +292,32 @@ def test_the_next_run_removes_the_spill_folders_of_runs_that_are_gone(
 ) -> None:
     """A run killed outright (SIGKILL) leaves its spill folder; the next
     streamed run removes it, and leaves alone a running process's folder, a
-    recent folder of an older release (no process id) and what is not a
-    spill folder."""
+    recent folder of another machine or of an older release (no process id)
+    and what is not a spill folder."""
     temporary = tmp_path / "temporary"
     temporary.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(temporary))
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, check=True)
-    killed = temporary / f"assess-spill-{int(gone.stdout)}-k3j9x_1a"
-    running = temporary / "assess-spill-1-k3j9x_2b"
+    dead = int(gone.stdout)
+    killed = temporary / f"assess-spill-{dead}@{MACHINE}-k3j9x_1a"
+    killed_by_an_older_release = temporary / f"assess-spill-{dead}-k3j9x_1b"
+    running = temporary / f"assess-spill-1@{MACHINE}-k3j9x_2b"
+    elsewhere = temporary / f"assess-spill-{dead}@0000beef-k3j9x_2c"
+    elsewhere_a_day_ago = temporary / f"assess-spill-{dead}@0000beef-k3j9x_2d"
     older_release = temporary / "assess-spill-k3j9x_3c"
     a_day_old = temporary / "assess-spill-k3j9x_4d"
     not_a_spill = temporary / "assess-spill-notes"
-    for folder in (killed, running, older_release, a_day_old, not_a_spill):
+    folders = (killed, killed_by_an_older_release, running, elsewhere, elsewhere_a_day_ago, older_release, a_day_old)
+    for folder in (*folders, not_a_spill):
         folder.mkdir()
         (folder / "json-000000000").write_bytes(b"{}")
-    os.utime(a_day_old, (time.time() - 90_000, time.time() - 90_000))
+    for old in (a_day_old, elsewhere_a_day_ago):
+        os.utime(old, (time.time() - 90_000, time.time() - 90_000))
 
     result = scored(cohort, 1, True, monkeypatch)
 
-    left = sorted(path.name for path in temporary.iterdir() if not path.name.startswith(f"assess-spill-{os.getpid()}-"))
-    assert left == sorted([running.name, older_release.name, not_a_spill.name])
+    own = f"assess-spill-{os.getpid()}@{MACHINE}-"
+    left = sorted(path.name for path in temporary.iterdir() if not path.name.startswith(own))
+    assert left == sorted([running.name, elsewhere.name, older_release.name, not_a_spill.name])
     assert len(list(temporary.iterdir())) == len(left) + 1
     del result

@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 import click
 from fivestar.cli.options import current_lang, is_stdout, settings
 from fivestar.config import DEFAULT_EDITION, RunConfig, read_config, shown_path
-from fivestar.leftovers import remove_stale_temporaries
+from fivestar.leftovers import owner_tag, remove_stale_temporaries
 from fivestar.logs import get_logger
 from fivestar.model import InputError, Problem
 from fivestar.pipeline import RunContext, prepare
@@ -90,7 +90,7 @@ def replace_file(pieces: Iterable[str | bytes], target: Path) -> None:
 
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(target)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.{os.getpid()}-", suffix=".tmp")
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.{owner_tag()}", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as stream:
             for piece in pieces:
