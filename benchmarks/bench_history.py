@@ -6,7 +6,10 @@ a store holding two years of the cohort.
     python benchmarks/bench_history.py [--size 20000] [--repeat 3] [--work DIR]
 
 Each figure is measured on a child process: wall time, and its peak resident
-memory as the operating system reports it (``wait4``'s ``ru_maxrss``). The
+memory as the operating system reports it (``wait4``'s ``ru_maxrss``). Each
+round runs every command once, the run without a store first; a ratio is
+taken within each round and the median and range of the rounds' ratios are
+printed. The
 cohort is generated reproducibly (benchmarks/generate.py, seed 2020); the
 2019 run is the same evidence under year 2019.
 """
@@ -71,6 +74,12 @@ def summary(samples: list[tuple[float, float]]) -> str:
     )
 
 
+def ratios(values: list[float]) -> str:
+    """The median ratio and its range, each taken against the run without a
+    store of the same round (a machine whose speed drifts moves both alike)."""
+    return f"×{statistics.median(values):.2f} ({min(values):.2f}–{max(values):.2f})"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python benchmarks/bench_history.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, default=20_000, help="organisations per year (default 20000)")
@@ -111,9 +120,9 @@ def main() -> None:
         history.append(measure(["history", f"org-{options.size // 2:06d}", "--config", str(with_store)]))
     base = rows["run, no store"]
     for name, samples in rows.items():
-        time_ratio = statistics.median(s[0] for s in samples) / statistics.median(s[0] for s in base)
-        memory_ratio = statistics.median(s[1] for s in samples) / statistics.median(s[1] for s in base)
-        print(f"{name:44} {summary(samples)}  ×{time_ratio:.2f} time, ×{memory_ratio:.2f} memory")
+        times = [sample[0] / plain[0] for sample, plain in zip(samples, base, strict=True)]
+        memories = [sample[1] / plain[1] for sample, plain in zip(samples, base, strict=True)]
+        print(f"{name:44} {summary(samples)}  time {ratios(times)}, memory {ratios(memories)}")
     print(f"{'history ORG, two years in the store':44} {summary(history)}")
     print(f"store: {store.stat().st_size / 1e6:.0f} MB")
 
