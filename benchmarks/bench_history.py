@@ -33,7 +33,10 @@ ASSESS = str(Path(sys.executable).with_name("assess"))
 
 
 def measure(arguments: list[str]) -> tuple[float, float]:
-    """Seconds and peak megabytes of one ``assess`` run (which must succeed)."""
+    """Seconds and peak megabytes of one ``assess`` run (which must succeed).
+    What the runs before it wrote is flushed to disk first, so that no run
+    pays for the writing of another (each writes hundreds of megabytes)."""
+    os.sync()
     started = time.perf_counter()
     process = subprocess.Popen([ASSESS, *arguments], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
