@@ -25,6 +25,7 @@ from fivestar.manager import PluginManager
 from fivestar.model import InputError, Ledger, Problem
 from fivestar.numbers import fmt
 from fivestar.pipeline import COMMAND_LINE, RunResult, parse_policies, read_cohort, score_again, score_cohort
+from fivestar.report import ranks
 
 log = get_logger(__name__)
 
@@ -288,21 +289,8 @@ class WhatIf:
     sweep: str | None = None
 
 
-def ranks(ledgers: Iterable[Ledger]) -> dict[str, int]:
-    """Rank by total, highest first; equal totals share a rank (as the league table)."""
-    ordered = sorted(ledgers, key=lambda ledger: (-ledger.total, ledger.organisation.id))
-    result: dict[str, int] = {}
-    previous: Decimal | None = None
-    rank = 0
-    for position, ledger in enumerate(ordered, 1):
-        if ledger.total != previous:
-            rank, previous = position, ledger.total
-        result[ledger.organisation.id] = rank
-    return result
-
-
 def standings(result: RunResult) -> dict[str, Standing]:
-    ranked = ranks(result.ledgers.values())
+    ranked = ranks(result.totals_by_id())
     table = {}
     for organisation in result.organisations:
         ledger = result.ledgers.get(organisation.id) if organisation.valid else None
