@@ -532,6 +532,11 @@ class Awards:
     vocabulary (``withheld_KEY``, values); ``withheld`` is its plain text."""
 
     def withhold(self, key: str, text: str, reason: str, **values: str) -> None:
+        self.record(key, text, reason, values)
+
+    def record(self, key: str, text: str, reason: str, values: dict[str, str]) -> None:
+        """:meth:`withhold` with the phrase's values as a dict (the rate step
+        calls it for most organisations: no keyword arguments to gather)."""
         self.withheld[key] = text
         self.reasons[key] = (reason, values)
 
