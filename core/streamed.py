@@ -8,7 +8,8 @@ a cohort in memory; at 100,000 organisations that is gigabytes. From
    organisation packed into a few hundred bytes (:class:`Packer`), never a
    pickled object graph;
 2. *cohort*: this process computes the cohort's figures, unpacking each
-   valid organisation as the ``assess_cohort`` hooks iterate over them;
+   valid organisation as the ``assess_cohort`` hooks iterate over them, and
+   of its facts only the sections a hook reads (:class:`SectionFacts`);
 3. *score and write*: the workers (forked now, so they inherit the packed
    organisations and the figures) each take a run of organisations, score
    them and write each one's part of the outputs that can be written
@@ -35,7 +36,7 @@ import pickle
 import shutil
 import weakref
 import zlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, fields
 from decimal import Decimal
 from pathlib import Path
@@ -62,7 +63,22 @@ from fivestar.registry import Registry
 log = get_logger(__name__)
 
 CHUNK = 250
-"""Organisations a worker scores and writes at a time (one spill file each)."""
+"""The most organisations a worker scores and writes at a time (one spill
+file each): a worker holds a chunk's pieces until the chunk is written
+(some 25 kB an organisation for the JSON), so this bounds its memory."""
+
+CHUNKS_PER_WORKER = 16
+"""Chunks each worker gets, at least, where the cohort is small enough that
+:data:`CHUNK` would make fewer: the workers take chunks as they finish
+them, so the phase ends at most one chunk after the first worker runs out
+of work; with 250 organisations a chunk, 2,000 organisations were 8 chunks
+over 2 workers and one finished 10-20 % before the other. A 16th of a
+worker's share keeps that wait within a few percent; the chunks are never
+smaller than :data:`MIN_CHUNK`."""
+
+MIN_CHUNK = 25
+"""The fewest organisations a chunk holds (unless :data:`CHUNK` is lower):
+each chunk costs a spill file per output and a message from its worker."""
 
 COMPRESS_FROM = 50_000
 """From this many files on, an organisation's problems and sources are
@@ -92,12 +108,31 @@ BULKY = ("problems", "sources", "derived", "extras")
 not read: packed apart, unpacked only when asked for."""
 
 
+def chunk_size(count: int, jobs: int) -> int:
+    """Organisations in each chunk of the score phase for a cohort of
+    ``count`` (see :data:`CHUNKS_PER_WORKER`); with one process the chunks
+    only bound memory, and the largest cost the least."""
+    if jobs <= 1:
+        return CHUNK
+    return min(CHUNK, max(MIN_CHUNK, -(-count // (jobs * CHUNKS_PER_WORKER))))
+
+
+def _section_pickle(values: tuple[Any, ...]) -> bytes:
+    """A section's values pickled, without the header of its first frame
+    (9 bytes of a pickle of some 30-100, kept in memory for every
+    organisation of the cohort): frames are optional, the unpickler reads
+    a pickle with or without them."""
+    data = pickle.dumps(values, pickle.HIGHEST_PROTOCOL)
+    return data[:2] + data[11:] if data[2:3] == pickle.FRAME else data
+
+
 class Packer:
     """An organisation to compact bytes and back.
 
     The facts, the bulk of an organisation, are packed as bare values in the
-    registry's order of facts (the names are the registry's), and so are
-    their sources; whatever else the organisation holds is pickled as it
+    registry's order of facts (the names are the registry's), each section's
+    pickled apart (the cohort step unpacks only the sections its hooks read:
+    :class:`SectionFacts`), and their sources as bare values too; whatever else the organisation holds is pickled as it
     is, so that an attribute another part of the engine adds is kept too.
     The raw evidence is not kept (it is let go after validation anyway), nor
     the path (the run has the list of files)."""
@@ -106,6 +141,7 @@ class Packer:
         self.compress = compress
         self.tables = [(section, tuple(types)) for section, types in registry.schema.items()]
         self.sections = tuple(section for section, _names in self.tables)
+        self.positions = {section: (position, names) for position, (section, names) in enumerate(self.tables)}
         keys = registry.fact_keys
         self.source_keys = tuple(keys[section][name] for section, names in self.tables for name in names)
         apart = {"raw", "path", "id", "facts", *BULKY}
@@ -121,7 +157,9 @@ class Packer:
         bulky = {name: state.pop(name) for name in BULKY if name in state}
         facts = organisation.facts
         if tuple(facts) == self.sections and all(tuple(facts[section]) == names for section, names in self.tables):
-            facts = tuple([tuple(facts[section].values()) for section in self.sections])  # type: ignore[assignment]
+            packed_facts: Any = tuple([_section_pickle(tuple(facts[section].values())) for section in self.sections])
+        else:
+            packed_facts = pickle.dumps(facts, pickle.HIGHEST_PROTOCOL)
         sources = bulky.get("sources")
         if sources is not None and tuple(sources) == self.source_keys:
             bulky["sources"] = tuple(sources.values())
@@ -131,22 +169,23 @@ class Packer:
         kept: Any = state
         if len(state) == len(self.state_names) and all(name in state for name in self.state_names):
             kept = tuple([state[name] for name in self.state_names])
-        facts_blob = pickle.dumps(facts, pickle.HIGHEST_PROTOCOL)
-        return pickle.dumps((organisation.id, facts_blob, kept, organisation.valid, rest), pickle.HIGHEST_PROTOCOL)
+        return pickle.dumps((organisation.id, packed_facts, kept, organisation.valid, rest), pickle.HIGHEST_PROTOCOL)
 
     def _state(self, state: Any) -> dict[str, Any]:
         return dict(zip(self.state_names, state, strict=True)) if type(state) is tuple else state
 
-    def glance(self, packed: bytes, path: Path) -> Organisation:
+    def glance(self, packed: bytes, path: Path, by_section: bool = False) -> Organisation:
         """The organisation with its id, name and decisions; its facts are
-        unpacked when first read, and its problems, sources, derived facts
-        and extras only if something asks for them (the cohort step's hooks
-        go over the cohort one after another, and most read no facts)."""
+        unpacked when first read (``by_section``: as :class:`SectionFacts`,
+        a section when it is read), and its problems, sources, derived
+        facts and extras only if something asks for them (the cohort step's
+        hooks go over the cohort one after another, and most read no
+        facts)."""
         org_id, facts, state, valid, rest = pickle.loads(packed)
         organisation = _Glanced.__new__(_Glanced)
         vars(organisation).update(self._state(state))
         organisation.id, organisation.path, organisation.raw = org_id, path, {}
-        organisation._facts = (self, facts)
+        organisation._facts = (self, facts, by_section)
         organisation._rest = (self, rest, valid)
         return organisation
 
@@ -155,17 +194,23 @@ class Packer:
         organisation = Organisation.__new__(Organisation)
         vars(organisation).update(self._state(state))
         organisation.id, organisation.path, organisation.raw = org_id, path, {}
-        organisation.facts = self._facts(pickle.loads(facts))
+        organisation.facts = self._facts(facts)
         self._restore(organisation, rest)
         return organisation
 
-    def _facts(self, facts: Any) -> dict[str, dict[str, Any]]:
+    def _facts(self, facts: tuple[bytes, ...] | bytes) -> dict[str, dict[str, Any]]:
         if type(facts) is not tuple:
-            return facts
+            return pickle.loads(facts)  # type: ignore[arg-type]
+        loads = pickle.loads
         return {
-            section: dict(zip(names, values, strict=True))
+            section: dict(zip(names, loads(values), strict=True))
             for (section, names), values in zip(self.tables, facts, strict=True)
         }
+
+    def _section(self, facts: tuple[bytes, ...], section: str) -> dict[str, Any]:
+        """One section of packed facts; KeyError if the registry has no such section."""
+        position, names = self.positions[section]
+        return dict(zip(names, pickle.loads(facts[position]), strict=True))
 
     def _restore(self, organisation: Organisation, rest: bytes) -> None:
         bulky = pickle.loads(rest if rest[:1] == PICKLED else zlib.decompress(rest))
@@ -175,12 +220,83 @@ class Packer:
         vars(organisation).update(bulky)
 
 
+class SectionFacts(MutableMapping[str, dict[str, Any]]):
+    """An organisation's facts as the cohort step reads them: a section's
+    values are unpickled and its dict built when that section is first read,
+    so that a hook that reads one section (the performance plugin reads
+    ``facts["performance"]``) pays for that one, not for all seven.
+
+    Reading gives what the dict of every section would give (``[]``,
+    ``get``, ``in``, iteration in the registry's order, ``len``, ``items``,
+    ``==``, ``copy``, ``|``, pickling and copying give a dict). An
+    ``assess_cohort`` hook returns figures and has no business changing an
+    organisation; if one does, the whole dict is built first and the change
+    made to it, as it was when the facts were a dict (and, as then, it
+    reaches no score: the organisation scored is unpacked again)."""
+
+    __slots__ = ("_built", "_packed", "_packer")
+
+    def __init__(self, packer: Packer, packed: tuple[bytes, ...]) -> None:
+        self._packer: Packer = packer
+        self._packed: tuple[bytes, ...] | None = packed
+        self._built: dict[str, dict[str, Any]] = {}
+
+    def __getitem__(self, section: str) -> dict[str, Any]:
+        built = self._built
+        if section in built or self._packed is None:
+            return built[section]
+        table = built[section] = self._packer._section(self._packed, section)
+        return table
+
+    def __contains__(self, section: object) -> bool:
+        return section in self._built if self._packed is None else section in self._packer.positions
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._built if self._packed is None else self._packer.sections)
+
+    def __len__(self) -> int:
+        return len(self._built if self._packed is None else self._packer.sections)
+
+    def realised(self) -> dict[str, dict[str, Any]]:
+        """Every section as a dict (the sections read so far are the same
+        dicts), the order the registry's; from now on this mapping stands
+        for that dict."""
+        if self._packed is not None:
+            self._built = {section: self[section] for section in self._packer.sections}
+            self._packed = None
+        return self._built
+
+    def __setitem__(self, section: str, table: dict[str, Any]) -> None:
+        self.realised()[section] = table
+
+    def __delitem__(self, section: str) -> None:
+        del self.realised()[section]
+
+    def copy(self) -> dict[str, dict[str, Any]]:
+        return dict(self.items())
+
+    def __or__(self, other: Any) -> Any:
+        return self.copy() | other if isinstance(other, Mapping) else NotImplemented
+
+    def __ror__(self, other: Any) -> Any:
+        return dict(other) | self.copy() if isinstance(other, Mapping) else NotImplemented
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return dict, (self.copy(),)
+
+    def __reversed__(self) -> Iterator[str]:
+        return reversed(tuple(self))
+
+    def __repr__(self) -> str:
+        return repr(self.copy())
+
+
 class _Glanced(Organisation):
     """An organisation whose problems, sources, derived facts and extras are
     unpacked when first asked for (whether it is valid is known before)."""
 
     _rest: tuple[Packer, bytes, bool]
-    _facts: tuple[Packer, bytes]
+    _facts: tuple[Packer, tuple[bytes, ...] | bytes, bool]
 
     def restore(self) -> None:
         rest = vars(self).pop("_rest", None)
@@ -188,14 +304,22 @@ class _Glanced(Organisation):
             rest[0]._restore(self, rest[1])
 
     def realise_facts(self) -> None:
+        """The facts as a dict of every section (as :meth:`Packer.pack` and the renderers want them)."""
         packed = vars(self).pop("_facts", None)
         if packed is not None:
-            self.facts = packed[0]._facts(pickle.loads(packed[1]))
+            self.facts = packed[0]._facts(packed[1])
+        elif isinstance(self.facts, SectionFacts):
+            self.facts = self.facts.realised()
 
     def __getattr__(self, name: str) -> Any:
         attributes = vars(self)
         if name == "facts" and "_facts" in attributes:
-            self.realise_facts()
+            packer, facts, by_section = attributes["_facts"]
+            if by_section and type(facts) is tuple:
+                del attributes["_facts"]
+                self.facts = SectionFacts(packer, facts)  # type: ignore[assignment]
+            else:
+                self.realise_facts()
             return self.facts
         if "_rest" not in attributes:
             raise AttributeError(name)
@@ -214,12 +338,19 @@ class PackedOrganisations(Sequence[Organisation]):
     and let go afterwards."""
 
     def __init__(
-        self, packer: Packer, packed: list[bytes], paths: Sequence[Path], indices: Sequence[int] | None = None
+        self,
+        packer: Packer,
+        packed: list[bytes],
+        paths: Sequence[Path],
+        indices: Sequence[int] | None = None,
+        by_section: bool = False,
     ) -> None:
         self.packer = packer
         self.packed = packed
         self.paths = paths
         self.indices = range(len(packed)) if indices is None else indices
+        self.by_section = by_section
+        """Whether the facts are unpacked a section at a time (:class:`SectionFacts`: the cohort step)."""
 
     def __len__(self) -> int:
         return len(self.indices)
@@ -228,12 +359,12 @@ class PackedOrganisations(Sequence[Organisation]):
         if isinstance(position, slice):
             return [self[index] for index in range(len(self.indices))[position]]
         index = self.indices[position]
-        return self.packer.glance(self.packed[index], self.paths[index])
+        return self.packer.glance(self.packed[index], self.paths[index], self.by_section)
 
     def __iter__(self) -> Iterator[Organisation]:
-        glance, packed, paths = self.packer.glance, self.packed, self.paths
+        glance, packed, paths, by_section = self.packer.glance, self.packed, self.paths, self.by_section
         for index in self.indices:
-            yield glance(packed[index], paths[index])
+            yield glance(packed[index], paths[index], by_section)
 
 
 class ScoredOnDemand(Mapping[str, Ledger]):
@@ -450,16 +581,17 @@ def _score_all(
     packed, context = stream.packed, stream.context
     count = len(packed)
     chosen = [index for index, ok in enumerate(valid) if ok]
-    glanced: Sequence[Organisation] = PackedOrganisations(stream.packer, packed, stream.files, chosen)
+    glanced: Sequence[Organisation] = PackedOrganisations(stream.packer, packed, stream.files, chosen, by_section=True)
     if len(chosen) <= KEPT_FOR_COHORT:
         glanced = list(glanced)
     cohort = Cohort(glanced)  # type: ignore[arg-type]
     for figures in stream.pm.hook.assess_cohort(cohort=cohort, context=context):
         cohort.figures.update(figures or {})
     context.cohort = cohort.figures
+    size = chunk_size(count, jobs if can_fork() else 1)
     bounds = [
-        (start, min(start + CHUNK, count), frozenset(i for i in range(start, min(start + CHUNK, count)) if valid[i]))
-        for start in range(0, count, CHUNK)
+        (start, min(start + size, count), frozenset(i for i in range(start, min(start + size, count)) if valid[i]))
+        for start in range(0, count, size)
     ]
     totals: dict[int, Decimal] = {}
     chunks: dict[str, list[tuple[Path, list[int]]]] = {name: [] for name in stream.makers}

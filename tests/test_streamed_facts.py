@@ -1,0 +1,190 @@
+"""The cohort step of a streamed run reads an organisation's facts a section
+at a time (fivestar.streamed.SectionFacts): every way of reading them gives
+what the dict gave, and a hook that reads one section unpacks that one."""
+
+from __future__ import annotations
+
+import copy
+import pickle
+from pathlib import Path
+from typing import Any
+
+import fivestar.pipeline
+import fivestar.streamed
+import pytest
+from fivestar import Cohort, RunContext, hookimpl
+from fivestar.config import load_config
+from fivestar.model import Organisation
+from fivestar.pipeline import load_organisation, prepare, run_cohort
+from fivestar.streamed import CHUNK, CHUNKS_PER_WORKER, MIN_CHUNK, Packer, SectionFacts, chunk_size
+
+
+@pytest.fixture
+def packed(sample_config: Path) -> tuple[Packer, Organisation, bytes]:
+    """The packer of the 2020 sample's registry, the sample's first organisation, and it packed."""
+    config = load_config(sample_config)
+    pm, context = prepare(config)
+    organisation = load_organisation(config.organisation_files()[0], pm, context)
+    packer = Packer(context.registry)
+    return packer, organisation, packer.pack(organisation)
+
+
+def unpacked_sections(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The sections unpacked one at a time from now on, in order."""
+    seen: list[str] = []
+    section = Packer._section
+
+    def watched(packer: Packer, facts: tuple[bytes, ...], name: str) -> dict[str, Any]:
+        table = section(packer, facts, name)
+        seen.append(name)
+        return table
+
+    monkeypatch.setattr(Packer, "_section", watched)
+    return seen
+
+
+def glanced_facts(packer: Packer, blob: bytes, path: Path) -> Any:
+    facts = packer.glance(blob, path, by_section=True).facts
+    assert isinstance(facts, SectionFacts)
+    return facts
+
+
+def test_reading_section_facts_gives_what_the_dict_gave(
+    packed: tuple[Packer, Organisation, bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    packer, organisation, blob = packed
+    expected = organisation.facts
+    assert list(expected) == list(packer.sections)
+    seen = unpacked_sections(monkeypatch)
+    facts = glanced_facts(packer, blob, organisation.path)
+
+    assert facts["performance"] == expected["performance"]
+    assert facts["performance"] is facts["performance"]
+    assert facts.get("performance", {}).get("conduct_rating") == expected["performance"]["conduct_rating"]
+    assert seen == ["performance"]
+    assert "learning" in facts and "nothing" not in facts and 3 not in facts
+    assert facts.get("nothing") is None and facts.get("nothing", {}) == {}
+    with pytest.raises(KeyError, match="nothing"):
+        facts["nothing"]
+    assert len(facts) == len(expected)
+    assert list(facts) == list(expected) == list(facts.keys())
+    assert list(reversed(facts)) == list(reversed(expected))
+    assert seen == ["performance"]
+
+    assert list(facts.items()) == list(expected.items())
+    assert list(facts.values()) == list(expected.values())
+    assert facts.keys() == expected.keys()
+    assert facts == expected and expected == facts
+    assert facts != {**expected, "learning": {}} and {**expected, "learning": {}} != facts
+    assert dict(facts) == expected
+    assert facts.copy() == expected and type(facts.copy()) is dict
+    assert facts | {"x": {}} == {**expected, "x": {}}
+    assert {"x": {}} | facts == {"x": {}, **expected}
+    assert repr(facts) == repr(expected)
+    assert pickle.loads(pickle.dumps(facts)) == expected
+    assert copy.deepcopy(facts) == expected and type(copy.deepcopy(facts)) is dict
+    assert sorted(seen) == sorted(packer.sections), "each section unpacked once"
+
+
+def test_a_change_to_section_facts_is_made_to_the_whole_dict(packed: tuple[Packer, Organisation, bytes]) -> None:
+    """A cohort hook has no business changing facts; if it does, it behaves
+    as it did when the facts were a dict."""
+    packer, organisation, blob = packed
+    expected = copy.deepcopy(organisation.facts)
+    facts = glanced_facts(packer, blob, organisation.path)
+    performance = facts["performance"]
+    facts["extra"] = {"a": 1}
+    assert facts["performance"] is performance
+    assert list(facts) == [*expected, "extra"] and len(facts) == len(expected) + 1 and "extra" in facts
+    del facts["bonus"]
+    assert "bonus" not in facts
+    with pytest.raises(KeyError):
+        facts["bonus"]
+    assert facts.setdefault("more", {}) == {} and facts.pop("more") == {}
+    expected["extra"] = {"a": 1}
+    del expected["bonus"]
+    assert facts == expected and list(facts) == list(expected)
+
+
+def test_a_glanced_organisation_packed_again_keeps_what_was_read_and_changed(
+    packed: tuple[Packer, Organisation, bytes],
+) -> None:
+    packer, organisation, blob = packed
+    untouched = packer.glance(blob, organisation.path, by_section=True)
+    assert packer.unpack(packer.pack(untouched), organisation.path).facts == organisation.facts
+
+    glanced = packer.glance(blob, organisation.path, by_section=True)
+    glanced.facts["learning"]["quarterly_reports"] = 99
+    again = packer.unpack(packer.pack(glanced), organisation.path)
+    assert type(glanced.facts) is dict
+    assert again.facts["learning"]["quarterly_reports"] == 99
+    assert {**again.facts, "learning": {}} == {**organisation.facts, "learning": {}}
+
+    plain = packer.glance(blob, organisation.path)
+    assert type(plain.facts) is dict and plain.facts == organisation.facts
+
+
+def test_facts_not_of_the_registry_are_packed_whole_and_read_as_a_dict(
+    packed: tuple[Packer, Organisation, bytes],
+) -> None:
+    packer, organisation, _blob = packed
+    organisation.facts["extra"] = {"a": 1}
+    glanced = packer.glance(packer.pack(organisation), organisation.path, by_section=True)
+    assert type(glanced.facts) is dict and glanced.facts == organisation.facts
+
+
+class ReadsLearning:
+    """A cohort hook that reads one fact of the learning section of every organisation."""
+
+    name = "reads_learning"
+
+    def __init__(self) -> None:
+        self.kinds: set[type] = set()
+
+    @hookimpl
+    def assess_cohort(self, cohort: Cohort, context: RunContext) -> dict[str, Any]:
+        held = 0
+        for organisation in cohort.organisations:
+            self.kinds.add(type(organisation.facts))
+            held += organisation.facts["learning"].get("quarterly_reports") or 0
+        return {"reads_learning.held": held}
+
+
+@pytest.mark.parametrize("kept_for_cohort", [5_000, 0])
+def test_the_cohort_step_of_a_streamed_run_unpacks_only_the_sections_its_hooks_read(
+    generate: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kept_for_cohort: int
+) -> None:
+    """Each section is unpacked once an organisation, whether the
+    organisations are kept for every hook's pass or (above
+    KEPT_FOR_COHORT) unpacked again for each."""
+    config = load_config(generate.write_cohort(12, tmp_path, seed=3))
+    files = config.organisation_files()
+
+    def cohort_figures(streamed: bool) -> tuple[dict[str, Any], ReadsLearning]:
+        monkeypatch.setattr(fivestar.pipeline, "STREAM_FROM", 1 if streamed else 10**9)
+        monkeypatch.setattr(fivestar.streamed, "KEPT_FOR_COHORT", kept_for_cohort)
+        hook = ReadsLearning()
+        pm, context = prepare(config, plugins=(hook,))
+        run_cohort(files, pm, context, jobs=1)
+        return context.cohort, hook
+
+    expected, in_memory = cohort_figures(streamed=False)
+    assert in_memory.kinds == {dict}
+    seen = unpacked_sections(monkeypatch)
+    figures, hook = cohort_figures(streamed=True)
+    assert hook.kinds == {SectionFacts}
+    assert figures == expected and figures["reads_learning.held"] > 0
+    assert sorted(set(seen)) == ["learning", "performance"]
+    assert seen.count("learning") == seen.count("performance") == len(files)
+
+
+def test_chunks_are_balanced_over_the_workers_within_bounds(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert chunk_size(2_000, 1) == CHUNK, "one process: the largest chunks"
+    assert chunk_size(100_000, 2) == CHUNK, "a large cohort: as many spill files as before"
+    for count, jobs in [(2_000, 2), (5_000, 4), (1_000, 2)]:
+        size = chunk_size(count, jobs)
+        assert MIN_CHUNK <= size < CHUNK
+        assert -(-count // size) >= jobs * CHUNKS_PER_WORKER
+    assert chunk_size(10, 2) == MIN_CHUNK
+    monkeypatch.setattr(fivestar.streamed, "CHUNK", 7)
+    assert chunk_size(60, 2) == chunk_size(60, 1) == 7
