@@ -321,3 +321,18 @@ def test_the_next_run_removes_the_spill_folders_of_runs_that_are_gone(
     assert left == sorted([running.name, elsewhere.name, older_release.name, not_a_spill.name])
     assert len(list(temporary.iterdir())) == len(left) + 1
     del result
+
+
+def test_the_pieces_functions_are_made_once_a_score_phase_not_once_a_chunk(
+    cohort: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[str] = []
+
+    def counted(pm: Any, context: Any) -> Any:
+        made.append("json")
+        return json_pieces(pm, context)
+
+    result = scored(cohort, 1, True, monkeypatch, pieces={"json": counted})
+    assert len(result.pieces["json"].chunks) > 1
+    assert len(made) == 1
+    assert as_json(result) == as_json(scored(cohort, 1, False, monkeypatch))
