@@ -588,13 +588,8 @@ def _score_all(
     stream.pieces = None
     count = len(packed)
     chosen = [index for index, ok in enumerate(valid) if ok]
-    glanced: Sequence[Organisation] = PackedOrganisations(stream.packer, packed, stream.files, chosen, by_section=True)
-    if len(chosen) <= KEPT_FOR_COHORT:
-        glanced = list(glanced)
-    cohort = Cohort(glanced)  # type: ignore[arg-type]
-    for figures in stream.pm.hook.assess_cohort(cohort=cohort, context=context):
-        cohort.figures.update(figures or {})
-    context.cohort = cohort.figures
+    cohort = PackedOrganisations(stream.packer, packed, stream.files, chosen, by_section=True)
+    context.cohort = cohort_figures(cohort, stream.pm, context)
     size = chunk_size(count, jobs if can_fork() else 1)
     bounds = [
         (start, min(start + size, count), frozenset(i for i in range(start, min(start + size, count)) if valid[i]))
@@ -623,6 +618,18 @@ def _score_all(
         if pool:
             pool.terminate()
     return totals, chunks, failed, summaries
+
+
+def cohort_figures(organisations: PackedOrganisations, pm: PluginManager, context: RunContext) -> dict[str, Any]:
+    """The figures the ``assess_cohort`` hooks compute over these (valid)
+    organisations, each glanced at (see :data:`KEPT_FOR_COHORT`)."""
+    glanced: Sequence[Organisation] = organisations
+    if len(organisations) <= KEPT_FOR_COHORT:
+        glanced = list(organisations)
+    cohort = Cohort(glanced)  # type: ignore[arg-type]
+    for figures in pm.hook.assess_cohort(cohort=cohort, context=context):
+        cohort.figures.update(figures or {})
+    return cohort.figures
 
 
 def _mark_duplicates(organisations: PackedOrganisations, ids: list[str], names: list[str], valid: list[bool]) -> None:
