@@ -17,6 +17,7 @@ from fivestar.model import (
     HeavyItem,
     InputError,
     Item,
+    ItemResult,
     ListForm,
     OfficeFigure,
     Organisation,
@@ -26,7 +27,7 @@ from fivestar.model import (
     Section,
 )
 from fivestar.numbers import ZERO
-from fivestar.plan import PlanEntry, plan_entry
+from fivestar.plan import PlanEntry, Scorer, compile_plan, plan_entry
 from fivestar.rules import AllFlags, Flag
 from fivestar.suggest import did_you_mean
 
@@ -80,6 +81,7 @@ class Registry:
     extra_tables: frozenset[str] = frozenset()
     _maxima: dict[frozenset[str], dict[str, Decimal]] = field(default_factory=dict, repr=False)
     _plans: dict[frozenset[str], Any] = field(default_factory=dict, repr=False)
+    _scorers: dict[frozenset[str], Scorer] = field(default_factory=dict, repr=False)
     forms: tuple[ListForm, ...] = ()
 
     @property
@@ -156,6 +158,14 @@ class Registry:
             plan.setdefault(item.section, []).append(plan_entry(item, status))
         self._plans[not_applicable] = result = list(plan.items())
         return result
+
+    def scorer_for(self, not_applicable: frozenset[str]) -> Scorer:
+        """:meth:`scoring_plan_for` compiled (:func:`fivestar.plan.compile_plan`), once per set of items."""
+        scorer = self._scorers.get(not_applicable)
+        if scorer is None:
+            plan = self.scoring_plan_for(not_applicable)
+            scorer = self._scorers[not_applicable] = compile_plan(plan, ItemResult, self.owners)
+        return scorer
 
     @cached_property
     def section_item_ids(self) -> dict[str, tuple[str, ...]]:

@@ -18,7 +18,6 @@ from functools import lru_cache
 from typing import Any
 
 from fivestar.context import RunContext, ScoringContext
-from fivestar.faults import PluginFault
 from fivestar.markers import hookimpl
 from fivestar.model import Awards, Cohort, HeavyDeduction, ItemResult, Ledger, Policy, SectionResult
 from fivestar.numbers import ZERO, fmt, fmt_signed
@@ -82,54 +81,15 @@ def assess_cohort(cohort: Cohort, context: RunContext) -> dict[str, Any]:
 
 
 def score_items(ledger: Ledger, context: RunContext) -> None:
-    """Every declared item by its rule, clamped to its floor and points
-    (:func:`fivestar.plan.clamp`, written out here: this is the hot loop of
-    a large cohort), as the scoring plan says (:mod:`fivestar.plan`); an
-    item a rule of which raises is the fault of the plugin that declared it."""
+    """Every declared item by its rule, clamped to its floor and points, as
+    the scoring plan says (:mod:`fivestar.plan`), compiled once per set of
+    items that apply; an item a rule of which raises is the fault of the
+    plugin that declared it."""
     organisation = ledger.organisation
     registry = context.registry
-    facts = organisation.facts
-    scoring = ScoringContext(context, organisation)
     lines = ledger.items
-    line = ItemResult
-    zero = ZERO
     ledger.not_applicable = not_applicable = registry.not_applicable(organisation)
-    item_id = ""
-    try:
-        for section, plan in registry.scoring_plan_for(not_applicable):
-            values = facts[section]
-            for item_id, item, fact, how, ceiling in plan:
-                if how is None:
-                    value = values[fact]
-                    points = ceiling if value else zero
-                    lines[item_id] = line(item, points, points, value, "scored", "", points)
-                    continue
-                if fact is not None:
-                    if fact.__class__ is str:
-                        value = values[fact]
-                        decided_by = value.__class__, value
-                    else:
-                        found = fact(values)
-                        decided_by = tuple(map(type, found)), found
-                    try:
-                        raw, points, trace = how[decided_by]
-                    except TypeError:  # a value without a hash (a list)
-                        raw, points, trace = how.evaluated(decided_by)
-                    lines[item_id] = line(item, points, raw, trace, "scored", "", points)
-                    continue
-                if how.__class__ is str:
-                    note = item.scope.describe() if how == "not_applicable" and item.scope else ""
-                    lines[item_id] = line(item, zero, zero, None, how, note)
-                    continue
-                raw, trace = how(values, scoring)
-                points = raw
-                if points < zero:
-                    points = zero
-                elif ceiling is not None and points > ceiling:
-                    points = ceiling
-                lines[item_id] = line(item, points, raw, trace, "scored", "", points)
-    except Exception as error:
-        raise PluginFault(registry.owners.get(item_id, "?"), "score", item_id) from error
+    registry.scorer_for(not_applicable)(organisation.facts, lines, ScoringContext(context, organisation))
     for key, status in organisation.unverified.items():
         if status == "accept":
             for item_id in registry.items_reading.get(key, ()):

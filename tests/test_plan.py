@@ -12,11 +12,12 @@ from typing import Any
 import pytest
 from fivestar import AllFlags, Levels, Linear, Text, choice, count, hookimpl, item, records, yes_no
 from fivestar import plan as plan_module
-from fivestar.model import Item
+from fivestar.faults import PluginFault
+from fivestar.model import Item, ItemResult
 from fivestar.numbers import ZERO
 from fivestar.pipeline import RunResult
 from fivestar.plan import Remembered, clamp, plan_entry
-from fivestar.rules import Flag, Values
+from fivestar.rules import Custom, Flag, Values
 
 
 def counted(rule: Linear, points: int | None = 3) -> Item:
@@ -151,3 +152,99 @@ def test_an_item_decided_by_a_list_is_scored(write_org: Callable[..., Path], ass
     lines = {org_id: ledger.items["learning.listed"] for org_id, ledger in result.ledgers.items()}
     assert (lines["a"].points, lines["b"].points) == (Decimal(1), Decimal(0))
     assert lines["a"].trace == ([{"name": "x"}], True)
+
+
+def interpreted(plan: list[tuple[str, list[Any]]], facts: dict[str, dict[str, Any]]) -> dict[str, tuple[Any, ...]]:
+    """What each plan entry gives, worked out entry by entry from plan_entry's
+    own description (the compiled plan must give the same lines)."""
+    lines = {}
+    for section, entries in plan:
+        values = facts[section]
+        for item_id, declared, fact, how, ceiling in entries:
+            if how is None:
+                points = ceiling if values[fact] else ZERO
+                lines[item_id] = (points, points, values[fact], "scored", "", points)
+            elif fact is not None:
+                found = values[fact] if isinstance(fact, str) else fact(values)
+                key = (type(found), found) if isinstance(fact, str) else (tuple(map(type, found)), found)
+                raw, points, trace = how[key]
+                lines[item_id] = (points, raw, trace, "scored", "", points)
+            elif isinstance(how, str):
+                note = declared.scope.describe() if how == "not_applicable" and declared.scope else ""
+                lines[item_id] = (ZERO, ZERO, None, how, note, ZERO)
+            else:
+                raw, trace = how(values, None)
+                lines[item_id] = (points := clamp(raw, ceiling), raw, trace, "scored", "", points)
+    return lines
+
+
+def line_values(line: Any) -> tuple[Any, ...]:
+    return (line.points, line.raw, line.trace, line.status, line.note, line.scored_points)
+
+
+def test_the_compiled_plan_gives_each_entrys_own_line() -> None:
+    """Every kind of entry, with values on both sides of each boundary: a
+    flag, one and several deciding facts, a custom rule below its floor,
+    above its ceiling and without one, a disabled item and one 不适用."""
+    ticked = item("learning.ticked", points=2, title="勾选", facts=yes_no("done", "done"), rule=Flag("done"))
+    counted_up = item("learning.counted", points=3, title="计数", facts=count("n"), rule=Linear.of(("1.5", "n")))
+    pair = item(
+        "learning.pair", points=4, title="两项", facts=(count("n"), count("m")), rule=Linear.of((1, "n"), ("-1", "m"))
+    )
+    custom = item("norms.custom", points=5, title="自定", facts=count("n"), rule=Doubled.of((1, "n"), start=-3))
+    unbounded = item("norms.open", points=None, title="不封顶", facts=count("n"), rule=Doubled.of((1, "n")))
+    disabled = item("norms.off", points=1, title="停用", facts=count("n"), rule=Linear.of((1, "n")))
+    scoped = item(
+        "norms.scoped", points=1, title="适用", facts=count("n"), rule=Linear.of((1, "n")), organisations=("x",)
+    )
+    entries = [
+        plan_entry(ticked, None),
+        plan_entry(counted_up, None),
+        plan_entry(pair, None),
+    ]
+    others = [
+        plan_entry(custom, None),
+        plan_entry(unbounded, None),
+        plan_entry(disabled, "disabled"),
+        plan_entry(scoped, "not_applicable"),
+    ]
+    plan = [("learning", entries), ("norms", others)]
+    scorer = plan_module.compile_plan(plan, ItemResult, {})
+    for done, n, m in [(True, 0, 0), (False, 1, 0), (True, 2, 1), (False, 3, 5), (True, 9, 0), (False, 100, 2)]:
+        facts = {"learning": {"done": done, "n": n, "m": m}, "norms": {"n": n}}
+        lines: dict[str, ItemResult] = {}
+        scorer(facts, lines, None)
+        assert list(lines) == [entry[0] for entry in entries + others]
+        assert {item_id: line_values(line) for item_id, line in lines.items()} == interpreted(plan, facts)
+        assert all(line.item.id == item_id for item_id, line in lines.items())
+    lines = {}
+    scorer({"learning": {"done": True, "n": 9, "m": 0}, "norms": {"n": 0}}, lines, None)
+    assert (lines["learning.counted"].points, lines["learning.counted"].raw) == (Decimal(3), Decimal("13.5"))
+    assert (lines["norms.custom"].points, lines["norms.custom"].raw) == (ZERO, Decimal(-6))
+    assert lines["norms.open"].points == ZERO
+    assert lines["norms.scoped"].note == scoped.scope.describe() != ""  # type: ignore[union-attr]
+
+
+def test_a_rule_that_raises_in_the_compiled_plan_names_its_item_and_plugin() -> None:
+    def broken(values: Values, context: Any) -> tuple[Decimal, Any]:
+        raise ZeroDivisionError("a plugin's bug")
+
+    fine = item("learning.fine", points=1, title="正常", facts=yes_no("done", "done"), rule=Flag("done"))
+    failing = item("learning.failing", points=1, title="出错", facts=count("n"), rule=Custom(broken, "bug"))
+    plan = [("learning", [plan_entry(fine, None), plan_entry(failing, None)])]
+    scorer = plan_module.compile_plan(plan, ItemResult, {"learning.failing": "buggy-plugin"})
+    with pytest.raises(PluginFault) as raised:
+        scorer({"learning": {"done": True, "n": 1}}, {}, None)
+    assert (raised.value.plugin, raised.value.item) == ("buggy-plugin", "learning.failing")
+    assert isinstance(raised.value.__cause__, ZeroDivisionError)
+
+
+def test_the_compiled_text_names_no_id_or_fact() -> None:
+    """Ids and fact names are constants of the function, never its text: a
+    name no Python identifier could be still compiles and scores."""
+    odd = 'x"]\nimport os  # '
+    declared = item("learning.odd", points=1, title="怪名", facts=yes_no(odd, odd), rule=Flag(odd))
+    scorer = plan_module.compile_plan([("learning", [plan_entry(declared, None)])], ItemResult, {})
+    lines: dict[str, ItemResult] = {}
+    scorer({"learning": {odd: True}}, lines, None)
+    assert lines["learning.odd"].points == Decimal(1)
