@@ -8,7 +8,7 @@ alone, whose results are then remembered by those values (:class:`Remembered`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from functools import partial
 from operator import itemgetter
@@ -107,48 +107,73 @@ Scorer = Callable[[dict[str, dict[str, Any]], dict[str, Any], Any], None]
 """A compiled plan: ``scorer(facts, lines, scoring)`` fills ``lines`` (item
 id → ItemResult) from an organisation's facts (see :func:`compile_plan`)."""
 
+SectionSums = Callable[[dict[str, Any], dict[str, Any], dict[str, Decimal]], None]
+"""Compiled section sums: ``sums(lines, sections, maxima)`` (see :func:`compile_section_sums`)."""
+
+
+class GeneratedFunction:
+    """The text of a function written out for a plan, as :mod:`dataclasses`
+    writes an ``__init__``: what the plan settled is bound as constants
+    (``c0``, ``c1``, …), so that the function runs no loop over the plan and
+    unpacks no entry. The text names only its own variables, never an id or
+    a fact, whatever the plugins declared."""
+
+    def __init__(self) -> None:
+        self.constants: list[Any] = []
+        self.body: list[str] = []
+
+    def constant(self, value: Any) -> str:
+        self.constants.append(value)
+        return f"c{len(self.constants) - 1}"
+
+    def make(self, name: str, parameters: str, **names: Any) -> Any:
+        """The function ``name(parameters)``, seeing ``names`` and the constants."""
+        outer = ", ".join([*names, *(f"c{index}" for index in range(len(self.constants)))])
+        source = "\n".join(
+            [
+                f"def make({outer}):",
+                f"    def {name}({parameters}):",
+                *(f"        {statement}" for statement in self.body or ["pass"]),
+                f"    return {name}",
+            ]
+        )
+        namespace: dict[str, Any] = {}
+        exec(compile(source, f"<fivestar {name}>", "exec"), namespace)
+        return namespace["make"](*names.values(), *self.constants)
+
 
 def compile_plan(plan: list[tuple[str, list[PlanEntry]]], line: type, owners: dict[str, str]) -> Scorer:
-    """The plan written out as one Python function, as :mod:`dataclasses`
-    writes an ``__init__``: every entry's steps in order, with its item,
-    fact, results and ceiling bound as constants, so that scoring an
-    organisation runs no loop over the plan and unpacks no entry (the score
-    step's own time fell by a third).
-
-    The generated text names only its own variables (``c0``, ``c1``, …), never
-    an id or a fact, whatever the plugins declared. What an entry does is
-    :func:`plan_entry`'s: a plain flag (its fact true → its points), a rule
-    decided by its facts' values (its :class:`Remembered` results), an item
-    not scored (its status, and for an item that does not apply the scope's
-    text), any other rule evaluated and clamped to its floor and ceiling. An
-    entry that raises is the fault of the plugin that declared its item."""
-    constants: list[Any] = []
-
-    def constant(value: Any) -> str:
-        constants.append(value)
-        return f"c{len(constants) - 1}"
-
-    body: list[str] = []
+    """The plan as one function (:class:`GeneratedFunction`); scoring an
+    organisation's items is the hot loop of a large cohort. What an entry
+    does is :func:`plan_entry`'s: a plain flag (its fact true → its points),
+    a rule decided by its facts' values (its :class:`Remembered` results), an
+    item not scored (its status, and for an item that does not apply the
+    scope's text), any other rule evaluated and clamped to its floor and
+    ceiling. An entry that raises is the fault of the plugin that declared
+    its item."""
+    function = GeneratedFunction()
+    constant = function.constant
+    body = ["at = -1", "try:"]
     ids: list[str] = []
     for section, entries in plan:
-        body.append(f"values = facts[{constant(section)}]")
+        body.append(f"    values = facts[{constant(section)}]")
         for item_id, item, fact, how, ceiling in entries:
-            body.append(f"at = {len(ids)}")
+            steps = [f"at = {len(ids)}"]
             ids.append(item_id)
             target = f"lines[{constant(item_id)}] = line({constant(item)}, "
             if how is None:
-                body += [
+                steps += [
                     f"value = values[{constant(fact)}]",
                     f"points = {constant(ceiling)} if value else zero",
                     target + 'points, points, value, "scored", "", points)',
                 ]
             elif fact is not None:
                 if fact.__class__ is str:
-                    body += [f"value = values[{constant(fact)}]", "decided_by = value.__class__, value"]
+                    steps += [f"value = values[{constant(fact)}]", "decided_by = value.__class__, value"]
                 else:
-                    body += [f"found = {constant(fact)}(values)", "decided_by = tuple(map(type, found)), found"]
+                    steps += [f"found = {constant(fact)}(values)", "decided_by = tuple(map(type, found)), found"]
                 results = constant(how)
-                body += [
+                steps += [
                     "try:",
                     f"    raw, points, trace = {results}[decided_by]",
                     "except TypeError:  # a value without a hash (a list)",
@@ -157,33 +182,41 @@ def compile_plan(plan: list[tuple[str, list[PlanEntry]]], line: type, owners: di
                 ]
             elif how.__class__ is str:
                 note = item.scope.describe() if how == "not_applicable" and item.scope else ""
-                body.append(target + f"zero, zero, None, {constant(how)}, {constant(note)})")
+                steps.append(target + f"zero, zero, None, {constant(how)}, {constant(note)})")
             else:
-                body += [f"raw, trace = {constant(how)}(values, scoring)", "points = raw"]
+                steps += [f"raw, trace = {constant(how)}(values, scoring)", "points = raw"]
                 if ceiling is None:
-                    body.append("if points < zero: points = zero")
+                    steps.append("if points < zero: points = zero")
                 else:
                     top = constant(ceiling)
-                    body += ["if points < zero: points = zero", f"elif points > {top}: points = {top}"]
-                body.append(target + 'points, raw, trace, "scored", "", points)')
-    names = ", ".join(f"c{index}" for index in range(len(constants)))
-    source = "\n".join(
-        [
-            f"def make(line, zero, fault, {names}):" if constants else "def make(line, zero, fault):",
-            "    def score_plan(facts, lines, scoring):",
-            "        at = -1",
-            "        try:",
-            *(f"            {statement}" for statement in body),
-            "        except Exception as error:",
-            "            raise fault(at) from error",
-            "    return score_plan",
-        ]
-    )
-    namespace: dict[str, Any] = {}
-    exec(compile(source, "<fivestar scoring plan>", "exec"), namespace)
+                    steps += ["if points < zero: points = zero", f"elif points > {top}: points = {top}"]
+                steps.append(target + 'points, raw, trace, "scored", "", points)')
+            body += [f"    {step}" for step in steps]
+    body += ["except Exception as error:", "    raise fault(at) from error"]
+    function.body = body
 
     def fault(at: int) -> PluginFault:
         item_id = ids[at] if at >= 0 else ""
         return PluginFault(owners.get(item_id, "?"), "score", item_id)
 
-    return namespace["make"](line, ZERO, fault, *constants)
+    return function.make("score_plan", "facts, lines, scoring", line=line, zero=ZERO, fault=fault)  # type: ignore[no-any-return]
+
+
+def compile_section_sums(section_plan: Sequence[tuple[Any, tuple[str, ...]]], result: type) -> SectionSums:
+    """Each section's sum of its items' points under its maximum, as one
+    function (:class:`GeneratedFunction`): ``sections[id] = result(section,
+    claimed, score, maximum, item_ids, lines)``. The sum starts at zero and
+    adds the items in order, as a loop would (the same decimal, to the
+    exponent)."""
+    function = GeneratedFunction()
+    constant = function.constant
+    for section, item_ids in section_plan:
+        key = constant(section.id)
+        terms = "".join(f" + lines[{constant(item_id)}].points" for item_id in item_ids)
+        function.body += [
+            f"maximum = maxima[{key}]",
+            f"claimed = zero{terms}",
+            f"sections[{key}] = result({constant(section)}, claimed, maximum if maximum < claimed else claimed, "
+            f"maximum, {constant(item_ids)}, lines)",
+        ]
+    return function.make("section_sums", "lines, sections, maxima", result=result, zero=ZERO)  # type: ignore[no-any-return]

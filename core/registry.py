@@ -25,9 +25,10 @@ from fivestar.model import (
     Problem,
     Scope,
     Section,
+    SectionResult,
 )
 from fivestar.numbers import ZERO
-from fivestar.plan import PlanEntry, Scorer, compile_plan, plan_entry
+from fivestar.plan import PlanEntry, Scorer, SectionSums, compile_plan, compile_section_sums, plan_entry
 from fivestar.rules import AllFlags, Flag
 from fivestar.suggest import did_you_mean
 
@@ -175,6 +176,11 @@ class Registry:
     def section_plan(self) -> tuple[tuple[Section, tuple[str, ...]], ...]:
         """Each section with the ids of its items, in order (what the cap step goes through)."""
         return tuple((self.sections[section_id], item_ids) for section_id, item_ids in self.section_item_ids.items())
+
+    @cached_property
+    def section_sums(self) -> SectionSums:
+        """:attr:`section_plan`'s sums and maxima, compiled (:func:`fivestar.plan.compile_section_sums`)."""
+        return compile_section_sums(self.section_plan, SectionResult)
 
     @cached_property
     def schema(self) -> dict[str, dict[str, FactType]]:

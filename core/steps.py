@@ -140,8 +140,8 @@ def sum_sections(ledger: Ledger, context: RunContext) -> None:
     that do not apply to it count for nothing).
 
     Without a falsified item a section's score is its sum under its
-    maximum (:func:`section_score`, written out here: this runs for every
-    section of every organisation)."""
+    maximum (:func:`section_score`, compiled: this runs for every section of
+    every organisation, see :func:`fivestar.plan.compile_section_sums`)."""
     registry = context.registry
     lines = ledger.items
     sections = ledger.sections
@@ -153,13 +153,7 @@ def sum_sections(ledger: Ledger, context: RunContext) -> None:
             claimed, score = section_score([lines[item_id] for item_id in item_ids], maximum, after_cap)
             sections[section.id] = SectionResult(section, claimed, score, maximum, item_ids, lines)
         return
-    for section, item_ids in registry.section_plan:
-        maximum = maxima[section.id]
-        claimed = ZERO
-        for item_id in item_ids:
-            claimed += lines[item_id].points
-        score = maximum if maximum < claimed else claimed
-        sections[section.id] = SectionResult(section, claimed, score, maximum, item_ids, lines)
+    registry.section_sums(lines, sections, maxima)
 
 
 def award(ledger: Ledger, context: RunContext) -> None:

@@ -248,3 +248,35 @@ def test_the_compiled_text_names_no_id_or_fact() -> None:
     lines: dict[str, ItemResult] = {}
     scorer({"learning": {odd: True}}, lines, None)
     assert lines["learning.odd"].points == Decimal(1)
+
+
+def test_the_compiled_section_sums_add_in_order_from_zero_under_each_maximum() -> None:
+    """The same decimals as a loop from zero (exponents too: 1.0 + 2 is 3.0,
+    and a lone 1E+1 is written 10), each section under its own maximum."""
+
+    class Section:
+        def __init__(self, section_id: str) -> None:
+            self.id = section_id
+
+    learning, norms, empty = Section("learning"), Section("norms"), Section("empty")
+    plan = [(learning, ("a", "b", "c")), (norms, ("d",)), (empty, ())]
+    sums = plan_module.compile_section_sums(plan, lambda *parts: parts)
+
+    class Line:
+        def __init__(self, points: str) -> None:
+            self.points = Decimal(points)
+
+    for a, b, c, d in [("1.0", "2", "0.5", "1E+1"), ("0", "0", "0", "0"), ("3", "4.5", "-1", "2.25")]:
+        lines = {key: Line(points) for key, points in zip("abcd", (a, b, c, d), strict=True)}
+        sections: dict[str, Any] = {}
+        maxima = {"learning": Decimal(5), "norms": Decimal(3), "empty": Decimal(0)}
+        sums(lines, sections, maxima)
+        for section, item_ids in plan:
+            claimed = ZERO
+            for item_id in item_ids:
+                claimed += lines[item_id].points
+            maximum = maxima[section.id]
+            expected = (section, claimed, min(claimed, maximum), maximum, item_ids, lines)
+            assert sections[section.id] == expected
+            assert str(sections[section.id][1]) == str(claimed)
+    assert str(sections["norms"][1]) == "2.25"
