@@ -104,7 +104,7 @@ def results_from_run(result: RunResult) -> Iterator[SavedRow]:
             if fields is None:
                 fields, facts = row_fields(organisation, ledger), dumps(organisation.facts).encode("utf-8")
             if document is None:
-                document = writer.text(organisation, ledger).encode("utf-8")
+                document = writer.document(organisation, ledger)
         rank = ranked.get(org_id) if fields.status == "scored" else None
         yield SavedRow(year, fields, facts, document + rank_tail(rank).encode("utf-8"))
 

@@ -18,7 +18,7 @@ import pytest
 from fivestar.config import load_config
 from fivestar.numbers import fmt, json_number
 from fivestar.pipeline import RunResult, collector_paused, prepare, run, run_cohort
-from fivestar.report import RenderOptions, organisation_documents, render_json, run_header
+from fivestar.report import RenderOptions, joined, organisation_documents, render_json, run_header
 from fivestar.report.json_text import number_text
 
 
@@ -50,7 +50,7 @@ def reference_json(result: RunResult) -> str:
 
 
 def written(result: RunResult) -> str:
-    return "".join(render_json(result, RenderOptions()))
+    return joined(render_json(result, RenderOptions()))
 
 
 def test_the_sample_cohort(sample_config: Path) -> None:

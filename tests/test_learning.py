@@ -17,7 +17,7 @@ import pytest
 from fivestar.model import InputError, Ledger
 from fivestar.pipeline import RunResult
 from fivestar.registry import RegistryError
-from fivestar.report import RenderOptions, render_json
+from fivestar.report import RenderOptions, joined, render_json
 from samples import LEARNING, toml_literal
 
 D = Decimal
@@ -560,7 +560,7 @@ def test_an_unknown_disabled_item_is_refused(write_org: WriteOrg, assess: Assess
 
 def test_the_json_report_prints_exact_points(write_org: WriteOrg, assess: Assess) -> None:
     write_org("a", learning=model(halfyear_reports=2, unimplemented=1, training_misses=1))
-    text = "".join(render_json(assess(), RenderOptions()))
+    text = joined(render_json(assess(), RenderOptions()))
     document = json.loads(text, parse_float=Decimal)
     items = document["organisations"][0]["sections"]["learning"]["items"]
     assert items["learning.conveyed"]["points"] == D("2.8")

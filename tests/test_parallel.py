@@ -10,14 +10,14 @@ import fivestar.pipeline
 import pytest
 from fivestar.config import load_config
 from fivestar.pipeline import prepare, run_cohort
-from fivestar.report import RenderOptions, render_json
+from fivestar.report import RenderOptions, joined, render_json
 
 
 def rendered(config_path: Path, jobs: int) -> str:
     config = load_config(config_path)
     pm, context = prepare(config)
     result = run_cohort(config.organisation_files(), pm, context, jobs=jobs)
-    return "".join(render_json(result, RenderOptions()))
+    return joined(render_json(result, RenderOptions()))
 
 
 def test_two_processes_read_the_sample_cohort_exactly_as_one(

@@ -20,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 from fivestar.cli import main
 from fivestar.pipeline import RunResult
-from fivestar.report import RenderOptions, excel, html_page, render_json
+from fivestar.report import RenderOptions, excel, html_page, joined, render_json
 from fivestar.report.csv_table import render_csv
 from fivestar.report.excel import render_xlsx, sheet_title
 from fivestar.report.html_page import render_html
@@ -67,7 +67,7 @@ def cohort(write_org: WriteOrg, assess: Assess) -> tuple[RunResult, dict[str, An
     )
     write_org("d", learning={**LEARNING, "halfyear_reports": 5})
     result = assess()
-    document = json.loads("".join(render_json(result, RenderOptions())))
+    document = json.loads(joined(render_json(result, RenderOptions())))
     return result, document
 
 

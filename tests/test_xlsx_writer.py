@@ -23,7 +23,7 @@ import openpyxl
 import pytest
 from fivestar.config import load_config
 from fivestar.pipeline import RunResult, run
-from fivestar.report import RenderOptions, excel, render_json
+from fivestar.report import RenderOptions, excel, joined, render_json
 from fivestar.report.excel import render_xlsx
 from fivestar.report.labels import LABELS
 from fivestar.report.workbook_xml import SheetSetup, WorkbookWriter, escape, escape_cell
@@ -182,9 +182,7 @@ def test_a_large_cohort_is_written_row_after_row_with_the_json_figures(generate:
     total is the JSON's own text (openpyxl wrote 75.1 as 75.09999999999999)."""
     result = run(load_config(generate.write_cohort(250, tmp_path / "cohort")))
     content = render_xlsx(result, RenderOptions())
-    document = json.loads(
-        "".join(piece if isinstance(piece, str) else piece.decode() for piece in render_json(result, RenderOptions()))
-    )
+    document = json.loads(joined(render_json(result, RenderOptions())))
     scored = [entry for entry in document["organisations"] if entry["status"] == "scored"]
     sheets = {name: root for name, root in xml_parts(content) if name.startswith("xl/worksheets/sheet")}
     assert len(scored) > 200

@@ -53,6 +53,11 @@ class Renderer:
     ``render`` to stream from ``result.pieces[name]`` (see :mod:`fivestar.streamed`)."""
 
 
+def joined(pieces: Iterable[str | bytes]) -> str:
+    """A report's pieces as one text (a renderer yields text or UTF-8 bytes)."""
+    return b"".join(piece.encode("utf-8") if isinstance(piece, str) else piece for piece in pieces).decode("utf-8")
+
+
 def exact_number(value: Decimal) -> int | float | Decimal:
     """``json_number``, or the decimal itself when no float shows it exactly
     (more than 15 significant digits, e.g. a sum of two decimal facts drawn
@@ -245,9 +250,9 @@ def result_document(result: RunResult) -> dict[str, Any]:
     return jsonable({**run_header(result), "organisations": list(organisation_documents(result))})
 
 
-def json_pieces(pm: PluginManager, context: RunContext) -> Callable[[Organisation, Ledger | None], str]:
+def json_pieces(pm: PluginManager, context: RunContext) -> Callable[[Organisation, Ledger | None], bytes]:
     """One organisation's JSON document without its rank (a large run's pieces)."""
-    return DocumentWriter(plugin_versions(pm), ENGINE).text
+    return DocumentWriter(plugin_versions(pm), ENGINE).document
 
 
 def render_json(result: RunResult, options: RenderOptions) -> Iterator[str | bytes]:
@@ -272,12 +277,12 @@ def render_json(result: RunResult, options: RenderOptions) -> Iterator[str | byt
                 pieces.append(rank_tail(ranked[org_id] if org_id is not None else None).encode())
             yield b"".join(pieces)
     else:
-        separator = "\n"
+        separator = b"\n"
         for organisation in result.organisations:
             ledger = result.ledgers.get(organisation.id) if organisation.valid else None
             rank = ranked.get(organisation.id) if ledger else None
-            yield separator + writer.text(organisation, ledger) + rank_tail(rank)
-            separator = ",\n"
+            yield separator + writer.document(organisation, ledger) + rank_tail(rank).encode()
+            separator = b",\n"
     yield "\n]}\n"
 
 

@@ -118,14 +118,14 @@ class ItemWriter:
         self.fact_labels = [encode_basestring(name) + ": " for name in self.names]
         self.section = item.section
         self.single = len(self.names) == 1
-        self.memo: dict[tuple[Any, ...], str] | None = {} if isinstance(item.rule, PURE_RULES) else None
+        self.memo: dict[tuple[Any, ...], bytes] | None = {} if isinstance(item.rule, PURE_RULES) else None
         self.flag = isinstance(item.rule, Flag) and self.single
         """A flag's plain line (as scored, its trace the fact's value) is
         remembered by points, value and source alone: its text depends on
         nothing else."""
 
-    def text(self, line: ItemResult, table: dict[str, Any], sources: dict[str, str]) -> str:
-        """The line's text; ``table`` is the facts of the item's section."""
+    def text(self, line: ItemResult, table: dict[str, Any], sources: dict[str, str]) -> bytes:
+        """The line's text in UTF-8; ``table`` is the facts of the item's section."""
         values: Any
         origins: Any
         if self.single:
@@ -173,7 +173,7 @@ class ItemWriter:
             memo[key] = text
         return text
 
-    def _render(self, line: ItemResult, values: Any, origins: Any) -> str:
+    def _render(self, line: ItemResult, values: Any, origins: Any) -> bytes:
         if self.single:
             values, origins = (values,), (origins,)
         value = self.encoder.value
@@ -184,23 +184,23 @@ class ItemWriter:
         return (
             f"{self.head}{self.encoder.value(line.points)}{self.after_points}{encode_basestring(line.status)}, "
             f'"basis": {encode_basestring(line.basis)}, "facts": {{{facts}}}, "sources": {{{shown}}}}}'
-        )
+        ).encode()
 
 
 class DocumentWriter:
-    """Each organisation's part of the JSON result as text, the same bytes as
+    """Each organisation's part of the JSON result in UTF-8, the same bytes as
     ``json.dumps(organisation_document(...))`` without the closing ``rank``
     (which is known only once the whole cohort is scored): see :func:`rank_tail`."""
 
     def __init__(self, plugin_versions: dict[str, str], engine: str) -> None:
         self.encoder = ExactEncoder()
         self.items: dict[str, ItemWriter] = {}
-        self.sections: dict[str, tuple[Any, str]] = {}
-        self.award_texts: dict[tuple[Any, ...], str] = {}
+        self.sections: dict[str, tuple[Any, bytes]] = {}
+        self.award_texts: dict[tuple[Any, ...], bytes] = {}
         self.provenance = (
             f', "provenance": {{"engine": {encode_basestring(engine)}, '
             f'"plugins": {self.encoder.dumps(plugin_versions)}, "evidence_sha256": '
-        )
+        ).encode()
 
     def item(self, item: Item) -> ItemWriter:
         writer = self.items.get(item.id)
@@ -208,17 +208,17 @@ class DocumentWriter:
             writer = self.items[item.id] = ItemWriter(item, self.encoder)
         return writer
 
-    def section_head(self, section_id: str, section: Any) -> str:
+    def section_head(self, section_id: str, section: Any) -> bytes:
         known = self.sections.get(section_id)
         if known is None or known[0] is not section:
             head = f"{encode_basestring(section_id)}: {{{self._pair('title', section.title)}, " + '"score": '
-            known = self.sections[section_id] = (section, head)
+            known = self.sections[section_id] = (section, head.encode())
         return known[1]
 
     def problems(self, problems: list[Any]) -> str:
         return self.encoder.dumps([problem.as_dict() for problem in problems]) if problems else "[]"
 
-    def awards(self, awards: Awards) -> str:
+    def awards(self, awards: Awards) -> bytes:
         """The awards' text, remembered by their values (few combinations)."""
         document = awards_document(awards)
         try:
@@ -231,9 +231,9 @@ class DocumentWriter:
             )
             text = self.award_texts.get(key)
         except TypeError:
-            return self.encoder.dumps(document)
+            return self.encoder.dumps(document).encode()
         if text is None:
-            text = self.encoder.dumps(document)
+            text = self.encoder.dumps(document).encode()
             if len(self.award_texts) >= MEMO_LIMIT:
                 self.award_texts.clear()
             self.award_texts[key] = text
@@ -242,34 +242,41 @@ class DocumentWriter:
     def _pair(self, key: str, value: Any) -> str:
         return f"{encode_basestring(key)}: {self.encoder.value(value)}"
 
-    def text(self, organisation: Organisation, ledger: Ledger | None) -> str:
-        """The organisation's document up to, not including, its rank."""
+    def document(self, organisation: Organisation, ledger: Ledger | None) -> bytes:
+        """The organisation's document up to, not including, its rank, in
+        UTF-8: the parts remembered across organisations (items' lines,
+        section heads, awards) are kept encoded, so that only what is the
+        organisation's own is encoded (encoding the whole text was a tenth
+        of writing it)."""
         encode = self.encoder.value
         dumps = self.encoder.dumps
         parts = [
-            f'{{"id": {encode(organisation.id)}, "name": {encode(organisation.name)}, '
-            f'"file": {encode_basestring(str(organisation.path))}, '
-            f'"status": {SCORED if ledger else PLUGIN_ERROR if organisation.plugin_fault else FAILED}, '
-            f'"errors": {self.problems(organisation.errors)}, '
-            f'"warnings": {self.problems(organisation.warnings)}, '
+            (
+                f'{{"id": {encode(organisation.id)}, "name": {encode(organisation.name)}, '
+                f'"file": {encode_basestring(str(organisation.path))}, '
+                f'"status": {SCORED if ledger else PLUGIN_ERROR if organisation.plugin_fault else FAILED}, '
+                f'"errors": {self.problems(organisation.errors)}, '
+                f'"warnings": {self.problems(organisation.warnings)}, '
+            ).encode()
         ]
         if ledger is None:
-            parts.append('"total": null, "heavy_total": null, "sections": {}, "heavy": [], "awards": null')
+            parts.append(b'"total": null, "heavy_total": null, "sections": {}, "heavy": [], "awards": null')
         else:
             parts.append(
-                f'"total": {encode(ledger.total)}, "heavy_total": {encode(ledger.heavy_points())}, "sections": {{'
+                f'"total": {encode(ledger.total)}, "heavy_total": {encode(ledger.heavy_points())}, '
+                f'"sections": {{'.encode()
             )
             facts = ledger.organisation.facts
             sources = organisation.sources
             first_section = True
             for section_id, section in ledger.sections.items():
                 if not first_section:
-                    parts.append(", ")
+                    parts.append(b", ")
                 first_section = False
                 parts.append(self.section_head(section_id, section.section))
                 parts.append(
                     f'{encode(section.score)}, "max": {encode(section.max)}, '
-                    f'"claimed": {encode(section.claimed)}, "items": {{'
+                    f'"claimed": {encode(section.claimed)}, "items": {{'.encode()
                 )
                 writers = self.items
                 lines = section.lines
@@ -283,9 +290,9 @@ class DocumentWriter:
                         writer = self.item(item)
                     own = table if item.section == section_id else facts.get(item.section) or {}
                     texts.append(writer.text(line, own, sources))
-                parts.append(", ".join(texts))
-                parts.append("}}")
-            parts.append('}, "heavy": ')
+                parts.append(b", ".join(texts))
+                parts.append(b"}}")
+            parts.append(b'}, "heavy": ')
             parts.append(
                 dumps(
                     [
@@ -297,21 +304,21 @@ class DocumentWriter:
                         }
                         for deduction in ledger.heavy
                     ]
-                )
+                ).encode()
                 if ledger.heavy
-                else "[]"
+                else b"[]"
             )
-            parts.append(', "awards": ')
+            parts.append(b', "awards": ')
             parts.append(self.awards(ledger.awards))
         parts.append(self.provenance)
-        parts.append(encode(organisation.sha256))
-        parts.append("}")
+        parts.append(encode(organisation.sha256).encode())
+        parts.append(b"}")
         for key, value in organisation.decisions().items():
-            parts.append(f", {encode_basestring(key)}: {dumps(value) if value else '[]'}")
+            parts.append(f", {encode_basestring(key)}: {dumps(value) if value else '[]'}".encode())
         for key, value in organisation.extras.items():
             if key not in DOCUMENT_KEYS and key != "rank":
-                parts.append(f", {encode_basestring(key)}: {dumps(value)}")
-        return "".join(parts)
+                parts.append(f", {encode_basestring(key)}: {dumps(value)}".encode())
+        return b"".join(parts)
 
 
 DOCUMENT_KEYS = frozenset(
@@ -350,7 +357,7 @@ def awards_document(awards: Awards) -> dict[str, Any]:
 
 
 def rank_tail(rank: int | None) -> str:
-    """What follows an organisation's :meth:`DocumentWriter.text`: its rank."""
+    """What follows an organisation's :meth:`DocumentWriter.document`: its rank."""
     return f', "rank": {"null" if rank is None else rank}}}'
 
 
