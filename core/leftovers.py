@@ -12,9 +12,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import platform
 import re
 import shutil
-import socket
 import tempfile
 import time
 from pathlib import Path
@@ -23,10 +23,12 @@ from fivestar.logs import get_logger
 
 log = get_logger(__name__)
 
-MACHINE = hashlib.sha256(socket.gethostname().encode("utf-8")).hexdigest()[:8]
+MACHINE = hashlib.sha256(platform.node().encode("utf-8")).hexdigest()[:8]
 """This machine (or container), by its host name: a folder shared between
 machines (a network drive, a ``/tmp`` shared by containers) holds other
-machines' runs, whose process ids mean nothing here."""
+machines' runs, whose process ids mean nothing here. (``platform.node()``
+is the host name that ``socket.gethostname()`` gives, without importing
+``socket`` at every run's start.)"""
 
 OWNER = r"(?:(?P<pid>[0-9]+)(?:@(?P<machine>[0-9a-f]{8}))?-)?"
 """``PID@MACHINE-`` in a leftover's name (``PID-`` or nothing before the

@@ -32,7 +32,6 @@ from fivestar.model import Awards, Cohort, DerivedFact, InputError, Ledger, Orga
 from fivestar.numbers import ZERO
 from fivestar.office import apply_review, load_office
 from fivestar.registry import Registry, build_registry
-from fivestar.store import HistoryStore
 from fivestar.suggest import did_you_mean
 from fivestar.tomllines import with_file_lines
 from fivestar.workbook_reader import locate
@@ -228,6 +227,8 @@ def prepare(
             organisations=len(set(context.office.records) | set(context.office.findings)),
         )
     if config.history:
+        from fivestar.store import HistoryStore
+
         store = HistoryStore(config.history_path)
         context.previous = store.previous_year(config.year - 1)
         context.suppliers[HISTORY_STORE] = str(shown_path(config.history_path))

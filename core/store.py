@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from fivestar.config import shown_path
+from fivestar.exactjson import dumps
 from fivestar.logs import get_logger
 from fivestar.model import InputError, Problem
-from fivestar.numbers import fmt
 from fivestar.version import __version__
 
 log = get_logger(__name__)
@@ -79,19 +79,6 @@ def _store_problem(path: Path, expected: str, found: str) -> StoreError:
 
 def _already_saved(path: Path, year: int) -> StoreError:
     return _store_problem(path, f"a year not yet saved (use --replace to overwrite {year})", f"{year} saved")
-
-
-def _decimal_text(value: object) -> str:
-    if isinstance(value, Decimal):
-        return fmt(value)
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    raise TypeError(f"cannot store {type(value).__name__}")
-
-
-def dumps(value: Any) -> str:
-    """JSON with decimals kept as exact text."""
-    return json.dumps(value, ensure_ascii=False, default=_decimal_text, sort_keys=True)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from fivestar.context import RunContext
+from fivestar.exactjson import dumps
 from fivestar.manager import PluginManager
 from fivestar.markers import hookimpl
 from fivestar.model import Ledger, Organisation
@@ -16,7 +17,6 @@ from fivestar.numbers import fmt
 from fivestar.pipeline import RunResult
 from fivestar.report import Renderer, RenderOptions, ranks
 from fivestar.report.text import clean
-from fivestar.store import dumps
 
 FLAGS = ("party_building_excellence", "performance_excellence", "five_star")
 RUN_COLUMNS = ("year", "edition", "policies")

@@ -10,7 +10,6 @@ from typing import Any
 from fivestar.logs import get_logger
 from fivestar.model import InputError
 from fivestar.pipeline import RunResult
-from fivestar.store import HistoryStore
 
 log = get_logger(__name__)
 
@@ -24,6 +23,8 @@ def history_totals(result: RunResult) -> dict[str, Any]:
     config = result.config
     if config is None or not getattr(config, "history", True) or not config.history_path.exists():
         return {}
+    from fivestar.store import HistoryStore
+
     year = result.context.year
     store = HistoryStore(config.history_path)
     try:
