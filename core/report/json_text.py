@@ -110,9 +110,12 @@ class ItemWriter:
     def __init__(self, item: Item, encoder: ExactEncoder) -> None:
         self.item = item
         self.encoder = encoder
-        self.head = f'{encode_basestring(item.id)}: {{"title": {encode_basestring(item.title)}, "points": '
+        self.head = f'{encode_basestring(item.id)}: {{"title": {encode_basestring(item.title)}, "points": '.encode()
         maximum = "null" if item.points is None else number_text(item.points)
-        self.after_points = f', "max": {maximum}, "status": '
+        self.after_points = f', "max": {maximum}, "status": '.encode()
+        self.statuses: dict[str, bytes] = {}
+        self.fact_texts: dict[tuple[Any, ...], bytes] = {}
+        self.source_texts: dict[Any, bytes] = {}
         self.names = [spec.name for spec in item.facts]
         self.keys = item.fact_keys()
         self.fact_labels = [encode_basestring(name) + ": " for name in self.names]
@@ -174,17 +177,55 @@ class ItemWriter:
         return text
 
     def _render(self, line: ItemResult, values: Any, origins: Any) -> bytes:
-        if self.single:
-            values, origins = (values,), (origins,)
-        value = self.encoder.value
-        facts = ", ".join([label + value(fact) for label, fact in zip(self.fact_labels, values, strict=True)])
-        shown = ", ".join(
-            [label + encode_basestring(origin) for label, origin in zip(self.fact_labels, origins, strict=True)]
+        """The line's text; its facts' and sources' parts remembered by their
+        values (and classes: ``true`` and ``1`` are equal, not the same text)."""
+        status = self.statuses.get(line.status)
+        if status is None:
+            status = self.statuses[line.status] = f'{encode_basestring(line.status)}, "basis": '.encode()
+        return b"".join(
+            [
+                self.head,
+                self.encoder.value(line.points).encode(),
+                self.after_points,
+                status,
+                encode_basestring(line.basis).encode(),
+                b', "facts": {',
+                self._facts(values),
+                b'}, "sources": {',
+                self._sources(origins),
+                b"}}",
+            ]
         )
-        return (
-            f"{self.head}{self.encoder.value(line.points)}{self.after_points}{encode_basestring(line.status)}, "
-            f'"basis": {encode_basestring(line.basis)}, "facts": {{{facts}}}, "sources": {{{shown}}}}}'
-        ).encode()
+
+    def _facts(self, values: Any) -> bytes:
+        if self.single:
+            values = (values,)
+        try:
+            key = (values, tuple([value.__class__ for value in values]))
+            text = self.fact_texts.get(key)
+        except TypeError:  # a value without a hash (a list of records)
+            key, text = None, None
+        if text is None:
+            value = self.encoder.value
+            labelled = [label + value(fact) for label, fact in zip(self.fact_labels, values, strict=True)]
+            text = ", ".join(labelled).encode()
+            if key is not None:
+                if len(self.fact_texts) >= MEMO_LIMIT:
+                    self.fact_texts.clear()
+                self.fact_texts[key] = text
+        return text
+
+    def _sources(self, origins: Any) -> bytes:
+        text = self.source_texts.get(origins)
+        if text is None:
+            shown = (origins,) if self.single else origins
+            text = ", ".join(
+                [label + encode_basestring(origin) for label, origin in zip(self.fact_labels, shown, strict=True)]
+            ).encode()
+            if len(self.source_texts) >= MEMO_LIMIT:
+                self.source_texts.clear()
+            self.source_texts[origins] = text
+        return text
 
 
 class DocumentWriter:
