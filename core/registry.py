@@ -28,7 +28,16 @@ from fivestar.model import (
     SectionResult,
 )
 from fivestar.numbers import ZERO
-from fivestar.plan import PlanEntry, Scorer, SectionSums, compile_plan, compile_section_sums, plan_entry
+from fivestar.plan import (
+    COMPILE_AFTER,
+    PlanEntry,
+    Scorer,
+    SectionSums,
+    compile_plan,
+    compile_section_sums,
+    interpreted_plan,
+    plan_entry,
+)
 from fivestar.rules import AllFlags, Flag
 from fivestar.suggest import did_you_mean
 
@@ -82,7 +91,7 @@ class Registry:
     extra_tables: frozenset[str] = frozenset()
     _maxima: dict[frozenset[str], dict[str, Decimal]] = field(default_factory=dict, repr=False)
     _plans: dict[frozenset[str], Any] = field(default_factory=dict, repr=False)
-    _scorers: dict[frozenset[str], Scorer] = field(default_factory=dict, repr=False)
+    _scorers: dict[frozenset[str], tuple[int | None, Scorer]] = field(default_factory=dict, repr=False)
     forms: tuple[ListForm, ...] = ()
 
     @property
@@ -161,11 +170,21 @@ class Registry:
         return result
 
     def scorer_for(self, not_applicable: frozenset[str]) -> Scorer:
-        """:meth:`scoring_plan_for` compiled (:func:`fivestar.plan.compile_plan`), once per set of items."""
-        scorer = self._scorers.get(not_applicable)
-        if scorer is None:
-            plan = self.scoring_plan_for(not_applicable)
-            scorer = self._scorers[not_applicable] = compile_plan(plan, ItemResult, self.owners)
+        """What scores an organisation to which the items ``not_applicable``
+        do not apply: :meth:`scoring_plan_for` as a loop, and from its
+        :data:`fivestar.plan.COMPILE_AFTER`-th organisation on compiled
+        (:func:`fivestar.plan.compile_plan`)."""
+        found = self._scorers.get(not_applicable)
+        if found is not None and found[0] is None:
+            return found[1]
+        uses = found[0] + 1 if found is not None else 1
+        plan = self.scoring_plan_for(not_applicable)
+        if uses >= COMPILE_AFTER:
+            scorer = compile_plan(plan, ItemResult, self.owners)
+            self._scorers[not_applicable] = (None, scorer)
+            return scorer
+        scorer = found[1] if found is not None else interpreted_plan(plan, ItemResult, self.owners)
+        self._scorers[not_applicable] = (uses, scorer)
         return scorer
 
     @cached_property

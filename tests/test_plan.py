@@ -154,30 +154,6 @@ def test_an_item_decided_by_a_list_is_scored(write_org: Callable[..., Path], ass
     assert lines["a"].trace == ([{"name": "x"}], True)
 
 
-def interpreted(plan: list[tuple[str, list[Any]]], facts: dict[str, dict[str, Any]]) -> dict[str, tuple[Any, ...]]:
-    """What each plan entry gives, worked out entry by entry from plan_entry's
-    own description (the compiled plan must give the same lines)."""
-    lines = {}
-    for section, entries in plan:
-        values = facts[section]
-        for item_id, declared, fact, how, ceiling in entries:
-            if how is None:
-                points = ceiling if values[fact] else ZERO
-                lines[item_id] = (points, points, values[fact], "scored", "", points)
-            elif fact is not None:
-                found = values[fact] if isinstance(fact, str) else fact(values)
-                key = (type(found), found) if isinstance(fact, str) else (tuple(map(type, found)), found)
-                raw, points, trace = how[key]
-                lines[item_id] = (points, raw, trace, "scored", "", points)
-            elif isinstance(how, str):
-                note = declared.scope.describe() if how == "not_applicable" and declared.scope else ""
-                lines[item_id] = (ZERO, ZERO, None, how, note, ZERO)
-            else:
-                raw, trace = how(values, None)
-                lines[item_id] = (points := clamp(raw, ceiling), raw, trace, "scored", "", points)
-    return lines
-
-
 def line_values(line: Any) -> tuple[Any, ...]:
     return (line.points, line.raw, line.trace, line.status, line.note, line.scored_points)
 
@@ -210,13 +186,18 @@ def test_the_compiled_plan_gives_each_entrys_own_line() -> None:
     ]
     plan = [("learning", entries), ("norms", others)]
     scorer = plan_module.compile_plan(plan, ItemResult, {})
+    loop = plan_module.interpreted_plan(plan, ItemResult, {})
     for done, n, m in [(True, 0, 0), (False, 1, 0), (True, 2, 1), (False, 3, 5), (True, 9, 0), (False, 100, 2)]:
         facts = {"learning": {"done": done, "n": n, "m": m}, "norms": {"n": n}}
         lines: dict[str, ItemResult] = {}
         scorer(facts, lines, None)
-        assert list(lines) == [entry[0] for entry in entries + others]
-        assert {item_id: line_values(line) for item_id, line in lines.items()} == interpreted(plan, facts)
-        assert all(line.item.id == item_id for item_id, line in lines.items())
+        looped: dict[str, ItemResult] = {}
+        loop(facts, looped, None)
+        assert list(lines) == list(looped) == [entry[0] for entry in entries + others]
+        assert {item_id: line_values(line) for item_id, line in lines.items()} == {
+            item_id: line_values(line) for item_id, line in looped.items()
+        }
+        assert all(line.item is looped[item_id].item for item_id, line in lines.items())
     lines = {}
     scorer({"learning": {"done": True, "n": 9, "m": 0}, "norms": {"n": 0}}, lines, None)
     assert (lines["learning.counted"].points, lines["learning.counted"].raw) == (Decimal(3), Decimal("13.5"))
@@ -232,11 +213,37 @@ def test_a_rule_that_raises_in_the_compiled_plan_names_its_item_and_plugin() -> 
     fine = item("learning.fine", points=1, title="正常", facts=yes_no("done", "done"), rule=Flag("done"))
     failing = item("learning.failing", points=1, title="出错", facts=count("n"), rule=Custom(broken, "bug"))
     plan = [("learning", [plan_entry(fine, None), plan_entry(failing, None)])]
-    scorer = plan_module.compile_plan(plan, ItemResult, {"learning.failing": "buggy-plugin"})
-    with pytest.raises(PluginFault) as raised:
-        scorer({"learning": {"done": True, "n": 1}}, {}, None)
-    assert (raised.value.plugin, raised.value.item) == ("buggy-plugin", "learning.failing")
-    assert isinstance(raised.value.__cause__, ZeroDivisionError)
+    for make in (plan_module.compile_plan, plan_module.interpreted_plan):
+        scorer = make(plan, ItemResult, {"learning.failing": "buggy-plugin"})
+        with pytest.raises(PluginFault) as raised:
+            scorer({"learning": {"done": True, "n": 1}}, {}, None)
+        assert (raised.value.plugin, raised.value.item) == ("buggy-plugin", "learning.failing")
+        assert isinstance(raised.value.__cause__, ZeroDivisionError)
+
+
+def test_a_set_of_items_is_compiled_once_it_has_scored_enough_organisations(
+    monkeypatch: pytest.MonkeyPatch, write_org: Callable[..., Path], assess: Callable[..., RunResult]
+) -> None:
+    """The loop scores the first organisations of a set of items that apply,
+    the compiled plan the others, and their lines are the same."""
+    monkeypatch.setattr("fivestar.registry.COMPILE_AFTER", 3)
+    compiled = []
+    real = plan_module.compile_plan
+
+    def counted(*arguments: Any) -> Any:
+        compiled.append(arguments)
+        return real(*arguments)
+
+    monkeypatch.setattr("fivestar.registry.compile_plan", counted)
+    for index in range(5):
+        write_org(f"org{index}", learning={"halfyear_reports": 2, "political_priority": True})
+    result = assess()
+    assert len(compiled) == 1
+    lines = [
+        {item_id: (line.points, line.raw, line.status, line.note, line.basis) for item_id, line in ledger.items.items()}
+        for ledger in result.ledgers.values()
+    ]
+    assert len(lines) == 5 and all(scored == lines[0] for scored in lines)
 
 
 def test_the_compiled_text_names_no_id_or_fact() -> None:
