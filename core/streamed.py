@@ -448,9 +448,23 @@ class _Stream:
     makers: Mapping[str, PieceMaker] | None = None
     spill: Path | None = None
     pieces: dict[str, Pieces] | None = None
-    """The makers' pieces functions, made once a score phase in each process
-    that scores (a function warms its caches over the first organisations:
-    made again for every chunk, it cost some 3 ms a chunk)."""
+    """The makers' pieces functions, in the process that scores, made again
+    (:meth:`pieces_for`) once they have written :data:`CHUNK` organisations:
+    a writer remembers the texts of its first organisations (made afresh
+    for every chunk of 63, that cost some 2 ms a chunk), and what it
+    remembers grows with the organisations it writes, as much as a chunk of
+    :data:`CHUNK` let it grow before chunks were balanced."""
+    written: int = 0
+    """Organisations the pieces functions have written."""
+
+    def pieces_for(self, count: int) -> dict[str, Pieces]:
+        """The pieces functions to write ``count`` more organisations with."""
+        assert self.makers is not None
+        if self.pieces is None or self.written >= CHUNK:
+            self.pieces = {name: maker(self.pm, self.context) for name, maker in self.makers.items()}
+            self.written = 0
+        self.written += count
+        return self.pieces
 
 
 _STREAM: _Stream | None = None
@@ -474,9 +488,7 @@ def _score(bounds: tuple[int, int, frozenset[int]]) -> tuple[int, list[Row], dic
     assert _STREAM is not None and _STREAM.packed is not None and _STREAM.makers is not None
     start, end, valid = bounds
     stream = _STREAM
-    if stream.pieces is None:
-        stream.pieces = {name: maker(stream.pm, stream.context) for name, maker in stream.makers.items()}
-    pieces = stream.pieces
+    pieces = stream.pieces_for(end - start)
     written: dict[str, list[bytes]] = {name: [] for name in pieces}
     rows: list[Row] = []
     required = stream.context.registry.required_facts

@@ -323,16 +323,29 @@ def test_the_next_run_removes_the_spill_folders_of_runs_that_are_gone(
     del result
 
 
-def test_the_pieces_functions_are_made_once_a_score_phase_not_once_a_chunk(
+def test_the_pieces_functions_are_made_again_only_after_a_full_chunk_of_organisations(
     cohort: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    made: list[str] = []
+    """Small chunks (balanced over the workers) share a writer; what a
+    writer remembers is bounded as a chunk of CHUNK bounded it."""
+    made: list[int] = []
 
     def counted(pm: Any, context: Any) -> Any:
-        made.append("json")
+        made.append(len(made))
         return json_pieces(pm, context)
 
-    result = scored(cohort, 1, True, monkeypatch, pieces={"json": counted})
-    assert len(result.pieces["json"].chunks) > 1
+    monkeypatch.setattr(fivestar.streamed, "CHUNK", 10)
+    config = load_config(cohort)
+    pm, context = prepare(config)
+    packer = fivestar.streamed.Packer(context.registry)
+    stream = fivestar.streamed._Stream(pm, context, packer, [], makers={"json": counted})
+    first = stream.pieces_for(4)
+    assert stream.pieces_for(4) is first and stream.pieces_for(4) is first
     assert len(made) == 1
+    again = stream.pieces_for(4)
+    assert again is not first and len(made) == 2
+    stream.pieces = None
+    assert stream.pieces_for(4) is not again and len(made) == 3
+
+    result = scored(cohort, 1, True, monkeypatch, pieces={"json": counted})
     assert as_json(result) == as_json(scored(cohort, 1, False, monkeypatch))
