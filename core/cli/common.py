@@ -41,7 +41,7 @@ WRITTEN_ZH = {"table": "表格", "template": "模板", "config": "配置文件",
 """What was written, in the Chinese confirmation (format names such as json stay)."""
 
 
-def write_output(content: str | bytes | Iterable[str], output: Path | None, what: str = "") -> None:
+def write_output(content: str | bytes | Iterable[str | bytes], output: Path | None, what: str = "") -> None:
     """stdout (``output`` None or ``-``), or a file written whole or not at
     all (temp file + rename), confirmed on stderr with ``what`` was written.
 

@@ -39,14 +39,14 @@ class RenderOptions:
 @dataclass(frozen=True)
 class Renderer:
     """An output format: ``render(result, options)`` returns text, bytes, or
-    an iterable of text pieces written one after another (so that a large
-    cohort's output is never held whole in memory); ``suffix`` names the
-    file it writes into ``--output-dir``."""
+    an iterable of pieces, each text or UTF-8 bytes, written one after
+    another (so that a large cohort's output is never held whole in
+    memory); ``suffix`` names the file it writes into ``--output-dir``."""
 
     name: str
     description: str
     suffix: str
-    render: Callable[[RunResult, RenderOptions], str | bytes | Iterable[str]]
+    render: Callable[[RunResult, RenderOptions], str | bytes | Iterable[str | bytes]]
     pieces: PieceMaker | None = None
     """For a large cohort: makes the function that writes one organisation's
     part of this output while it is scored (in a worker process), for
