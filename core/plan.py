@@ -8,6 +8,9 @@ alone, whose results are then remembered by those values (:class:`Remembered`).
 
 from __future__ import annotations
 
+import itertools
+import linecache
+import weakref
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from functools import partial
@@ -122,7 +125,11 @@ class GeneratedFunction:
     writes an ``__init__``: what the plan settled is bound as constants
     (``c0``, ``c1``, …), so that the function runs no loop over the plan and
     unpacks no entry. The text names only its own variables, never an id or
-    a fact, whatever the plugins declared."""
+    a fact, whatever the plugins declared. The text is put where tracebacks
+    read source lines (:mod:`linecache`, as long as the function lives), so
+    that a plugin author sees the line that called the rule."""
+
+    numbers = itertools.count()
 
     def __init__(self) -> None:
         self.constants: list[Any] = []
@@ -143,9 +150,13 @@ class GeneratedFunction:
                 f"    return {name}",
             ]
         )
+        filename = f"<fivestar {name} {next(self.numbers)}>"
         namespace: dict[str, Any] = {}
-        exec(compile(source, f"<fivestar {name}>", "exec"), namespace)
-        return namespace["make"](*names.values(), *self.constants)
+        exec(compile(source, filename, "exec"), namespace)
+        function = namespace["make"](*names.values(), *self.constants)
+        linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
+        weakref.finalize(function, linecache.cache.pop, filename, None)
+        return function
 
 
 def interpreted_plan(plan: list[tuple[str, list[PlanEntry]]], line: type, owners: dict[str, str]) -> Scorer:
@@ -256,21 +267,31 @@ def compile_plan(plan: list[tuple[str, list[PlanEntry]]], line: type, owners: di
     return function.make("score_plan", "facts, lines, scoring", line=line, zero=ZERO, fault=fault)  # type: ignore[no-any-return]
 
 
+TERMS_PER_LINE = 100
+"""Items a statement of the section sums adds: one expression of a few
+thousand terms is nested too deep for Python to compile (a section of
+many departments' own items), and a statement per item would cost a
+store and a load each."""
+
+
 def compile_section_sums(section_plan: Sequence[tuple[Any, tuple[str, ...]]], result: type) -> SectionSums:
     """Each section's sum of its items' points under its maximum, as one
     function (:class:`GeneratedFunction`): ``sections[id] = result(section,
     claimed, score, maximum, item_ids, lines)``. The sum starts at zero and
     adds the items in order, as a loop would (the same decimal, to the
-    exponent)."""
+    exponent), :data:`TERMS_PER_LINE` to a statement."""
     function = GeneratedFunction()
     constant = function.constant
     for section, item_ids in section_plan:
         key = constant(section.id)
-        terms = "".join(f" + lines[{constant(item_id)}].points" for item_id in item_ids)
+        terms = [f"lines[{constant(item_id)}].points" for item_id in item_ids]
+        function.body += [f"maximum = maxima[{key}]", "claimed = zero"]
         function.body += [
-            f"maximum = maxima[{key}]",
-            f"claimed = zero{terms}",
-            f"sections[{key}] = result({constant(section)}, claimed, maximum if maximum < claimed else claimed, "
-            f"maximum, {constant(item_ids)}, lines)",
+            "claimed = claimed + " + " + ".join(terms[start : start + TERMS_PER_LINE])
+            for start in range(0, len(terms), TERMS_PER_LINE)
         ]
+        function.body.append(
+            f"sections[{key}] = result({constant(section)}, claimed, maximum if maximum < claimed else claimed, "
+            f"maximum, {constant(item_ids)}, lines)"
+        )
     return function.make("section_sums", "lines, sections, maxima", result=result, zero=ZERO)  # type: ignore[no-any-return]

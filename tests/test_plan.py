@@ -4,6 +4,7 @@ those results are exactly what the rule itself gives."""
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -287,3 +288,38 @@ def test_the_compiled_section_sums_add_in_order_from_zero_under_each_maximum() -
             assert sections[section.id] == expected
             assert str(sections[section.id][1]) == str(claimed)
     assert str(sections["norms"][1]) == "2.25"
+
+
+def test_a_traceback_through_the_compiled_plan_shows_the_line_that_called_the_rule() -> None:
+    """A plugin author reading the traceback sees the generated function's
+    line (the call of the rule), then the rule's own frames."""
+
+    def broken(values: Values, context: Any) -> tuple[Decimal, Any]:
+        raise ZeroDivisionError("a plugin's bug")
+
+    failing = item("learning.failing", points=1, title="出错", facts=count("n"), rule=Custom(broken, "bug"))
+    scorer = plan_module.compile_plan([("learning", [plan_entry(failing, None)])], ItemResult, {})
+    with pytest.raises(PluginFault) as raised:
+        scorer({"learning": {"n": 1}}, {}, None)
+    shown = "".join(traceback.format_exception(raised.value.__cause__))
+    assert "raw, trace = c" in shown and "(values, scoring)" in shown
+    assert 'raise ZeroDivisionError("a plugin\'s bug")' in shown
+
+
+def test_the_compiled_section_sums_take_a_section_of_thousands_of_items() -> None:
+    """A province whose departments each have an own item (个性项目) puts
+    thousands of items in one section: one expression of as many terms
+    would be nested too deep to compile."""
+
+    class Section:
+        id = "innovation"
+
+    item_ids = tuple(f"innovation.own_{index}" for index in range(5000))
+    sums = plan_module.compile_section_sums([(Section(), item_ids)], lambda *parts: parts)
+
+    class Line:
+        points = Decimal("0.1")
+
+    sections: dict[str, Any] = {}
+    sums(dict.fromkeys(item_ids, Line()), sections, {"innovation": Decimal(600)})
+    assert sections["innovation"][1:4] == (Decimal("500.0"), Decimal("500.0"), Decimal(600))
