@@ -87,6 +87,10 @@ class Record:
     where: str
 
 
+SUGGESTED = 20
+"""Names of no organisation of the run given a "did you mean"."""
+
+
 @dataclass
 class Office:
     """What the office's files say, by organisation (id or full name)."""
@@ -139,26 +143,37 @@ class Office:
             )
         return problems
 
-    def naming_nobody(self, ids: list[str], names: list[str]) -> list[Problem]:
+    def naming_nobody(self, ids: list[str], names: list[str], limits: Limits | None = None) -> list[Problem]:
         """Findings, appeals or problems under a name that is no organisation of
         the run (given by ``ids`` and full ``names``): an error each, since a lost
         finding would change a score silently (a typo in the reviews file, or a
-        department that changed its id)."""
+        department that changed its id). The first :data:`SUGGESTED` are given
+        the nearest id (each a search of every id of the run: a reviews file
+        for another cohort of 80,000 took minutes), and each file's list is
+        ``capped`` by the ``limits``."""
         known = {*ids, *names}
-        problems = []
+        by_file: dict[str, list[Problem]] = {}
+        suggested = 0
         for key in sorted(set(self.findings) | set(self.appeals) | set(self.problems)):
             entries = [*self.findings.get(key, ()), *self.appeals.get(key, ()), *self.problems.get(key, ())]
             if key in known or not entries:
                 continue
-            problems.append(
+            hint = did_you_mean(key, ids) if suggested < SUGGESTED else ""
+            suggested += 1
+            file = entries[0].file
+            by_file.setdefault(file, []).append(
                 Problem.error(
-                    entries[0].file,
+                    file,
                     f'organisations."{key}"',
                     expected="the id or full name of an organisation of the run",
-                    found=f'"{key}"' + did_you_mean(key, ids),
+                    found=f'"{key}"' + hint,
                 )
             )
-        return problems
+        return [
+            problem
+            for file, problems in by_file.items()
+            for problem in (capped(problems, file, limits) if limits else problems)
+        ]
 
     def figure(self, key: str, organisation: Organisation | None = None) -> Any:
         """An office figure: the organisation's own record, else the cohort's; None when not given."""

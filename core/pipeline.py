@@ -576,7 +576,9 @@ def read_cohort(
             progress("read", index, len(files))
     mark_duplicates(organisations)
     naming_nobody = context.office.naming_nobody(
-        [organisation.id for organisation in organisations], [organisation.name for organisation in organisations]
+        [organisation.id for organisation in organisations],
+        [organisation.name for organisation in organisations],
+        context.limits,
     )
     if naming_nobody:
         raise InputError(naming_nobody)

@@ -551,7 +551,7 @@ def run_streamed(
         finally:
             if pool:
                 pool.terminate()
-        naming_nobody = context.office.naming_nobody(ids, names)
+        naming_nobody = context.office.naming_nobody(ids, names, context.limits)
         if naming_nobody:
             raise InputError(naming_nobody)
         organisations = PackedOrganisations(stream.packer, packed, files)

@@ -309,3 +309,22 @@ def test_a_quote_left_open_in_a_records_csv_stops_the_run_instead_of_swallowing_
     assert (file, table, key) == (str(path), "row 2", "")
     assert expected.startswith("one line per row")
     assert found == "a cell running over 3 lines: '88.5'…"
+
+
+def test_a_reviews_file_of_another_cohort_is_refused_quickly_and_briefly(
+    tmp_path: Path, write_org: WriteOrg, write_config: WriteConfig
+) -> None:
+    """Findings under names no organisation of the run has: the first few are
+    given the nearest id (each is a search of every id), and the list is
+    capped at the run's problems limit, the rest counted in one line."""
+    for org_id in ("alpha", "beta"):
+        write_org(org_id)
+    unknown = {f"alpha{number:02d}": {"findings": [{"item": "norms.heavy.secretary_vacancy"}]} for number in range(40)}
+    path = write_toml(tmp_path / "reviews" / "reviews.toml", {"organisations": unknown})
+    with pytest.raises(InputError) as raised:
+        run(load_config(write_config(limits={"problems": 30})))
+    problems = raised.value.problems
+    assert len(problems) == 31 and all(problem.file == str(path) for problem in problems)
+    assert problems[-1].found == "10 more" and problems[-1].severity == "error"
+    hinted = [problem for problem in problems[:-1] if "did you mean alpha?" in problem.found]
+    assert [problem.table for problem in hinted] == [f'organisations."alpha{number:02d}"' for number in range(20)]

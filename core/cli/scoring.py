@@ -362,7 +362,9 @@ def validate(
     mark_duplicates(organisations)
     office_problems = (
         context.office.naming_nobody(
-            [organisation.id for organisation in organisations], [organisation.name for organisation in organisations]
+            [organisation.id for organisation in organisations],
+            [organisation.name for organisation in organisations],
+            context.limits,
         )
         if config_path is not None and not paths
         else []
