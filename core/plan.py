@@ -4,6 +4,10 @@ Scoring a large cohort runs this for every item of every organisation, so
 the plan settles once what can be settled: which items are plain flags
 (scored inline), and which rules are decided by the values of their facts
 alone, whose results are then remembered by those values (:class:`Remembered`).
+A set of items that apply is scored by a loop over its plan
+(:func:`interpreted_plan`), and once it has scored :data:`COMPILE_AFTER`
+organisations by the plan written out as one function (:func:`compile_plan`);
+the section sums are always such a function (:func:`compile_section_sums`).
 """
 
 from __future__ import annotations

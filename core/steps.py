@@ -82,9 +82,10 @@ def assess_cohort(cohort: Cohort, context: RunContext) -> dict[str, Any]:
 
 def score_items(ledger: Ledger, context: RunContext) -> None:
     """Every declared item by its rule, clamped to its floor and points, as
-    the scoring plan says (:mod:`fivestar.plan`), compiled once per set of
-    items that apply; an item a rule of which raises is the fault of the
-    plugin that declared it."""
+    the scoring plan says (:mod:`fivestar.plan`) for the set of items that
+    apply (a loop, compiled once the set has scored enough organisations:
+    :meth:`fivestar.registry.Registry.scorer_for`); an item a rule of which
+    raises is the fault of the plugin that declared it."""
     organisation = ledger.organisation
     registry = context.registry
     lines = ledger.items
