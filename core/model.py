@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -59,6 +60,12 @@ class Scope:
 
     def describe(self) -> str:
         """Whom it applies to, as the reason an item is 不适用 elsewhere."""
+        return self.description
+
+    @cached_property
+    def description(self) -> str:
+        """:meth:`describe`'s text, made once (it is every line of the item
+        for the organisations it does not apply to)."""
         parts = []
         if self.organisations:
             parts.append("、".join(sorted(self.organisations)))

@@ -128,13 +128,39 @@ class Registry:
         """The items that apply to some organisations only, and to which."""
         return {item_id: item.scope for item_id, item in self.items.items() if item.scope is not None}
 
+    @cached_property
+    def scope_index(self) -> tuple[frozenset[str], dict[str, set[str]], dict[str, set[str]], dict[str, Scope]]:
+        """:attr:`scoped` indexed for :meth:`not_applicable`: every scoped
+        item; the items naming each organisation and each tag; and the
+        scopes of a class of their own, whose ``applies`` is asked."""
+        named: dict[str, set[str]] = {}
+        tagged: dict[str, set[str]] = {}
+        asked: dict[str, Scope] = {}
+        for item_id, scope in self.scoped.items():
+            if type(scope).applies is not Scope.applies:
+                asked[item_id] = scope
+                continue
+            for org_id in scope.organisations:
+                named.setdefault(org_id, set()).add(item_id)
+            for tag in scope.tags:
+                tagged.setdefault(tag, set()).add(item_id)
+        return frozenset(self.scoped), named, tagged, asked
+
     def not_applicable(self, organisation: Organisation) -> frozenset[str]:
-        """The ids of the items that do not apply to an organisation."""
-        scoped = self.scoped
-        if not scoped:
+        """The ids of the items that do not apply to an organisation: found
+        through the organisation's id and tags (:attr:`scope_index`), so
+        that a cohort whose departments each have an own item does not ask
+        every scope for every organisation; an organisation to which none
+        applies gets the one set of every scoped item."""
+        if not self.scoped:
             return frozenset()
+        scoped, named, tagged, asked = self.scope_index
         org_id, tags = organisation.id, organisation.tags
-        return frozenset(item_id for item_id, scope in scoped.items() if not scope.applies(org_id, tags))
+        applying = set(named.get(org_id, ()))
+        for tag in tags:
+            applying.update(tagged.get(tag, ()))
+        applying.update(item_id for item_id, scope in asked.items() if scope.applies(org_id, tags))
+        return scoped - applying if applying else scoped
 
     def scope_refusal(self, organisation: Organisation, declared_id: str) -> str:
         """Why an item or heavy item does not apply to an organisation ("" if it does)."""
