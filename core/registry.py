@@ -299,11 +299,22 @@ class Registry:
         return {key for item in self.enabled_items for key in item.fact_keys()}
 
     def required_facts_for(self, organisation: Organisation) -> set[str]:
-        """The fact keys the enabled items that apply to an organisation read."""
+        """The fact keys the enabled items that apply to an organisation
+        read: :attr:`required_facts` without the keys that only items not
+        applying to it read, found from those items (a department's own item
+        makes every other organisation's set, and every item was gone
+        through for each of them)."""
         not_applicable = self.not_applicable(organisation)
         if not not_applicable:
             return self.required_facts
-        return {key for item in self.enabled_items if item.id not in not_applicable for key in item.fact_keys()}
+        readers, disabled = self.items_reading, self.disabled
+        unread = {
+            key
+            for item_id in not_applicable
+            for key in self.items[item_id].fact_keys()
+            if all(reader in not_applicable or reader in disabled for reader in readers[key])
+        }
+        return self.required_facts - unread if unread else self.required_facts
 
     def has_facts(self, *keys: str) -> bool:
         """Whether registered items read all these facts ("table.name"): a

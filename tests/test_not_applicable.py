@@ -9,7 +9,7 @@ import itertools
 from types import SimpleNamespace
 
 import pytest
-from fivestar import flag_item
+from fivestar import Linear, count, flag_item, item
 from fivestar.model import Item, Scope
 from fivestar.registry import Registry
 
@@ -75,3 +75,57 @@ def test_a_scopes_reason_is_written_once() -> None:
     assert refusal is not None
     assert refusal.describe() == "仅适用于a、b及标签为青年的组织"
     assert refusal.describe() is refusal.describe()
+
+
+def test_the_facts_required_of_an_organisation_are_those_its_items_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every enabled item that applies reads its facts; a fact that only
+    items not applying (or disabled) read is not required. Worked out from
+    the items that do not apply, not from every item."""
+    declared = [
+        *ITEMS[:5],
+        item("innovation.shared", points=1, title="共用", facts=count("n"), rule=Linear.of((1, "n"))),
+        item(
+            "innovation.own_n",
+            points=1,
+            title="本单位",
+            facts=count("n"),
+            rule=Linear.of((1, "n")),
+            organisations=["a"],
+        ),
+        item(
+            "innovation.own_m",
+            points=1,
+            title="本单位",
+            facts=count("m"),
+            rule=Linear.of((1, "m")),
+            organisations=["a"],
+        ),
+        item("innovation.off", points=1, title="停用", facts=count("k"), rule=Linear.of((1, "k")), organisations=["b"]),
+        item("innovation.on", points=1, title="启用", facts=count("k"), rule=Linear.of((1, "k")), organisations=["c"]),
+    ]
+    registry = Registry(
+        "shaoxing-2020", items={each.id: each for each in declared}, disabled=frozenset({"innovation.off"})
+    )
+    for org_id in ("a", "b", "c", "d"):
+        organisation = SimpleNamespace(id=org_id, tags=frozenset())
+        not_applicable = registry.not_applicable(organisation)  # type: ignore[arg-type]
+        expected = {
+            key
+            for each in declared
+            if each.id not in not_applicable and each.id not in registry.disabled
+            for key in each.fact_keys()
+        }
+        assert registry.required_facts_for(organisation) == expected  # type: ignore[arg-type]
+    assert "innovation.m" not in registry.required_facts_for(SimpleNamespace(id="d", tags=frozenset()))  # type: ignore[arg-type]
+    assert "innovation.k" in registry.required_facts_for(SimpleNamespace(id="c", tags=frozenset()))  # type: ignore[arg-type]
+
+    read: list[str] = []
+    fact_keys = Item.fact_keys
+
+    def counted(self: Item) -> list[str]:
+        read.append(self.id)
+        return fact_keys(self)
+
+    monkeypatch.setattr(Item, "fact_keys", counted)
+    registry.required_facts_for(SimpleNamespace(id="a", tags=frozenset()))  # type: ignore[arg-type]
+    assert set(read) <= registry.not_applicable(SimpleNamespace(id="a", tags=frozenset()))  # type: ignore[arg-type]
