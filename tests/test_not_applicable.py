@@ -77,31 +77,21 @@ def test_a_scopes_reason_is_written_once() -> None:
     assert refusal.describe() is refusal.describe()
 
 
+def counting(name: str, fact: str, **scoped: list[str]) -> Item:
+    return item(f"innovation.{name}", points=1, title=name, facts=count(fact), rule=Linear.of((1, fact)), **scoped)
+
+
 def test_the_facts_required_of_an_organisation_are_those_its_items_read(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every enabled item that applies reads its facts; a fact that only
     items not applying (or disabled) read is not required. Worked out from
     the items that do not apply, not from every item."""
     declared = [
         *ITEMS[:5],
-        item("innovation.shared", points=1, title="共用", facts=count("n"), rule=Linear.of((1, "n"))),
-        item(
-            "innovation.own_n",
-            points=1,
-            title="本单位",
-            facts=count("n"),
-            rule=Linear.of((1, "n")),
-            organisations=["a"],
-        ),
-        item(
-            "innovation.own_m",
-            points=1,
-            title="本单位",
-            facts=count("m"),
-            rule=Linear.of((1, "m")),
-            organisations=["a"],
-        ),
-        item("innovation.off", points=1, title="停用", facts=count("k"), rule=Linear.of((1, "k")), organisations=["b"]),
-        item("innovation.on", points=1, title="启用", facts=count("k"), rule=Linear.of((1, "k")), organisations=["c"]),
+        counting("shared", "n"),
+        counting("own_n", "n", organisations=["a"]),
+        counting("own_m", "m", organisations=["a"]),
+        counting("off", "k", organisations=["b"]),
+        counting("on", "k", organisations=["c"]),
     ]
     registry = Registry(
         "shaoxing-2020", items={each.id: each for each in declared}, disabled=frozenset({"innovation.off"})
