@@ -30,7 +30,6 @@ from __future__ import annotations
 import bisect
 import functools
 import itertools
-import multiprocessing
 import os
 import pickle
 import shutil
@@ -42,7 +41,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from fivestar import signals
 from fivestar.context import RunContext
 from fivestar.leftovers import new_spill_folder
 from fivestar.logs import get_logger
@@ -53,6 +51,7 @@ from fivestar.pipeline import (
     can_fork,
     combine_facts_summaries,
     facts_summary_of,
+    forked_pool,
     load_organisation,
     mark_duplicates,
     score,
@@ -518,7 +517,7 @@ def _workers(jobs: int, count: int) -> Any:
     """A pool of forked workers, or None to work in this process."""
     if jobs <= 1 or count < 2 or not can_fork():
         return None
-    return multiprocessing.get_context("fork").Pool(jobs, initializer=signals.in_worker)
+    return forked_pool(jobs)
 
 
 def run_streamed(

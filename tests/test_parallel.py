@@ -46,3 +46,17 @@ def test_a_broken_file_read_in_a_worker_fails_only_its_organisation(
     assert [organisation.path.stem for organisation in result.organisations] == [f"org{i}" for i in range(6)]
     assert [organisation.path.stem for organisation in result.failed] == ["org3"]
     assert len(result.ledgers) == 5
+
+
+def test_the_forked_pool_gives_results_in_order_and_is_ended_by_terminate() -> None:
+    """The pool whose worker thread does not wake for every result: imap in
+    order over more tasks than workers, and close() (whose join would wait
+    for a wake-up that never comes) refused."""
+    from fivestar.pipeline import can_fork, forked_pool
+
+    if not can_fork():
+        pytest.skip("no fork on this platform")
+    with forked_pool(2) as pool:
+        assert list(pool.imap(abs, range(-500, 0), chunksize=7)) == list(range(500, 0, -1))
+        with pytest.raises(TypeError, match="terminate"):
+            pool.close()
