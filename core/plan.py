@@ -4,10 +4,12 @@ Scoring a large cohort runs this for every item of every organisation, so
 the plan settles once what can be settled: which items are plain flags
 (scored inline), and which rules are decided by the values of their facts
 alone, whose results are then remembered by those values (:class:`Remembered`).
-A set of items that apply is scored by a loop over its plan
-(:func:`interpreted_plan`), and once it has scored :data:`COMPILE_AFTER`
-organisations by the plan written out as one function (:func:`compile_plan`);
-the section sums are always such a function (:func:`compile_section_sums`).
+One plan serves every organisation (an item with a scope looks itself up in
+the organisation's items that do not apply). It is scored by a loop
+(:func:`interpreted_plan`), and once a process has scored
+:data:`COMPILE_AFTER` organisations by the plan written out as one function
+(:func:`compile_plan`, :class:`PlanScorer`); the section sums are always
+such a function (:func:`compile_section_sums`).
 """
 
 from __future__ import annotations
@@ -84,8 +86,9 @@ class Remembered(dict[tuple[Any, Any], Result]):
 
 
 def plan_entry(item: Item, status: str | None) -> PlanEntry:
-    """What the score step does for ``item`` (``status``: "disabled" or
-    "not_applicable" for an item that is not scored):
+    """What the score step does for ``item`` (``status``: "disabled" for an
+    item the run config turns off; whether an item with a scope applies is
+    the scorer's to look up, organisation by organisation):
 
     - a plain flag: ``fact`` is its fact and ``how`` None, scored inline;
     - a rule decided by its facts' values: ``how`` is its :class:`Remembered`
@@ -110,15 +113,15 @@ def plan_entry(item: Item, status: str | None) -> PlanEntry:
     return item.id, item, None, partial(rule.evaluate, item), item.points
 
 
-Scorer = Callable[[dict[str, dict[str, Any]], dict[str, Any], Any], None]
-"""A compiled plan: ``scorer(facts, lines, scoring)`` fills ``lines`` (item
-id → ItemResult) from an organisation's facts (see :func:`compile_plan`)."""
+Scorer = Callable[[dict[str, dict[str, Any]], dict[str, Any], Any, frozenset[str]], None]
+"""A plan made a function: ``scorer(facts, lines, scoring, not_applicable)``
+fills ``lines`` (item id → ItemResult) from an organisation's facts, the
+items ``not_applicable`` (不适用 to it) not scored."""
 
 COMPILE_AFTER = 2_000
-"""Organisations scored by the loop (:func:`interpreted_plan`) with one set of
-items that apply before the plan is compiled for that set. Compiling takes
-some 5 ms and saves some 3 µs an organisation: a small cohort, or one whose
-personalised items make many sets, would lose by it; a large one gains."""
+"""Organisations a process scores with the loop (:func:`interpreted_plan`)
+before the plan is compiled (:func:`compile_plan`). Compiling takes some
+5 ms and saves some 3 µs an organisation: a small cohort would lose by it."""
 
 SectionSums = Callable[[dict[str, Any], dict[str, Any], dict[str, Decimal]], None]
 """Compiled section sums: ``sums(lines, sections, maxima)`` (see :func:`compile_section_sums`)."""
@@ -165,17 +168,25 @@ class GeneratedFunction:
 
 def interpreted_plan(plan: list[tuple[str, list[PlanEntry]]], line: type, owners: dict[str, str]) -> Scorer:
     """The plan as a loop over its entries, each doing what :func:`plan_entry`
-    says: what scores an organisation until :func:`compile_plan`'s function
-    is worth its making (see :data:`COMPILE_AFTER`), and what that function
-    must equal (a test compares them)."""
+    says, an item with a scope looked up in ``not_applicable``: what scores
+    an organisation until :func:`compile_plan`'s function is worth its
+    making (see :class:`PlanScorer`), and what that function must equal (a
+    test compares them)."""
     zero = ZERO
+    scoped = {item_id for _section, entries in plan for item_id, item, *_rest in entries if item.scope is not None}
 
-    def score_plan(facts: dict[str, dict[str, Any]], lines: dict[str, Any], scoring: Any) -> None:
+    def score_plan(
+        facts: dict[str, dict[str, Any]], lines: dict[str, Any], scoring: Any, not_applicable: frozenset[str]
+    ) -> None:
         item_id = ""
+        skipped = not_applicable & scoped if not_applicable else ()
         try:
             for section, entries in plan:
                 values = facts[section]
                 for item_id, item, fact, how, ceiling in entries:
+                    if skipped and item_id in skipped and how.__class__ is not str:
+                        lines[item_id] = line(item, zero, zero, None, "not_applicable", item.scope.describe())
+                        continue
                     if how is None:
                         value = values[fact]
                         points = ceiling if value else zero
@@ -195,8 +206,7 @@ def interpreted_plan(plan: list[tuple[str, list[PlanEntry]]], line: type, owners
                         lines[item_id] = line(item, points, raw, trace, "scored", "", points)
                         continue
                     if how.__class__ is str:
-                        note = item.scope.describe() if how == "not_applicable" and item.scope else ""
-                        lines[item_id] = line(item, zero, zero, None, how, note)
+                        lines[item_id] = line(item, zero, zero, None, how, "")
                         continue
                     raw, trace = how(values, scoring)
                     points = raw
@@ -211,6 +221,27 @@ def interpreted_plan(plan: list[tuple[str, list[PlanEntry]]], line: type, owners
     return score_plan
 
 
+class PlanScorer:
+    """The plan scored by the loop (:func:`interpreted_plan`), and from the
+    :data:`COMPILE_AFTER`-th organisation this process scores on by the
+    compiled function (:func:`compile_plan`): one scorer for every
+    organisation of the run, whichever items apply to it."""
+
+    def __init__(self, plan: list[tuple[str, list[PlanEntry]]], line: type, owners: dict[str, str]) -> None:
+        self.plan, self.line, self.owners = plan, line, owners
+        self.scored = 0
+        self.function = interpreted_plan(plan, line, owners)
+
+    def __call__(
+        self, facts: dict[str, dict[str, Any]], lines: dict[str, Any], scoring: Any, not_applicable: frozenset[str]
+    ) -> None:
+        if self.scored < COMPILE_AFTER:
+            self.scored += 1
+            if self.scored == COMPILE_AFTER:
+                self.function = compile_plan(self.plan, self.line, self.owners)
+        self.function(facts, lines, scoring, not_applicable)
+
+
 def compile_plan(plan: list[tuple[str, list[PlanEntry]]], line: type, owners: dict[str, str]) -> Scorer:
     """The plan as one function (:class:`GeneratedFunction`); scoring an
     organisation's items is the hot loop of a large cohort. What an entry
@@ -218,8 +249,10 @@ def compile_plan(plan: list[tuple[str, list[PlanEntry]]], line: type, owners: di
     a rule decided by its facts' values (its :class:`Remembered` results), an
     item not scored (its status, and for an item that does not apply the
     scope's text), any other rule evaluated and clamped to its floor and
-    ceiling. An entry that raises is the fault of the plugin that declared
-    its item."""
+    ceiling; an item with a scope looked up in ``not_applicable`` (one
+    function for every set of items that apply: a cohort in which many
+    departments have an item of their own has as many sets). An entry that
+    raises is the fault of the plugin that declared its item."""
     function = GeneratedFunction()
     constant = function.constant
     body = ["at = -1", "try:"]
@@ -227,9 +260,11 @@ def compile_plan(plan: list[tuple[str, list[PlanEntry]]], line: type, owners: di
     for section, entries in plan:
         body.append(f"    values = facts[{constant(section)}]")
         for item_id, item, fact, how, ceiling in entries:
-            steps = [f"at = {len(ids)}"]
+            position = f"at = {len(ids)}"
             ids.append(item_id)
-            target = f"lines[{constant(item_id)}] = line({constant(item)}, "
+            key, declared = constant(item_id), constant(item)
+            target = f"lines[{key}] = line({declared}, "
+            steps: list[str] = []
             if how is None:
                 steps += [
                     f"value = values[{constant(fact)}]",
@@ -250,8 +285,7 @@ def compile_plan(plan: list[tuple[str, list[PlanEntry]]], line: type, owners: di
                     target + 'points, raw, trace, "scored", "", points)',
                 ]
             elif how.__class__ is str:
-                note = item.scope.describe() if how == "not_applicable" and item.scope else ""
-                steps.append(target + f"zero, zero, None, {constant(how)}, {constant(note)})")
+                steps.append(target + f'zero, zero, None, {constant(how)}, "")')
             else:
                 steps += [f"raw, trace = {constant(how)}(values, scoring)", "points = raw"]
                 if ceiling is None:
@@ -260,7 +294,14 @@ def compile_plan(plan: list[tuple[str, list[PlanEntry]]], line: type, owners: di
                     top = constant(ceiling)
                     steps += ["if points < zero: points = zero", f"elif points > {top}: points = {top}"]
                 steps.append(target + 'points, raw, trace, "scored", "", points)')
-            body += [f"    {step}" for step in steps]
+            if item.scope is not None and how.__class__ is not str:
+                steps = [
+                    f"if not_applicable and {key} in not_applicable:",
+                    f'    {target}zero, zero, None, "not_applicable", {declared}.scope.describe())',
+                    "else:",
+                    *(f"    {step}" for step in steps),
+                ]
+            body += [f"    {step}" for step in (position, *steps)]
     body += ["except Exception as error:", "    raise fault(at) from error"]
     function.body = body
 
@@ -268,7 +309,8 @@ def compile_plan(plan: list[tuple[str, list[PlanEntry]]], line: type, owners: di
         item_id = ids[at] if at >= 0 else ""
         return PluginFault(owners.get(item_id, "?"), "score", item_id)
 
-    return function.make("score_plan", "facts, lines, scoring", line=line, zero=ZERO, fault=fault)  # type: ignore[no-any-return]
+    parameters = "facts, lines, scoring, not_applicable"
+    return function.make("score_plan", parameters, line=line, zero=ZERO, fault=fault)  # type: ignore[no-any-return]
 
 
 TERMS_PER_LINE = 100

@@ -28,16 +28,7 @@ from fivestar.model import (
     SectionResult,
 )
 from fivestar.numbers import ZERO
-from fivestar.plan import (
-    COMPILE_AFTER,
-    PlanEntry,
-    Scorer,
-    SectionSums,
-    compile_plan,
-    compile_section_sums,
-    interpreted_plan,
-    plan_entry,
-)
+from fivestar.plan import PlanEntry, PlanScorer, Scorer, SectionSums, compile_section_sums, plan_entry
 from fivestar.rules import AllFlags, Flag
 from fivestar.suggest import did_you_mean
 
@@ -90,8 +81,6 @@ class Registry:
     disabled: frozenset[str] = frozenset()
     extra_tables: frozenset[str] = frozenset()
     _maxima: dict[frozenset[str], dict[str, Decimal]] = field(default_factory=dict, repr=False)
-    _plans: dict[frozenset[str], Any] = field(default_factory=dict, repr=False)
-    _scorers: dict[frozenset[str], tuple[int | None, Scorer]] = field(default_factory=dict, repr=False)
     forms: tuple[ListForm, ...] = ()
 
     @property
@@ -177,41 +166,18 @@ class Registry:
 
     @cached_property
     def scoring_plan(self) -> list[tuple[str, list[PlanEntry]]]:
-        return self.scoring_plan_for(frozenset())
-
-    def scoring_plan_for(self, not_applicable: frozenset[str]) -> list[tuple[str, list[PlanEntry]]]:
         """Per section, for every item in order, what the score step does
-        (:func:`fivestar.plan.plan_entry`), for an organisation to which the
-        items ``not_applicable`` do not apply."""
-        cached = self._plans.get(not_applicable)
-        if cached is not None:
-            return cached
+        (:func:`fivestar.plan.plan_entry`); whether an item with a scope
+        applies to an organisation is the scorer's to look up (:attr:`scorer`)."""
         plan: dict[str, list[PlanEntry]] = {}
         for item in self.items.values():
-            status = "disabled" if item.id in self.disabled else None
-            if status is None and item.id in not_applicable:
-                status = "not_applicable"
-            plan.setdefault(item.section, []).append(plan_entry(item, status))
-        self._plans[not_applicable] = result = list(plan.items())
-        return result
+            plan.setdefault(item.section, []).append(plan_entry(item, "disabled" if item.id in self.disabled else None))
+        return list(plan.items())
 
-    def scorer_for(self, not_applicable: frozenset[str]) -> Scorer:
-        """What scores an organisation to which the items ``not_applicable``
-        do not apply: :meth:`scoring_plan_for` as a loop, and from its
-        :data:`fivestar.plan.COMPILE_AFTER`-th organisation on compiled
-        (:func:`fivestar.plan.compile_plan`)."""
-        found = self._scorers.get(not_applicable)
-        if found is not None and found[0] is None:
-            return found[1]
-        uses = found[0] + 1 if found is not None else 1
-        plan = self.scoring_plan_for(not_applicable)
-        if uses >= COMPILE_AFTER:
-            scorer = compile_plan(plan, ItemResult, self.owners)
-            self._scorers[not_applicable] = (None, scorer)
-            return scorer
-        scorer = found[1] if found is not None else interpreted_plan(plan, ItemResult, self.owners)
-        self._scorers[not_applicable] = (uses, scorer)
-        return scorer
+    @cached_property
+    def scorer(self) -> Scorer:
+        """:attr:`scoring_plan` as one scorer for every organisation (:class:`fivestar.plan.PlanScorer`)."""
+        return PlanScorer(self.scoring_plan, ItemResult, self.owners)
 
     @cached_property
     def section_item_ids(self) -> dict[str, tuple[str, ...]]:

@@ -82,15 +82,15 @@ def assess_cohort(cohort: Cohort, context: RunContext) -> dict[str, Any]:
 
 def score_items(ledger: Ledger, context: RunContext) -> None:
     """Every declared item by its rule, clamped to its floor and points, as
-    the scoring plan says (:mod:`fivestar.plan`) for the set of items that
-    apply (a loop, compiled once the set has scored enough organisations:
-    :meth:`fivestar.registry.Registry.scorer_for`); an item a rule of which
-    raises is the fault of the plugin that declared it."""
+    the scoring plan says (:mod:`fivestar.plan`; a loop, compiled once the
+    process has scored enough organisations: :class:`fivestar.plan.PlanScorer`),
+    an item 不适用 to the organisation ``not_applicable``; an item a rule of
+    which raises is the fault of the plugin that declared it."""
     organisation = ledger.organisation
     registry = context.registry
     lines = ledger.items
     ledger.not_applicable = not_applicable = registry.not_applicable(organisation)
-    registry.scorer_for(not_applicable)(organisation.facts, lines, ScoringContext(context, organisation))
+    registry.scorer(organisation.facts, lines, ScoringContext(context, organisation), not_applicable)
     for key, status in organisation.unverified.items():
         if status == "accept":
             for item_id in registry.items_reading.get(key, ()):

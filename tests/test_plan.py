@@ -4,6 +4,7 @@ those results are exactly what the rule itself gives."""
 
 from __future__ import annotations
 
+import itertools
 import traceback
 from collections.abc import Callable
 from decimal import Decimal
@@ -162,7 +163,8 @@ def line_values(line: Any) -> tuple[Any, ...]:
 def test_the_compiled_plan_gives_each_entrys_own_line() -> None:
     """Every kind of entry, with values on both sides of each boundary: a
     flag, one and several deciding facts, a custom rule below its floor,
-    above its ceiling and without one, a disabled item and one 不适用."""
+    above its ceiling and without one, a disabled item, and an item with a
+    scope that applies to one organisation and not to another (不适用)."""
     ticked = item("learning.ticked", points=2, title="勾选", facts=yes_no("done", "done"), rule=Flag("done"))
     counted_up = item("learning.counted", points=3, title="计数", facts=count("n"), rule=Linear.of(("1.5", "n")))
     pair = item(
@@ -183,27 +185,30 @@ def test_the_compiled_plan_gives_each_entrys_own_line() -> None:
         plan_entry(custom, None),
         plan_entry(unbounded, None),
         plan_entry(disabled, "disabled"),
-        plan_entry(scoped, "not_applicable"),
+        plan_entry(scoped, None),
     ]
     plan = [("learning", entries), ("norms", others)]
     scorer = plan_module.compile_plan(plan, ItemResult, {})
     loop = plan_module.interpreted_plan(plan, ItemResult, {})
-    for done, n, m in [(True, 0, 0), (False, 1, 0), (True, 2, 1), (False, 3, 5), (True, 9, 0), (False, 100, 2)]:
+    cases = [(True, 0, 0), (False, 1, 0), (True, 2, 1), (False, 3, 5), (True, 9, 0), (False, 100, 2)]
+    for (done, n, m), not_applicable in itertools.product(cases, (frozenset(), frozenset({"norms.scoped", "x.y"}))):
         facts = {"learning": {"done": done, "n": n, "m": m}, "norms": {"n": n}}
         lines: dict[str, ItemResult] = {}
-        scorer(facts, lines, None)
+        scorer(facts, lines, None, not_applicable)
         looped: dict[str, ItemResult] = {}
-        loop(facts, looped, None)
+        loop(facts, looped, None, not_applicable)
+        assert (lines["norms.scoped"].status == "not_applicable") == bool(not_applicable)
         assert list(lines) == list(looped) == [entry[0] for entry in entries + others]
         assert {item_id: line_values(line) for item_id, line in lines.items()} == {
             item_id: line_values(line) for item_id, line in looped.items()
         }
         assert all(line.item is looped[item_id].item for item_id, line in lines.items())
     lines = {}
-    scorer({"learning": {"done": True, "n": 9, "m": 0}, "norms": {"n": 0}}, lines, None)
+    scorer({"learning": {"done": True, "n": 9, "m": 0}, "norms": {"n": 0}}, lines, None, frozenset({"norms.scoped"}))
     assert (lines["learning.counted"].points, lines["learning.counted"].raw) == (Decimal(3), Decimal("13.5"))
     assert (lines["norms.custom"].points, lines["norms.custom"].raw) == (ZERO, Decimal(-6))
     assert lines["norms.open"].points == ZERO
+    assert lines["norms.off"].status == "disabled"
     assert lines["norms.scoped"].note == scoped.scope.describe() != ""  # type: ignore[union-attr]
 
 
@@ -217,17 +222,17 @@ def test_a_rule_that_raises_in_the_compiled_plan_names_its_item_and_plugin() -> 
     for make in (plan_module.compile_plan, plan_module.interpreted_plan):
         scorer = make(plan, ItemResult, {"learning.failing": "buggy-plugin"})
         with pytest.raises(PluginFault) as raised:
-            scorer({"learning": {"done": True, "n": 1}}, {}, None)
+            scorer({"learning": {"done": True, "n": 1}}, {}, None, frozenset())
         assert (raised.value.plugin, raised.value.item) == ("buggy-plugin", "learning.failing")
         assert isinstance(raised.value.__cause__, ZeroDivisionError)
 
 
-def test_a_set_of_items_is_compiled_once_it_has_scored_enough_organisations(
+def test_the_plan_is_compiled_once_the_process_has_scored_enough_organisations(
     monkeypatch: pytest.MonkeyPatch, write_org: Callable[..., Path], assess: Callable[..., RunResult]
 ) -> None:
-    """The loop scores the first organisations of a set of items that apply,
-    the compiled plan the others, and their lines are the same."""
-    monkeypatch.setattr("fivestar.registry.COMPILE_AFTER", 3)
+    """The loop scores the first organisations, the compiled plan the
+    others, once for the run, and their lines are the same."""
+    monkeypatch.setattr(plan_module, "COMPILE_AFTER", 3)
     compiled = []
     real = plan_module.compile_plan
 
@@ -235,7 +240,7 @@ def test_a_set_of_items_is_compiled_once_it_has_scored_enough_organisations(
         compiled.append(arguments)
         return real(*arguments)
 
-    monkeypatch.setattr("fivestar.registry.compile_plan", counted)
+    monkeypatch.setattr(plan_module, "compile_plan", counted)
     for index in range(5):
         write_org(f"org{index}", learning={"halfyear_reports": 2, "political_priority": True})
     result = assess()
@@ -254,7 +259,7 @@ def test_the_compiled_text_names_no_id_or_fact() -> None:
     declared = item("learning.odd", points=1, title="怪名", facts=yes_no(odd, odd), rule=Flag(odd))
     scorer = plan_module.compile_plan([("learning", [plan_entry(declared, None)])], ItemResult, {})
     lines: dict[str, ItemResult] = {}
-    scorer({"learning": {odd: True}}, lines, None)
+    scorer({"learning": {odd: True}}, lines, None, frozenset())
     assert lines["learning.odd"].points == Decimal(1)
 
 
@@ -300,7 +305,7 @@ def test_a_traceback_through_the_compiled_plan_shows_the_line_that_called_the_ru
     failing = item("learning.failing", points=1, title="出错", facts=count("n"), rule=Custom(broken, "bug"))
     scorer = plan_module.compile_plan([("learning", [plan_entry(failing, None)])], ItemResult, {})
     with pytest.raises(PluginFault) as raised:
-        scorer({"learning": {"n": 1}}, {}, None)
+        scorer({"learning": {"n": 1}}, {}, None, frozenset())
     shown = "".join(traceback.format_exception(raised.value.__cause__))
     assert "raw, trace = c" in shown and "(values, scoring)" in shown
     assert 'raise ZeroDivisionError("a plugin\'s bug")' in shown
