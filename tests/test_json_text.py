@@ -110,3 +110,30 @@ def test_a_run_makes_no_reference_cycles(sample_config: Path) -> None:
         result = run_cohort(loaded.organisation_files(), pm, context)
         written(result)
         assert gc.collect() == 0
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+def test_a_file_name_that_is_not_utf8_is_written_with_replacement_characters(
+    write_org: Callable[..., Path],
+    write_config: Callable[..., Path],
+    invoke: Callable[..., Any],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    streamed: bool,
+) -> None:
+    """A zip made on a Chinese Windows, unpacked on Linux, names its files in
+    GBK: the run is scored and the JSON written, valid UTF-8, the name's
+    undecodable bytes shown as U+FFFD (the file 财政.toml in GBK)."""
+    import os
+
+    import fivestar.pipeline
+
+    write_org("finance")
+    write_org("health")
+    os.rename(tmp_path / "orgs" / "finance.toml", os.fsencode(tmp_path / "orgs") + b"/\xb2\xc6\xd5\xfe.toml")
+    monkeypatch.setattr(fivestar.pipeline, "STREAM_FROM", 1 if streamed else 10**9)
+    target = tmp_path / "results.json"
+    result = invoke("run", write_config(), "--format", "json", "--output", target, "--jobs", "2")
+    assert result.exit_code == 0, result.output
+    files = [document["file"] for document in json.loads(target.read_bytes().decode("utf-8"))["organisations"]]
+    assert sorted(Path(file).name for file in files) == ["health.toml", "\ufffd\ufffd\ufffd\ufffd.toml"]

@@ -26,6 +26,7 @@ from decimal import Decimal
 from json.encoder import encode_basestring
 from typing import Any
 
+from fivestar.encoding import utf8
 from fivestar.model import Awards, Item, ItemResult, Ledger, Organisation
 from fivestar.numbers import fmt, json_number
 from fivestar.rules import AllFlags, Flag, Levels, Linear
@@ -292,13 +293,13 @@ class DocumentWriter:
         encode = self.encoder.value
         dumps = self.encoder.dumps
         parts = [
-            (
+            utf8(
                 f'{{"id": {encode(organisation.id)}, "name": {encode(organisation.name)}, '
                 f'"file": {encode_basestring(str(organisation.path))}, '
                 f'"status": {SCORED if ledger else PLUGIN_ERROR if organisation.plugin_fault else FAILED}, '
                 f'"errors": {self.problems(organisation.errors)}, '
                 f'"warnings": {self.problems(organisation.warnings)}, '
-            ).encode()
+            )
         ]
         if ledger is None:
             parts.append(b'"total": null, "heavy_total": null, "sections": {}, "heavy": [], "awards": null')
@@ -355,10 +356,10 @@ class DocumentWriter:
         parts.append(encode(organisation.sha256).encode())
         parts.append(b"}")
         for key, value in organisation.decisions().items():
-            parts.append(f", {encode_basestring(key)}: {dumps(value) if value else '[]'}".encode())
+            parts.append(utf8(f", {encode_basestring(key)}: {dumps(value) if value else '[]'}"))
         for key, value in organisation.extras.items():
             if key not in DOCUMENT_KEYS and key != "rank":
-                parts.append(f", {encode_basestring(key)}: {dumps(value)}".encode())
+                parts.append(utf8(f", {encode_basestring(key)}: {dumps(value)}"))
         return b"".join(parts)
 
 

@@ -1,0 +1,30 @@
+"""Text written out as UTF-8, never refused.
+
+A file name that is not UTF-8 (a zip made on a Chinese Windows and unpacked
+on Linux names its files in GBK) reaches Python as text with lone
+surrogates, which UTF-8 cannot hold: writing a report that names the file
+failed. Such characters are written as U+FFFD (�), as a reader shows bytes
+it cannot decode; everything else is plain UTF-8, as fast (the handler is
+asked only where a character cannot be encoded)."""
+
+from __future__ import annotations
+
+import codecs
+
+REPLACE = "fivestar.replace"
+
+
+def _replaced(error: UnicodeError) -> tuple[bytes, int]:
+    """U+FFFD in UTF-8 for each character (as bytes: the UTF-8 encoder takes
+    only ASCII text from a handler)."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    return "\ufffd".encode() * (error.end - error.start), error.end
+
+
+codecs.register_error(REPLACE, _replaced)
+
+
+def utf8(text: str) -> bytes:
+    """``text`` in UTF-8, a character UTF-8 cannot hold written as U+FFFD."""
+    return text.encode("utf-8", REPLACE)
