@@ -246,13 +246,13 @@ def compile_plan(plan: list[tuple[str, list[PlanEntry]]], line: type, owners: di
     """The plan as one function (:class:`GeneratedFunction`); scoring an
     organisation's items is the hot loop of a large cohort. What an entry
     does is :func:`plan_entry`'s: a plain flag (its fact true → its points),
-    a rule decided by its facts' values (its :class:`Remembered` results), an
-    item not scored (its status, and for an item that does not apply the
-    scope's text), any other rule evaluated and clamped to its floor and
-    ceiling; an item with a scope looked up in ``not_applicable`` (one
-    function for every set of items that apply: a cohort in which many
-    departments have an item of their own has as many sets). An entry that
-    raises is the fault of the plugin that declared its item."""
+    a rule decided by its facts' values (its :class:`Remembered` results), a
+    disabled item (its status), any other rule evaluated and clamped to its
+    floor and ceiling; an item with a scope looked up in ``not_applicable``,
+    不适用 with the scope's text where it is there (one function for every
+    set of items that apply: a cohort in which many departments have an item
+    of their own has as many sets). An entry that raises is the fault of the
+    plugin that declared its item."""
     function = GeneratedFunction()
     constant = function.constant
     body = ["at = -1", "try:"]
