@@ -28,3 +28,10 @@ codecs.register_error(REPLACE, _replaced)
 def utf8(text: str) -> bytes:
     """``text`` in UTF-8, a character UTF-8 cannot hold written as U+FFFD."""
     return text.encode("utf-8", REPLACE)
+
+
+def replaced(text: str) -> str:
+    """``text`` with each character UTF-8 cannot hold as U+FFFD, as
+    :func:`utf8` writes it: for a stream that encodes text itself (standard
+    output through click), so that it shows what a file would hold."""
+    return utf8(text).decode("utf-8")

@@ -123,17 +123,26 @@ def test_a_file_name_that_is_not_utf8_is_written_with_replacement_characters(
 ) -> None:
     """A zip made on a Chinese Windows, unpacked on Linux, names its files in
     GBK: the run is scored and the JSON written, valid UTF-8, the name's
-    undecodable bytes shown as U+FFFD (the file 财政.toml in GBK)."""
+    undecodable bytes shown as U+FFFD (the file 财政.toml in GBK, and a
+    reviews file named so), the same bytes in a file and on standard output."""
     import os
 
     import fivestar.pipeline
+    from conftest import write_review
 
     write_org("finance")
     write_org("health")
-    os.rename(tmp_path / "orgs" / "finance.toml", os.fsencode(tmp_path / "orgs") + b"/\xb2\xc6\xd5\xfe.toml")
+    gbk = b"/\xb2\xc6\xd5\xfe.toml"
+    os.rename(tmp_path / "orgs" / "finance.toml", os.fsencode(tmp_path / "orgs") + gbk)
+    os.rename(write_review(tmp_path, "health", []), os.fsencode(tmp_path / "reviews") + gbk)
     monkeypatch.setattr(fivestar.pipeline, "STREAM_FROM", 1 if streamed else 10**9)
     target = tmp_path / "results.json"
     result = invoke("run", write_config(), "--format", "json", "--output", target, "--jobs", "2")
     assert result.exit_code == 0, result.output
-    files = [document["file"] for document in json.loads(target.read_bytes().decode("utf-8"))["organisations"]]
+    written = json.loads(target.read_bytes().decode("utf-8"))
+    files = [document["file"] for document in written["organisations"]]
     assert sorted(Path(file).name for file in files) == ["health.toml", "\ufffd\ufffd\ufffd\ufffd.toml"]
+    assert [Path(file).name for file in written["office"]["reviews"]] == ["\ufffd\ufffd\ufffd\ufffd.toml"]
+    on_stdout = invoke("run", write_config(), "--format", "json", "--jobs", "2")
+    assert on_stdout.exit_code == 0, on_stdout.output
+    assert on_stdout.stdout_bytes == target.read_bytes()

@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 import click
 from fivestar.cli.options import current_lang, is_stdout, settings
 from fivestar.config import DEFAULT_EDITION, RunConfig, read_config, shown_path
-from fivestar.encoding import utf8
+from fivestar.encoding import replaced, utf8
 from fivestar.leftovers import owner_tag, remove_stale_temporaries
 from fivestar.logs import get_logger
 from fivestar.model import InputError, Problem
@@ -60,7 +60,7 @@ def write_output(content: str | bytes | Iterable[str | bytes], output: Path | No
                 if isinstance(piece, bytes):
                     sys.stdout.buffer.write(piece)
                 else:
-                    click.echo(piece, nl=False)
+                    click.echo(replaced(piece), nl=False)
             sys.stdout.flush()
             return
         if output.exists() and not stat.S_ISREG(output.stat().st_mode):
