@@ -566,7 +566,8 @@ class Ledger:
         return {spec.name: table.get(spec.name) for spec in item.facts}
 
     def heavy_points(self) -> Decimal:
-        return sum((deduction.points for deduction in self.heavy), ZERO)
+        heavy = self.heavy
+        return sum([deduction.points for deduction in heavy], ZERO) if heavy else ZERO
 
     def sections_with_findings(self) -> dict[str, tuple[str, str]]:
         """Sections that have a heavy item or a falsified item: the kind of

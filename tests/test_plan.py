@@ -4,6 +4,7 @@ those results are exactly what the rule itself gives."""
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import traceback
 from collections.abc import Callable
@@ -15,7 +16,7 @@ import pytest
 from fivestar import AllFlags, Levels, Linear, Text, choice, count, hookimpl, item, records, yes_no
 from fivestar import plan as plan_module
 from fivestar.faults import PluginFault
-from fivestar.model import Item, ItemResult
+from fivestar.model import Item, ItemResult, Section, SectionResult
 from fivestar.numbers import ZERO
 from fivestar.pipeline import RunResult
 from fivestar.plan import Remembered, clamp, plan_entry
@@ -29,7 +30,8 @@ def counted(rule: Linear, points: int | None = 3) -> Item:
 def test_a_remembered_result_is_the_rules_own_clamped_to_the_items_points() -> None:
     declared = counted(Linear.of(("-0.5", "n"), start=6), points=6)
     _, _, fact, how, _ = plan_entry(declared, None)
-    assert fact == "n"
+    assert fact == ("n",)
+    assert how.key({"n": 3, "other": True}) == (int, 3)
     for value in (0, 3, 12, 20):
         raw, trace = declared.rule.evaluate(declared, {"n": value}, None)  # type: ignore[arg-type]
         assert how[int, value] == (raw, clamp(raw, Decimal(6)), tuple(trace))
@@ -73,12 +75,13 @@ def test_levels_are_remembered_and_an_unknown_level_still_fails() -> None:
 
 def test_several_facts_are_remembered_by_their_values_and_classes() -> None:
     declared = counted(Linear.of(("1.5", "n"), ("-0.2", "m")))
-    _, _, getter, how, _ = plan_entry(declared, None)
-    assert getter({"n": 2, "m": 1, "other": 9}) == (2, 1)
-    assert how[(int, int), (2, 1)] == (Decimal("2.8"), Decimal("2.8"), (2, 1))
-    assert how[(bool, int), (True, 1)][2][0] is True
-    assert str(how[(Decimal, int), (Decimal("2.0"), 1)][0]) == "2.80"
-    assert set(how) == {((int, int), (2, 1)), ((bool, int), (True, 1))}
+    _, _, facts, how, _ = plan_entry(declared, None)
+    assert facts == ("n", "m")
+    assert how.key({"n": 2, "m": 1, "other": 9}) == (int, 2, int, 1)
+    assert how[int, 2, int, 1] == (Decimal("2.8"), Decimal("2.8"), (2, 1))
+    assert how[bool, True, int, 1][2][0] is True
+    assert str(how[Decimal, Decimal("2.0"), int, 1][0]) == "2.80"
+    assert set(how) == {(int, 2, int, 1), (bool, True, int, 1)}
 
 
 def test_values_without_a_hash_are_evaluated() -> None:
@@ -90,9 +93,9 @@ def test_values_without_a_hash_are_evaluated() -> None:
         rule=AllFlags(("a", "b")),
     )
     how = plan_entry(declared, None)[3]
-    assert how.evaluated(((list, bool), (["x"], True))) == (Decimal(1), Decimal(1), (["x"], True))
+    assert how.evaluated((list, ["x"], bool, True)) == (Decimal(1), Decimal(1), (["x"], True))
     with pytest.raises(TypeError):
-        how[(list, bool), (["x"], True)]
+        how[list, ["x"], bool, True]
 
 
 class Doubled(Linear):
@@ -328,3 +331,61 @@ def test_the_compiled_section_sums_take_a_section_of_thousands_of_items() -> Non
     sections: dict[str, Any] = {}
     sums(dict.fromkeys(item_ids, Line()), sections, {"innovation": Decimal(600)})
     assert sections["innovation"][1:4] == (Decimal("500.0"), Decimal("500.0"), Decimal(600))
+
+
+def test_a_dataclass_is_made_without_its_call_only_where_that_is_the_same_object() -> None:
+    """A line made field by field is equal to the line the call makes, the
+    defaults included; a class that does more in its making (a
+    ``__post_init__``, frozen fields, a default factory, no dataclass at
+    all) is called."""
+
+    @dataclasses.dataclass
+    class Checked:
+        value: int
+
+        def __post_init__(self) -> None:
+            if self.value < 0:
+                raise ValueError("negative")
+
+    @dataclasses.dataclass(frozen=True)
+    class Frozen:
+        value: int
+
+    @dataclasses.dataclass
+    class Listed:
+        values: list[int] = dataclasses.field(default_factory=list)
+
+    for cls in (Checked, Frozen, Listed, dict):
+        assert plan_module.made_by_fields(cls) is None
+        function = plan_module.GeneratedFunction()
+        assert plan_module.instance_statements("made", cls, ["1"], function.constant) == ["made = c0(1)"]
+
+    function = plan_module.GeneratedFunction()
+    too_few = plan_module.instance_statements("made", ItemResult, ["item", "points"], function.constant)
+    assert too_few == ["made = c0(item, points)"]  # raw has no default: the call says what is missing
+    function = plan_module.GeneratedFunction()
+    arguments = ["item", "points", "raw", "trace"]
+    statements = plan_module.instance_statements("made", ItemResult, arguments, function.constant)
+    assert statements[0].startswith("made = new(c") and len(statements) == 1 + len(dataclasses.fields(ItemResult))
+    function.body = [*statements, "return made"]
+    make = function.make("make_line", "item, points, raw, trace", new=object.__new__)
+    declared = counted(Linear.of((1, "n")))
+    made = make(declared, Decimal(2), Decimal("2.5"), [2])
+    assert made == ItemResult(declared, Decimal(2), Decimal("2.5"), [2])
+    assert (made.status, made.note, made.scored_points, made.note_phrase, made.unverified) == (
+        "scored",
+        "",
+        ZERO,
+        None,
+        (),
+    )
+
+
+def test_the_compiled_section_sums_make_the_sections_result() -> None:
+    declared = counted(Linear.of((1, "n")))
+    section = Section(id="learning", title="学习星", title_en="Learning star", group="party_building", order=1)
+    sums = plan_module.compile_section_sums([(section, ("a", "b"))], SectionResult)
+    lines = {"a": ItemResult(declared, Decimal("2.5"), ZERO, None), "b": ItemResult(declared, Decimal(1), ZERO, None)}
+    sections: dict[str, Any] = {}
+    sums(lines, sections, {"learning": Decimal(3)})
+    assert sections["learning"] == SectionResult(section, Decimal("3.5"), Decimal(3), Decimal(3), ("a", "b"), lines)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from decimal import Decimal
-from functools import cache, partial
+from functools import cache
 from typing import Any
 
 from fivestar import (
@@ -79,9 +79,6 @@ def no_entries(words: Words) -> str:
     return words.phrase("no_entries", "no entries → 0")
 
 
-add_up = partial(sum, start=ZERO)
-
-
 def per_project(
     entries: Iterable[dict[str, Any]],
     context: ScoringContext,
@@ -97,7 +94,7 @@ def per_project(
     if not entries:
         return ZERO, no_entries
     start, end = window(context.run.year)
-    by_project: dict[str, list[Decimal]] = {}
+    by_project: dict[str, Decimal] = {}
     scored = []
     for entry in entries:
         project, day = entry["project"].strip(), entry["date"]
@@ -105,14 +102,16 @@ def per_project(
         inside = start <= day <= end
         scored.append((project, entry, day, inside, points, how))
         if inside:
-            by_project.setdefault(project, []).append(points)
-    combine = max if highest else add_up
-    kept = []
-    raw = ZERO
-    for project, points in by_project.items():
-        best = combine(points)
-        kept.append((project, best))
-        raw += best
+            so_far = by_project.get(project)
+            if so_far is None:
+                by_project[project] = points if highest else ZERO + points
+            elif highest:
+                if points > so_far:
+                    by_project[project] = points
+            else:
+                by_project[project] = so_far + points
+    kept = list(by_project.items())
+    raw = sum(by_project.values(), ZERO)
 
     def basis(words: Words) -> str:
         outside = words.phrase(
