@@ -267,20 +267,22 @@ class Problem:
         return text
 
     def as_dict(self) -> dict[str, str | int]:
-        return (
-            {
-                "severity": self.severity,
-                "file": self.file,
-                "table": self.table,
-                "key": self.key,
-                "expected": self.expected,
-                "found": self.found,
-                "message": str(self),
-            }
-            | ({"fault": self.fault} if self.fault else {})
-            | ({"cell": self.cell} if self.cell else {})
-            | ({"line": self.line} if self.line is not None else {})
-        )
+        document: dict[str, str | int] = {
+            "severity": self.severity,
+            "file": self.file,
+            "table": self.table,
+            "key": self.key,
+            "expected": self.expected,
+            "found": self.found,
+            "message": str(self),
+        }
+        if self.fault:
+            document["fault"] = self.fault
+        if self.cell:
+            document["cell"] = self.cell
+        if self.line is not None:
+            document["line"] = self.line
+        return document
 
 
 class InputError(Exception):

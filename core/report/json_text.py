@@ -23,10 +23,12 @@ from __future__ import annotations
 import json
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from json.encoder import encode_basestring
 from typing import Any
 
 from fivestar.encoding import utf8
+from fivestar.facts import Records
 from fivestar.model import Awards, Item, ItemResult, Ledger, Organisation
 from fivestar.numbers import fmt, json_number
 from fivestar.rules import AllFlags, Flag, Levels, Linear
@@ -60,32 +62,44 @@ def number_text(value: Decimal) -> str:
     return text
 
 
+MARKER = '"exact-decimal-7c1e0b54-'
+"""What stands in the encoder's text for a decimal no JSON number holds, until
+:meth:`ExactEncoder.dumps` puts the decimal's own text in its place."""
+
+
+def exact_default(exact: list[str], value: Any) -> Any:
+    """The JSON value of what ``json`` cannot encode itself: a decimal that no
+    float shows is kept in ``exact`` and stands as a numbered marker."""
+    if isinstance(value, Decimal):
+        try:
+            return json_number(value)
+        except ValueError:
+            exact.append(fmt(value))
+            return f"{MARKER[1:]}{len(exact) - 1}"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
 class ExactEncoder:
     """``json.dumps`` for any value of the document (the C encoder), decimals
     written exactly: a decimal no float shows is written as its own text."""
 
     def __init__(self) -> None:
-        self._marker = '"exact-decimal-7c1e0b54-'
         self._exact: list[str] = []
-
-    def _default(self, value: Any) -> Any:
-        if isinstance(value, Decimal):
-            try:
-                return json_number(value)
-            except ValueError:
-                self._exact.append(fmt(value))
-                return f"{self._marker[1:]}{len(self._exact) - 1}"
-        if isinstance(value, date):
-            return value.isoformat()
-        if isinstance(value, (set, frozenset)):
-            return sorted(value)
-        raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+        self._encode = json.JSONEncoder(ensure_ascii=False, default=partial(exact_default, self._exact)).encode
+        """One encoder for every call: ``json.dumps`` with arguments makes
+        a new one each time (some 0.7 µs of the 3.7 that a short list of
+        records takes). Its hook holds the list of decimals, not the
+        encoder: no reference cycle."""
 
     def dumps(self, value: Any) -> str:
-        text = json.dumps(value, ensure_ascii=False, default=self._default)
+        text = self._encode(value)
         if self._exact:
             for index, number in enumerate(self._exact):
-                text = text.replace(f'{self._marker}{index}"', number)
+                text = text.replace(f'{MARKER}{index}"', number)
             self._exact.clear()
         return text
 
@@ -122,6 +136,8 @@ class ItemWriter:
         self.fact_labels = [encode_basestring(name) + ": " for name in self.names]
         self.section = item.section
         self.single = len(self.names) == 1
+        self.records = any(isinstance(spec.type, Records) for spec in item.facts)
+        """Records are lists, which have no hash: such facts are written each time."""
         self.memo: dict[tuple[Any, ...], bytes] | None = {} if isinstance(item.rule, PURE_RULES) else None
         self.flag = isinstance(item.rule, Flag) and self.single
         """A flag's plain line (as scored, its trace the fact's value) is
@@ -201,11 +217,14 @@ class ItemWriter:
     def _facts(self, values: Any) -> bytes:
         if self.single:
             values = (values,)
-        try:
-            key = (values, tuple([value.__class__ for value in values]))
-            text = self.fact_texts.get(key)
-        except TypeError:  # a value without a hash (a list of records)
-            key, text = None, None
+        key: tuple[Any, ...] | None = None
+        text = None
+        if not self.records:
+            try:
+                key = (values, tuple([value.__class__ for value in values]))
+                text = self.fact_texts.get(key)
+            except TypeError:  # a value without a hash (a plugin's list)
+                key = None
         if text is None:
             value = self.encoder.value
             labelled = [label + value(fact) for label, fact in zip(self.fact_labels, values, strict=True)]
