@@ -183,8 +183,11 @@ class GeneratedFunction:
 def made_by_fields(cls: Any) -> tuple[Any, ...] | None:
     """The fields of ``cls`` when an instance can be made by setting them
     one by one on ``object.__new__(cls)``, exactly as ``cls(...)`` makes it:
-    a dataclass with its own generated ``__init__`` (no ``__post_init__``,
-    not frozen, no default factory). None for any other class."""
+    a dataclass whose ``__init__`` only stores its arguments (no
+    ``__post_init__``, not frozen, no default factory, and an instance made
+    by the call of one new object for each field holds those objects and
+    nothing else: an ``__init__`` written by hand, which ``dataclass`` keeps,
+    and which converts or checks, fails this). None for any other class."""
     if not isinstance(cls, type) or "__dataclass_fields__" not in vars(cls) or cls.__new__ is not object.__new__:
         return None
     params = cls.__dataclass_params__  # type: ignore[attr-defined]
@@ -192,6 +195,15 @@ def made_by_fields(cls: Any) -> tuple[Any, ...] | None:
         return None
     fields = dataclasses.fields(cls)
     if any(not field.init or field.default_factory is not dataclasses.MISSING for field in fields):
+        return None
+    probes = [object() for _ in fields]
+    try:
+        made = cls(*probes)
+    except Exception:
+        return None
+    if any(getattr(made, field.name, None) is not probe for field, probe in zip(fields, probes, strict=True)):
+        return None
+    if set(getattr(made, "__dict__", ())) - {field.name for field in fields}:
         return None
     return fields
 

@@ -355,10 +355,30 @@ def test_a_dataclass_is_made_without_its_call_only_where_that_is_the_same_object
     class Listed:
         values: list[int] = dataclasses.field(default_factory=list)
 
-    for cls in (Checked, Frozen, Listed, dict):
+    @dataclasses.dataclass
+    class Converted:
+        value: int
+
+        def __init__(self, value: Any) -> None:  # kept by dataclass: it converts
+            self.value = int(value)
+
+    @dataclasses.dataclass
+    class Noted:
+        value: int
+
+        def __init__(self, value: int) -> None:
+            self.value = value
+            self.noted = True
+
+    @dataclasses.dataclass
+    class Plain:
+        value: int
+
+    for cls in (Checked, Frozen, Listed, Converted, Noted, dict):
         assert plan_module.made_by_fields(cls) is None
         function = plan_module.GeneratedFunction()
         assert plan_module.instance_statements("made", cls, ["1"], function.constant) == ["made = c0(1)"]
+    assert [field.name for field in plan_module.made_by_fields(Plain) or ()] == ["value"]
 
     function = plan_module.GeneratedFunction()
     too_few = plan_module.instance_statements("made", ItemResult, ["item", "points"], function.constant)
