@@ -6,10 +6,13 @@ import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from fivestar.pipeline import RunResult
+from fivestar.plugins.bonus import per_project
+from fivestar.rules import PLAIN
 from samples import toml_literal
 
 Assess = Callable[..., RunResult]
@@ -436,3 +439,36 @@ def test_a_quoted_iso_date_counts_like_a_toml_date(
     entry = {"project": "红色引擎", "level": "provincial", "date": written, "document": "浙委发〔2020〕1号"}
     write_org("a", bonus={"commendations": [entry]})
     assert points(assess(), "bonus.commendations") == expected
+
+
+def test_per_project_keeps_the_first_highest_entry_and_every_exponent() -> None:
+    """Per project the very decimal of the first highest entry met, or the
+    sum from zero in the entries' order (its exponent too: 1.50 is not
+    written 1.5), a project's name stripped, the window's ends included."""
+    context: Any = SimpleNamespace(run=SimpleNamespace(year=2020))
+    first, last, before = dt.date(2019, 12, 16), dt.date(2020, 12, 15), dt.date(2019, 12, 15)
+    entries = [
+        {"project": "A", "date": first, "points": Decimal("1.50")},
+        {"project": " A ", "date": IN_WINDOW, "points": Decimal("1.5")},
+        {"project": "A", "date": last, "points": Decimal("1.0")},
+        {"project": "红色 引擎", "date": before, "points": Decimal("9")},
+        {"project": "红色 引擎 ", "date": last, "points": Decimal("0.50")},
+    ]
+
+    def scored(entries: list[dict[str, Any]], highest: bool) -> tuple[str, str]:
+        raw, basis = per_project(
+            entries, context, lambda entry: (entry["points"], ""), lambda entry, words: "", highest
+        )
+        return str(raw), basis(PLAIN)
+
+    raw, basis = scored(entries, highest=True)
+    assert raw == "2.00"
+    assert basis.endswith("highest per project: A 1.5 + 红色 引擎 0.5 = 2")
+    assert scored([entries[1], entries[0]], highest=True)[0] == "1.5"
+    assert scored([entries[0], entries[1]], highest=True)[0] == "1.50"
+    raw, basis = scored(entries, highest=False)
+    assert raw == "4.50"  # A: 0 + 1.50 + 1.5 + 1.0 = 4.00, 红色 引擎: 0.50 (9 is outside)
+    assert basis.endswith("sum per project: A 4 + 红色 引擎 0.5 = 4.5")
+    raw, basis = scored(entries[3:4], highest=False)
+    assert raw == "0"
+    assert basis.endswith(f"{before} → 0（outside window 窗口外 {first}..{last}）；sum per project: 0 = 0")

@@ -215,6 +215,56 @@ def test_the_compiled_plan_gives_each_entrys_own_line() -> None:
     assert lines["norms.scoped"].note == scoped.scope.describe() != ""  # type: ignore[union-attr]
 
 
+def test_the_compiled_plan_and_the_loop_give_the_rules_own_result_whatever_the_values_class() -> None:
+    """Organisation after organisation, values of equal value and other
+    classes (true, 1, 1.0, 1), none and a list: the compiled plan and the
+    loop, each with results of its own to remember, give the rule's own
+    raw value and trace (the decimal's exponent, the value's class), or the
+    same fault where the rule cannot take the value."""
+    declared = [
+        counted(Linear.of(("1.5", "n"))),
+        item(
+            "learning.pair", points=4, title="两项", facts=(count("n"), count("m")), rule=Linear.of((1, "n"), (1, "m"))
+        ),
+        item(
+            "learning.both",
+            points=1,
+            title="都做",
+            facts=(yes_no("n", "n"), yes_no("m", "m")),
+            rule=AllFlags(("n", "m")),
+        ),
+    ]
+    compiled = plan_module.compile_plan([("learning", [plan_entry(each, None) for each in declared])], ItemResult, {})
+    loop = plan_module.interpreted_plan([("learning", [plan_entry(each, None) for each in declared])], ItemResult, {})
+    kinds = [True, 1, Decimal("1.0"), Decimal(1), 1, True, None, [1], 0, False, Decimal("0.0")]
+    faults = []
+    for n, m in itertools.product(kinds, repeat=2):
+        values = {"n": n, "m": m}
+        failing = []
+        for each in declared:
+            try:
+                each.rule.evaluate(each, values, None)  # type: ignore[arg-type]
+            except TypeError:
+                failing.append(each.id)
+        for scorer in (compiled, loop):
+            lines: dict[str, ItemResult] = {}
+            try:
+                scorer({"learning": values}, lines, None, frozenset())
+            except PluginFault as fault:
+                assert fault.item == failing[0]
+                faults.append(fault.item)
+                continue
+            assert not failing
+            for each in declared:
+                raw, trace = each.rule.evaluate(each, values, None)  # type: ignore[arg-type]
+                line = lines[each.id]
+                assert (str(line.raw), str(line.points)) == (str(raw), str(clamp(raw, each.points))), (n, m)
+                assert [(value.__class__, str(value)) for value in line.trace] == [
+                    (value.__class__, str(value)) for value in trace
+                ]
+    assert set(faults) == {"learning.counted", "learning.pair"}
+
+
 def test_a_rule_that_raises_in_the_compiled_plan_names_its_item_and_plugin() -> None:
     def broken(values: Values, context: Any) -> tuple[Decimal, Any]:
         raise ZeroDivisionError("a plugin's bug")
