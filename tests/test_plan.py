@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import linecache
 import traceback
 from collections.abc import Callable
 from decimal import Decimal
@@ -459,3 +460,24 @@ def test_the_compiled_section_sums_make_the_sections_result() -> None:
     sections: dict[str, Any] = {}
     sums(lines, sections, {"learning": Decimal(3)})
     assert sections["learning"] == SectionResult(section, Decimal("3.5"), Decimal(3), Decimal(3), ("a", "b"), lines)
+
+
+def test_a_plan_of_many_items_calls_the_line_class(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above INLINE_LINES_UP_TO items a line is made by calling its class (a
+    shorter function): the same lines as the loop's."""
+    ticked = item("learning.ticked", points=2, title="勾选", facts=yes_no("done", "done"), rule=Flag("done"))
+    counted_up = item("learning.counted", points=3, title="计数", facts=count("n"), rule=Linear.of(("1.5", "n")))
+    plan = [("learning", [plan_entry(ticked, None), plan_entry(counted_up, None)])]
+    loop = plan_module.interpreted_plan(plan, ItemResult, {})
+    for limit, made_by_call in ((2, False), (1, True)):
+        monkeypatch.setattr(plan_module, "INLINE_LINES_UP_TO", limit)
+        scorer = plan_module.compile_plan(plan, ItemResult, {})
+        source = "".join(linecache.getlines(scorer.__code__.co_filename))
+        assert ("new(" not in source) is made_by_call
+        for done, n in ((True, 1), (False, 3)):
+            facts = {"learning": {"done": done, "n": n}}
+            lines: dict[str, ItemResult] = {}
+            looped: dict[str, ItemResult] = {}
+            scorer(facts, lines, None, frozenset())
+            loop(facts, looped, None, frozenset())
+            assert lines == looped
