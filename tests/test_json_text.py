@@ -19,7 +19,7 @@ from fivestar.config import load_config
 from fivestar.numbers import fmt, json_number
 from fivestar.pipeline import RunResult, collector_paused, prepare, run, run_cohort
 from fivestar.report import RenderOptions, joined, organisation_documents, render_json, run_header
-from fivestar.report.json_text import number_text
+from fivestar.report.json_text import MARKER, ExactEncoder, number_text
 
 
 def reference_json(result: RunResult) -> str:
@@ -146,3 +146,18 @@ def test_a_file_name_that_is_not_utf8_is_written_with_replacement_characters(
     on_stdout = invoke("run", write_config(), "--format", "json", "--jobs", "2")
     assert on_stdout.exit_code == 0, on_stdout.output
     assert on_stdout.stdout_bytes == target.read_bytes()
+
+
+def test_a_text_that_reads_as_the_decimal_marker_stays_a_text() -> None:
+    """A decimal no float holds stands as a marker string in the encoder's
+    text until its own text replaces it; a text of the value that reads as
+    that marker (at the start of a string, after an escaped quote, as a key)
+    is written as the text it is, and the decimal exactly."""
+    encoder = ExactEncoder()
+    exact = Decimal("0.1234567890123456789")
+    for text in (f"{MARKER}0", f'x"{MARKER}0', f"{MARKER}1"):
+        value = {"text": text, text: [exact, Decimal("2.5")], "again": exact}
+        written = encoder.dumps(value)
+        assert json.loads(written, parse_float=Decimal) == value
+        assert written.count("0.1234567890123456789") == 2
+    assert encoder.dumps({"plain": exact}) == '{"plain": 0.1234567890123456789}'

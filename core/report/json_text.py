@@ -21,6 +21,7 @@ cost:
 from __future__ import annotations
 
 import json
+import secrets
 from datetime import date
 from decimal import Decimal
 from functools import partial
@@ -62,20 +63,32 @@ def number_text(value: Decimal) -> str:
     return text
 
 
-MARKER = '"exact-decimal-7c1e0b54-'
-"""What stands in the encoder's text for a decimal no JSON number holds, until
-:meth:`ExactEncoder.dumps` puts the decimal's own text in its place."""
+MARKER = "exact-decimal-7c1e0b54-"
+"""What stands in the encoder's text for a decimal no JSON number holds (as
+the string ``"MARKER0"``, ``"MARKER1"``, …), until :meth:`ExactEncoder.dumps`
+puts the decimal's own text in its place."""
 
 
-def exact_default(exact: list[str], value: Any) -> Any:
+class ExactNumbers:
+    """The decimals of one ``dumps`` that no JSON number holds, and the
+    marker that stands for them in the encoder's text."""
+
+    __slots__ = ("marker", "numbers")
+
+    def __init__(self) -> None:
+        self.marker = MARKER
+        self.numbers: list[str] = []
+
+
+def exact_default(exact: ExactNumbers, value: Any) -> Any:
     """The JSON value of what ``json`` cannot encode itself: a decimal that no
     float shows is kept in ``exact`` and stands as a numbered marker."""
     if isinstance(value, Decimal):
         try:
             return json_number(value)
         except ValueError:
-            exact.append(fmt(value))
-            return f"{MARKER[1:]}{len(exact) - 1}"
+            exact.numbers.append(fmt(value))
+            return f"{exact.marker}{len(exact.numbers) - 1}"
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, (set, frozenset)):
@@ -88,20 +101,30 @@ class ExactEncoder:
     written exactly: a decimal no float shows is written as its own text."""
 
     def __init__(self) -> None:
-        self._exact: list[str] = []
+        self._exact = ExactNumbers()
         self._encode = json.JSONEncoder(ensure_ascii=False, default=partial(exact_default, self._exact)).encode
         """One encoder for every call: ``json.dumps`` with arguments makes
         a new one each time (some 0.7 µs of the 3.7 that a short list of
-        records takes). Its hook holds the list of decimals, not the
-        encoder: no reference cycle."""
+        records takes). Its hook holds the decimals, not the encoder: no
+        reference cycle."""
 
     def dumps(self, value: Any) -> str:
-        text = self._encode(value)
-        if self._exact:
-            for index, number in enumerate(self._exact):
-                text = text.replace(f'{MARKER}{index}"', number)
-            self._exact.clear()
-        return text
+        exact = self._exact
+        try:
+            text = self._encode(value)
+            numbers = exact.numbers
+            if not numbers:
+                return text
+            if text.count(f'"{exact.marker}') != len(numbers):
+                # a text of the value itself begins as the marker: another one, no text can know
+                exact.marker, exact.numbers = f"exact-decimal-{secrets.token_hex(16)}-", []
+                return self.dumps(value)
+            for index, number in enumerate(numbers):
+                text = text.replace(f'"{exact.marker}{index}"', number)
+            return text
+        finally:
+            exact.numbers.clear()
+            exact.marker = MARKER
 
     def value(self, value: Any) -> str:
         """One scalar fast (the common fact values), anything else by :meth:`dumps`."""
