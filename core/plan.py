@@ -20,7 +20,7 @@ import linecache
 import weakref
 from collections.abc import Callable, Sequence
 from decimal import Decimal
-from functools import cache, partial
+from functools import cache, lru_cache, partial
 from typing import TYPE_CHECKING, Any
 
 from fivestar.faults import PluginFault
@@ -190,6 +190,7 @@ class GeneratedFunction:
         return function
 
 
+@lru_cache(maxsize=64)
 def made_by_fields(cls: Any) -> tuple[Any, ...] | None:
     """The fields of ``cls`` when an instance can be made by setting them
     one by one on ``object.__new__(cls)``, exactly as ``cls(...)`` makes it:
@@ -197,7 +198,8 @@ def made_by_fields(cls: Any) -> tuple[Any, ...] | None:
     ``__post_init__``, not frozen, no default factory, and an instance made
     by the call of one new object for each field holds those objects and
     nothing else: an ``__init__`` written by hand, which ``dataclass`` keeps,
-    and which converts or checks, fails this). None for any other class."""
+    and which converts or checks, fails this). None for any other class.
+    Asked once per class (a plan asks for each of its lines)."""
     if not isinstance(cls, type) or "__dataclass_fields__" not in vars(cls) or cls.__new__ is not object.__new__:
         return None
     params = cls.__dataclass_params__  # type: ignore[attr-defined]
