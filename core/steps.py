@@ -217,12 +217,11 @@ def withhold_for_finding(awards: Awards, section_id: str, kind: str, item_id: st
 
 
 def withhold_below(awards: Awards, section_id: str, score: Decimal, needed: Decimal) -> None:
-    """Recorded as :meth:`Awards.record` records it, without keyword values
-    and without the call: most organisations miss a star or two, and
-    gathering them was a third of the rate step."""
+    """Recorded without keyword values (:meth:`Awards.record`): most
+    organisations miss a star or two, and gathering them was a third of the
+    rate step."""
     shown, wanted = fmt(score), fmt(needed)
-    awards.withheld[section_id] = f"{shown} < {wanted}"
-    awards.reasons[section_id] = ("below", {"score": shown, "needed": wanted})
+    awards.record(section_id, f"{shown} < {wanted}", "below", {"score": shown, "needed": wanted})
 
 
 def core_step(work: Callable[[Ledger, RunContext], None]) -> Any:

@@ -116,7 +116,7 @@ class ExactEncoder:
             if not numbers:
                 return text
             if text.count(f'"{exact.marker}') != len(numbers):
-                # a text of the value itself begins as the marker: another one, no text can know
+                # a text of the value reads as a marker: again, with a marker drawn at random
                 exact.marker, exact.numbers = f"exact-decimal-{secrets.token_hex(16)}-", []
                 return self.dumps(value)
             for index, number in enumerate(numbers):
