@@ -30,6 +30,11 @@ def utf8(text: str) -> bytes:
     return text.encode("utf-8", REPLACE)
 
 
+def piece_bytes(piece: str | bytes) -> bytes:
+    """A report's piece (text, or bytes already UTF-8) as a file of it holds it."""
+    return utf8(piece) if isinstance(piece, str) else piece
+
+
 def replaced(text: str) -> str:
     """``text`` with each character UTF-8 cannot hold as U+FFFD, as
     :func:`utf8` writes it: for a stream that encodes text itself (standard

@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 import click
 from fivestar.cli.options import current_lang, is_stdout, settings
 from fivestar.config import DEFAULT_EDITION, RunConfig, read_config, shown_path
-from fivestar.encoding import replaced, utf8
+from fivestar.encoding import piece_bytes, replaced
 from fivestar.leftovers import owner_tag, remove_stale_temporaries
 from fivestar.logs import get_logger
 from fivestar.model import InputError, Problem
@@ -66,7 +66,7 @@ def write_output(content: str | bytes | Iterable[str | bytes], output: Path | No
         if output.exists() and not stat.S_ISREG(output.stat().st_mode):
             with output.open("wb") as stream:
                 for piece in pieces:
-                    stream.write(utf8(piece) if isinstance(piece, str) else piece)
+                    stream.write(piece_bytes(piece))
         else:
             if output.is_symlink():
                 log.warning("output_link_replaced", file=str(output), target=os.path.realpath(output))
@@ -95,7 +95,7 @@ def replace_file(pieces: Iterable[str | bytes], target: Path) -> None:
     try:
         with os.fdopen(handle, "wb") as stream:
             for piece in pieces:
-                stream.write(utf8(piece) if isinstance(piece, str) else piece)
+                stream.write(piece_bytes(piece))
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(temporary, 0o666 & ~umask)

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from fivestar.context import RunContext
-from fivestar.encoding import utf8
+from fivestar.encoding import piece_bytes
 from fivestar.manager import PluginManager
 from fivestar.markers import hookimpl
 from fivestar.model import Ledger, Organisation
@@ -56,8 +56,8 @@ class Renderer:
 
 def joined(pieces: Iterable[str | bytes]) -> str:
     """A report's pieces as one text (a renderer yields text or UTF-8 bytes),
-    as a file of them reads (:func:`fivestar.encoding.utf8`)."""
-    return b"".join(utf8(piece) if isinstance(piece, str) else piece for piece in pieces).decode("utf-8")
+    as a file of them reads (:func:`fivestar.encoding.piece_bytes`)."""
+    return b"".join(map(piece_bytes, pieces)).decode("utf-8")
 
 
 def exact_number(value: Decimal) -> int | float | Decimal:
