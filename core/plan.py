@@ -248,18 +248,21 @@ def interpreted_plan(plan: list[tuple[str, list[PlanEntry]]], line: type, owners
     making (see :class:`PlanScorer`), and what that function must equal (a
     test compares them)."""
     zero = ZERO
-    scoped = {item_id for _section, entries in plan for item_id, item, *_rest in entries if item.scope is not None}
 
     def score_plan(
         facts: dict[str, dict[str, Any]], lines: dict[str, Any], scoring: Any, not_applicable: frozenset[str]
     ) -> None:
         item_id = ""
-        skipped = not_applicable & scoped if not_applicable else ()
         try:
             for section, entries in plan:
                 values = facts[section]
                 for item_id, item, fact, how, ceiling in entries:
-                    if skipped and item_id in skipped and how.__class__ is not str:
+                    if (
+                        not_applicable
+                        and item_id in not_applicable
+                        and item.scope is not None
+                        and how.__class__ is not str
+                    ):
                         lines[item_id] = line(item, zero, zero, None, "not_applicable", item.scope.describe())
                         continue
                     if how is None:
@@ -320,9 +323,8 @@ def compile_plan(plan: list[tuple[str, list[PlanEntry]]], line: type, owners: di
     disabled item (its status), any other rule evaluated and clamped to its
     floor and ceiling; an item with a scope looked up in ``not_applicable``,
     不适用 with the scope's text where it is there (one function for every
-    set of items that apply: a cohort in which many departments have an item
-    of their own has as many sets). An entry that raises is the fault of the
-    plugin that declared its item."""
+    organisation, whichever items apply to it). An entry that raises is the
+    fault of the plugin that declared its item."""
     function = GeneratedFunction()
     constant = function.constant
     body = ["at = -1", "try:"]
@@ -404,9 +406,10 @@ store and a load each."""
 def compile_section_sums(section_plan: Sequence[tuple[Any, tuple[str, ...]]], result: type) -> SectionSums:
     """Each section's sum of its items' points under its maximum, as one
     function (:class:`GeneratedFunction`): ``sections[id] = result(section,
-    claimed, score, maximum, item_ids, lines)`` (:func:`instance_statements`). The sum starts at zero and
-    adds the items in order, as a loop would (the same decimal, to the
-    exponent), :data:`TERMS_PER_LINE` to a statement."""
+    claimed, score, maximum, item_ids, lines)``, the result made as
+    :func:`instance_statements` makes it. The sum starts at zero and adds
+    the items in order, as a loop would (the same decimal, to the exponent),
+    :data:`TERMS_PER_LINE` to a statement."""
     function = GeneratedFunction()
     constant = function.constant
     for section, item_ids in section_plan:
