@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 import click
 from fivestar.cli.options import current_lang, is_stdout, settings
 from fivestar.config import DEFAULT_EDITION, RunConfig, read_config, shown_path
-from fivestar.encoding import piece_bytes, replaced
+from fivestar.encoding import Piece, replaced, write_pieces
 from fivestar.leftovers import owner_tag, remove_stale_temporaries
 from fivestar.logs import get_logger
 from fivestar.model import InputError, Problem
@@ -42,7 +42,7 @@ WRITTEN_ZH = {"table": "表格", "template": "模板", "config": "配置文件",
 """What was written, in the Chinese confirmation (format names such as json stay)."""
 
 
-def write_output(content: str | bytes | Iterable[str | bytes], output: Path | None, what: str = "") -> None:
+def write_output(content: str | bytes | Iterable[Piece], output: Path | None, what: str = "") -> None:
     """stdout (``output`` None or ``-``), or a file written whole or not at
     all (temp file + rename), confirmed on stderr with ``what`` was written.
 
@@ -51,22 +51,21 @@ def write_output(content: str | bytes | Iterable[str | bytes], output: Path | No
     nothing) is replaced by the output, never written through: the file it
     pointed to is left as it was. A write that fails is an error naming the
     file (exit 2), never a traceback."""
-    pieces: Iterable[str | bytes] = [content] if isinstance(content, (str, bytes)) else content
+    pieces: Iterable[Piece] = [content] if isinstance(content, (str, bytes)) else content
     if output is not None and is_stdout(output):
         output = None
     try:
         if output is None:
             for piece in pieces:
-                if isinstance(piece, bytes):
-                    sys.stdout.buffer.write(piece)
-                else:
+                if isinstance(piece, str):
                     click.echo(replaced(piece), nl=False)
+                else:
+                    sys.stdout.buffer.write(piece)
             sys.stdout.flush()
             return
         if output.exists() and not stat.S_ISREG(output.stat().st_mode):
             with output.open("wb") as stream:
-                for piece in pieces:
-                    stream.write(piece_bytes(piece))
+                write_pieces(stream.fileno(), pieces)
         else:
             if output.is_symlink():
                 log.warning("output_link_replaced", file=str(output), target=os.path.realpath(output))
@@ -86,7 +85,7 @@ def write_output(content: str | bytes | Iterable[str | bytes], output: Path | No
         )
 
 
-def replace_file(pieces: Iterable[str | bytes], target: Path) -> None:
+def replace_file(pieces: Iterable[Piece], target: Path) -> None:
     import tempfile
 
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -94,8 +93,7 @@ def replace_file(pieces: Iterable[str | bytes], target: Path) -> None:
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.{owner_tag()}", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as stream:
-            for piece in pieces:
-                stream.write(piece_bytes(piece))
+            write_pieces(stream.fileno(), pieces)
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(temporary, 0o666 & ~umask)

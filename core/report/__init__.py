@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from fivestar.context import RunContext
-from fivestar.encoding import piece_bytes
+from fivestar.encoding import Piece, piece_bytes
 from fivestar.manager import PluginManager
 from fivestar.markers import hookimpl
 from fivestar.model import Ledger, Organisation
@@ -40,21 +40,22 @@ class RenderOptions:
 @dataclass(frozen=True)
 class Renderer:
     """An output format: ``render(result, options)`` returns text, bytes, or
-    an iterable of pieces, each text or UTF-8 bytes, written one after
-    another (so that a large cohort's output is never held whole in
-    memory); ``suffix`` names the file it writes into ``--output-dir``."""
+    an iterable of pieces (:data:`fivestar.encoding.Piece`: text, or UTF-8
+    bytes or a memoryview of them), written one after another (so that a
+    large cohort's output is never held whole in memory); ``suffix`` names
+    the file it writes into ``--output-dir``."""
 
     name: str
     description: str
     suffix: str
-    render: Callable[[RunResult, RenderOptions], str | bytes | Iterable[str | bytes]]
+    render: Callable[[RunResult, RenderOptions], str | bytes | Iterable[Piece]]
     pieces: PieceMaker | None = None
     """For a large cohort: makes the function that writes one organisation's
     part of this output while it is scored (in a worker process), for
     ``render`` to stream from ``result.pieces[name]`` (see :mod:`fivestar.streamed`)."""
 
 
-def joined(pieces: Iterable[str | bytes]) -> str:
+def joined(pieces: Iterable[Piece]) -> str:
     """A report's pieces as one text (a renderer yields text or UTF-8 bytes),
     as a file of them reads (:func:`fivestar.encoding.piece_bytes`)."""
     return b"".join(map(piece_bytes, pieces)).decode("utf-8")
@@ -257,7 +258,7 @@ def json_pieces(pm: PluginManager, context: RunContext) -> Callable[[Organisatio
     return DocumentWriter(plugin_versions(pm), ENGINE).document
 
 
-def render_json(result: RunResult, options: RenderOptions) -> Iterator[str | bytes]:
+def render_json(result: RunResult, options: RenderOptions) -> Iterator[Piece]:
     """The JSON result, one organisation a line, written piece by piece:
     valid JSON, greppable, and never whole in memory on a cohort of 100,000.
     The text is written directly (see :mod:`fivestar.report.json_text`), the
@@ -271,13 +272,11 @@ def render_json(result: RunResult, options: RenderOptions) -> Iterator[str | byt
         keys = spilled.keys
         for first, data, offsets in spilled.by_chunk():
             view = memoryview(data)
-            pieces: list[bytes | memoryview] = []
             for position, (begin, end) in enumerate(itertools.pairwise(offsets), first):
                 org_id = keys[position]
-                pieces.append(b",\n" if position else b"\n")
-                pieces.append(view[begin:end])
-                pieces.append(rank_tail(ranked[org_id] if org_id is not None else None).encode())
-            yield b"".join(pieces)
+                yield b",\n" if position else b"\n"
+                yield view[begin:end]
+                yield rank_tail(ranked[org_id] if org_id is not None else None).encode()
     else:
         separator = b"\n"
         for organisation in result.organisations:
