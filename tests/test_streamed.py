@@ -323,18 +323,18 @@ def test_the_next_run_removes_the_spill_folders_of_runs_that_are_gone(
     del result
 
 
-def test_the_pieces_functions_are_made_again_only_after_a_full_chunk_of_organisations(
+def test_the_pieces_functions_are_made_again_only_after_they_wrote_enough_organisations(
     cohort: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Small chunks (balanced over the workers) share a writer; what a
-    writer remembers is bounded as a chunk of CHUNK bounded it."""
+    """Chunks share a writer until it has written WRITERS_REMADE_AFTER
+    organisations, which bounds what it remembers."""
     made: list[int] = []
 
     def counted(pm: Any, context: Any) -> Any:
         made.append(len(made))
         return json_pieces(pm, context)
 
-    monkeypatch.setattr(fivestar.streamed, "CHUNK", 10)
+    monkeypatch.setattr(fivestar.streamed, "WRITERS_REMADE_AFTER", 10)
     config = load_config(cohort)
     pm, context = prepare(config)
     packer = fivestar.streamed.Packer(context.registry)
