@@ -409,6 +409,14 @@ class Spilled:
     chunks: list[tuple[Path, list[int]]]
     keys: list[str | None]
     """Each organisation's id if it was scored (its rank is looked up by it), else None."""
+    read_once: bool = False
+    """Whether :meth:`by_chunk` removes each chunk's file once it has read it:
+    set where that read is the last (``assess run`` without ``--save``, whose
+    output is the pieces' only reader). The kernel then finds the output's
+    pages of memory among those just freed instead of new ones: writing the
+    JSON of 100,000 organisations (2.5 GB) took 2.4–2.6 s of which 1.2–1.4 s
+    of CPU, against 6.6 s (6.3 s of CPU) with the spill files kept until the
+    run ends, whose removal then took 0.75–1.05 s more."""
 
     def __iter__(self) -> Iterator[bytes]:
         """Each organisation's piece, in order, read a piece at a time (what
@@ -420,10 +428,14 @@ class Spilled:
 
     def by_chunk(self) -> Iterator[tuple[int, bytes, list[int]]]:
         """Each chunk: the position of its first organisation, its bytes, and
-        where each organisation's piece begins (and, last, the end)."""
+        where each organisation's piece begins (and, last, the end); its file
+        removed once read where the pieces are :attr:`read_once`."""
         first = 0
         for path, lengths in self.chunks:
-            yield first, path.read_bytes(), list(itertools.accumulate(lengths, initial=0))
+            data = path.read_bytes()
+            if self.read_once:
+                path.unlink()
+            yield first, data, list(itertools.accumulate(lengths, initial=0))
             first += len(lengths)
 
     def piece(self, position: int) -> bytes:

@@ -258,6 +258,62 @@ def test_assess_run_save_asks_the_workers_for_the_rows(
     assert stored_rows(cohort.parent / "assess-history.sqlite3") == expected
 
 
+def test_spilled_pieces_read_once_are_removed_chunk_by_chunk_as_read(
+    cohort: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the output is the pieces' last reader, each chunk's file goes as
+    soon as it is read (its memory serves the output written next), the
+    bytes are the same, and the chunks not yet read are still there."""
+    expected = as_json(scored(cohort, 1, True, monkeypatch))
+    result = scored(cohort, 2, True, monkeypatch)
+    spilled = result.pieces["json"]
+    paths = [path for path, _lengths in spilled.chunks]
+    assert len(paths) > 2 and all(path.exists() for path in paths)
+    spilled.read_once = True
+    seen = []
+    for position, (_first, _data, _offsets) in enumerate(spilled.by_chunk()):
+        seen.append(position)
+        assert not paths[position].exists()
+        assert all(path.exists() for path in paths[position + 1 :])
+    assert seen == list(range(len(paths)))
+    again = scored(cohort, 2, True, monkeypatch)
+    again.pieces["json"].read_once = True
+    assert as_json(again) == expected
+    assert not any(path.exists() for path, _lengths in again.pieces["json"].chunks)
+
+
+@pytest.mark.parametrize("save", [False, True])
+def test_assess_run_writes_the_same_json_whether_its_pieces_are_read_once_or_also_saved(
+    save: bool, cohort: Path, monkeypatch: pytest.MonkeyPatch, invoke: Any, tmp_path: Path
+) -> None:
+    """Without --save the JSON is its pieces' only reader and removes each
+    chunk as it reads it; with --save the store reads them too, beside the
+    report, and both get every piece. A format named twice is written once."""
+    expected = as_json(scored(cohort, 1, False, monkeypatch))
+    rows = stored_rows_of(cohort, monkeypatch, tmp_path) if save else None
+    monkeypatch.setattr(fivestar.pipeline, "STREAM_FROM", 1)
+    monkeypatch.setattr(fivestar.streamed, "CHUNK", 7)
+    removed: list[str] = []
+    unlink = Path.unlink
+
+    def counted(path: Path, missing_ok: bool = False) -> None:
+        removed.append(path.name)
+        unlink(path, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", counted)
+    options = ["--save"] if save else []
+    out = tmp_path / "out"
+    result = invoke("run", cohort, *options, "--format", "json,csv,json", "--output-dir", out, "--jobs", "2")
+
+    assert result.exit_code == 1, result.output  # the cohort has failed organisations
+    assert (out / "results-2020.json").read_bytes() == expected
+    assert (out / "results-2020.csv").exists()
+    read_once = [name for name in removed if name.startswith("json-")]
+    assert (read_once == []) if save else (len(read_once) > 2)
+    if save:
+        assert stored_rows(cohort.parent / "assess-history.sqlite3") == rows
+
+
 def stored_rows_of(config: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> tuple[list[Any], list[Any]]:
     """The rows the in-memory run saves."""
     result = scored(config, 1, False, monkeypatch)

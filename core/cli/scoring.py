@@ -47,7 +47,8 @@ PROGRESS_FROM = 300
 
 
 def split_formats(formats: tuple[str, ...]) -> list[str]:
-    return [name.strip() for entry in formats for name in entry.split(",") if name.strip()]
+    """The formats named, each once (``json,csv,json`` writes two files)."""
+    return list(dict.fromkeys(name.strip() for entry in formats for name in entry.split(",") if name.strip()))
 
 
 def progress_reporter(total: int) -> Callable[[str, int, int], None] | None:
@@ -234,6 +235,8 @@ def run(
             raise
         finish_save(background, config)
     else:
+        for spilled in result.pieces.values():
+            spilled.read_once = True
         write_reports(result, chosen, options, output, output_dir)
     table_on_screen = any(renderer.name == "table" for renderer in chosen) and not (output or output_dir)
     report_failed(result.failed, on_screen=table_on_screen and sys.stdout.isatty())
