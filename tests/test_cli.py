@@ -154,12 +154,16 @@ def test_run_unknown_format_is_a_usage_error(invoke: Invoke, cohort: Path) -> No
     assert "yaml" in result.stderr
 
 
-def test_installed_console_script(tmp_path: Path, cohort: Path) -> None:
+def assess_command() -> str:
     script = Path(sys.executable).with_name("assess")
     command = str(script) if script.exists() else shutil.which("assess")
     assert command, "the `assess` console script is not installed"
+    return command
+
+
+def test_installed_console_script(tmp_path: Path, cohort: Path) -> None:
     completed = subprocess.run(
-        [command, "run", str(cohort), "--format", "json"],
+        [assess_command(), "run", str(cohort), "--format", "json"],
         capture_output=True,
         text=True,
         cwd=tmp_path,
@@ -423,6 +427,37 @@ def test_output_to_a_device_writes_to_it_and_never_replaces_it(invoke: Invoke, t
     assert [path.name for path in tmp_path.iterdir() if path.name.endswith(".tmp")] == []
 
 
+@pytest.mark.parametrize("name", ["a link to /proc/self/fd/1", "/dev/fd/1"])
+def test_output_naming_stdout_redirected_into_a_file_writes_into_that_file(
+    tmp_path: Path, cohort: Path, name: str
+) -> None:
+    """`--output /dev/stdout > results.json`: /dev/stdout leads to a regular
+    file there. The output goes into it, after what the shell wrote first;
+    the link is never replaced (as root, that replaced /dev/stdout itself,
+    and the file got nothing)."""
+    link = tmp_path / "stdout"
+    link.symlink_to("/proc/self/fd/1")
+    output = str(link) if "link" in name else name
+    captured = tmp_path / "captured.json"
+    with captured.open("wb") as stream:
+        stream.write(b"header\n")
+        stream.flush()
+        completed = subprocess.run(
+            [assess_command(), "run", str(cohort), "--format", "json", "--output", output],
+            stdout=stream,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert completed.returncode == 0, completed.stderr
+    assert link.is_symlink()
+    header, document = captured.read_text(encoding="utf-8").split("\n", 1)
+    assert header == "header"
+    assert sorted(scored(document)) == ["full", "heavy"]
+    assert [path.name for path in tmp_path.iterdir() if path.name.endswith(".tmp")] == []
+
+
 @pytest.mark.parametrize("command", [("run", "CONFIG", "--format", "json"), ("template",)])
 def test_an_output_that_cannot_be_written_is_an_error_not_a_traceback(
     invoke: Invoke, tmp_path: Path, cohort: Path, command: tuple[str, ...]
@@ -449,12 +484,9 @@ def test_an_output_that_cannot_be_written_is_an_error_not_a_traceback(
     ],
 )
 def test_a_full_stdout_is_an_error_not_a_traceback(cohort: Path, command: tuple[str, ...], expected: str) -> None:
-    script = Path(sys.executable).with_name("assess")
-    executable = str(script) if script.exists() else shutil.which("assess")
-    assert executable, "the `assess` console script is not installed"
     with open("/dev/full", "wb") as full:
         completed = subprocess.run(
-            [executable, *(str(cohort) if part == "CONFIG" else part for part in command)],
+            [assess_command(), *(str(cohort) if part == "CONFIG" else part for part in command)],
             stdout=full,
             stderr=subprocess.PIPE,
             text=True,

@@ -47,10 +47,12 @@ def write_output(content: str | bytes | Iterable[Piece], output: Path | None, wh
     all (temp file + rename), confirmed on stderr with ``what`` was written.
 
     An existing target that is not a regular file (``/dev/stdout``, a named
-    pipe) is written to, never replaced. A symbolic link to a file (or to
-    nothing) is replaced by the output, never written through: the file it
-    pointed to is left as it was. A write that fails is an error naming the
-    file (exit 2), never a traceback."""
+    pipe) is written to, never replaced; one of the process's own
+    descriptors (``/dev/stdout``, ``/dev/fd/N``: :func:`own_descriptor`) is
+    written to where the shell opened it, whatever it is open on. A symbolic
+    link to a file (or to nothing) is replaced by the output, never written
+    through: the file it pointed to is left as it was. A write that fails is
+    an error naming the file (exit 2), never a traceback."""
     pieces: Iterable[Piece] = [content] if isinstance(content, (str, bytes)) else content
     if output is not None and is_stdout(output):
         output = None
@@ -63,7 +65,11 @@ def write_output(content: str | bytes | Iterable[Piece], output: Path | None, wh
                     sys.stdout.buffer.write(piece)
             sys.stdout.flush()
             return
-        if output.exists() and not stat.S_ISREG(output.stat().st_mode):
+        descriptor = own_descriptor(output)
+        if descriptor is not None:
+            sys.stdout.flush()
+            write_pieces(descriptor, pieces)
+        elif output.exists() and not stat.S_ISREG(output.stat().st_mode):
             with output.open("wb") as stream:
                 write_pieces(stream.fileno(), pieces)
         else:
@@ -83,6 +89,23 @@ def write_output(content: str | bytes | Iterable[Piece], output: Path | None, wh
             f"已写入 {shown}：{shown_path(output)}" if what else f"已写入：{shown_path(output)}",
             f"wrote {what or 'the output'} to {shown_path(output)}",
         )
+
+
+def own_descriptor(path: Path) -> int | None:
+    """The descriptor of this process that ``path`` names, itself or through
+    links (``/dev/stdout`` is a link to ``/proc/self/fd/1``), else None.
+    Where the shell redirected stdout into a file, ``/dev/stdout`` leads to
+    a regular file: replaced as a link would be, it was ``/dev/stdout``
+    itself that was replaced (as root; else an error) and the file got
+    nothing."""
+    own = os.path.realpath(f"/proc/{os.getpid()}/fd")
+    for _ in range(40):
+        if path.name.isdigit() and os.path.realpath(path.parent) == own:
+            return int(path.name)
+        if not path.is_symlink():
+            return None
+        path = path.parent / os.readlink(path)
+    return None
 
 
 def replace_file(pieces: Iterable[Piece], target: Path) -> None:
