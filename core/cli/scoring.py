@@ -236,7 +236,7 @@ def run(
         finish_save(background, config)
     else:
         for spilled in result.pieces.values():
-            spilled.read_once = True
+            spilled.read_once = True  # the output is the pieces' only reader
         write_reports(result, chosen, options, output, output_dir)
     table_on_screen = any(renderer.name == "table" for renderer in chosen) and not (output or output_dir)
     report_failed(result.failed, on_screen=table_on_screen and sys.stdout.isatty())
