@@ -282,11 +282,7 @@ def interpreted_plan(plan: list[tuple[str, list[PlanEntry]]], line: type, owners
                         lines[item_id] = line(item, zero, zero, None, how, "")
                         continue
                     raw, trace = how(values, scoring)
-                    points = raw
-                    if points < zero:
-                        points = zero
-                    elif ceiling is not None and points > ceiling:
-                        points = ceiling
+                    points = clamp(raw, ceiling)
                     lines[item_id] = line(item, points, raw, trace, "scored", "", points)
         except Exception as error:
             raise PluginFault(owners.get(item_id, "?"), "score", item_id) from error
