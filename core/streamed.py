@@ -4,17 +4,22 @@
 a cohort in memory; at 100,000 organisations that is gigabytes. From
 :data:`fivestar.pipeline.STREAM_FROM` files on, a run goes this way instead:
 
-1. *read*: worker processes read and check their files and send back each
-   organisation packed into a few hundred bytes (:class:`Packer`), never a
-   pickled object graph;
+1. *read*: worker processes (:class:`fivestar.workers.Workers`, forked
+   once for the whole run) read and check the files a chunk at a time, keep
+   the organisations they read, and send back each one packed into a few
+   hundred bytes (:class:`Packer`), never a pickled object graph;
 2. *cohort*: this process computes the cohort's figures, unpacking each
    valid organisation as the ``assess_cohort`` hooks iterate over them, and
-   of its facts only the sections a hook reads (:class:`SectionFacts`);
-3. *score and write*: the workers (forked now, so they inherit the packed
-   organisations and the figures) each take a run of organisations, score
-   them and write each one's part of the outputs that can be written
-   organisation by organisation (a renderer's ``pieces``, e.g. the JSON
-   result) into a spill file, and send back only (index, total) pairs;
+   of its facts only the sections a hook reads (:class:`SectionFacts`); the
+   figures are sent to the workers (or, where they cannot be pickled or a
+   hook changed the run's context otherwise, the workers are forked again
+   and inherit them);
+3. *score and write*: each worker scores the chunks it read, from the
+   organisations it kept (a chunk this process changed since, or one an idle
+   worker takes over, is sent packed), and writes each one's part of the
+   outputs that can be written organisation by organisation (a renderer's
+   ``pieces``, e.g. the JSON result) into a spill file, sending back only
+   (index, total) pairs;
 4. the ranking is made from those pairs, and the renderers stream the
    spilled pieces in order with each organisation's rank.
 
@@ -36,7 +41,7 @@ import shutil
 import weakref
 import zlib
 from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -51,13 +56,13 @@ from fivestar.pipeline import (
     can_fork,
     combine_facts_summaries,
     facts_summary_of,
-    forked_pool,
     load_organisation,
     mark_duplicates,
     score,
     score_or_fail,
 )
 from fivestar.registry import Registry
+from fivestar.workers import Prepare, Workers
 
 log = get_logger(__name__)
 
@@ -99,6 +104,11 @@ organisation to pack and unpack): what a large cohort's reports need to stay
 within 400 MB, and what a smaller one need not pay."""
 PICKLED = pickle.dumps(None, pickle.HIGHEST_PROTOCOL)[:1]
 """How a pickle starts (a compressed one starts otherwise)."""
+
+KEPT_WHOLE_UP_TO = 10_000
+"""Up to this many organisations a process, a worker keeps those it read as
+they are, to score them itself (some 9 kB each); above, it keeps them
+packed (some 1.9 kB) and unpacks each as it scores it."""
 
 KEPT_FOR_COHORT = 5_000
 """Up to this many valid organisations, each is unpacked once for the
@@ -458,15 +468,20 @@ class Spilled:
 
 @dataclass
 class _Stream:
-    """What the forked workers inherit."""
+    """What the workers inherit, and what each keeps."""
 
     pm: PluginManager
     context: RunContext
     packer: Packer
     files: Sequence[Path]
-    packed: list[bytes] | None = None
-    makers: Mapping[str, PieceMaker] | None = None
-    spill: Path | None = None
+    makers: Mapping[str, PieceMaker]
+    spill: Path
+    keep_whole: bool = True
+    """Whether a worker keeps the organisations it read as they are (see
+    :data:`KEPT_WHOLE_UP_TO`), or packed."""
+    kept: dict[int, list[Organisation] | list[bytes]] = field(default_factory=dict)
+    """The organisations this process read, by the first index of their
+    chunk, until it scores them."""
     pieces: dict[str, Pieces] | None = None
     """The makers' pieces functions, in the process that scores, made again
     (:meth:`pieces_for`) once they have written :data:`WRITERS_REMADE_AFTER`
@@ -476,7 +491,6 @@ class _Stream:
 
     def pieces_for(self, count: int) -> dict[str, Pieces]:
         """The pieces functions to write ``count`` more organisations with."""
-        assert self.makers is not None
         if self.pieces is None or self.written >= WRITERS_REMADE_AFTER:
             self.pieces = {name: maker(self.pm, self.context) for name, maker in self.makers.items()}
             self.written = 0
@@ -486,11 +500,40 @@ class _Stream:
 
 _STREAM: _Stream | None = None
 
+Bounds = tuple[int, int]
+"""A chunk of the run's files: the first index and the one after the last."""
 
-def _read(path: Path) -> tuple[str, str, bool, bytes]:
+ScoreTask = tuple[int, int, frozenset[int], list[bytes] | None]
+"""A chunk to score: its bounds, the indices of its valid organisations, and
+the chunk packed where the process that scores it does not keep it."""
+
+
+def _serve(kind: str, argument: Any) -> Any:
+    """A worker's task (:class:`fivestar.workers.Workers`), or this process's own."""
     assert _STREAM is not None
-    organisation = load_organisation(path, _STREAM.pm, _STREAM.context)
-    return organisation.id, organisation.name, organisation.valid, _STREAM.packer.pack(organisation)
+    if kind == "read":
+        return _read(argument)
+    if kind == "score":
+        return _score(argument)
+    if kind == "cohort":
+        _STREAM.context.cohort = argument
+    elif kind == "forget":
+        _STREAM.kept.clear()
+    return None
+
+
+def _read(bounds: Bounds) -> list[tuple[str, str, bool, bytes]]:
+    """Read and check a chunk's files, keep them, and send them back packed."""
+    assert _STREAM is not None
+    stream = _STREAM
+    start, end = bounds
+    organisations = [load_organisation(stream.files[index], stream.pm, stream.context) for index in range(start, end)]
+    rows = [
+        (organisation.id, organisation.name, organisation.valid, stream.packer.pack(organisation))
+        for organisation in organisations
+    ]
+    stream.kept[start] = organisations if stream.keep_whole else [row[3] for row in rows]
+    return rows
 
 
 Row = tuple[Decimal | None, bytes | None, tuple[list[str], dict[str, int]] | None]
@@ -499,43 +542,55 @@ the organisation packed again where scoring failed, and its part of the
 run's facts summary (see :func:`fivestar.pipeline.facts_summary_of`)."""
 
 
-def _score(bounds: tuple[int, int, frozenset[int]]) -> tuple[int, list[Row], dict[str, list[int]]]:
+def _score(task: ScoreTask) -> tuple[int, list[Row], dict[str, list[int]]]:
     """Score and write the organisations ``start`` to ``end`` (the valid ones
-    are scored); returns a :data:`Row` for each."""
-    assert _STREAM is not None and _STREAM.packed is not None and _STREAM.makers is not None
-    start, end, valid = bounds
+    are scored), those this process keeps or those the task carries
+    packed; returns a :data:`Row` for each."""
+    assert _STREAM is not None
+    start, end, valid, sent = task
     stream = _STREAM
+    kept = stream.kept.pop(start, None)
+    organisations: list[Organisation] | list[bytes] = sent if sent is not None else kept  # type: ignore[assignment]
     pieces = stream.pieces_for(end - start)
     written: dict[str, list[bytes]] = {name: [] for name in pieces}
     rows: list[Row] = []
     required = stream.context.registry.required_facts
     suppliers = stream.context.suppliers
-    for index in range(start, end):
-        organisation = stream.packer.unpack(stream.packed[index], stream.files[index])
+    for index, organisation in zip(range(start, end), organisations, strict=True):
+        if organisation.__class__ is bytes:
+            organisation = stream.packer.unpack(organisation, stream.files[index])  # type: ignore[arg-type]
         ledger = None
         repacked = None
         if index in valid:
-            ledger = score_or_fail(organisation, stream.pm, stream.context)
+            ledger = score_or_fail(organisation, stream.pm, stream.context)  # type: ignore[arg-type]
             if ledger is None:
-                repacked = stream.packer.pack(organisation)
+                repacked = stream.packer.pack(organisation)  # type: ignore[arg-type]
         for name, piece in pieces.items():
-            text = piece(organisation, ledger)
+            text = piece(organisation, ledger)  # type: ignore[arg-type]
             written[name].append(text if text.__class__ is bytes else text.encode("utf-8"))  # type: ignore[union-attr]
-        summary = facts_summary_of(organisation, required, suppliers) if ledger else None
+        summary = facts_summary_of(organisation, required, suppliers) if ledger else None  # type: ignore[arg-type]
         rows.append((ledger.total if ledger else None, repacked, summary))
     lengths = {}
-    assert stream.spill is not None
     for name, texts in written.items():
         (stream.spill / f"{name}-{start:09d}").write_bytes(b"".join(texts))
         lengths[name] = [len(text) for text in texts]
     return start, rows, lengths
 
 
-def _workers(jobs: int, count: int) -> Any:
-    """A pool of forked workers, or None to work in this process."""
-    if jobs <= 1 or count < 2 or not can_fork():
-        return None
-    return forked_pool(jobs)
+def _forks(jobs: int, count: int) -> bool:
+    """Whether the run is shared among forked workers (else done in this process)."""
+    return jobs > 1 and count > 1 and can_fork()
+
+
+def _run(
+    workers: Workers | None, kind: str, queues: Sequence[Sequence[Any]], prepare: Prepare | None = None
+) -> Iterator[tuple[int, Any, Any]]:
+    """:meth:`fivestar.workers.Workers.run`, or the tasks done in this process, in order."""
+    if workers is not None:
+        yield from workers.run(kind, queues, prepare)
+        return
+    for task in itertools.chain.from_iterable(queues):
+        yield 0, task, _serve(kind, prepare(task, 0, False) if prepare else task)
 
 
 def run_streamed(
@@ -548,109 +603,167 @@ def run_streamed(
 ) -> RunResult:
     """:func:`fivestar.pipeline.run_cohort` for a large cohort (see the module's text)."""
     global _STREAM
-    packer = Packer(context.registry, compress=len(files) >= COMPRESS_FROM)
-    stream = _STREAM = _Stream(pm, context, packer, files)
+    count = len(files)
+    packer = Packer(context.registry, compress=count >= COMPRESS_FROM)
+    spill = new_spill_folder()
+    workers: Workers | None = None
     try:
-        ids: list[str] = []
-        names: list[str] = []
-        valid: list[bool] = []
-        packed: list[bytes] = []
-        pool = _workers(jobs, len(files))
-        try:
-            results = pool.imap(_read, files, chunksize=64) if pool else map(_read, files)
-            for index, (org_id, name, ok, blob) in enumerate(results, 1):
-                ids.append(org_id)
-                names.append(name)
-                valid.append(ok)
-                packed.append(blob)
-                if progress:
-                    progress("read", index, len(files))
-        finally:
-            if pool:
-                pool.terminate()
+        processes = jobs if _forks(jobs, count) else 1
+        keep_whole = -(-count // processes) <= KEPT_WHOLE_UP_TO
+        stream = _STREAM = _Stream(pm, context, packer, files, makers, spill, keep_whole)
+        workers = Workers(jobs, _serve) if processes > 1 else None
+        size = chunk_size(count, processes)
+        chunks = [(start, min(start + size, count)) for start in range(0, count, size)]
+        ids: list[str] = [""] * count
+        names: list[str] = [""] * count
+        valid: list[bool] = [False] * count
+        packed: list[bytes] = [b""] * count
+        owner: dict[int, int] = {}
+        done = 0
+        for worker, (start, _end), rows in _run(workers, "read", [chunks]):
+            owner[start] = worker
+            for index, (org_id, name, ok, blob) in enumerate(rows, start):
+                ids[index], names[index], valid[index], packed[index] = org_id, name, ok, blob
+            done += len(rows)
+            if progress:
+                progress("read", done, count)
         naming_nobody = context.office.naming_nobody(ids, names, context.limits)
         if naming_nobody:
             raise InputError(naming_nobody)
         organisations = PackedOrganisations(stream.packer, packed, files)
-        _mark_duplicates(organisations, ids, names, valid)
-        spill = new_spill_folder()
-        stream.packed, stream.makers, stream.spill = packed, makers, spill
-        try:
-            while True:
-                totals, chunks, failed, summaries = _score_all(stream, valid, jobs, progress)
-                if not failed:
-                    break
-                for index, repacked in failed.items():
-                    packed[index] = repacked
-                    valid[index] = False
-        except BaseException:
-            shutil.rmtree(spill, True)
-            raise
+        stale = _mark_duplicates(organisations, ids, names, valid)
+        while True:
+            scoring = _Scoring(stream, workers, chunks, owner, stale, packed, valid)
+            totals, pieces, failed, summaries = scoring.run(progress)
+            workers = scoring.workers
+            if not failed:
+                break
+            for index, repacked in failed.items():
+                packed[index] = repacked
+                valid[index] = False
+            stale = set(range(count))
+            if workers:
+                workers.broadcast("forget", None)
+            else:
+                stream.kept.clear()
+    except BaseException:
+        shutil.rmtree(spill, True)
+        raise
     finally:
+        if workers:
+            workers.terminate()
         _STREAM = None
     ledgers = ScoredOnDemand(organisations, totals, ids)
     ledgers.pm, ledgers.context = pm, context
     result = RunResult(context, pm, organisations, ledgers)  # type: ignore[arg-type]
     result.totals = {ids[index]: total for index, total in totals.items()}
-    keys = [ids[index] if index in totals else None for index in range(len(files))]
-    result.pieces = {name: Spilled(entries, keys) for name, entries in chunks.items()}
+    keys = [ids[index] if index in totals else None for index in range(count)]
+    result.pieces = {name: Spilled(entries, keys) for name, entries in pieces.items()}
     result.failed_indices = [index for index, ok in enumerate(valid) if not ok]
     parts = ((ids[index], *summaries[index]) for index in sorted(summaries))
     vars(result)["facts_summary"] = combine_facts_summaries(parts, context.suppliers)
     weakref.finalize(result, shutil.rmtree, spill, True)
-    log.info("cohort_scored", organisations=len(files), scored=len(totals), failed=len(files) - len(totals))
+    log.info("cohort_scored", organisations=count, scored=len(totals), failed=count - len(totals))
     return result
 
 
-def _score_all(
-    stream: _Stream, valid: list[bool], jobs: int, progress: Progress | None
-) -> tuple[
-    dict[int, Decimal],
-    dict[str, list[tuple[Path, list[int]]]],
-    dict[int, bytes],
-    dict[int, tuple[list[str], dict[str, int]]],
-]:
-    """The cohort figures of the valid organisations, then every
-    organisation scored and written: the totals by index, the spilled
-    pieces, the organisations that failed while scored (packed again
-    with their problem), and the scored ones' parts of the facts summary.
-    As in memory, if any failed, the caller has the figures computed again
-    without them and everything scored again."""
-    assert stream.packed is not None and stream.spill is not None and stream.makers is not None
-    packed, context = stream.packed, stream.context
-    stream.pieces = None
-    count = len(packed)
-    chosen = [index for index, ok in enumerate(valid) if ok]
-    cohort = PackedOrganisations(stream.packer, packed, stream.files, chosen, by_section=True)
-    context.cohort = cohort_figures(cohort, stream.pm, context)
-    size = chunk_size(count, jobs if can_fork() else 1)
-    bounds = [
-        (start, min(start + size, count), frozenset(i for i in range(start, min(start + size, count)) if valid[i]))
-        for start in range(0, count, size)
-    ]
-    totals: dict[int, Decimal] = {}
-    chunks: dict[str, list[tuple[Path, list[int]]]] = {name: [] for name in stream.makers}
-    failed: dict[int, bytes] = {}
-    summaries: dict[int, tuple[list[str], dict[str, int]]] = {}
-    pool = _workers(jobs, len(bounds))
-    try:
-        results = pool.imap(_score, bounds) if pool else map(_score, bounds)
-        for start, rows, lengths in results:
-            for offset, (total, repacked, summary) in enumerate(rows):
+@dataclass
+class _Scoring:
+    """One attempt at scoring the cohort: the cohort figures of the valid
+    organisations, then every organisation scored and written, each chunk
+    by the worker that read it where it keeps it as read. As in memory, if
+    any failed, the caller has the figures computed again without them and
+    everything scored again."""
+
+    stream: _Stream
+    workers: Workers | None
+    chunks: list[Bounds]
+    owner: dict[int, int]
+    """The worker that read each chunk (by its first index)."""
+    stale: set[int]
+    """Organisations whose kept copy is no longer what the run holds packed
+    (marked failed since they were read, or scored once already)."""
+    packed: list[bytes]
+    valid: list[bool]
+
+    def run(
+        self, progress: Progress | None
+    ) -> tuple[
+        dict[int, Decimal],
+        dict[str, list[tuple[Path, list[int]]]],
+        dict[int, bytes],
+        dict[int, tuple[list[str], dict[str, int]]],
+    ]:
+        """The totals by index, the spilled pieces, the organisations that
+        failed while scored (packed again with their problem), and the
+        scored ones' parts of the facts summary."""
+        stream, packed, valid = self.stream, self.packed, self.valid
+        context = stream.context
+        chosen = [index for index, ok in enumerate(valid) if ok]
+        cohort = PackedOrganisations(stream.packer, packed, stream.files, chosen, by_section=True)
+        before = dict(vars(context))
+        context.cohort = cohort_figures(cohort, stream.pm, context)
+        if self.workers is not None and not self._figures_sent(before):
+            jobs = len(self.workers)
+            self.workers.terminate()
+            self.workers = Workers(jobs, _serve)
+            self.owner = {}
+        count = len(packed)
+        totals: dict[int, Decimal] = {}
+        chunks: dict[str, list[tuple[Path, list[int]]]] = {name: [] for name in stream.makers}
+        failed: dict[int, bytes] = {}
+        summaries: dict[int, tuple[list[str], dict[str, int]]] = {}
+        queues: list[list[Bounds]]
+        if self.workers is not None and len(self.owner) == len(self.chunks):
+            queues = [
+                [bounds for bounds in self.chunks if self.owner[bounds[0]] == worker]
+                for worker in range(len(self.workers))
+            ]
+        else:
+            queues = [self.chunks]
+        done = 0
+        finished = []
+        for _worker, _bounds, (start, rows, lengths) in _run(self.workers, "score", queues, self._task):
+            for index, (total, repacked, summary) in enumerate(rows, start):
                 if total is not None:
-                    totals[start + offset] = total
+                    totals[index] = total
                 if repacked is not None:
-                    failed[start + offset] = repacked
+                    failed[index] = repacked
                 if summary is not None:
-                    summaries[start + offset] = summary
+                    summaries[index] = summary
+            finished.append((start, lengths))
+            done += len(rows)
+            if progress:
+                progress("scored", done, count)
+        for start, lengths in sorted(finished, key=lambda chunk: chunk[0]):
             for name, sizes in lengths.items():
                 chunks[name].append((stream.spill / f"{name}-{start:09d}", sizes))
-            if progress:
-                progress("scored", start + len(rows), count)
-    finally:
-        if pool:
-            pool.terminate()
-    return totals, chunks, failed, summaries
+        return totals, chunks, failed, summaries
+
+    def _figures_sent(self, before: dict[str, Any]) -> bool:
+        """Whether the workers now have the cohort figures, sent to them:
+        not if the figures cannot be pickled, or a hook changed the run's
+        context otherwise (then the workers are forked again, with it)."""
+        assert self.workers is not None
+        context = self.stream.context
+        if any(name != "cohort" and before.get(name, before) is not value for name, value in vars(context).items()):
+            return False
+        try:
+            self.workers.broadcast("cohort", context.cohort)
+        except (pickle.PicklingError, TypeError, AttributeError):
+            return False
+        return True
+
+    def _task(self, bounds: Bounds, worker: int, taken: bool) -> ScoreTask:
+        start, end = bounds
+        indices = range(start, end)
+        fresh = taken or self.owner.get(start) != worker or not self.stale.isdisjoint(indices)
+        return (
+            start,
+            end,
+            frozenset(index for index in indices if self.valid[index]),
+            self.packed[start:end] if fresh else None,
+        )
 
 
 def cohort_figures(organisations: PackedOrganisations, pm: PluginManager, context: RunContext) -> dict[str, Any]:
@@ -665,9 +778,13 @@ def cohort_figures(organisations: PackedOrganisations, pm: PluginManager, contex
     return cohort.figures
 
 
-def _mark_duplicates(organisations: PackedOrganisations, ids: list[str], names: list[str], valid: list[bool]) -> None:
+def _mark_duplicates(
+    organisations: PackedOrganisations, ids: list[str], names: list[str], valid: list[bool]
+) -> set[int]:
     """:func:`fivestar.pipeline.mark_duplicates` on the ids and names; only
-    an organisation that is changed is unpacked. Failed ones are logged."""
+    an organisation that is changed is unpacked. Failed ones are logged.
+    Returns the indices of those marked failed here (packed again)."""
+    changed: set[int] = set()
     seen: dict[str, int] = {}
     repeated = [index for index, org_id in enumerate(ids) if seen.setdefault(org_id, index) != index]
     named: dict[str, list[int]] = {}
@@ -683,6 +800,7 @@ def _mark_duplicates(organisations: PackedOrganisations, ids: list[str], names: 
             if not organisation.valid:
                 organisations.packed[index] = organisations.packer.pack(organisation)
                 valid[index] = False
+                changed.add(index)
     for index, ok in enumerate(valid):
         if not ok:
             organisation = organisations[index]
@@ -692,3 +810,4 @@ def _mark_duplicates(organisations: PackedOrganisations, ids: list[str], names: 
                 file=str(organisation.path),
                 errors=len(organisation.errors),
             )
+    return changed

@@ -18,6 +18,7 @@ from typing import Any
 import fivestar.pipeline
 import fivestar.streamed
 import pytest
+from fivestar import Custom, count, hookimpl, item
 from fivestar.config import load_config
 from fivestar.history import SAVE_PIECES, save_run
 from fivestar.leftovers import MACHINE
@@ -329,14 +330,14 @@ def test_a_run_stopped_while_scoring_leaves_no_spill_files(
     temporary = tmp_path / "temporary"
     temporary.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(temporary))
-    score_all = fivestar.streamed._score_all
+    score_all = fivestar.streamed._Scoring.run
 
-    def stopped(stream: Any, *args: Any) -> Any:
-        score_all(stream, *args)
-        assert any(stream.spill.iterdir())
+    def stopped(scoring: Any, *args: Any) -> Any:
+        score_all(scoring, *args)
+        assert any(scoring.stream.spill.iterdir())
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(fivestar.streamed, "_score_all", stopped)
+    monkeypatch.setattr(fivestar.streamed._Scoring, "run", stopped)
     with pytest.raises(KeyboardInterrupt):
         scored(cohort, 1, True, monkeypatch)
 
@@ -394,7 +395,7 @@ def test_the_pieces_functions_are_made_again_only_after_they_wrote_enough_organi
     config = load_config(cohort)
     pm, context = prepare(config)
     packer = fivestar.streamed.Packer(context.registry)
-    stream = fivestar.streamed._Stream(pm, context, packer, [], makers={"json": counted})
+    stream = fivestar.streamed._Stream(pm, context, packer, [], makers={"json": counted}, spill=Path("unused"))
     first = stream.pieces_for(4)
     assert stream.pieces_for(4) is first and stream.pieces_for(4) is first
     assert len(made) == 1
@@ -405,3 +406,97 @@ def test_the_pieces_functions_are_made_again_only_after_they_wrote_enough_organi
 
     result = scored(cohort, 1, True, monkeypatch, pieces={"json": counted})
     assert as_json(result) == as_json(scored(cohort, 1, False, monkeypatch))
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize("kept_whole", [True, False], ids=["kept-as-read", "kept-packed"])
+def test_each_chunk_is_scored_by_the_process_that_read_it_without_being_sent_again(
+    cohort: Path, monkeypatch: pytest.MonkeyPatch, jobs: int, kept_whole: bool
+) -> None:
+    """A worker scores the organisations it read, kept as read (or packed,
+    above KEPT_WHOLE_UP_TO): only the chunks whose organisations the main
+    process changed since (the duplicates, here chunks 0 and 4 of 7) are
+    sent to it packed; the bytes are those of the in-memory run."""
+    expected = as_json(scored(cohort, 1, False, monkeypatch))
+    monkeypatch.setattr(fivestar.streamed, "KEPT_WHOLE_UP_TO", 10**9 if kept_whole else 0)
+    sent: list[int] = []
+    task = fivestar.streamed._Scoring._task
+
+    def watched(scoring: Any, bounds: Any, worker: int, taken: bool) -> Any:
+        made = task(scoring, bounds, worker, taken)
+        if made[3] is not None and not taken:
+            sent.append(bounds[0])
+        return made
+
+    monkeypatch.setattr(fivestar.streamed._Scoring, "_task", watched)
+    score, unpack = fivestar.streamed._score, fivestar.streamed.Packer.unpack
+
+    def scored_as_kept(chunk: Any) -> Any:
+        unpacked: list[Path] = []
+
+        def counted(packer: Any, packed: bytes, path: Path) -> Any:
+            unpacked.append(path)
+            return unpack(packer, packed, path)
+
+        fivestar.streamed.Packer.unpack = counted  # type: ignore[method-assign]
+        try:
+            done = score(chunk)
+        finally:
+            fivestar.streamed.Packer.unpack = unpack  # type: ignore[method-assign]
+        assert not (kept_whole and chunk[3] is None and unpacked), f"kept as read, yet unpacked: {unpacked}"
+        return done
+
+    monkeypatch.setattr(fivestar.streamed, "_score", scored_as_kept)
+    assert as_json(scored(cohort, jobs, True, monkeypatch)) == expected
+    assert sorted(sent) == [7, 28], "chunks sent packed though their reader keeps them unchanged"
+
+
+class CohortFigure:
+    """A cohort hook and an item scored from what the hook gives: a figure,
+    one that cannot be pickled (a function), or an attribute it sets on the
+    run's context. The workers must score with it, whatever it is."""
+
+    name = "cohort_figure"
+
+    def __init__(self, how: str) -> None:
+        self.how = how
+
+    @hookimpl
+    def assess_cohort(self, cohort: Any, context: Any) -> dict[str, Any]:
+        size = len(cohort.organisations)
+        if self.how == "attribute":
+            context.own_size = size
+            return {}
+        return {"own_size": size if self.how == "figure" else lambda: size}
+
+    @hookimpl
+    def assess_items(self, edition: str) -> list[Any]:
+        def sized(values: Any, context: Any) -> Any:
+            figure = getattr(context.run, "own_size", None) or context.run.cohort["own_size"]
+            size = figure() if callable(figure) else figure
+            return Decimal(size % 3), f"cohort of {size}"
+
+        rule = Custom(sized, "own_count")
+        return [item("learning.own_figure", points=2, title="个性项目", facts=count("own_count"), rule=rule)]
+
+
+@pytest.mark.parametrize("how", ["figure", "function", "attribute"])
+def test_the_workers_score_with_what_the_cohort_hooks_gave(
+    cohort: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    """The cohort figures are sent to the workers that keep the organisations;
+    a figure that cannot be sent (a function), or a hook that changes the run's
+    context otherwise, has the workers forked again after the cohort step."""
+
+    def run_with_figure(jobs: int, streamed: bool) -> bytes:
+        monkeypatch.setattr(fivestar.pipeline, "STREAM_FROM", 1 if streamed else 10**9)
+        monkeypatch.setattr(fivestar.streamed, "CHUNK", 7)
+        config = load_config(cohort)
+        pm, context = prepare(config, plugins=(CohortFigure(how),))
+        result = run_cohort(config.organisation_files(), pm, context, jobs=jobs, pieces={"json": json_pieces})
+        result.config = config
+        return as_json(result)
+
+    expected = run_with_figure(1, False)
+    assert b'"basis": "cohort of 56"' in expected
+    assert run_with_figure(2, True) == expected

@@ -1,0 +1,182 @@
+"""Forked worker processes that keep what they were given between tasks.
+
+:mod:`multiprocessing.pool` hands each task to whichever worker is free and
+keeps nothing in a worker from one task to the next that the caller could
+count on. A streamed run (:mod:`fivestar.streamed`) wants the opposite: the
+worker that read a chunk of evidence files keeps those organisations and
+scores them itself later, so that they are neither packed, sent and
+unpacked again nor the workers forked a second time. :class:`Workers` runs
+tasks on chosen workers, each with its own pipe, and lets an idle worker
+take another's task (the caller says what such a task must carry).
+
+A worker runs ``serve(kind, argument)`` for each task and sends back what
+it returns; an exception it raises is raised in the calling process, and a
+worker that dies (killed, or a plugin that ended the process) is an error
+there, never a wait without end.
+"""
+
+from __future__ import annotations
+
+import pickle
+import traceback
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from fivestar import signals
+
+Serve = Callable[[str, Any], Any]
+"""What a worker does with a task: ``serve(kind, argument)`` → its result."""
+
+Prepare = Callable[[Any, int, bool], Any]
+"""The message for a task sent to a worker: ``prepare(task, worker, taken)``,
+``taken`` when the task was queued for another worker (an idle worker took it)."""
+
+DEPTH = 2
+"""Tasks each worker has been sent and not yet answered: the next one is
+waiting in its pipe while it works on the first."""
+
+
+class WorkerDied(RuntimeError):
+    """A worker process ended without answering its task."""
+
+
+class WorkerRaised(RuntimeError):
+    """A worker's task raised an exception that cannot be sent as it is."""
+
+
+def _loop(connection: Any, serve: Serve) -> None:
+    signals.in_worker()
+    while True:
+        try:
+            kind, argument = connection.recv()
+        except EOFError:
+            return
+        try:
+            answer: tuple[bool, Any] = (True, serve(kind, argument))
+        except BaseException as error:
+            answer = (False, error)
+        try:
+            connection.send(answer)
+        except Exception:  # the result or the exception would not pickle
+            described = "".join(traceback.format_exception(answer[1])) if not answer[0] else repr(answer[1])[:2000]
+            connection.send((False, WorkerRaised(described)))
+
+
+class Workers:
+    """``jobs`` forked processes, each serving tasks sent to it alone.
+
+    They inherit this process as it is when they are made (the plugins, the
+    run's context, whatever the caller set up); what changes afterwards
+    reaches them only in tasks and :meth:`broadcast`. End them with
+    :meth:`terminate` (``with`` does)."""
+
+    def __init__(self, jobs: int, serve: Serve) -> None:
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        self.connections: list[Any] = []
+        self.processes: list[Any] = []
+        try:
+            for _ in range(jobs):
+                parent, child = context.Pipe()
+                process = context.Process(target=_loop, args=(child, serve), daemon=True)
+                process.start()
+                child.close()
+                self.connections.append(parent)
+                self.processes.append(process)
+        except BaseException:
+            self.terminate()
+            raise
+
+    def __len__(self) -> int:
+        return len(self.connections)
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.terminate()
+
+    def run(
+        self,
+        kind: str,
+        queues: Sequence[Sequence[Any]],
+        prepare: Prepare | None = None,
+    ) -> Iterator[tuple[int, Any, Any]]:
+        """Each task's ``(worker, task, result)`` as the results come in.
+
+        ``queues`` holds one sequence of tasks per worker, done in order, or
+        a single sequence shared by all (each task to the first worker free).
+        A worker whose own queue is empty takes the last task of the longest
+        other queue. ``prepare`` makes the message sent for a task (default:
+        the task itself)."""
+        shared = len(queues) == 1 and len(self) > 1
+        waiting = [deque(queue) for queue in queues]
+        sent: list[deque[Any]] = [deque() for _ in self.connections]
+
+        def feed(worker: int) -> None:
+            while len(sent[worker]) < DEPTH:
+                own = waiting[0] if shared else waiting[worker]
+                taken = False
+                if own:
+                    task = own.popleft()
+                else:
+                    longest = max(waiting, key=len)
+                    if not longest:
+                        return
+                    task = longest.pop()
+                    taken = True
+                message = prepare(task, worker, taken) if prepare else task
+                self.connections[worker].send((kind, message))
+                sent[worker].append(task)
+
+        from multiprocessing.connection import wait
+
+        for worker in range(len(self)):
+            feed(worker)
+        index = {id(connection): worker for worker, connection in enumerate(self.connections)}
+        while any(sent):
+            ready = wait([self.connections[worker] for worker in range(len(self)) if sent[worker]])
+            for connection in ready:
+                worker = index[id(connection)]
+                ok, result = self._receive(worker)
+                task = sent[worker].popleft()
+                if not ok:
+                    raise result
+                feed(worker)
+                yield worker, task, result
+
+    def broadcast(self, kind: str, argument: Any) -> list[Any]:
+        """Every worker's result of the same task, in the workers' order."""
+        data = pickle.dumps((kind, argument), pickle.HIGHEST_PROTOCOL)
+        for connection in self.connections:
+            connection.send_bytes(data)
+        results = []
+        for worker in range(len(self)):
+            ok, result = self._receive(worker)
+            if not ok:
+                raise result
+            results.append(result)
+        return results
+
+    def _receive(self, worker: int) -> tuple[bool, Any]:
+        try:
+            return self.connections[worker].recv()  # type: ignore[no-any-return]
+        except (EOFError, OSError):
+            process = self.processes[worker]
+            process.join(1)
+            raise WorkerDied(
+                f"a worker process (pid {process.pid}) ended without finishing its task (exit code {process.exitcode})"
+            ) from None
+
+    def terminate(self) -> None:
+        """End every worker now, whatever it is doing."""
+        for process in self.processes:
+            if process.is_alive():
+                process.terminate()
+        for process in self.processes:
+            process.join()
+        for connection in self.connections:
+            connection.close()
+        self.processes, self.connections = [], []

@@ -1,0 +1,118 @@
+"""fivestar.workers: tasks run on the worker they are queued for, which keeps
+what earlier tasks left it; an idle worker takes another's task; a failure
+in a worker is raised in the caller, a dead worker is an error, not a hang."""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fivestar.pipeline import can_fork
+from fivestar.workers import WorkerDied, WorkerRaised, Workers
+
+pytestmark = pytest.mark.skipif(not can_fork(), reason="workers are forked processes")
+
+KEPT: dict[str, Any] = {}
+"""What a worker keeps between its tasks (each process has its own)."""
+
+
+def serve(kind: str, argument: Any) -> Any:
+    if kind == "keep":
+        KEPT[argument] = os.getpid()
+        return os.getpid()
+    if kind == "kept":
+        return sorted(KEPT)
+    if kind == "pid":
+        return os.getpid()
+    if kind == "raise":
+        raise ValueError(f"bad {argument}")
+    if kind == "unpicklable":
+        return lambda: argument
+    if kind == "die":
+        os._exit(3)
+    raise AssertionError(kind)
+
+
+@pytest.fixture
+def workers() -> Iterator[Workers]:
+    with Workers(2, serve) as made:
+        yield made
+
+
+@pytest.fixture(autouse=True)
+def no_hang() -> Iterator[None]:
+    """A test that waits for a worker forever fails after 20 s instead."""
+
+    def timed_out(*_: Any) -> None:
+        raise TimeoutError("waited for a worker for 20 s")
+
+    previous = signal.signal(signal.SIGALRM, timed_out)
+    signal.alarm(20)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+def test_each_task_runs_on_the_worker_it_is_queued_for_which_keeps_what_it_was_given(workers: Workers) -> None:
+    pids = workers.broadcast("pid", None)
+    assert len(set(pids)) == 2 and os.getpid() not in pids
+    done = list(workers.run("keep", [["a", "b", "c"], ["x", "y"]]))
+    assert sorted(task for _worker, task, _pid in done) == ["a", "b", "c", "x", "y"]
+    for worker, task, pid in done:
+        assert pid == pids[worker]
+        assert (worker == 0) == (task in "abc")
+    assert workers.broadcast("kept", None) == [["a", "b", "c"], ["x", "y"]]
+    assert KEPT == {}
+
+
+def test_a_shared_queue_gives_every_task_once_to_whichever_worker_is_free(workers: Workers) -> None:
+    tasks = list(range(40))
+    done = list(workers.run("keep", [tasks]))
+    assert sorted(task for _worker, task, _pid in done) == tasks
+    first, second = workers.broadcast("kept", None)
+    assert sorted(first + second) == tasks and not set(first) & set(second)
+
+
+def test_an_idle_worker_takes_the_last_tasks_of_the_longest_queue_and_is_told_so(workers: Workers) -> None:
+    prepared: list[tuple[Any, int, bool]] = []
+
+    def prepare(task: Any, worker: int, taken: bool) -> Any:
+        prepared.append((task, worker, taken))
+        return task
+
+    tasks = [f"t{number:02d}" for number in range(30)]
+    done = list(workers.run("keep", [[], tasks], prepare))
+    assert sorted(task for _worker, task, _pid in done) == tasks
+    by_worker = {worker: [task for task, chosen, _taken in prepared if chosen == worker] for worker in (0, 1)}
+    assert by_worker[0], "the worker with no queue of its own took none of the other's tasks"
+    assert all(taken for _task, worker, taken in prepared if worker == 0)
+    assert not any(taken for _task, worker, taken in prepared if worker == 1)
+    assert by_worker[1] == sorted(by_worker[1]) and by_worker[0] == sorted(by_worker[0], reverse=True)
+    assert max(by_worker[1]) < min(by_worker[0])
+
+
+def test_an_exception_in_a_worker_is_raised_in_the_caller(workers: Workers) -> None:
+    with pytest.raises(ValueError, match="bad 7"):
+        list(workers.run("raise", [[7], []]))
+
+
+def test_a_result_that_cannot_be_sent_is_an_error_naming_it(workers: Workers) -> None:
+    with pytest.raises(WorkerRaised, match="lambda"):
+        list(workers.run("unpicklable", [[1], []]))
+
+
+def test_a_worker_that_dies_is_an_error_not_a_wait(workers: Workers) -> None:
+    with pytest.raises(WorkerDied, match="exit code 3"):
+        list(workers.run("die", [[1], []]))
+
+
+def test_terminate_ends_every_worker() -> None:
+    made = Workers(2, serve)
+    processes = list(made.processes)
+    assert all(process.is_alive() for process in processes)
+    made.terminate()
+    assert not any(process.is_alive() for process in processes)
+    assert len(made) == 0
