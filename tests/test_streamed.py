@@ -409,16 +409,16 @@ def test_the_pieces_functions_are_made_again_only_after_they_wrote_enough_organi
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
-@pytest.mark.parametrize("kept_whole", [True, False], ids=["kept-as-read", "kept-packed"])
+@pytest.mark.parametrize("kept_whole", [10**9, 0, 20], ids=["kept-as-read", "kept-packed", "both"])
 def test_each_chunk_is_scored_by_the_process_that_read_it_without_being_sent_again(
-    cohort: Path, monkeypatch: pytest.MonkeyPatch, jobs: int, kept_whole: bool
+    cohort: Path, monkeypatch: pytest.MonkeyPatch, jobs: int, kept_whole: int
 ) -> None:
-    """A worker scores the organisations it read, kept as read (or packed,
-    above KEPT_WHOLE_UP_TO): only the chunks whose organisations the main
+    """A worker scores the organisations it read, kept as read (and packed
+    beyond KEPT_WHOLE_UP_TO): only the chunks whose organisations the main
     process changed since (the duplicates, here chunks 0 and 4 of 7) are
     sent to it packed; the bytes are those of the in-memory run."""
     expected = as_json(scored(cohort, 1, False, monkeypatch))
-    monkeypatch.setattr(fivestar.streamed, "KEPT_WHOLE_UP_TO", 10**9 if kept_whole else 0)
+    monkeypatch.setattr(fivestar.streamed, "KEPT_WHOLE_UP_TO", kept_whole)
     sent: list[int] = []
     task = fivestar.streamed._Scoring._task
 
@@ -443,12 +443,19 @@ def test_each_chunk_is_scored_by_the_process_that_read_it_without_being_sent_aga
             done = score(chunk)
         finally:
             fivestar.streamed.Packer.unpack = unpack  # type: ignore[method-assign]
-        assert not (kept_whole and chunk[3] is None and unpacked), f"kept as read, yet unpacked: {unpacked}"
+        assert not (kept_whole > 60 and chunk[3] is None and unpacked), f"kept as read, yet unpacked: {unpacked}"
+        (unpacked_chunks if unpacked else whole_chunks).append(chunk[0])
         return done
+
+    unpacked_chunks: list[int] = []
+    whole_chunks: list[int] = []
 
     monkeypatch.setattr(fivestar.streamed, "_score", scored_as_kept)
     assert as_json(scored(cohort, jobs, True, monkeypatch)) == expected
     assert sorted(sent) == [7, 28], "chunks sent packed though their reader keeps them unchanged"
+    if jobs == 1:
+        expected_whole = {10**9: [0, 14, 21, 35, 42, 49, 56], 0: [], 20: [0, 56]}[kept_whole]
+        assert sorted(whole_chunks) == expected_whole
 
 
 class CohortFigure:
