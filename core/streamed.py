@@ -35,6 +35,7 @@ from __future__ import annotations
 import bisect
 import functools
 import itertools
+import mmap
 import os
 import pickle
 import shutil
@@ -444,7 +445,7 @@ class Spilled:
         removed once read where the pieces are :attr:`read_once`."""
         first = 0
         for path, lengths in self.chunks:
-            data = path.read_bytes()
+            data = _mapped(path)
             if self.read_once:
                 path.unlink()
             yield first, data, list(itertools.accumulate(lengths, initial=0))
@@ -466,6 +467,17 @@ class Spilled:
     @functools.cached_property
     def _offsets(self) -> list[list[int]]:
         return [list(itertools.accumulate(lengths[:-1], initial=0)) for _path, lengths in self.chunks]
+
+
+def _mapped(path: Path) -> bytes | mmap.mmap:
+    """A spill file's bytes, mapped where the system lets a mapped file be
+    removed (not Windows): the output is written from the file's own pages,
+    and this process makes no copy of them."""
+    if os.name != "posix":
+        return path.read_bytes()
+    with path.open("rb") as stream:
+        size = os.fstat(stream.fileno()).st_size
+        return mmap.mmap(stream.fileno(), size, access=mmap.ACCESS_READ) if size else b""
 
 
 @dataclass

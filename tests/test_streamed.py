@@ -283,6 +283,31 @@ def test_spilled_pieces_read_once_are_removed_chunk_by_chunk_as_read(
     assert not any(path.exists() for path, _lengths in again.pieces["json"].chunks)
 
 
+@pytest.mark.parametrize("system", ["posix", "nt"])
+@pytest.mark.parametrize("read_once", [False, True])
+def test_a_chunk_read_is_its_file_s_bytes_even_once_the_file_is_removed(
+    tmp_path: Path, read_once: bool, system: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A chunk is mapped, not copied (on POSIX; read, where a mapped file
+    cannot be removed): what was read stays readable after its file is
+    removed, and an empty chunk (a renderer whose pieces are all empty)
+    reads as no bytes."""
+    full, empty = tmp_path / "json-000000000", tmp_path / "json-000000003"
+    full.write_bytes("甲乙丙".encode())
+    empty.write_bytes(b"")
+    spilled = fivestar.streamed.Spilled([(full, [3, 6]), (empty, [0, 0])], ["a", "b", "c", "d"], read_once)
+    monkeypatch.setattr(fivestar.streamed.os, "name", system)
+    chunks = list(spilled.by_chunk())
+    monkeypatch.undo()
+    assert isinstance(chunks[0][1], bytes) is (system == "nt")
+    assert [(first, bytes(data), offsets) for first, data, offsets in chunks] == [
+        (0, "甲乙丙".encode(), [0, 3, 9]),
+        (2, b"", [0, 0, 0]),
+    ]
+    assert full.exists() is empty.exists() is not read_once
+    assert bytes(memoryview(chunks[0][1])[3:9]) == "乙丙".encode()
+
+
 @pytest.mark.parametrize("save", [False, True])
 def test_assess_run_writes_the_same_json_whether_its_pieces_are_read_once_or_also_saved(
     save: bool, cohort: Path, monkeypatch: pytest.MonkeyPatch, invoke: Any, tmp_path: Path
