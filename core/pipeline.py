@@ -53,6 +53,21 @@ PARALLEL_FROM = 200
 STREAM_FROM = 1000
 """From this many files on, a run is streamed (see :mod:`fivestar.streamed`)."""
 
+STREAM_PIECES_FROM = PARALLEL_FROM
+"""From this many files on, a run with several processes whose every output
+is written an organisation at a time (the JSON, the CSV, the history
+store's rows: ``pieces_only``) is streamed too: each worker scores and
+writes the organisations it read, where a run in memory reads in parallel
+but scores and writes in one process. Measured with ``--jobs 2 --format
+json`` on generated cohorts (one run each, the same bytes): 999
+organisations 0.48 against 0.65 s, 600 0.33 against 0.42 s, 300 0.23
+against 0.27 s, 200 the same, 100 0.19–0.21 against 0.16–0.17 s (forking
+the workers costs more than they save). A run that also writes the terminal
+table, the page or the workbook needs each ledger in this process, which a
+streamed run scores again on demand: it stays in memory up to
+:data:`STREAM_FROM` (999 organisations, the table: 0.46–0.49 s in memory,
+0.53–0.55 s streamed)."""
+
 
 @dataclass
 class RunResult:
@@ -567,6 +582,7 @@ def run_cohort(
     progress: Callable[[str, int, int], None] | None = None,
     jobs: int = 1,
     pieces: Mapping[str, Any] | None = None,
+    pieces_only: bool = False,
 ) -> RunResult:
     """Score every organisation of a cohort; failures are reported, not raised.
 
@@ -574,8 +590,11 @@ def run_cohort(
     each scored; ``jobs`` processes read the evidence (see :func:`load_cohort`).
     From :data:`STREAM_FROM` files on the run is streamed, ``jobs`` processes
     reading and scoring, and each renderer named in ``pieces`` has its parts
-    written while the organisations are scored (:mod:`fivestar.streamed`)."""
-    if len(files) >= STREAM_FROM:
+    written while the organisations are scored (:mod:`fivestar.streamed`);
+    from :data:`STREAM_PIECES_FROM` on already where the outputs are nothing
+    but those parts (``pieces_only``) and several processes can share the work."""
+    in_pieces = pieces_only and pieces and len(files) >= STREAM_PIECES_FROM and jobs > 1 and can_fork()
+    if len(files) >= STREAM_FROM or in_pieces:
         from fivestar.streamed import run_streamed
 
         return run_streamed(files, pm, context, pieces or {}, progress, jobs)

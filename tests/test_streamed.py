@@ -532,3 +532,44 @@ def test_the_workers_score_with_what_the_cohort_hooks_gave(
     expected = run_with_figure(1, False)
     assert b'"basis": "cohort of 56"' in expected
     assert run_with_figure(2, True) == expected
+
+
+@pytest.mark.parametrize(
+    ("formats", "jobs", "streams"),
+    [
+        ("json", "2", True),
+        ("csv", "2", True),
+        ("json,csv", "2", True),
+        ("json", "1", False),
+        ("json,table", "2", False),
+    ],
+)
+def test_a_mid_sized_run_written_only_in_pieces_is_streamed_on_several_processes(
+    cohort: Path, monkeypatch: pytest.MonkeyPatch, invoke: Any, tmp_path: Path, formats: str, jobs: str, streams: bool
+) -> None:
+    """From STREAM_PIECES_FROM files (below STREAM_FROM), a run whose every
+    output is written an organisation at a time shares the scoring among its
+    workers; one with a table, or with one process, stays in memory. The
+    files are the same bytes either way."""
+    monkeypatch.setattr(fivestar.pipeline, "STREAM_PIECES_FROM", 50)
+    run_streamed = fivestar.streamed.run_streamed
+    calls: list[int] = []
+
+    def counted(files: Any, *args: Any) -> Any:
+        calls.append(len(files))
+        return run_streamed(files, *args)
+
+    monkeypatch.setattr(fivestar.streamed, "run_streamed", counted)
+    written = {}
+    for name, streamed_from in (("streamed", 1000), ("in-memory", 10**9)):
+        monkeypatch.setattr(fivestar.pipeline, "STREAM_FROM", streamed_from)
+        if name == "in-memory":
+            monkeypatch.setattr(fivestar.pipeline, "STREAM_PIECES_FROM", 10**9)
+        folder = tmp_path / name
+        result = invoke("run", cohort, "--format", formats, "--output-dir", folder, "--jobs", jobs)
+        assert result.exit_code == 1, result.output  # the cohort has failed organisations
+        written[name] = {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
+        if name == "streamed":
+            assert calls == ([60] if streams else [])
+    assert written["streamed"] == written["in-memory"]
+    assert len(written["streamed"]) == len(formats.split(",")) and all(written["streamed"].values())

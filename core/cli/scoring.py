@@ -214,7 +214,13 @@ def run(
         pieces = {**SAVE_PIECES, **pieces}
     try:
         result = run_cohort(
-            files, pm, context, progress=progress_reporter(len(files)), jobs=jobs or usable_cores(), pieces=pieces
+            files,
+            pm,
+            context,
+            progress=progress_reporter(len(files)),
+            jobs=jobs or usable_cores(),
+            pieces=pieces,
+            pieces_only=all(renderer.pieces for renderer in chosen),
         )
     except InputError as error:
         fail(error.problems)
