@@ -36,6 +36,12 @@ DEPTH = 2
 """Tasks each worker has been sent and not yet answered: the next one is
 waiting in its pipe while it works on the first."""
 
+SMALL_MESSAGE = 16 * 1024
+"""The largest task sent to a worker that is still busy with another. A
+larger one waits until the worker has answered: a pipe holds some 200 kB,
+and a worker busy sending a large result while this process is blocked
+sending it a large task would wait for each other for ever."""
+
 
 class WorkerDied(RuntimeError):
     """A worker process ended without answering its task."""
@@ -128,7 +134,14 @@ class Workers:
                     task = longest.pop()
                     taken = True
                 message = prepare(task, worker, taken) if prepare else task
-                self.connections[worker].send((kind, message))
+                data = pickle.dumps((kind, message), pickle.HIGHEST_PROTOCOL)
+                if sent[worker] and len(data) > SMALL_MESSAGE:
+                    if taken:
+                        longest.append(task)
+                    else:
+                        own.appendleft(task)
+                    return
+                self.connections[worker].send_bytes(data)
                 sent[worker].append(task)
 
         from multiprocessing.connection import wait

@@ -27,6 +27,8 @@ def serve(kind: str, argument: Any) -> Any:
         return sorted(KEPT)
     if kind == "pid":
         return os.getpid()
+    if kind == "echo":
+        return argument
     if kind == "raise":
         raise ValueError(f"bad {argument}")
     if kind == "unpicklable":
@@ -116,3 +118,13 @@ def test_terminate_ends_every_worker() -> None:
     made.terminate()
     assert not any(process.is_alive() for process in processes)
     assert len(made) == 0
+
+
+def test_large_tasks_and_large_results_never_wait_for_each_other(workers: Workers) -> None:
+    """A large task goes only to a worker with nothing pending: were it sent
+    behind a running task, the worker would block sending its large result
+    while this process blocked sending it the task (the alarm would fail
+    this test after 20 s)."""
+    tasks = [bytes([number]) * 2_000_000 for number in range(6)]
+    done = list(workers.run("echo", [tasks[:5], tasks[5:]]))
+    assert sorted(result for _worker, _task, result in done) == sorted(tasks)
