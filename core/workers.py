@@ -61,12 +61,21 @@ def _loop(connection: Any, serve: Serve) -> None:
         try:
             answer: tuple[bool, Any] = (True, serve(kind, argument))
         except BaseException as error:
-            answer = (False, error)
+            answer = (False, _sendable(error))
         try:
             connection.send(answer)
-        except Exception:  # the result or the exception would not pickle
-            described = "".join(traceback.format_exception(answer[1])) if not answer[0] else repr(answer[1])[:2000]
-            connection.send((False, WorkerRaised(described)))
+        except Exception:  # the result would not pickle
+            connection.send((False, WorkerRaised(f"a worker's result could not be sent: {repr(answer[1])[:2000]}")))
+
+
+def _sendable(error: BaseException) -> BaseException:
+    """The exception itself if it comes through a pipe whole (pickled and
+    unpickled), else a :class:`WorkerRaised` with its traceback as text."""
+    try:
+        pickle.loads(pickle.dumps(error, pickle.HIGHEST_PROTOCOL))
+    except Exception:
+        return WorkerRaised("".join(traceback.format_exception(error)))
+    return error
 
 
 class Workers:

@@ -15,6 +15,14 @@ from fivestar.workers import WorkerDied, WorkerRaised, Workers
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="workers are forked processes")
 
+
+class Unreadable(Exception):
+    """An exception that pickles but cannot be unpickled (its arguments are not its __init__'s)."""
+
+    def __init__(self, number: int, word: str) -> None:
+        super().__init__(f"{word} {number}")
+
+
 KEPT: dict[str, Any] = {}
 """What a worker keeps between its tasks (each process has its own)."""
 
@@ -33,6 +41,8 @@ def serve(kind: str, argument: Any) -> Any:
         raise ValueError(f"bad {argument}")
     if kind == "unpicklable":
         return lambda: argument
+    if kind == "raise unreadable":
+        raise Unreadable(argument, "second")
     if kind == "die":
         os._exit(3)
     raise AssertionError(kind)
@@ -104,6 +114,11 @@ def test_an_exception_in_a_worker_is_raised_in_the_caller(workers: Workers) -> N
 def test_a_result_that_cannot_be_sent_is_an_error_naming_it(workers: Workers) -> None:
     with pytest.raises(WorkerRaised, match="lambda"):
         list(workers.run("unpicklable", [[1], []]))
+
+
+def test_an_exception_that_cannot_come_through_a_pipe_comes_as_its_traceback(workers: Workers) -> None:
+    with pytest.raises(WorkerRaised, match=r"(?s)Traceback.*Unreadable: second 4"):
+        list(workers.run("raise unreadable", [[4], []]))
 
 
 def test_a_worker_that_dies_is_an_error_not_a_wait(workers: Workers) -> None:
