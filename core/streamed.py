@@ -11,9 +11,10 @@ a cohort in memory; at 100,000 organisations that is gigabytes. From
 2. *cohort*: this process computes the cohort's figures, unpacking each
    valid organisation as the ``assess_cohort`` hooks iterate over them, and
    of its facts only the sections a hook reads (:class:`SectionFacts`); the
-   figures are sent to the workers (or, where they cannot be pickled or a
-   hook changed the run's context otherwise, the workers are forked again
-   and inherit them);
+   figures are sent to the workers (or, where they cannot be pickled, a
+   hook changed the run's context otherwise, or a plugin not built in has
+   a cohort hook, which may keep what it computed in its own module, the
+   workers are forked again and inherit them);
 3. *score and write*: each worker scores the chunks it read, from the
    organisations it kept (a chunk this process changed since, or one an idle
    worker takes over, is sent packed), and writes each one's part of the
@@ -758,10 +759,13 @@ class _Scoring:
 
     def _figures_sent(self, before: dict[str, Any]) -> bool:
         """Whether the workers now have the cohort figures, sent to them:
-        not if the figures cannot be pickled, or a hook changed the run's
-        context otherwise (then the workers are forked again, with it)."""
+        not if the figures cannot be pickled, a hook changed the run's
+        context otherwise, or a cohort hook is not the core's or a built-in
+        plugin's (then the workers are forked again, with all of it)."""
         assert self.workers is not None
         context = self.stream.context
+        if not _cohort_hooks_built_in(self.stream.pm):
+            return False
         if any(name != "cohort" and before.get(name, before) is not value for name, value in vars(context).items()):
             return False
         try:
@@ -780,6 +784,18 @@ class _Scoring:
             frozenset(index for index in indices if self.valid[index]),
             self.packed[start:end] if fresh else None,
         )
+
+
+def _cohort_hooks_built_in(pm: PluginManager) -> bool:
+    """Whether every ``assess_cohort`` hook is the core's or a built-in
+    plugin's, which give all they computed in their figures. Another
+    plugin's hook may also keep it in its module or its plugin object, which
+    only the workers forked after the hook ran have."""
+    infos = pm.infos
+    return all(
+        impl.plugin_name in infos and infos[impl.plugin_name].source in ("core", "built-in")
+        for impl in pm.hook.assess_cohort.get_hookimpls()
+    )
 
 
 def cohort_figures(organisations: PackedOrganisations, pm: PluginManager, context: RunContext) -> dict[str, Any]:

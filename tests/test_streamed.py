@@ -485,8 +485,9 @@ def test_each_chunk_is_scored_by_the_process_that_read_it_without_being_sent_aga
 
 class CohortFigure:
     """A cohort hook and an item scored from what the hook gives: a figure,
-    one that cannot be pickled (a function), or an attribute it sets on the
-    run's context. The workers must score with it, whatever it is."""
+    one that cannot be pickled (a function), an attribute it sets on the
+    run's context, or one it keeps on its own plugin object. The workers
+    must score with it, whatever it is."""
 
     name = "cohort_figure"
 
@@ -499,12 +500,19 @@ class CohortFigure:
         if self.how == "attribute":
             context.own_size = size
             return {}
+        if self.how == "kept":
+            self.own_size = size
+            return {}
         return {"own_size": size if self.how == "figure" else lambda: size}
 
     @hookimpl
     def assess_items(self, edition: str) -> list[Any]:
         def sized(values: Any, context: Any) -> Any:
-            figure = getattr(context.run, "own_size", None) or context.run.cohort["own_size"]
+            figure = (
+                getattr(self, "own_size", None)
+                or getattr(context.run, "own_size", None)
+                or context.run.cohort.get("own_size", "not kept")
+            )
             size = figure() if callable(figure) else figure
             return Decimal(size % 3), f"cohort of {size}"
 
@@ -512,13 +520,15 @@ class CohortFigure:
         return [item("learning.own_figure", points=2, title="个性项目", facts=count("own_count"), rule=rule)]
 
 
-@pytest.mark.parametrize("how", ["figure", "function", "attribute"])
+@pytest.mark.parametrize("how", ["figure", "function", "attribute", "kept"])
 def test_the_workers_score_with_what_the_cohort_hooks_gave(
     cohort: Path, monkeypatch: pytest.MonkeyPatch, how: str
 ) -> None:
     """The cohort figures are sent to the workers that keep the organisations;
-    a figure that cannot be sent (a function), or a hook that changes the run's
-    context otherwise, has the workers forked again after the cohort step."""
+    a figure that cannot be sent (a function), a hook that changes the run's
+    context otherwise, or a cohort hook of a plugin not built in (which may
+    keep what it computed in its own object) has the workers forked again
+    after the cohort step."""
 
     def run_with_figure(jobs: int, streamed: bool) -> bytes:
         monkeypatch.setattr(fivestar.pipeline, "STREAM_FROM", 1 if streamed else 10**9)
