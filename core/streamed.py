@@ -651,8 +651,10 @@ def run_streamed(
         stale = _mark_duplicates(organisations, ids, names, valid)
         while True:
             scoring = _Scoring(stream, workers, chunks, owner, stale, packed, valid)
-            totals, pieces, failed, summaries = scoring.run(progress)
-            workers = scoring.workers
+            try:
+                totals, pieces, failed, summaries = scoring.run(progress)
+            finally:
+                workers = scoring.workers  # those forked again are ended too
             if not failed:
                 break
             for index, repacked in failed.items():

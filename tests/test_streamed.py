@@ -583,3 +583,24 @@ def test_a_mid_sized_run_written_only_in_pieces_is_streamed_on_several_processes
             assert calls == ([60] if streams else [])
     assert written["streamed"] == written["in-memory"]
     assert len(written["streamed"]) == len(formats.split(",")) and all(written["streamed"].values())
+
+
+def test_the_workers_forked_again_are_ended_with_a_run_that_fails(
+    cohort: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Workers forked again after the cohort step (here for a cohort hook not
+    built in) are ended when scoring raises, as the first ones are."""
+    import multiprocessing
+
+    monkeypatch.setattr(fivestar.pipeline, "STREAM_FROM", 1)
+    monkeypatch.setattr(fivestar.streamed, "CHUNK", 7)
+
+    def failing(task: Any) -> Any:
+        raise RuntimeError("scoring broke")
+
+    monkeypatch.setattr(fivestar.streamed, "_score", failing)
+    config = load_config(cohort)
+    pm, context = prepare(config, plugins=(CohortFigure("kept"),))
+    with pytest.raises(RuntimeError, match="scoring broke"):
+        run_cohort(config.organisation_files(), pm, context, jobs=2, pieces={"json": json_pieces})
+    assert multiprocessing.active_children() == []
