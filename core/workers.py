@@ -150,7 +150,10 @@ class Workers:
                     else:
                         own.appendleft(task)
                     return
-                self.connections[worker].send_bytes(data)
+                try:
+                    self.connections[worker].send_bytes(data)
+                except OSError:
+                    raise self._died(worker) from None
                 sent[worker].append(task)
 
         from multiprocessing.connection import wait
@@ -172,8 +175,11 @@ class Workers:
     def broadcast(self, kind: str, argument: Any) -> list[Any]:
         """Every worker's result of the same task, in the workers' order."""
         data = pickle.dumps((kind, argument), pickle.HIGHEST_PROTOCOL)
-        for connection in self.connections:
-            connection.send_bytes(data)
+        for worker, connection in enumerate(self.connections):
+            try:
+                connection.send_bytes(data)
+            except OSError:
+                raise self._died(worker) from None
         results = []
         for worker in range(len(self)):
             ok, result = self._receive(worker)
@@ -186,11 +192,16 @@ class Workers:
         try:
             return self.connections[worker].recv()  # type: ignore[no-any-return]
         except (EOFError, OSError):
-            process = self.processes[worker]
-            process.join(1)
-            raise WorkerDied(
-                f"a worker process (pid {process.pid}) ended without finishing its task (exit code {process.exitcode})"
-            ) from None
+            raise self._died(worker) from None
+
+    def _died(self, worker: int) -> WorkerDied:
+        """The error for a worker found dead (a pipe to it closed, not a
+        ``BrokenPipeError`` that would read as stdout's reader gone)."""
+        process = self.processes[worker]
+        process.join(1)
+        return WorkerDied(
+            f"a worker process (pid {process.pid}) ended without finishing its task (exit code {process.exitcode})"
+        )
 
     def terminate(self) -> None:
         """End every worker now, whatever it is doing."""

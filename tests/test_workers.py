@@ -126,6 +126,19 @@ def test_a_worker_that_dies_is_an_error_not_a_wait(workers: Workers) -> None:
         list(workers.run("die", [[1], []]))
 
 
+@pytest.mark.parametrize("how", ["run", "broadcast"])
+def test_a_worker_found_dead_when_sent_a_task_is_an_error_naming_it(workers: Workers, how: str) -> None:
+    """Not a BrokenPipeError, which the command line takes for stdout's reader gone."""
+    dead = workers.processes[1]
+    os.kill(dead.pid, signal.SIGKILL)
+    dead.join()
+    with pytest.raises(WorkerDied, match=f"pid {dead.pid}.*exit code -9"):
+        if how == "run":
+            list(workers.run("pid", [[1, 2], [3, 4]]))
+        else:
+            workers.broadcast("pid", None)
+
+
 def test_terminate_ends_every_worker() -> None:
     made = Workers(2, serve)
     processes = list(made.processes)
