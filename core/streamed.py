@@ -52,7 +52,7 @@ from fivestar.context import RunContext
 from fivestar.leftovers import new_spill_folder
 from fivestar.logs import get_logger
 from fivestar.manager import PluginManager
-from fivestar.model import Cohort, InputError, Ledger, Organisation
+from fivestar.model import Cohort, InputError, Ledger, Organisation, Problem
 from fivestar.pipeline import (
     RunResult,
     can_fork,
@@ -64,7 +64,7 @@ from fivestar.pipeline import (
     score_or_fail,
 )
 from fivestar.registry import Registry
-from fivestar.workers import Prepare, Workers
+from fivestar.workers import Prepare, WorkerDied, Workers
 
 log = get_logger(__name__)
 
@@ -665,8 +665,10 @@ def run_streamed(
                 workers.broadcast("forget", None)
             else:
                 stream.kept.clear()
-    except BaseException:
+    except BaseException as error:
         shutil.rmtree(spill, True)
+        if isinstance(error, WorkerDied):
+            raise InputError([_worker_died(error)]) from None
         raise
     finally:
         if workers:
@@ -786,6 +788,19 @@ class _Scoring:
             frozenset(index for index in indices if self.valid[index]),
             self.packed[start:end] if fresh else None,
         )
+
+
+def _worker_died(error: WorkerDied) -> Problem:
+    """A worker process that ended in the middle of the run stops it, said as an error, not a traceback."""
+    return Problem(
+        "error",
+        "<workers>",
+        "",
+        "",
+        "every worker process to finish its tasks",
+        str(error),
+        "a worker process ended: a plugin may have ended its process (os._exit), or it was killed",
+    )
 
 
 def _cohort_hooks_built_in(pm: PluginManager) -> bool:

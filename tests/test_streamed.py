@@ -604,3 +604,32 @@ def test_the_workers_forked_again_are_ended_with_a_run_that_fails(
     with pytest.raises(RuntimeError, match="scoring broke"):
         run_cohort(config.organisation_files(), pm, context, jobs=2, pieces={"json": json_pieces})
     assert multiprocessing.active_children() == []
+
+
+ENDS_ITS_PROCESS = """
+import os
+from fivestar import hookimpl
+
+
+@hookimpl
+def assess_score(ledger, context):
+    if ledger.organisation.id == "org-000011":
+        os._exit(3)
+"""
+
+
+def test_a_plugin_ending_a_worker_s_process_stops_the_run_with_an_error_not_a_traceback(
+    cohort: Path, monkeypatch: pytest.MonkeyPatch, invoke: Any, tmp_path: Path
+) -> None:
+    (cohort.parent / "ends.py").write_text(ENDS_ITS_PROCESS, encoding="utf-8")
+    with cohort.open("a", encoding="utf-8") as config:
+        config.write('\n[plugins]\npaths = ["ends.py"]\n')
+    monkeypatch.setattr(fivestar.pipeline, "STREAM_FROM", 1)
+    monkeypatch.setattr(fivestar.streamed, "CHUNK", 7)
+    out = tmp_path / "out.json"
+    result = invoke("run", cohort, "--format", "json", "-o", out, "--jobs", "2")
+    assert result.exit_code == 2, result.output
+    assert "<workers>: a worker process ended" in result.stderr
+    assert "exit code 3" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not out.exists()
