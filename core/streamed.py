@@ -666,6 +666,8 @@ def run_streamed(
             else:
                 stream.kept.clear()
     except BaseException as error:
+        if workers:
+            workers.terminate()  # first: a worker still writing would leave the folder behind
         shutil.rmtree(spill, True)
         if isinstance(error, WorkerDied):
             raise InputError([_worker_died(error)]) from None

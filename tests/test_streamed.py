@@ -6,6 +6,7 @@ generated cohort takes the streamed way, in several chunks."""
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -366,6 +367,39 @@ def test_a_run_stopped_while_scoring_leaves_no_spill_files(
     with pytest.raises(KeyboardInterrupt):
         scored(cohort, 1, True, monkeypatch)
 
+    assert list(temporary.iterdir()) == []
+
+
+def test_a_run_stopped_while_its_workers_still_write_ends_them_before_removing_the_spill_folder(
+    cohort: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C as the first chunk is scored: the workers, still writing other
+    chunks, are ended before the spill folder is removed, or one creating
+    its file while the folder is removed leaves the folder behind."""
+    import multiprocessing
+
+    temporary = tmp_path / "temporary"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    monkeypatch.setattr(fivestar.pipeline, "STREAM_FROM", 1)
+    monkeypatch.setattr(fivestar.streamed, "CHUNK", 7)
+    running: list[int] = []
+    rmtree = shutil.rmtree
+
+    def watched(path: Any, *args: Any, **kwargs: Any) -> None:
+        running.append(len(multiprocessing.active_children()))
+        rmtree(path, *args, **kwargs)
+
+    def interrupted(phase: str, done: int, count: int) -> None:
+        if phase == "scored":
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(fivestar.streamed.shutil, "rmtree", watched)
+    config = load_config(cohort)
+    pm, context = prepare(config)
+    with pytest.raises(KeyboardInterrupt):
+        run_cohort(config.organisation_files(), pm, context, progress=interrupted, jobs=2, pieces={"json": json_pieces})
+    assert running == [0]
     assert list(temporary.iterdir()) == []
 
 
