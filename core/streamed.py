@@ -665,27 +665,29 @@ def run_streamed(
                 workers.broadcast("forget", None)
             else:
                 stream.kept.clear()
-    except BaseException as error:
         if workers:
-            workers.terminate()  # first: a worker still writing would leave the folder behind
+            workers.terminate()
+        ledgers = ScoredOnDemand(organisations, totals, ids)
+        ledgers.pm, ledgers.context = pm, context
+        result = RunResult(context, pm, organisations, ledgers)  # type: ignore[arg-type]
+        result.totals = {ids[index]: total for index, total in totals.items()}
+        keys = [ids[index] if index in totals else None for index in range(count)]
+        result.pieces = {name: Spilled(entries, keys) for name, entries in pieces.items()}
+        result.failed_indices = [index for index, ok in enumerate(valid) if not ok]
+        parts = ((ids[index], *summaries[index]) for index in sorted(summaries))
+        vars(result)["facts_summary"] = combine_facts_summaries(parts, context.suppliers)
+        weakref.finalize(result, shutil.rmtree, spill, True)
+    except BaseException as error:
+        # Until the result owns the spill folder, a Ctrl-C or SIGTERM anywhere removes it;
+        # the workers are ended first: one still writing would leave the folder behind.
+        if workers:
+            workers.terminate()
         shutil.rmtree(spill, True)
         if isinstance(error, WorkerDied):
             raise InputError([_worker_died(error)]) from None
         raise
     finally:
-        if workers:
-            workers.terminate()
         _STREAM = None
-    ledgers = ScoredOnDemand(organisations, totals, ids)
-    ledgers.pm, ledgers.context = pm, context
-    result = RunResult(context, pm, organisations, ledgers)  # type: ignore[arg-type]
-    result.totals = {ids[index]: total for index, total in totals.items()}
-    keys = [ids[index] if index in totals else None for index in range(count)]
-    result.pieces = {name: Spilled(entries, keys) for name, entries in pieces.items()}
-    result.failed_indices = [index for index, ok in enumerate(valid) if not ok]
-    parts = ((ids[index], *summaries[index]) for index in sorted(summaries))
-    vars(result)["facts_summary"] = combine_facts_summaries(parts, context.suppliers)
-    weakref.finalize(result, shutil.rmtree, spill, True)
     log.info("cohort_scored", organisations=count, scored=len(totals), failed=count - len(totals))
     return result
 

@@ -403,6 +403,43 @@ def test_a_run_stopped_while_its_workers_still_write_ends_them_before_removing_t
     assert list(temporary.iterdir()) == []
 
 
+@pytest.mark.parametrize("where", ["ending the workers", "summing the facts"])
+def test_a_run_stopped_once_scored_but_before_its_result_is_made_leaves_no_spill_files(
+    cohort: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    """Ctrl-C or SIGTERM after the last chunk is scored, while the workers
+    are ended or the result is made: the spill folder is removed with the run."""
+    temporary = tmp_path / "temporary"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    monkeypatch.setattr(fivestar.pipeline, "STREAM_FROM", 1)
+    monkeypatch.setattr(fivestar.streamed, "CHUNK", 7)
+    scored_all: list[bool] = []
+
+    def progress(phase: str, done: int, count: int) -> None:
+        scored_all.append(phase == "scored" and done == count)
+
+    def stopped(*args: Any, **kwargs: Any) -> None:
+        if scored_all and scored_all[-1]:
+            raise KeyboardInterrupt
+
+    if where == "ending the workers":
+        terminate = fivestar.streamed.Workers.terminate
+
+        def terminated(workers: Any) -> None:
+            terminate(workers)
+            stopped()
+
+        monkeypatch.setattr(fivestar.streamed.Workers, "terminate", terminated)
+    else:
+        monkeypatch.setattr(fivestar.streamed, "combine_facts_summaries", stopped)
+    config = load_config(cohort)
+    pm, context = prepare(config)
+    with pytest.raises(KeyboardInterrupt):
+        run_cohort(config.organisation_files(), pm, context, progress=progress, jobs=2, pieces={"json": json_pieces})
+    assert list(temporary.iterdir()) == []
+
+
 def test_the_next_run_removes_the_spill_folders_of_runs_that_are_gone(
     cohort: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
