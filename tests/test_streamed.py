@@ -370,6 +370,16 @@ def test_a_run_stopped_while_scoring_leaves_no_spill_files(
     assert list(temporary.iterdir()) == []
 
 
+def streamed_into_temporary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A folder of temporary files of its own for the spill folder of a run streamed in chunks of 7."""
+    temporary = tmp_path / "temporary"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    monkeypatch.setattr(fivestar.pipeline, "STREAM_FROM", 1)
+    monkeypatch.setattr(fivestar.streamed, "CHUNK", 7)
+    return temporary
+
+
 def test_a_run_stopped_while_its_workers_still_write_ends_them_before_removing_the_spill_folder(
     cohort: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -378,11 +388,7 @@ def test_a_run_stopped_while_its_workers_still_write_ends_them_before_removing_t
     its file while the folder is removed leaves the folder behind."""
     import multiprocessing
 
-    temporary = tmp_path / "temporary"
-    temporary.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
-    monkeypatch.setattr(fivestar.pipeline, "STREAM_FROM", 1)
-    monkeypatch.setattr(fivestar.streamed, "CHUNK", 7)
+    temporary = streamed_into_temporary(tmp_path, monkeypatch)
     running: list[int] = []
     rmtree = shutil.rmtree
 
@@ -409,11 +415,7 @@ def test_a_run_stopped_once_scored_but_before_its_result_is_made_leaves_no_spill
 ) -> None:
     """Ctrl-C or SIGTERM after the last chunk is scored, while the workers
     are ended or the result is made: the spill folder is removed with the run."""
-    temporary = tmp_path / "temporary"
-    temporary.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
-    monkeypatch.setattr(fivestar.pipeline, "STREAM_FROM", 1)
-    monkeypatch.setattr(fivestar.streamed, "CHUNK", 7)
+    temporary = streamed_into_temporary(tmp_path, monkeypatch)
     scored_all: list[bool] = []
 
     def progress(phase: str, done: int, count: int) -> None:
