@@ -257,6 +257,24 @@ def test_progress_for_a_large_cohort_on_a_terminal(monkeypatch: pytest.MonkeyPat
     assert "\rscored 2/301" not in written
 
 
+def test_progress_counted_a_chunk_at_a_time_is_shown_at_each_hundredth_it_passes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A streamed run reports chunks of 250 organisations: of 1,999 (a
+    hundredth is 19) no chunk ends on a multiple of 19, yet each is shown."""
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    report = cli.progress_reporter(1999)
+    assert report is not None
+    for stage in ("read", "scored"):
+        for done in [*range(250, 1999, 250), 1999]:
+            report(stage, done, 1999)
+    written = terminal.getvalue()
+    assert written.count("\rread ") == written.count("\rscored ") == 8
+    assert "\rread 250/1999\r" in written
+    assert "\rread 1999/1999\n\rscored 250/1999\r" in written
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_the_league_table_fits_100_columns_with_names_shortened(
     invoke: Invoke, cohort: Path, write_org: Callable[..., Path], lang: str

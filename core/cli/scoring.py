@@ -57,10 +57,15 @@ def progress_reporter(total: int) -> Callable[[str, int, int], None] | None:
     if total <= PROGRESS_FROM or not sys.stderr.isatty() or settings().quiet:
         return None
     step = max(1, total // 100)
+    last = 0
 
     def report(stage: str, done: int, count: int) -> None:
-        if done % step == 0 or done == count:
+        """Shown when ``done`` reaches another hundredth: a streamed run counts a chunk at a time."""
+        nonlocal last
+        before = last if last < done else 0
+        if done // step > before // step or done == count:
             click.echo(f"\r{stage} {done}/{count}", err=True, nl=done == count)
+        last = done
 
     return report
 
