@@ -113,6 +113,34 @@ def test_streamed_result_serves_every_renderer_and_the_store(
     ).results(2020)
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_after_a_plugin_failed_the_cohort_is_written_again_with_writers_made_again(
+    cohort: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    """A plugin that failed while scoring has the cohort scored again without
+    it, with the figures computed again: the pieces functions are made again
+    too, so that one that took something of the figures when it was made
+    writes the final figures, as a run in memory does."""
+    original = fivestar.pipeline.score
+
+    def failing(organisation: Any, pm: Any, context: Any) -> Any:
+        if organisation.id == "org-000011":
+            raise RuntimeError("boom")
+        return original(organisation, pm, context)
+
+    def summary_taken_when_made(pm: Any, context: Any) -> Any:
+        summary = repr(sorted(context.cohort["summary"].items()))
+        return lambda organisation, ledger: f"{organisation.id} {summary}\n"
+
+    monkeypatch.setattr(fivestar.pipeline, "score", failing)
+    in_memory = scored(cohort, 1, False, monkeypatch)
+    final = repr(sorted(in_memory.context.cohort["summary"].items()))
+    result = scored(cohort, jobs, True, monkeypatch, pieces={"summary": summary_taken_when_made})
+    written = b"".join(result.pieces["summary"]).decode("utf-8").splitlines()
+    assert len(written) == 60
+    assert {line.split(" ", 1)[1] for line in written} == {final}
+
+
 def test_a_plugin_failing_while_scoring_in_a_worker_fails_only_its_organisation(
     cohort: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -307,6 +335,21 @@ def test_a_chunk_read_is_its_file_s_bytes_even_once_the_file_is_removed(
     ]
     assert full.exists() is empty.exists() is not read_once
     assert bytes(memoryview(chunks[0][1])[3:9]) == "乙丙".encode()
+
+
+def test_a_chunk_on_a_file_system_that_does_not_map_files_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chunk = tmp_path / "json-000000000"
+    chunk.write_bytes(b"abcdef")
+
+    def refused(*_: Any, **__: Any) -> Any:
+        raise OSError(19, "No such device")
+
+    monkeypatch.setattr(fivestar.streamed.mmap, "mmap", refused)
+    spilled = fivestar.streamed.Spilled([(chunk, [2, 4])], ["a", "b"], read_once=True)
+    assert [(first, data, offsets) for first, data, offsets in spilled.by_chunk()] == [(0, b"abcdef", [0, 2, 6])]
+    assert not chunk.exists()
 
 
 @pytest.mark.parametrize("save", [False, True])
@@ -552,7 +595,8 @@ def test_each_chunk_is_scored_by_the_process_that_read_it_without_being_sent_aga
     assert as_json(scored(cohort, jobs, True, monkeypatch)) == expected
     assert sorted(sent) == [7, 28], "chunks sent packed though their reader keeps them unchanged"
     if jobs == 1:
-        expected_whole = {10**9: [0, 14, 21, 35, 42, 49, 56], 0: [], 20: [0, 56]}[kept_whole]
+        # one process holds the cohort packed besides: it keeps none as read when the cohort is over the budget
+        expected_whole = {10**9: [0, 14, 21, 35, 42, 49, 56], 0: [], 20: []}[kept_whole]
         assert sorted(whole_chunks) == expected_whole
 
 
