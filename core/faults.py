@@ -62,6 +62,27 @@ def culprit(pm: pluggy.PluginManager, traceback: TracebackType | None) -> str:
     return plugin
 
 
+def cohort_failure(error: BaseException, pm: pluggy.PluginManager) -> Problem:
+    """The problem that reports a plugin's bug in the cohort step: every
+    organisation's score may read what the hook did not compute, so the run
+    stops (the traceback goes to the log, as for :func:`plugin_failure`)."""
+    plugin = culprit(pm, error.__traceback__)
+    shown = f"{type(error).__name__}: {error}"
+    log.error("plugin_failed", plugin=plugin, step="cohort", error=shown)
+    log.debug("plugin_failed_traceback", plugin=plugin, exc_info=error)
+    return Problem(
+        "error",
+        "<cohort>",
+        "",
+        "",
+        "",
+        "",
+        f"插件错误：插件 {plugin} 在 cohort 步骤出错（{shown}），整个评定无法计分。"
+        "这是插件的缺陷，不是证据的问题；完整回溯见日志文件或 -vv",
+        fault=PLUGIN_FAULT,
+    )
+
+
 def plugin_failure(
     organisation: Organisation, step: str, error: BaseException | None, pm: pluggy.PluginManager
 ) -> Problem:

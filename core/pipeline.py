@@ -24,7 +24,7 @@ from fivestar.conflicts import Conflict, last_of_chain
 from fivestar.context import RunContext
 from fivestar.evidence import add_derived, check_year, convert_facts, missing_facts, read_evidence, refuse_review
 from fivestar.facts import describe_value
-from fivestar.faults import PLUGIN_FAULT, PluginFault, StepFailed, plugin_failure
+from fivestar.faults import PLUGIN_FAULT, PluginFault, StepFailed, cohort_failure, plugin_failure
 from fivestar.limits import capped
 from fivestar.logs import get_logger
 from fivestar.manager import PluginManager, make_plugin_manager
@@ -668,10 +668,7 @@ def score_with_figures(
 ) -> dict[str, Ledger]:
     """The cohort figures of these organisations, then each one's ledger
     (an organisation that fails has none, and a problem saying why)."""
-    cohort = Cohort(organisations)
-    for figures in pm.hook.assess_cohort(cohort=cohort, context=context):
-        cohort.figures.update(figures or {})
-    context.cohort = cohort.figures
+    context.cohort = cohort_figures_of(Cohort(organisations), pm, context)
     ledgers: dict[str, Ledger] = {}
     for index, organisation in enumerate(organisations, 1):
         ledger = score_or_fail(organisation, pm, context)
@@ -680,6 +677,19 @@ def score_with_figures(
         if progress:
             progress("scored", index, len(organisations))
     return ledgers
+
+
+def cohort_figures_of(cohort: Cohort, pm: PluginManager, context: RunContext) -> dict[str, Any]:
+    """The cohort's figures, each ``assess_cohort`` hook's answer merged in
+    call order. A hook that raises stops the run with an error that names its
+    plugin (an InputError, never a traceback): every score may read what it
+    did not compute."""
+    try:
+        for figures in pm.hook.assess_cohort(cohort=cohort, context=context):
+            cohort.figures.update(figures or {})
+    except Exception as error:
+        raise InputError([cohort_failure(error, pm)]) from error
+    return cohort.figures
 
 
 def run(config: RunConfig, plugins: Sequence[object] = (), load_entry_points: bool = True) -> RunResult:

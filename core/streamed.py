@@ -56,6 +56,7 @@ from fivestar.model import Cohort, InputError, Ledger, Organisation, Problem
 from fivestar.pipeline import (
     RunResult,
     can_fork,
+    cohort_figures_of,
     combine_facts_summaries,
     facts_summary_of,
     load_organisation,
@@ -845,10 +846,7 @@ def cohort_figures(organisations: PackedOrganisations, pm: PluginManager, contex
     glanced: Sequence[Organisation] = organisations
     if len(organisations) <= KEPT_FOR_COHORT:
         glanced = list(organisations)
-    cohort = Cohort(glanced)  # type: ignore[arg-type]
-    for figures in pm.hook.assess_cohort(cohort=cohort, context=context):
-        cohort.figures.update(figures or {})
-    return cohort.figures
+    return cohort_figures_of(Cohort(glanced), pm, context)  # type: ignore[arg-type]
 
 
 def _mark_duplicates(

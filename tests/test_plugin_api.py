@@ -613,3 +613,52 @@ def test_a_finding_on_an_item_that_does_not_apply_is_ignored_with_a_warning(
     ignored = [str(problem) for problem in b.organisation.warnings if "不适用于本单位" in str(problem)]
     assert len(ignored) == 2
     assert all("仅适用于a" in text for text in ignored)
+
+
+BUGGY_COHORT_FILE = """
+from fivestar import hookimpl
+
+
+@hookimpl
+def assess_cohort(cohort, context):
+    return {"share": 1 / (len(cohort.organisations) - len(cohort.organisations))}
+"""
+
+
+@pytest.mark.parametrize(
+    ("streamed", "jobs", "verbosity"),
+    [(False, "1", ()), (True, "1", ()), (True, "2", ()), (True, "2", ("-vv",))],
+    ids=["in-memory", "streamed", "streamed-2", "streamed-2-vv"],
+)
+def test_a_plugin_whose_cohort_hook_raises_stops_the_run_with_an_error_naming_it(
+    write_org: Callable[..., Path],
+    write_config: Callable[..., Path],
+    invoke: Callable[..., Any],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    streamed: bool,
+    jobs: str,
+    verbosity: tuple[str, ...],
+) -> None:
+    """Every score may read what the hook did not compute: the run stops, exit
+    2, with the plugin named and no traceback (unless -vv), no output written
+    and no spill folder left."""
+    import tempfile
+
+    import fivestar.pipeline
+
+    monkeypatch.setattr(fivestar.pipeline, "STREAM_FROM", 1 if streamed else 10**9)
+    temporary = tmp_path / "temporary"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    (tmp_path / "buggy_cohort.py").write_text(BUGGY_COHORT_FILE, encoding="utf-8")
+    write_org("a")
+    write_org("b")
+    config = write_config(plugins={"paths": ["buggy_cohort.py"]})
+    output = tmp_path / "out.json"
+    result = invoke(*verbosity, "run", config, "--format", "json", "-o", output, "--jobs", jobs)
+    assert result.exit_code == 2, result.output
+    assert "插件错误：插件 buggy_cohort 在 cohort 步骤出错（ZeroDivisionError: division by zero）" in result.stderr
+    assert ("Traceback (most recent call last)" in result.stderr) is bool(verbosity)
+    assert not output.exists()
+    assert list(temporary.iterdir()) == []
