@@ -17,8 +17,8 @@ REPLACE = "fivestar.replace"
 
 Piece = str | bytes | memoryview
 """A part of a report as a renderer yields it: text, or UTF-8 bytes (a
-memoryview: bytes written where they lie, e.g. a slice of a spill file read
-whole, never copied into a new ``bytes`` first)."""
+memoryview: bytes written where they lie, e.g. a slice of a spill file
+mapped, never copied into a new ``bytes`` first)."""
 
 GATHER_PIECES = 1024
 """The most pieces one system call writes (Linux's ``IOV_MAX``)."""

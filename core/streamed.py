@@ -500,10 +500,8 @@ class _Stream:
     files: Sequence[Path]
     makers: Mapping[str, PieceMaker]
     spill: Path
-    whole_budget: int = 0
-    """The organisations this process may keep as read (see :data:`KEPT_WHOLE_UP_TO`)."""
-    kept_whole: int = 0
-    """The organisations this process keeps as read (see :data:`KEPT_WHOLE_UP_TO`)."""
+    whole_left: int = 0
+    """The organisations this process may still keep as read (see :data:`KEPT_WHOLE_UP_TO`)."""
     kept: dict[int, list[Organisation] | list[bytes]] = field(default_factory=dict)
     """The organisations this process read, by the first index of their
     chunk, until it scores them."""
@@ -564,9 +562,9 @@ def _read(bounds: Bounds) -> list[tuple[str, str, bool, bytes]]:
         (organisation.id, organisation.name, organisation.valid, stream.packer.pack(organisation))
         for organisation in organisations
     ]
-    if stream.kept_whole + len(organisations) <= stream.whole_budget:
+    if len(organisations) <= stream.whole_left:
         stream.kept[start] = organisations
-        stream.kept_whole += len(organisations)
+        stream.whole_left -= len(organisations)
     else:
         stream.kept[start] = [row[3] for row in rows]
     return rows
@@ -648,7 +646,7 @@ def run_streamed(
         # A run in this process holds the whole cohort packed as well: it
         # keeps organisations as read only where the cohort is small.
         budget = KEPT_WHOLE_UP_TO if processes > 1 or count <= KEPT_WHOLE_UP_TO else 0
-        stream = _STREAM = _Stream(pm, context, packer, files, makers, spill, whole_budget=budget)
+        stream = _STREAM = _Stream(pm, context, packer, files, makers, spill, whole_left=budget)
         workers = Workers(jobs, _serve) if processes > 1 else None
         size = chunk_size(count, processes)
         chunks = [(start, min(start + size, count)) for start in range(0, count, size)]

@@ -150,10 +150,7 @@ class Workers:
                     else:
                         own.appendleft(task)
                     return
-                try:
-                    self.connections[worker].send_bytes(data)
-                except OSError:
-                    raise self._died(worker) from None
+                self._send(worker, data)
                 sent[worker].append(task)
 
         from multiprocessing.connection import wait
@@ -165,34 +162,33 @@ class Workers:
             ready = wait([self.connections[worker] for worker in range(len(self)) if sent[worker]])
             for connection in ready:
                 worker = index[id(connection)]
-                ok, result = self._receive(worker)
+                result = self._receive(worker)
                 task = sent[worker].popleft()
-                if not ok:
-                    raise result
                 feed(worker)
                 yield worker, task, result
 
     def broadcast(self, kind: str, argument: Any) -> list[Any]:
         """Every worker's result of the same task, in the workers' order."""
         data = pickle.dumps((kind, argument), pickle.HIGHEST_PROTOCOL)
-        for worker, connection in enumerate(self.connections):
-            try:
-                connection.send_bytes(data)
-            except OSError:
-                raise self._died(worker) from None
-        results = []
         for worker in range(len(self)):
-            ok, result = self._receive(worker)
-            if not ok:
-                raise result
-            results.append(result)
-        return results
+            self._send(worker, data)
+        return [self._receive(worker) for worker in range(len(self))]
 
-    def _receive(self, worker: int) -> tuple[bool, Any]:
+    def _send(self, worker: int, data: bytes) -> None:
         try:
-            return self.connections[worker].recv()  # type: ignore[no-any-return]
+            self.connections[worker].send_bytes(data)
+        except OSError:
+            raise self._died(worker) from None
+
+    def _receive(self, worker: int) -> Any:
+        """The worker's answer to its oldest task; what it raised is raised here."""
+        try:
+            ok, result = self.connections[worker].recv()
         except (EOFError, OSError):
             raise self._died(worker) from None
+        if not ok:
+            raise result
+        return result
 
     def _died(self, worker: int) -> WorkerDied:
         """The error for a worker found dead (a pipe to it closed, not a
