@@ -41,7 +41,6 @@ import os
 import pickle
 import shutil
 import weakref
-import zlib
 from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
@@ -100,18 +99,15 @@ MIN_CHUNK = 25
 """The fewest organisations a chunk holds (unless :data:`CHUNK` is lower):
 each chunk costs a spill file for each output and a message each way."""
 
-COMPRESS_FROM = 50_000
-"""From this many files on, an organisation's problems and sources are
-packed compressed (zlib's fastest level: about half the size, some 20 µs an
-organisation to pack and unpack): what a large cohort's reports need to stay
-within 400 MB, and what a smaller one need not pay."""
-PICKLED = pickle.dumps(None, pickle.HIGHEST_PROTOCOL)[:1]
-"""How a pickle starts (a compressed one starts otherwise)."""
+PROBLEM_FIELDS = tuple(field.name for field in fields(Problem))
+"""A problem's fields, in the order :meth:`Packer.pack` writes their values."""
+PROBLEM_KEYS = dict.fromkeys(PROBLEM_FIELDS).keys()
+PROBLEM_FILE = PROBLEM_FIELDS.index("file")
 
 KEPT_WHOLE_UP_TO = 10_000
 """The organisations a process keeps as it read them, to score them itself
 (some 9 kB each: 90 MB); the chunks it reads beyond these it keeps packed
-(some 1.9 kB each, less above :data:`COMPRESS_FROM`) and unpacks each
+(some 1.2 kB each) and unpacks each
 organisation as it scores it. A kept organisation is scored without being
 unpacked (some 30 µs). A run in one process, which holds the whole cohort
 packed besides, keeps them only where the cohort has no more than this
@@ -165,10 +161,18 @@ class Packer:
     :class:`SectionFacts`), and their sources as bare values too; whatever else the organisation holds is pickled as it
     is, so that an attribute another part of the engine adds is kept too.
     The raw evidence is not kept (it is let go after validation anyway), nor
-    the path (the run has the list of files)."""
+    the path (the run has the list of files).
 
-    def __init__(self, registry: Registry, compress: bool = False) -> None:
-        self.compress = compress
+    An organisation's problems and its facts' sources, most of what it holds
+    besides its facts, are packed as bare values too (:meth:`_bulky`): a
+    problem as its fields' values, its file left out where it is the
+    organisation's own; the sources as the one most of them share and the
+    others by position. Some 400 bytes an organisation of the generated
+    cohort where they were 770 pickled as they are, and 420 compressed with
+    zlib's fastest level, which a cohort of 50,000 or more paid some 20 µs
+    an organisation to pack and unpack."""
+
+    def __init__(self, registry: Registry) -> None:
         self.tables = [(section, tuple(types)) for section, types in registry.schema.items()]
         self.sections = tuple(section for section, _names in self.tables)
         self.positions = {section: (position, names) for position, (section, names) in enumerate(self.tables)}
@@ -190,16 +194,34 @@ class Packer:
             packed_facts: Any = tuple([_section_pickle(tuple(facts[section].values())) for section in self.sections])
         else:
             packed_facts = pickle.dumps(facts, pickle.HIGHEST_PROTOCOL)
-        sources = bulky.get("sources")
-        if sources is not None and tuple(sources) == self.source_keys:
-            bulky["sources"] = tuple(sources.values())
-        rest = pickle.dumps(bulky, pickle.HIGHEST_PROTOCOL)
-        if self.compress:
-            rest = zlib.compress(rest, 1)
+        rest = pickle.dumps(self._bulky(bulky, str(organisation.path)), pickle.HIGHEST_PROTOCOL)
         kept: Any = state
         if len(state) == len(self.state_names) and all(name in state for name in self.state_names):
             kept = tuple([state[name] for name in self.state_names])
         return pickle.dumps((organisation.id, packed_facts, kept, organisation.valid, rest), pickle.HIGHEST_PROTOCOL)
+
+    def _bulky(self, bulky: dict[str, Any], file: str) -> dict[str, Any] | tuple[Any, ...]:
+        """What :meth:`_restore` makes the organisation's :data:`BULKY`
+        attributes from: bare values where they are the usual kinds
+        (a tuple), else the attributes as they are (a dict)."""
+        if tuple(bulky) != BULKY:
+            return bulky
+        problems, sources, derived, extras = bulky.values()
+        if tuple(sources) != self.source_keys:
+            return bulky
+        packed_problems = []
+        for problem in problems:
+            attributes = vars(problem)
+            if problem.__class__ is not Problem or attributes.keys() != PROBLEM_KEYS:
+                return bulky
+            values = [attributes[name] for name in PROBLEM_FIELDS]
+            if values[PROBLEM_FILE] == file:
+                values[PROBLEM_FILE] = None
+            packed_problems.append(tuple(values))
+        values = tuple(sources.values())
+        usual = max(set(values), key=values.count) if values else None
+        others = tuple([(position, value) for position, value in enumerate(values) if value != usual])
+        return tuple(packed_problems), usual, others, derived, extras
 
     def _state(self, state: Any) -> dict[str, Any]:
         return dict(zip(self.state_names, state, strict=True)) if type(state) is tuple else state
@@ -243,11 +265,26 @@ class Packer:
         return dict(zip(names, pickle.loads(facts[position]), strict=True))
 
     def _restore(self, organisation: Organisation, rest: bytes) -> None:
-        bulky = pickle.loads(rest if rest[:1] == PICKLED else zlib.decompress(rest))
-        sources = bulky.get("sources")
-        if type(sources) is tuple:
-            bulky["sources"] = dict(zip(self.source_keys, sources, strict=True))
-        vars(organisation).update(bulky)
+        bulky = pickle.loads(rest)
+        if type(bulky) is dict:
+            vars(organisation).update(bulky)
+            return
+        problems, usual, others, derived, extras = bulky
+        file = str(organisation.path)
+        restored = []
+        for values in problems:
+            problem = object.__new__(Problem)
+            attributes = vars(problem)
+            attributes.update(zip(PROBLEM_FIELDS, values, strict=True))
+            if values[PROBLEM_FILE] is None:
+                attributes["file"] = file
+            restored.append(problem)
+        sources = [usual] * len(self.source_keys)
+        for position, value in others:
+            sources[position] = value
+        vars(organisation).update(
+            problems=restored, sources=dict(zip(self.source_keys, sources, strict=True)), derived=derived, extras=extras
+        )
 
 
 class SectionFacts(MutableMapping[str, dict[str, Any]]):
@@ -638,7 +675,7 @@ def run_streamed(
     """:func:`fivestar.pipeline.run_cohort` for a large cohort (see the module's text)."""
     global _STREAM
     count = len(files)
-    packer = Packer(context.registry, compress=count >= COMPRESS_FROM)
+    packer = Packer(context.registry)
     spill = new_spill_folder()
     workers: Workers | None = None
     try:

@@ -79,22 +79,6 @@ def test_streamed_json_has_the_bytes_of_the_in_memory_run(cohort: Path, monkeypa
     assert as_json(scored(cohort, 2, True, monkeypatch)) == expected
 
 
-def test_a_large_cohort_packed_compressed_has_the_same_bytes(cohort: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    expected = as_json(scored(cohort, 1, False, monkeypatch))
-    monkeypatch.setattr(fivestar.streamed, "COMPRESS_FROM", 1)
-    packed: list[bool] = []
-    pack = fivestar.streamed.Packer.pack
-
-    def watched(packer: fivestar.streamed.Packer, organisation: Any) -> bytes:
-        packed.append(packer.compress)
-        return pack(packer, organisation)
-
-    monkeypatch.setattr(fivestar.streamed.Packer, "pack", watched)
-    assert as_json(scored(cohort, 1, True, monkeypatch)) == expected
-    assert as_json(scored(cohort, 2, True, monkeypatch)) == expected
-    assert packed and all(packed)
-
-
 def test_streamed_result_serves_every_renderer_and_the_store(
     cohort: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

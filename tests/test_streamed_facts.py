@@ -14,7 +14,7 @@ import fivestar.streamed
 import pytest
 from fivestar import Cohort, RunContext, hookimpl
 from fivestar.config import load_config
-from fivestar.model import Organisation
+from fivestar.model import Organisation, Problem
 from fivestar.pipeline import load_organisation, prepare, run_cohort
 from fivestar.streamed import CHUNK, CHUNKS_PER_WORKER, MIN_CHUNK, Packer, SectionFacts, chunk_size
 
@@ -131,6 +131,60 @@ def test_facts_not_of_the_registry_are_packed_whole_and_read_as_a_dict(
     organisation.facts["extra"] = {"a": 1}
     glanced = packer.glance(packer.pack(organisation), organisation.path, by_section=True)
     assert type(glanced.facts) is dict and glanced.facts == organisation.facts
+
+
+def problems_and_sources(organisation: Organisation) -> tuple[list[tuple[type, dict[str, Any]]], dict[str, str]]:
+    return [(type(problem), vars(problem)) for problem in organisation.problems], organisation.sources
+
+
+def test_problems_and_sources_are_packed_as_bare_values_and_unpacked_as_they_were(
+    packed: tuple[Packer, Organisation, bytes],
+) -> None:
+    packer, organisation, _blob = packed
+    elsewhere = Problem.warning("reviews.toml", "organisations", "x", expected="a finding", found="nothing")
+    organisation.problems = [
+        Problem.warning(str(organisation.path), "bonus", "showcase", expected="a list", found="3").at_line(7),
+        elsewhere,
+        Problem.error(str(organisation.path), message="问题", found="\u5b66"),
+    ]
+    keys = list(organisation.sources)
+    organisation.sources = {key: "evidence" for key in keys} | {keys[0]: "default", keys[-1]: "office records"}
+    expected = problems_and_sources(organisation)
+
+    blob = packer.pack(organisation)
+    plain = pickle.loads(blob)[4]
+    assert type(pickle.loads(plain)) is tuple
+    assert plain.count(str(organisation.path).encode()) == 0
+    again = packer.unpack(blob, organisation.path)
+    assert problems_and_sources(again) == expected
+    assert list(again.sources) == keys and again.problems[1].file == "reviews.toml"
+    assert str(again.problems[0]) == str(organisation.problems[0])
+    glanced = packer.glance(blob, organisation.path)
+    assert problems_and_sources(glanced) == expected
+
+
+class PluginProblem(Problem):
+    """A plugin's own kind of problem."""
+
+
+@pytest.mark.parametrize("change", ["subclass", "attribute", "sources"])
+def test_problems_or_sources_of_another_shape_are_packed_as_they_are(
+    packed: tuple[Packer, Organisation, bytes], change: str
+) -> None:
+    packer, organisation, _blob = packed
+    problem = Problem.warning(str(organisation.path), "learning", "x", expected="a flag", found="nothing")
+    if change == "subclass":
+        problem = PluginProblem(*(getattr(problem, name) for name in fivestar.streamed.PROBLEM_FIELDS))
+    elif change == "attribute":
+        object.__setattr__(problem, "hint", "看这里")
+    else:
+        organisation.sources = {"learning.extra": "evidence", **organisation.sources}
+    organisation.problems = [problem]
+    expected = problems_and_sources(organisation)
+
+    blob = packer.pack(organisation)
+    assert type(pickle.loads(pickle.loads(blob)[4])) is dict
+    assert problems_and_sources(packer.unpack(blob, organisation.path)) == expected
 
 
 class ReadsLearning:
