@@ -475,9 +475,7 @@ def load_cohort(files: Sequence[Path], pm: PluginManager, context: RunContext, j
 
 def can_fork() -> bool:
     """Whether worker processes can be forked (not on Windows)."""
-    import multiprocessing
-
-    return "fork" in multiprocessing.get_all_start_methods()
+    return hasattr(os, "fork")
 
 
 def forked_pool(jobs: int) -> Any:

@@ -17,7 +17,14 @@ there, never a wait without end.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import pickle
+import select
+import signal
+import struct
+import sys
+import time
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -42,6 +49,9 @@ larger one waits until the worker has answered: a pipe holds some 200 kB,
 and a worker busy sending a large result while this process is blocked
 sending it a large task would wait for each other for ever."""
 
+LENGTH = struct.Struct("!Q")
+"""How a message starts on a pipe: its length."""
+
 
 class WorkerDied(RuntimeError):
     """A worker process ended without answering its task."""
@@ -51,7 +61,122 @@ class WorkerRaised(RuntimeError):
     """A worker's task raised an exception that cannot be sent as it is."""
 
 
-def _loop(connection: Any, serve: Serve) -> None:
+class Channel:
+    """One end of a worker's two pipes: messages (pickled, each after its
+    length) written to one and read from the other."""
+
+    def __init__(self, reading: int, writing: int) -> None:
+        self.reading, self.writing = reading, writing
+
+    def fileno(self) -> int:
+        return self.reading
+
+    def send_bytes(self, data: bytes) -> None:
+        if len(data) < 4096:
+            _write_all(self.writing, LENGTH.pack(len(data)) + data)
+        else:
+            _write_all(self.writing, LENGTH.pack(len(data)))
+            _write_all(self.writing, data)
+
+    def send(self, message: Any) -> None:
+        self.send_bytes(pickle.dumps(message, pickle.HIGHEST_PROTOCOL))
+
+    def recv(self) -> Any:
+        (size,) = LENGTH.unpack(_read_exactly(self.reading, LENGTH.size))
+        return pickle.loads(_read_exactly(self.reading, size))
+
+    def close(self) -> None:
+        for descriptor in (self.reading, self.writing):
+            with contextlib.suppress(OSError):
+                os.close(descriptor)
+
+
+def _write_all(descriptor: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(descriptor, view) :]
+
+
+def _read_exactly(descriptor: int, size: int) -> bytearray:
+    """``size`` bytes from the pipe; EOFError if it closes first (its writer died)."""
+    data = bytearray(size)
+    view = memoryview(data)
+    got = 0
+    while got < size:
+        read = os.readv(descriptor, [view[got:]])
+        if not read:
+            raise EOFError
+        got += read
+    return data
+
+
+class Process:
+    """A forked worker process: what :mod:`multiprocessing`'s ``Process``
+    gives of one (``pid``, ``exitcode``, :meth:`is_alive`, :meth:`join`,
+    :meth:`terminate`), made with ``os.fork`` itself: the run need not
+    import :mod:`multiprocessing` (some 4 ms of a run's start)."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.exitcode: int | None = None
+
+    def _reaped(self, options: int) -> bool:
+        if self.exitcode is None:
+            try:
+                pid, status = os.waitpid(self.pid, options)
+            except ChildProcessError:
+                self.exitcode = -1
+                return True
+            if pid == 0:
+                return False
+            self.exitcode = os.waitstatus_to_exitcode(status)
+        return True
+
+    def is_alive(self) -> bool:
+        return not self._reaped(os.WNOHANG)
+
+    def join(self, timeout: float | None = None) -> None:
+        if timeout is None:
+            self._reaped(0)
+            return
+        deadline = time.monotonic() + timeout
+        while not self._reaped(os.WNOHANG) and time.monotonic() < deadline:
+            time.sleep(0.005)
+
+    def terminate(self) -> None:
+        if self.is_alive():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGTERM)
+
+
+def _fork(serve: Serve, inherited: list[Channel]) -> tuple[Process, Channel]:
+    """A worker forked to run ``serve`` on what it is sent, and this
+    process's channel to it. The worker closes the channels to the workers
+    forked before it (``inherited``), so that a worker sees its pipe close
+    when this process ends, whatever the other workers do."""
+    tasks_read, tasks_write = os.pipe()
+    results_read, results_write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            os.close(tasks_write)
+            os.close(results_read)
+            for channel in inherited:
+                channel.close()
+            _loop(Channel(tasks_read, results_write), serve)
+            code = 0
+        finally:
+            for stream in (sys.stdout, sys.stderr):
+                with contextlib.suppress(Exception):  # a closed stream: nothing to flush
+                    stream.flush()
+            os._exit(code)
+    os.close(tasks_read)
+    os.close(results_write)
+    return Process(pid), Channel(results_read, tasks_write)
+
+
+def _loop(connection: Channel, serve: Serve) -> None:
     signals.in_worker()
     while True:
         try:
@@ -87,18 +212,12 @@ class Workers:
     :meth:`terminate` (``with`` does)."""
 
     def __init__(self, jobs: int, serve: Serve) -> None:
-        import multiprocessing
-
-        context = multiprocessing.get_context("fork")
-        self.connections: list[Any] = []
-        self.processes: list[Any] = []
+        self.connections: list[Channel] = []
+        self.processes: list[Process] = []
         try:
             for _ in range(jobs):
-                parent, child = context.Pipe()
-                process = context.Process(target=_loop, args=(child, serve), daemon=True)
-                process.start()
-                child.close()
-                self.connections.append(parent)
+                process, connection = _fork(serve, self.connections)
+                self.connections.append(connection)
                 self.processes.append(process)
         except BaseException:
             self.terminate()
@@ -153,15 +272,16 @@ class Workers:
                 self._send(worker, data)
                 sent[worker].append(task)
 
-        from multiprocessing.connection import wait
-
         for worker in range(len(self)):
             feed(worker)
-        index = {id(connection): worker for worker, connection in enumerate(self.connections)}
+        index = {connection.fileno(): worker for worker, connection in enumerate(self.connections)}
         while any(sent):
-            ready = wait([self.connections[worker] for worker in range(len(self)) if sent[worker]])
-            for connection in ready:
-                worker = index[id(connection)]
+            waiting_on = select.poll()
+            for worker in range(len(self)):
+                if sent[worker]:
+                    waiting_on.register(self.connections[worker].fileno(), select.POLLIN)
+            for descriptor, _event in waiting_on.poll():
+                worker = index[descriptor]
                 result = self._receive(worker)
                 task = sent[worker].popleft()
                 feed(worker)

@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -156,3 +160,36 @@ def test_large_tasks_and_large_results_never_wait_for_each_other(workers: Worker
     tasks = [bytes([number]) * 2_000_000 for number in range(6)]
     done = list(workers.run("echo", [tasks[:5], tasks[5:]]))
     assert sorted(result for _worker, _task, result in done) == sorted(tasks)
+
+
+def ended(pid: int) -> bool:
+    """Whether a process that is not this one's child has ended (gone, or a zombie nobody reaped)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads /proc")
+def test_workers_end_when_the_main_process_is_killed(tmp_path: Path) -> None:
+    """Each worker sees its pipe close when the process that made them dies,
+    even killed: no worker holds another's pipe open."""
+    script = (
+        "import sys, time\n"
+        "from fivestar.workers import Workers\n"
+        "made = Workers(3, lambda kind, argument: argument)\n"
+        "print(*(process.pid for process in made.processes), flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    main = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        pids = [int(pid) for pid in main.stdout.readline().split()]  # type: ignore[union-attr]
+        assert len(pids) == 3 and not any(ended(pid) for pid in pids)
+    finally:
+        main.kill()
+        main.wait()
+    deadline = time.monotonic() + 10
+    while not all(ended(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert all(ended(pid) for pid in pids)
