@@ -64,7 +64,7 @@ from fivestar.pipeline import (
     score_or_fail,
 )
 from fivestar.registry import Registry
-from fivestar.workers import Prepare, WorkerDied, Workers
+from fivestar.workers import DEPTH, Prepare, WorkerDied, Workers
 
 log = get_logger(__name__)
 
@@ -141,6 +141,19 @@ def chunk_size(count: int, jobs: int) -> int:
     if jobs <= 1:
         return CHUNK
     return min(CHUNK, max(MIN_CHUNK, -(-count // (jobs * CHUNKS_PER_WORKER))))
+
+
+def chunk_bounds(count: int, jobs: int) -> list[Bounds]:
+    """The chunks of a cohort of ``count`` (see :func:`chunk_size`), the
+    last ones smaller (a quarter): a phase ends when the last worker
+    finishes, and each worker has up to :data:`fivestar.workers.DEPTH`
+    chunks sent to it, which another worker gone idle cannot take."""
+    size = chunk_size(count, jobs)
+    tail = count - DEPTH * jobs * size if jobs > 1 else count
+    small = max(1, -(-size // 4))
+    bounds = [(start, min(start + size, tail)) for start in range(0, max(tail, 0), size)]
+    bounds += [(start, min(start + small, count)) for start in range(max(tail, 0), count, small)]
+    return bounds
 
 
 def _section_pickle(values: tuple[Any, ...]) -> bytes:
@@ -685,8 +698,7 @@ def run_streamed(
         budget = KEPT_WHOLE_UP_TO if processes > 1 or count <= KEPT_WHOLE_UP_TO else 0
         stream = _STREAM = _Stream(pm, context, packer, files, makers, spill, whole_left=budget)
         workers = Workers(jobs, _serve) if processes > 1 else None
-        size = chunk_size(count, processes)
-        chunks = [(start, min(start + size, count)) for start in range(0, count, size)]
+        chunks = chunk_bounds(count, processes)
         ids: list[str] = [""] * count
         names: list[str] = [""] * count
         valid: list[bool] = [False] * count

@@ -5,6 +5,7 @@ what the dict gave, and a hook that reads one section unpacks that one."""
 from __future__ import annotations
 
 import copy
+import itertools
 import pickle
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,8 @@ from fivestar import Cohort, RunContext, hookimpl
 from fivestar.config import load_config
 from fivestar.model import Organisation, Problem
 from fivestar.pipeline import load_organisation, prepare, run_cohort
-from fivestar.streamed import CHUNK, CHUNKS_PER_WORKER, MIN_CHUNK, Packer, SectionFacts, chunk_size
+from fivestar.streamed import CHUNK, CHUNKS_PER_WORKER, MIN_CHUNK, Packer, SectionFacts, chunk_bounds, chunk_size
+from fivestar.workers import DEPTH
 
 
 @pytest.fixture
@@ -242,3 +244,22 @@ def test_chunks_are_balanced_over_the_workers_within_bounds(monkeypatch: pytest.
     assert chunk_size(10, 2) == MIN_CHUNK
     monkeypatch.setattr(fivestar.streamed, "CHUNK", 7)
     assert chunk_size(60, 2) == chunk_size(60, 1) == 7
+
+
+@pytest.mark.parametrize(("count", "jobs"), [(2_000, 2), (100_000, 2), (999, 3), (200, 2), (10, 2), (2_000, 1), (1, 2)])
+def test_the_chunks_cover_the_cohort_and_the_last_are_a_quarter(count: int, jobs: int) -> None:
+    bounds = chunk_bounds(count, jobs)
+    assert bounds[0][0] == 0 and bounds[-1][1] == count
+    assert all(end == next_start for (_start, end), (next_start, _end) in itertools.pairwise(bounds))
+    size = chunk_size(count, jobs)
+    sizes = [end - start for start, end in bounds]
+    assert all(0 < each <= size for each in sizes)
+    if jobs == 1:
+        assert sizes[:-1] == [size] * (len(sizes) - 1)
+        return
+    small = -(-size // 4)
+    tail = min(count, DEPTH * jobs * size)
+    last = [each for each in itertools.accumulate(reversed(sizes)) if each <= tail]
+    assert last[-1] >= tail - small, "the last organisations are all in small chunks"
+    assert all(each <= small for each in sizes[len(sizes) - len(last) :])
+    assert sizes.count(size) >= (count - tail) // size
