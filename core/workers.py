@@ -32,6 +32,11 @@ from typing import Any
 
 from fivestar import signals
 
+try:
+    import fcntl
+except ImportError:  # Windows, where nothing is forked
+    fcntl = None  # type: ignore[assignment]
+
 Serve = Callable[[str, Any], Any]
 """What a worker does with a task: ``serve(kind, argument)`` → its result."""
 
@@ -45,9 +50,13 @@ waiting in its pipe while it works on the first."""
 
 SMALL_MESSAGE = 16 * 1024
 """The largest task sent to a worker that is still busy with another. A
-larger one waits until the worker has answered: a pipe holds some 200 kB,
-and a worker busy sending a large result while this process is blocked
-sending it a large task would wait for each other for ever."""
+larger one waits until the worker has answered: a pipe of tasks holds
+64 kB (Linux's default), and a worker busy sending a large result while
+this process is blocked sending it a large task would wait for each other
+for ever."""
+
+PIPE_SIZE = 1024 * 1024
+"""What a worker's pipe of results holds (see :func:`_widen`)."""
 
 LENGTH = struct.Struct("!Q")
 """How a message starts on a pipe: its length."""
@@ -149,6 +158,17 @@ class Process:
                 os.kill(self.pid, signal.SIGTERM)
 
 
+def _widen(pipe: int) -> None:
+    """Let a worker's pipe of results hold :data:`PIPE_SIZE` where the system
+    allows it (Linux): a worker writes a chunk's packed organisations (some
+    80 kB) and goes on to its next task without waiting for this process to
+    read them."""
+    set_size = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl else None
+    if set_size is not None:
+        with contextlib.suppress(OSError):
+            fcntl.fcntl(pipe, set_size, PIPE_SIZE)
+
+
 def _fork(serve: Serve, inherited: list[Channel]) -> tuple[Process, Channel]:
     """A worker forked to run ``serve`` on what it is sent, and this
     process's channel to it. The worker closes the channels to the workers
@@ -156,6 +176,7 @@ def _fork(serve: Serve, inherited: list[Channel]) -> tuple[Process, Channel]:
     when this process ends, whatever the other workers do."""
     tasks_read, tasks_write = os.pipe()
     results_read, results_write = os.pipe()
+    _widen(results_write)
     pid = os.fork()
     if pid == 0:
         code = 1

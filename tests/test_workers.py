@@ -15,7 +15,9 @@ from typing import Any
 
 import pytest
 from fivestar.pipeline import can_fork
-from fivestar.workers import WorkerDied, WorkerRaised, Workers
+from fivestar.workers import PIPE_SIZE, WorkerDied, WorkerRaised, Workers
+
+fcntl = pytest.importorskip("fcntl", reason="workers are forked processes (not on Windows)")
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="workers are forked processes")
 
@@ -193,3 +195,13 @@ def test_workers_end_when_the_main_process_is_killed(tmp_path: Path) -> None:
     while not all(ended(pid) for pid in pids) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert all(ended(pid) for pid in pids)
+
+
+@pytest.mark.skipif(not hasattr(fcntl, "F_GETPIPE_SZ"), reason="pipe sizes are Linux's")
+def test_a_workers_results_pipe_holds_a_chunk_without_waiting(workers: Workers) -> None:
+    """A worker writes a chunk's packed organisations (some 80 kB) and goes on
+    to its next task, whether or not this process has read them yet."""
+    for connection in workers.connections:
+        assert fcntl.fcntl(connection.fileno(), fcntl.F_GETPIPE_SZ) >= PIPE_SIZE >= 512 * 1024
+    done = list(workers.run("echo", [[b"x" * 400_000] * 3, [b"y" * 400_000] * 3]))
+    assert len(done) == 6
