@@ -242,10 +242,10 @@ def prepare(
             organisations=len(set(context.office.records) | set(context.office.findings)),
         )
     if config.history:
-        from fivestar.store import HistoryStore
+        if config.history_path.exists():  # else there is no year before to read: the store is not imported
+            from fivestar.store import HistoryStore
 
-        store = HistoryStore(config.history_path)
-        context.previous = store.previous_year(config.year - 1)
+            context.previous = HistoryStore(config.history_path).previous_year(config.year - 1)
         context.suppliers[HISTORY_STORE] = str(shown_path(config.history_path))
     if context.previous:
         log.info(
