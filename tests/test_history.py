@@ -11,6 +11,8 @@ import json
 import re
 import shutil
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -574,6 +576,29 @@ def test_without_a_store_conduct_rating_prev_is_missing(run_json: RunJson, seaso
     assert "conduct_rating_prev absent" in line["basis"]
     assert len(warned(documents["b"], "conduct_rating_prev")) == 1
     assert "missing fact" in warned(documents["b"], "conduct_rating_prev")[0]
+
+
+def test_without_a_store_file_the_store_is_not_opened_but_named_as_a_supplier(sample_config: Path) -> None:
+    """A run with no year saved yet reads nothing of the store and does not
+    import it (some 5 ms of a run's start); the store is still named where
+    last year's facts would come from."""
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from fivestar.config import load_config\n"
+        "from fivestar.pipeline import prepare\n"
+        "from fivestar.pipeline import HISTORY_STORE\n"
+        "from fivestar.logs import configure_logging\n"
+        "configure_logging(quiet=True)\n"
+        f"config = load_config(Path({str(sample_config)!r}))\n"
+        "assert config.history and not config.history_path.exists()\n"
+        "pm, context = prepare(config)\n"
+        "print(context.previous, 'fivestar.store' in sys.modules, context.suppliers[HISTORY_STORE])\n"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=sample_config.parent
+    ).stdout.split()
+    assert shown == ["None", "False", "h.sqlite3"]
 
 
 def test_the_improvement_from_the_store_raises_the_total(
