@@ -22,6 +22,7 @@ from fivestar.version import __version__
 
 __all__ = [
     "PROGRESS_FROM",
+    "entry",
     "fail",
     "main",
     "open_config",
@@ -277,3 +278,44 @@ def register_plugin_commands(cli: click.Group) -> None:
             impl.function(cli=cli)
         except Exception as error:
             log.warning("plugin_commands_not_loaded", plugin=impl.plugin_name, error=f"{type(error).__name__}: {error}")
+
+
+def entry() -> NoReturn:
+    """The ``assess`` program: :func:`main`, then the process ends as soon
+    as what it had to say is said.
+
+    Python's own exit frees every object and module one at a time, which the
+    system does at once when the process ends: after a run of 2,000
+    organisations that took some 35 ms (0.96× the run without it, measured
+    in alternated pairs), after a run of 50 some 14 ms. So where the command
+    ended with an exit code and no other thread is running, stdout and
+    stderr are flushed, what was registered to run at exit is run (the
+    spill folder's removal, the pools' ends), and the process ends with
+    ``os._exit``. Anything else (a message as exit status, a thread a
+    plugin left running, a stream that cannot be flushed) exits as Python
+    does. Tests call :func:`main`, which never ends the process."""
+    try:
+        main()
+    except SystemExit as done:
+        code = done.code
+    else:
+        code = 0
+    end_process(0 if code is None else code)
+
+
+def end_process(code: object) -> NoReturn:
+    """Exit with ``code`` without Python's teardown where that is safe (see :func:`entry`)."""
+    import atexit
+
+    threading = sys.modules.get("threading")
+    if type(code) is not int or (threading is not None and threading.active_count() > 1):
+        sys.exit(code)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        atexit._run_exitfuncs()
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        sys.exit(code)
+    os._exit(code)
