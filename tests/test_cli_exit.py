@@ -86,3 +86,21 @@ def test_what_runs_at_exit_runs_and_an_exit_message_is_shown(tmp_path: Path) -> 
     assert (four.returncode, four.stdout) == (4, b"said at exit\n")
     message = run(code, "gone wrong", tmp=tmp_path)
     assert (message.returncode, message.stdout, message.stderr) == (1, b"said at exit\n", b"gone wrong\n")
+
+
+@pytest.mark.parametrize("closed", [1, 2])
+def test_a_closed_stdout_or_stderr_ends_the_program_as_the_command(closed: int, tmp_path: Path) -> None:
+    """Started with stdout or stderr closed (``>&-``, as some schedulers do),
+    Python has no such stream (None): nothing to flush, not a traceback."""
+    ended = [
+        subprocess.run(
+            [sys.executable, "-c", code, "--version"],
+            capture_output=True,
+            env={**os.environ, "TMPDIR": str(tmp_path)},
+            preexec_fn=lambda: os.close(closed),
+        )
+        for code in (AS_THE_COMMAND, AS_THE_PROGRAM)
+    ]
+    command, program = ended
+    assert program.returncode == command.returncode == 0, program.stderr
+    assert (program.stdout, program.stderr) == (command.stdout, command.stderr)

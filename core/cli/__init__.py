@@ -311,11 +311,17 @@ def end_process(code: object) -> NoReturn:
     if type(code) is not int or (threading is not None and threading.active_count() > 1):
         sys.exit(code)
     try:
-        sys.stdout.flush()
-        sys.stderr.flush()
+        _flush_streams()
         atexit._run_exitfuncs()
-        sys.stdout.flush()
-        sys.stderr.flush()
+        _flush_streams()
     except (OSError, ValueError):
         sys.exit(code)
     os._exit(code)
+
+
+def _flush_streams() -> None:
+    """stdout and stderr flushed; a stream the process was started without
+    (closed, ``>&-``) is None and has nothing to flush."""
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None:
+            stream.flush()
