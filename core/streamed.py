@@ -220,14 +220,15 @@ class Packer:
         if tuple(bulky) != BULKY:
             return bulky
         problems, sources, derived, extras = bulky.values()
-        if tuple(sources) != self.source_keys:
+        if type(problems) is not list or type(sources) is not dict or tuple(sources) != self.source_keys:
             return bulky
         packed_problems = []
         for problem in problems:
-            attributes = vars(problem)
-            if problem.__class__ is not Problem or attributes.keys() != PROBLEM_KEYS:
+            if problem.__class__ is not Problem or (attributes := vars(problem)).keys() != PROBLEM_KEYS:
                 return bulky
             values = [attributes[name] for name in PROBLEM_FIELDS]
+            if values[PROBLEM_FILE] is None:  # None stands for the organisation's own file
+                return bulky
             if values[PROBLEM_FILE] == file:
                 values[PROBLEM_FILE] = None
             packed_problems.append(tuple(values))

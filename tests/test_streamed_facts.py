@@ -4,6 +4,7 @@ what the dict gave, and a hook that reads one section unpacks that one."""
 
 from __future__ import annotations
 
+import collections
 import copy
 import itertools
 import pickle
@@ -169,7 +170,11 @@ class PluginProblem(Problem):
     """A plugin's own kind of problem."""
 
 
-@pytest.mark.parametrize("change", ["subclass", "attribute", "sources"])
+class PluginProblems(list[Problem]):
+    """A plugin's own list of problems."""
+
+
+@pytest.mark.parametrize("change", ["subclass", "attribute", "sources", "tuple", "list", "no file", "mapping"])
 def test_problems_or_sources_of_another_shape_are_packed_as_they_are(
     packed: tuple[Packer, Organisation, bytes], change: str
 ) -> None:
@@ -179,14 +184,21 @@ def test_problems_or_sources_of_another_shape_are_packed_as_they_are(
         problem = PluginProblem(*(getattr(problem, name) for name in fivestar.streamed.PROBLEM_FIELDS))
     elif change == "attribute":
         object.__setattr__(problem, "hint", "看这里")
-    else:
+    elif change == "no file":
+        object.__setattr__(problem, "file", None)
+    elif change == "sources":
         organisation.sources = {"learning.extra": "evidence", **organisation.sources}
-    organisation.problems = [problem]
+    elif change == "mapping":
+        organisation.sources = collections.OrderedDict(organisation.sources)
+    organisation.problems = {"tuple": tuple, "list": PluginProblems}.get(change, list)([problem])
     expected = problems_and_sources(organisation)
 
     blob = packer.pack(organisation)
     assert type(pickle.loads(pickle.loads(blob)[4])) is dict
-    assert problems_and_sources(packer.unpack(blob, organisation.path)) == expected
+    again = packer.unpack(blob, organisation.path)
+    assert problems_and_sources(again) == expected
+    assert type(again.problems) is type(organisation.problems)
+    assert type(again.sources) is type(organisation.sources)
 
 
 class ReadsLearning:
