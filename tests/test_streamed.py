@@ -397,6 +397,23 @@ def test_a_run_stopped_while_scoring_leaves_no_spill_files(
     assert list(temporary.iterdir()) == []
 
 
+def children() -> list[int]:
+    """This process's child processes not yet reaped, running or not (the
+    workers are forked with ``os.fork``: :mod:`multiprocessing` knows none)."""
+    me = str(os.getpid())
+    found = []
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/stat", encoding="ascii") as stat:
+                    parent = stat.read().rsplit(")", 1)[1].split()[1]
+            except OSError:  # ended meanwhile
+                continue
+            if parent == me:
+                found.append(int(entry.name))
+    return found
+
+
 def streamed_into_temporary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A folder of temporary files of its own for the spill folder of a run streamed in chunks of 7."""
     temporary = tmp_path / "temporary"
@@ -413,14 +430,12 @@ def test_a_run_stopped_while_its_workers_still_write_ends_them_before_removing_t
     """Ctrl-C as the first chunk is scored: the workers, still writing other
     chunks, are ended before the spill folder is removed, or one creating
     its file while the folder is removed leaves the folder behind."""
-    import multiprocessing
-
     temporary = streamed_into_temporary(tmp_path, monkeypatch)
     running: list[int] = []
     rmtree = shutil.rmtree
 
     def watched(path: Any, *args: Any, **kwargs: Any) -> None:
-        running.append(len(multiprocessing.active_children()))
+        running.append(len(children()))
         rmtree(path, *args, **kwargs)
 
     def interrupted(phase: str, done: int, count: int) -> None:
@@ -691,8 +706,6 @@ def test_the_workers_forked_again_are_ended_with_a_run_that_fails(
 ) -> None:
     """Workers forked again after the cohort step (here for a cohort hook not
     built in) are ended when scoring raises, as the first ones are."""
-    import multiprocessing
-
     monkeypatch.setattr(fivestar.pipeline, "STREAM_FROM", 1)
     monkeypatch.setattr(fivestar.streamed, "CHUNK", 7)
 
@@ -704,7 +717,7 @@ def test_the_workers_forked_again_are_ended_with_a_run_that_fails(
     pm, context = prepare(config, plugins=(CohortFigure("kept"),))
     with pytest.raises(RuntimeError, match="scoring broke"):
         run_cohort(config.organisation_files(), pm, context, jobs=2, pieces={"json": json_pieces})
-    assert multiprocessing.active_children() == []
+    assert children() == []
 
 
 ENDS_ITS_PROCESS = """
