@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from fivestar.context import RunContext
+from fivestar.faults import PLUGIN_FAULT
 from fivestar.leftovers import new_spill_folder
 from fivestar.logs import get_logger
 from fivestar.manager import PluginManager
@@ -195,6 +196,14 @@ class Packer:
         self.state_names = tuple(field.name for field in fields(Organisation) if field.name not in apart)
 
     def pack(self, organisation: Organisation) -> bytes:
+        """The organisation packed; InputError (the plugin's fault) if a
+        plugin put into it a value that cannot be pickled."""
+        try:
+            return self._pack(organisation)
+        except (pickle.PicklingError, TypeError, AttributeError) as error:
+            raise InputError([_not_packed(organisation, error)]) from None
+
+    def _pack(self, organisation: Organisation) -> bytes:
         if isinstance(organisation, _Glanced):
             organisation.restore()
             organisation.realise_facts()
@@ -861,6 +870,24 @@ class _Scoring:
             frozenset(index for index in indices if self.valid[index]),
             self.packed[start:end] if fresh else None,
         )
+
+
+def _not_packed(organisation: Organisation, error: BaseException) -> Problem:
+    """A value a plugin put into an organisation that cannot be pickled, as
+    the plugin's error: a streamed run cannot score it (the same run in
+    memory may, where no output needs the value)."""
+    shown = f"{type(error).__name__}: {error}"
+    log.error("organisation_not_packed", organisation=organisation.id, error=shown)
+    return Problem(
+        "error",
+        str(organisation.path),
+        "",
+        "",
+        "",
+        "",
+        f"插件错误：插件放入本单位数据的值无法在进程之间传递（{shown}）。这是插件的缺陷，不是本单位证据的问题",
+        fault=PLUGIN_FAULT,
+    )
 
 
 def _worker_died(error: WorkerDied) -> Problem:

@@ -732,18 +732,51 @@ def assess_score(ledger, context):
 """
 
 
+def streamed_with_plugin(cohort: Path, source: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cohort's config loads a local plugin of that source; its runs are streamed, in chunks of 7."""
+    (cohort.parent / "local_plugin.py").write_text(source, encoding="utf-8")
+    with cohort.open("a", encoding="utf-8") as config:
+        config.write('\n[plugins]\npaths = ["local_plugin.py"]\n')
+    monkeypatch.setattr(fivestar.pipeline, "STREAM_FROM", 1)
+    monkeypatch.setattr(fivestar.streamed, "CHUNK", 7)
+
+
 def test_a_plugin_ending_a_worker_s_process_stops_the_run_with_an_error_not_a_traceback(
     cohort: Path, monkeypatch: pytest.MonkeyPatch, invoke: Any, tmp_path: Path
 ) -> None:
-    (cohort.parent / "ends.py").write_text(ENDS_ITS_PROCESS, encoding="utf-8")
-    with cohort.open("a", encoding="utf-8") as config:
-        config.write('\n[plugins]\npaths = ["ends.py"]\n')
-    monkeypatch.setattr(fivestar.pipeline, "STREAM_FROM", 1)
-    monkeypatch.setattr(fivestar.streamed, "CHUNK", 7)
+    streamed_with_plugin(cohort, ENDS_ITS_PROCESS, monkeypatch)
     out = tmp_path / "out.json"
     result = invoke("run", cohort, "--format", "json", "-o", out, "--jobs", "2")
     assert result.exit_code == 2, result.output
     assert "<workers>: a worker process ended" in result.stderr
     assert "exit code 3" in result.stderr
     assert "Traceback" not in result.stderr
+    assert not out.exists()
+
+
+KEEPS_A_FUNCTION = """
+from fivestar import hookimpl
+
+
+@hookimpl
+def assess_validate(organisation, context):
+    if organisation.id == "org-000012":
+        organisation.extras["callback"] = lambda: None
+"""
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_plugin_value_that_cannot_be_packed_stops_the_run_with_an_error_not_a_traceback(
+    cohort: Path, monkeypatch: pytest.MonkeyPatch, invoke: Any, tmp_path: Path, jobs: str
+) -> None:
+    """A streamed run packs each organisation it read: a value a plugin put
+    into one (here a function) that cannot be packed is named, with its
+    organisation's file, as the plugin's error."""
+    streamed_with_plugin(cohort, KEEPS_A_FUNCTION, monkeypatch)
+    out = tmp_path / "out.csv"
+    result = invoke("run", cohort, "--format", "csv", "-o", out, "--jobs", jobs)
+    assert result.exit_code == 2, result.output
+    assert "org-000012.toml" in result.stderr and "插件错误" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit)
     assert not out.exists()
