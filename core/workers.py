@@ -177,6 +177,7 @@ def _fork(serve: Serve, inherited: list[Channel]) -> tuple[Process, Channel]:
     tasks_read, tasks_write = os.pipe()
     results_read, results_write = os.pipe()
     _widen(results_write)
+    _flush_streams()  # else what is still buffered here would be written again by the worker as it ends
     pid = os.fork()
     if pid == 0:
         code = 1
@@ -188,13 +189,17 @@ def _fork(serve: Serve, inherited: list[Channel]) -> tuple[Process, Channel]:
             _loop(Channel(tasks_read, results_write), serve)
             code = 0
         finally:
-            for stream in (sys.stdout, sys.stderr):
-                with contextlib.suppress(Exception):  # a closed stream: nothing to flush
-                    stream.flush()
+            _flush_streams()
             os._exit(code)
     os.close(tasks_read)
     os.close(results_write)
     return Process(pid), Channel(results_read, tasks_write)
+
+
+def _flush_streams() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):  # a closed stream: nothing to flush
+            stream.flush()
 
 
 def _loop(connection: Channel, serve: Serve) -> None:

@@ -205,3 +205,23 @@ def test_a_workers_results_pipe_holds_a_chunk_without_waiting(workers: Workers) 
         assert fcntl.fcntl(connection.fileno(), fcntl.F_GETPIPE_SZ) >= PIPE_SIZE >= 512 * 1024
     done = list(workers.run("echo", [[b"x" * 400_000] * 3, [b"y" * 400_000] * 3]))
     assert len(done) == 6
+
+
+def test_what_this_process_has_not_yet_written_is_not_written_again_by_its_workers() -> None:
+    """A worker flushes its stdout as it ends; what this process had written
+    but not yet flushed when the workers were forked (stdout is a pipe here)
+    is written once, by this process, not once more by each worker that
+    ends on its own (this process gone, its pipes closed)."""
+    script = (
+        "import sys\n"
+        "from fivestar.workers import Workers\n"
+        "sys.stdout.write('said once\\n')\n"
+        "made = Workers(2, lambda kind, argument: argument)\n"
+        "for connection in made.connections:\n"
+        "    connection.close()\n"
+        "for process in made.processes:\n"
+        "    process.join()\n"
+    )
+    buffered = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+    ended = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, env=buffered)
+    assert (ended.returncode, ended.stdout) == (0, "said once\n"), ended.stderr
