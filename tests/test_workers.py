@@ -33,9 +33,19 @@ KEPT: dict[str, Any] = {}
 """What a worker keeps between its tasks (each process has its own)."""
 
 
+GATE: Path | None = None
+"""Where set, the task "x" waits for this file, which the task "c" makes."""
+
+
 def serve(kind: str, argument: Any) -> Any:
     if kind == "keep":
+        if argument == "x" and GATE is not None:
+            deadline = time.monotonic() + 10
+            while not GATE.exists() and time.monotonic() < deadline:
+                time.sleep(0.005)
         KEPT[argument] = os.getpid()
+        if argument == "c" and GATE is not None:
+            GATE.touch()
         return os.getpid()
     if kind == "kept":
         return sorted(KEPT)
@@ -74,16 +84,23 @@ def no_hang() -> Iterator[None]:
     signal.signal(signal.SIGALRM, previous)
 
 
-def test_each_task_runs_on_the_worker_it_is_queued_for_which_keeps_what_it_was_given(workers: Workers) -> None:
-    pids = workers.broadcast("pid", None)
-    assert len(set(pids)) == 2 and os.getpid() not in pids
-    done = list(workers.run("keep", [["a", "b", "c"], ["x", "y"]]))
-    assert sorted(task for _worker, task, _pid in done) == ["a", "b", "c", "x", "y"]
-    for worker, task, pid in done:
-        assert pid == pids[worker]
-        assert (worker == 0) == (task in "abc")
-    assert workers.broadcast("kept", None) == [["a", "b", "c"], ["x", "y"]]
-    assert KEPT == {}
+def test_each_task_runs_on_the_worker_it_is_queued_for_which_keeps_what_it_was_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second worker's first task waits until the first worker has its
+    last one: else the second, done first, would take it (an idle worker
+    takes the last task of another's queue)."""
+    monkeypatch.setattr(sys.modules[__name__], "GATE", tmp_path / "c kept")
+    with Workers(2, serve) as workers:
+        pids = workers.broadcast("pid", None)
+        assert len(set(pids)) == 2 and os.getpid() not in pids
+        done = list(workers.run("keep", [["a", "b", "c"], ["x", "y"]]))
+        assert sorted(task for _worker, task, _pid in done) == ["a", "b", "c", "x", "y"]
+        for worker, task, pid in done:
+            assert pid == pids[worker]
+            assert (worker == 0) == (task in "abc")
+        assert workers.broadcast("kept", None) == [["a", "b", "c"], ["x", "y"]]
+        assert KEPT == {}
 
 
 def test_a_shared_queue_gives_every_task_once_to_whichever_worker_is_free(workers: Workers) -> None:
