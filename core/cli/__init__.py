@@ -191,19 +191,28 @@ class AssessGroup(click.Group):
                 where, expected = str(error.filename), "a file that can be read and written"
             else:
                 where, expected = "<stdout>", "an output that can be written"
+                discard_stdout()
             fail([Problem("error", where, "", "", expected, error.strerror or str(error))])
 
 
 def closed_pipe() -> NoReturn:
     """stdout's reader has gone: nothing more to say to it, and nothing to
-    complain about on stderr (Python would otherwise report the failed flush
-    at exit)."""
+    complain about on stderr."""
+    discard_stdout()
+    sys.exit(128 + signal.SIGPIPE)
+
+
+def discard_stdout() -> None:
+    """What stdout still holds, and whatever is written to it from now on,
+    goes nowhere: it could not be written (its reader gone, its disk full),
+    and Python would otherwise try again at exit and report that failure
+    ("Exception ignored", status 120)."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
     except (OSError, ValueError):
         pass
-    sys.exit(128 + signal.SIGPIPE)
 
 
 def print_version(context: click.Context, _param: click.Parameter, value: bool) -> None:

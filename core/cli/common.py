@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import click
+from fivestar.cli import discard_stdout
 from fivestar.cli.options import current_lang, is_stdout, settings
 from fivestar.config import DEFAULT_EDITION, RunConfig, read_config, shown_path
 from fivestar.encoding import Piece, replaced, write_pieces
@@ -79,6 +80,8 @@ def write_output(content: str | bytes | Iterable[Piece], output: Path | None, wh
     except OSError as error:
         if output is None and error.errno == errno.EPIPE:
             raise
+        if output is None:
+            discard_stdout()
         where = "<stdout>" if output is None else str(output)
         expected = "a stdout that takes the output" if output is None else "a file that can be written"
         fail([Problem("error", where, "", "--output" if output else "", expected, error.strerror or str(error))])
