@@ -146,14 +146,15 @@ def chunk_size(count: int, jobs: int) -> int:
 
 def chunk_bounds(count: int, jobs: int) -> list[Bounds]:
     """The chunks of a cohort of ``count`` (see :func:`chunk_size`), the
-    last ones smaller (a quarter): a phase ends when the last worker
+    last ones (at least :data:`fivestar.workers.DEPTH` chunks' worth for each
+    worker) a quarter of the others: a phase ends when the last worker
     finishes, and each worker has up to :data:`fivestar.workers.DEPTH`
     chunks sent to it, which another worker gone idle cannot take."""
     size = chunk_size(count, jobs)
-    tail = count - DEPTH * jobs * size if jobs > 1 else count
+    whole = max(count - DEPTH * jobs * size, 0) // size * size if jobs > 1 else count
     small = max(1, -(-size // 4))
-    bounds = [(start, min(start + size, tail)) for start in range(0, max(tail, 0), size)]
-    bounds += [(start, min(start + small, count)) for start in range(max(tail, 0), count, small)]
+    bounds = [(start, min(start + size, whole)) for start in range(0, whole, size)]
+    bounds += [(start, min(start + small, count)) for start in range(whole, count, small)]
     return bounds
 
 

@@ -56,7 +56,13 @@ this process is blocked sending it a large task would wait for each other
 for ever."""
 
 PIPE_SIZE = 1024 * 1024
-"""What a worker's pipe of results holds (see :func:`_widen`)."""
+"""What a worker's pipe of results holds (see :func:`_widen`), at most."""
+
+PIPES_SIZE = 8 * 1024 * 1024
+"""What the pipes of results of all the workers hold together, at most:
+Linux lets a user (not root) give its pipes 64 MB in all, beyond which every
+new pipe holds 4 kB (a pipe of tasks too, which :data:`SMALL_MESSAGE` counts
+on holding 64 kB); 8 workers get 1 MB each, 64 workers 128 kB."""
 
 LENGTH = struct.Struct("!Q")
 """How a message starts on a pipe: its length."""
@@ -158,25 +164,25 @@ class Process:
                 os.kill(self.pid, signal.SIGTERM)
 
 
-def _widen(pipe: int) -> None:
-    """Let a worker's pipe of results hold :data:`PIPE_SIZE` where the system
-    allows it (Linux): a worker writes a chunk's packed organisations (some
-    80 kB) and goes on to its next task without waiting for this process to
-    read them."""
+def _widen(pipe: int, jobs: int) -> None:
+    """Let a worker's pipe of results hold up to :data:`PIPE_SIZE` (of
+    :data:`PIPES_SIZE` for ``jobs`` workers) where the system allows it
+    (Linux): a worker writes a chunk's packed organisations (some 80 kB) and
+    goes on to its next task without waiting for this process to read them."""
     set_size = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl else None
     if set_size is not None:
         with contextlib.suppress(OSError):
-            fcntl.fcntl(pipe, set_size, PIPE_SIZE)
+            fcntl.fcntl(pipe, set_size, max(64 * 1024, min(PIPE_SIZE, PIPES_SIZE // max(jobs, 1))))
 
 
-def _fork(serve: Serve, inherited: list[Channel]) -> tuple[Process, Channel]:
+def _fork(serve: Serve, inherited: list[Channel], jobs: int) -> tuple[Process, Channel]:
     """A worker forked to run ``serve`` on what it is sent, and this
     process's channel to it. The worker closes the channels to the workers
     forked before it (``inherited``), so that a worker sees its pipe close
     when this process ends, whatever the other workers do."""
     tasks_read, tasks_write = os.pipe()
     results_read, results_write = os.pipe()
-    _widen(results_write)
+    _widen(results_write, jobs)
     _flush_streams()  # else what is still buffered here would be written again by the worker as it ends
     pid = os.fork()
     if pid == 0:
@@ -242,7 +248,7 @@ class Workers:
         self.processes: list[Process] = []
         try:
             for _ in range(jobs):
-                process, connection = _fork(serve, self.connections)
+                process, connection = _fork(serve, self.connections, jobs)
                 self.connections.append(connection)
                 self.processes.append(process)
         except BaseException:

@@ -258,7 +258,9 @@ def test_chunks_are_balanced_over_the_workers_within_bounds(monkeypatch: pytest.
     assert chunk_size(60, 2) == chunk_size(60, 1) == 7
 
 
-@pytest.mark.parametrize(("count", "jobs"), [(2_000, 2), (100_000, 2), (999, 3), (200, 2), (10, 2), (2_000, 1), (1, 2)])
+@pytest.mark.parametrize(
+    ("count", "jobs"), [(2_000, 2), (100_000, 2), (999, 3), (200, 2), (201, 2), (10, 2), (2_000, 1), (1, 2)]
+)
 def test_the_chunks_cover_the_cohort_and_the_last_are_a_quarter(count: int, jobs: int) -> None:
     bounds = chunk_bounds(count, jobs)
     assert bounds[0][0] == 0 and bounds[-1][1] == count
@@ -270,8 +272,8 @@ def test_the_chunks_cover_the_cohort_and_the_last_are_a_quarter(count: int, jobs
         assert sizes[:-1] == [size] * (len(sizes) - 1)
         return
     small = -(-size // 4)
-    tail = min(count, DEPTH * jobs * size)
-    last = [each for each in itertools.accumulate(reversed(sizes)) if each <= tail]
-    assert last[-1] >= tail - small, "the last organisations are all in small chunks"
-    assert all(each <= small for each in sizes[len(sizes) - len(last) :])
-    assert sizes.count(size) >= (count - tail) // size
+    whole = [each for each in itertools.takewhile(lambda each: each == size, sizes)] if size > small else []
+    rest = sizes[len(whole) :]
+    assert all(each == small for each in rest[:-1]) and rest[-1] <= small, "after the whole chunks, small ones"
+    assert sum(rest) >= min(count, DEPTH * jobs * size), "the last chunks' worth of each worker is in small chunks"
+    assert sum(rest) < DEPTH * jobs * size + size, "no more small chunks than that"

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from fivestar.pipeline import can_fork
-from fivestar.workers import PIPE_SIZE, WorkerDied, WorkerRaised, Workers
+from fivestar.workers import PIPE_SIZE, PIPES_SIZE, WorkerDied, WorkerRaised, Workers
 
 fcntl = pytest.importorskip("fcntl", reason="workers are forked processes (not on Windows)")
 
@@ -222,6 +222,16 @@ def test_a_workers_results_pipe_holds_a_chunk_without_waiting(workers: Workers) 
         assert fcntl.fcntl(connection.fileno(), fcntl.F_GETPIPE_SZ) >= PIPE_SIZE >= 512 * 1024
     done = list(workers.run("echo", [[b"x" * 400_000] * 3, [b"y" * 400_000] * 3]))
     assert len(done) == 6
+
+
+@pytest.mark.skipif(not hasattr(fcntl, "F_GETPIPE_SZ"), reason="pipe sizes are Linux's")
+def test_many_workers_share_a_bounded_room_for_their_results() -> None:
+    """Linux gives a user's pipes 64 MB in all, past which a new pipe holds
+    4 kB: 32 workers' pipes of results hold PIPES_SIZE together, not 32 MB."""
+    with Workers(32, serve) as many:
+        sizes = [fcntl.fcntl(connection.fileno(), fcntl.F_GETPIPE_SZ) for connection in many.connections]
+        assert sum(sizes) <= PIPES_SIZE and min(sizes) >= 64 * 1024
+        assert sorted(result for _worker, _task, result in many.run("echo", [list(range(64))])) == list(range(64))
 
 
 def test_what_this_process_has_not_yet_written_is_not_written_again_by_its_workers() -> None:
