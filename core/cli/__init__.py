@@ -302,14 +302,17 @@ def entry() -> NoReturn:
     spill folder's removal, the pools' ends), and the process ends with
     ``os._exit``. Anything else (a message as exit status, a thread a
     plugin left running, a stream that cannot be flushed) exits as Python
-    does. Tests call :func:`main`, which never ends the process."""
+    does. Tests call :func:`main`, which never ends the process.
+
+    The process ends inside the handler of the command's ``SystemExit``,
+    whose traceback still holds the command's frames: what the command made
+    (a run's result, its packed cohort) is not freed either, object by
+    object, before the process ends (100,000 organisations: some 170 ms)."""
     try:
         main()
     except SystemExit as done:
-        code = done.code
-    else:
-        code = 0
-    end_process(0 if code is None else code)
+        end_process(0 if done.code is None else done.code)
+    end_process(0)
 
 
 def end_process(code: object) -> NoReturn:
