@@ -4,6 +4,8 @@ in one run. From the repository root, in the activated environment:
     python benchmarks/bench.py                   # 2,000 and 100,000 organisations, 5 runs each
     python benchmarks/bench.py --runs 3 --large 20000
     python benchmarks/bench.py --cohorts DIR     # keep the generated cohorts in DIR for the next call
+    python benchmarks/bench.py --large 0 --against OTHER/.venv/bin/assess
+                                                 # figure 1 of another install in the same pairs
 
 1. ``assess run`` of 2,000 organisations with ``--format json`` against
    merely parsing the same files with the standard library
@@ -124,10 +126,27 @@ def digest(path: Path) -> str:
     return sha.hexdigest()
 
 
-def run_versus_parse(config: Path, output: Path, runs: int, jobs: int) -> list[float]:
+def run_versus_parse(config: Path, output: Path, runs: int, jobs: int, against: str | None = None) -> list[list[float]]:
+    """Figure 1 pair by pair: this install's run / the parse, and with
+    ``against`` (another install's ``assess``) its run / the same parse and
+    this run / that run, each measured in the same round, so that the
+    machine's drift between calls of this script does not enter the
+    comparison of two versions."""
     orgs = str(config.parent / "orgs")
-    command = assess("run", str(config), "--format", "json", "--output", str(output), "--jobs", str(jobs))
-    return paired(runs, lambda: measure(command)[0], lambda: measure([sys.executable, "-c", PARSE_ONLY, orgs])[0])
+    arguments = ("run", str(config), "--format", "json", "--output", str(output), "--jobs", str(jobs))
+    commands = [assess(*arguments), [sys.executable, "-c", PARSE_ONLY, orgs]]
+    if against:
+        commands.append([against, *arguments])
+    for command in commands:
+        measure(command)
+    ratios: list[list[float]] = [[], [], []] if against else [[]]
+    for _ in range(runs):
+        seconds = [measure(command)[0] for command in commands]
+        ratios[0].append(seconds[0] / seconds[1])
+        if against:
+            ratios[1].append(seconds[2] / seconds[1])
+            ratios[2].append(seconds[0] / seconds[2])
+    return ratios
 
 
 def large_run(config: Path, output: Path, runs: int) -> tuple[list[float], list[float], bool]:
@@ -213,6 +232,9 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=2000, help="organisations of figures 1 and 3")
     parser.add_argument("--large", type=int, default=100_000, help="organisations of figure 2 (0: skip)")
     parser.add_argument("--cohorts", type=Path, help="folder that keeps the generated cohorts between calls")
+    parser.add_argument(
+        "--against", metavar="ASSESS", help="another install's assess script: its figure 1 measured in the same rounds"
+    )
     arguments = parser.parse_args()
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     with tempfile.TemporaryDirectory(prefix="assess-bench-") as scratch:
@@ -220,14 +242,14 @@ def main() -> None:
         folder.mkdir(parents=True, exist_ok=True)
         output = Path(scratch) / "results.json"
         small = cohort(arguments.small, folder)
-        rows = [
-            (
-                f"1. assess run, {arguments.small:,} organisations, --format json{flag} / tomllib parse",
-                spread(run_versus_parse(small, output, arguments.runs, jobs)),
-                "≤ 1.0×",
-            )
-            for jobs, flag in ((1, " --jobs 1"), (2, " --jobs 2"))
-        ]
+        rows = []
+        for jobs in (1, 2):
+            ratios = run_versus_parse(small, output, arguments.runs, jobs, arguments.against)
+            name = f"1. assess run, {arguments.small:,} organisations, --format json --jobs {jobs}"
+            rows.append((f"{name} / tomllib parse", spread(ratios[0]), "≤ 1.0×"))
+            if arguments.against:
+                rows.append(("   --against's run / tomllib parse, the same rounds", spread(ratios[1]), "≤ 1.0×"))
+                rows.append(("   this run / --against's run", spread(ratios[2]), "-"))
         if arguments.large:
             seconds, peaks, same = large_run(cohort(arguments.large, folder), output, arguments.runs)
             label = f"2. {arguments.large:,} organisations, --jobs 2"
