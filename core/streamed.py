@@ -671,9 +671,14 @@ def _score(task: ScoreTask) -> tuple[int, list[Row], dict[str, list[int]]]:
         rows.append((ledger.total if ledger else None, repacked, summary))
     lengths = {}
     for name, texts in written.items():
-        (stream.spill / f"{name}-{start:09d}").write_bytes(b"".join(texts))
+        _spill_file(stream.spill, name, start).write_bytes(b"".join(texts))
         lengths[name] = [len(text) for text in texts]
     return start, rows, lengths
+
+
+def _spill_file(spill: Path, name: str, start: int) -> Path:
+    """The spill file of one output's pieces of the chunk that starts at ``start``."""
+    return spill / f"{name}-{start:09d}"
 
 
 def _forks(jobs: int, count: int) -> bool:
@@ -845,7 +850,7 @@ class _Scoring:
                 progress("scored", done, count)
         for start, lengths in sorted(finished, key=lambda chunk: chunk[0]):
             for name, sizes in lengths.items():
-                chunks[name].append((stream.spill / f"{name}-{start:09d}", sizes))
+                chunks[name].append((_spill_file(stream.spill, name, start), sizes))
         return totals, chunks, failed, summaries
 
     def _figures_sent(self, before: dict[str, Any]) -> bool:

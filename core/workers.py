@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from fivestar import signals
+from fivestar.encoding import write_pieces
 
 try:
     import fcntl
@@ -87,11 +88,7 @@ class Channel:
         return self.reading
 
     def send_bytes(self, data: bytes) -> None:
-        if len(data) < 4096:
-            _write_all(self.writing, LENGTH.pack(len(data)) + data)
-        else:
-            _write_all(self.writing, LENGTH.pack(len(data)))
-            _write_all(self.writing, data)
+        write_pieces(self.writing, [LENGTH.pack(len(data)), data])
 
     def send(self, message: Any) -> None:
         self.send_bytes(pickle.dumps(message, pickle.HIGHEST_PROTOCOL))
@@ -104,12 +101,6 @@ class Channel:
         for descriptor in (self.reading, self.writing):
             with contextlib.suppress(OSError):
                 os.close(descriptor)
-
-
-def _write_all(descriptor: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(descriptor, view) :]
 
 
 def _read_exactly(descriptor: int, size: int) -> bytearray:
@@ -354,8 +345,7 @@ class Workers:
     def terminate(self) -> None:
         """End every worker now, whatever it is doing."""
         for process in self.processes:
-            if process.is_alive():
-                process.terminate()
+            process.terminate()
         for process in self.processes:
             process.join()
         for connection in self.connections:
