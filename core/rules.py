@@ -226,6 +226,13 @@ class Custom(Rule):
 
     function: Callable[[Values, ScoringContext], tuple[Decimal, Basis]]
     description: str
+    basis_by_facts: bool = False
+    """True where the function's result and basis follow from the item's
+    facts' values and the run (its year, policies and cohort figures) alone,
+    never from anything else of the organisation: the JSON result then
+    writes each line's text once per set of values, as it does for the
+    other shapes (the score is still computed for every organisation, so
+    that ``assess whatif`` sees which policies it reads)."""
 
     def evaluate(self, item: Item, values: Values, context: ScoringContext) -> tuple[Decimal, Any]:
         return self.function(values, context)

@@ -19,7 +19,7 @@ from fivestar.config import load_config
 from fivestar.numbers import fmt, json_number
 from fivestar.pipeline import RunResult, collector_paused, prepare, run, run_cohort
 from fivestar.report import RenderOptions, joined, organisation_documents, render_json, run_header
-from fivestar.report.json_text import MARKER, ExactEncoder, number_text
+from fivestar.report.json_text import MARKER, DocumentWriter, ExactEncoder, number_text
 
 
 def reference_json(result: RunResult) -> str:
@@ -161,3 +161,26 @@ def test_a_text_that_reads_as_the_decimal_marker_stays_a_text() -> None:
         assert json.loads(written, parse_float=Decimal) == value
         assert written.count("0.1234567890123456789") == 2
     assert encoder.dumps({"plain": exact}) == '{"plain": 0.1234567890123456789}'
+
+
+@pytest.mark.parametrize("policy", ["hours-split", "all-or-nothing"])
+def test_a_custom_rule_s_lines_are_remembered_by_its_facts_where_it_says_so(
+    write_org: Callable[..., Path], assess: Callable[..., RunResult], policy: str
+) -> None:
+    """``learning.study_hours`` is ``Custom(..., basis_by_facts=True)``: two
+    organisations with the same three facts share one remembered text, and
+    every text is still the one its own basis writes, under either policy."""
+    same = {"member_hours_met": True, "leader_hours_met": True, "xuexi_promoted": False}
+    write_org("a", learning=same)
+    write_org("b", learning=same)
+    write_org("c", learning={**same, "xuexi_promoted": True})
+    result = assess(policy={"study_hours": policy})
+    assert written(result) == reference_json(result)
+    writer = DocumentWriter({}, "test")
+    for organisation in result.organisations:
+        writer.document(organisation, result.ledgers[organisation.id])
+    study_hours = writer.items["learning.study_hours"]
+    assert study_hours.by_facts
+    assert study_hours.memo is not None and len(study_hours.memo) == 2
+    conveyed = writer.items["learning.conveyed"]
+    assert not conveyed.by_facts

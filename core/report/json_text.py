@@ -32,7 +32,7 @@ from fivestar.encoding import utf8
 from fivestar.facts import Records
 from fivestar.model import Awards, Item, ItemResult, Ledger, Organisation
 from fivestar.numbers import fmt, json_number
-from fivestar.rules import AllFlags, Flag, Levels, Linear
+from fivestar.rules import AllFlags, Custom, Flag, Levels, Linear
 
 PURE_RULES = (Flag, AllFlags, Linear, Levels)
 """Rule shapes whose basis is a function of the line's trace and raw value
@@ -161,7 +161,12 @@ class ItemWriter:
         self.single = len(self.names) == 1
         self.records = any(isinstance(spec.type, Records) for spec in item.facts)
         """Records are lists, which have no hash: such facts are written each time."""
-        self.memo: dict[tuple[Any, ...], bytes] | None = {} if isinstance(item.rule, PURE_RULES) else None
+        self.by_facts = isinstance(item.rule, Custom) and item.rule.basis_by_facts
+        """A line whose basis its facts' values decide (``Custom(...,
+        basis_by_facts=True)``): remembered by them, its trace (the function
+        that writes the basis) left out of the key."""
+        remembered = self.by_facts or isinstance(item.rule, PURE_RULES)
+        self.memo: dict[tuple[Any, ...], bytes] | None = {} if remembered else None
         self.flag = isinstance(item.rule, Flag) and self.single
         """A flag's plain line (as scored, its trace the fact's value) is
         remembered by points, value and source alone: its text depends on
@@ -181,7 +186,7 @@ class ItemWriter:
         if memo is None:
             return self._render(line, values, origins)
         points, raw, scored = line.points, line.raw, line.scored_points
-        trace = line.trace
+        trace = None if self.by_facts else line.trace
         key: tuple[Any, ...]
         if (
             self.flag

@@ -294,7 +294,7 @@ ITEMS: list[Item] = [
         title="上一年度\u201c五星双优\u201d党组织加1分",
         title_en="A 'five stars, two excellences' organisation of the previous year",
         facts=yes_no("previous_award", "awarded 五星双优 the previous year", owner=OFFICE, aliases=("上年度五星双优",)),
-        rule=Custom(previous_award, "1 if previous_award, else 0"),
+        rule=Custom(previous_award, "1 if previous_award, else 0", basis_by_facts=True),
     ),
 ]
 

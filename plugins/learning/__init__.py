@@ -156,7 +156,9 @@ ITEMS: list[Item] = [
             yes_no("xuexi_promoted", "Xuexi Qiangguo promoted as required", doc_zh="按要求推广使用“学习强国”平台"),
         ),
         rule=Custom(
-            study_hours, "hours-split: 1 per true fact; all-or-nothing: 3 if both hours met, −1 if not promoted"
+            study_hours,
+            "hours-split: 1 per true fact; all-or-nothing: 3 if both hours met, −1 if not promoted",
+            basis_by_facts=True,
         ),
         policies=("study_hours",),
     ),

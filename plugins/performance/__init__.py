@@ -209,6 +209,7 @@ ITEMS: list[Item] = [
             "5 if conduct_rating ≥ the official average (office records), else the average of the run's rated "
             "organisations, "
             "or conduct_rating − conduct_rating_prev ≥ conduct_improvement; not rated: by the unrated policy",
+            basis_by_facts=True,
         ),
         policies=("conduct_improvement", "unrated"),
     ),
