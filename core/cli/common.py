@@ -15,6 +15,7 @@ import click
 from fivestar.cli import discard_stdout
 from fivestar.cli.options import current_lang, is_stdout, settings
 from fivestar.config import DEFAULT_EDITION, RunConfig, read_config, shown_path
+from fivestar.diskspace import Reservation
 from fivestar.encoding import Piece, replaced, write_pieces
 from fivestar.leftovers import owner_tag, remove_stale_temporaries
 from fivestar.logs import get_logger
@@ -119,7 +120,9 @@ def replace_file(pieces: Iterable[Piece], target: Path) -> None:
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.{owner_tag()}", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as stream:
-            write_pieces(stream.fileno(), pieces)
+            reservation = Reservation(stream.fileno())
+            write_pieces(stream.fileno(), reservation.ahead(pieces))
+            reservation.release()
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(temporary, 0o666 & ~umask)
