@@ -130,6 +130,9 @@ PieceMaker = Callable[[PluginManager, RunContext], Pieces]
 Progress = Callable[[str, int, int], None]
 
 
+SOURCES_REMEMBERED = 1_000
+"""The most sets of facts' sources a :class:`Packer` remembers, each way."""
+
 BULKY = ("problems", "sources", "derived", "extras")
 """What an organisation holds that the cohort step and the run's summary do
 not read: packed apart, unpacked only when asked for."""
@@ -195,6 +198,10 @@ class Packer:
         self.source_keys = tuple(keys[section][name] for section, names in self.tables for name in names)
         apart = {"raw", "path", "id", "facts", *BULKY}
         self.state_names = tuple(field.name for field in fields(Organisation) if field.name not in apart)
+        self.packed_sources: dict[tuple[Any, ...], tuple[Any, tuple[tuple[int, Any], ...]]] = {}
+        self.restored_sources: dict[tuple[Any, tuple[tuple[int, Any], ...]], tuple[Any, ...]] = {}
+        """The sources of each set of facts' sources met, packed and restored:
+        a cohort's organisations have few (the facts each leaves out)."""
 
     def pack(self, organisation: Organisation) -> bytes:
         """The organisation packed; InputError (the plugin's fault) if a
@@ -247,9 +254,17 @@ class Packer:
                 values[PROBLEM_FILE] = None
             packed_problems.append(tuple(values))
         values = tuple(sources.values())
-        usual = max(set(values), key=values.count) if values else None
-        others = tuple([(position, value) for position, value in enumerate(values) if value != usual])
-        return tuple(packed_problems), usual, others, derived, extras
+        try:
+            packed_sources = self.packed_sources.get(values)
+        except TypeError:  # a source that is not a text
+            return bulky
+        if packed_sources is None:
+            usual = max(set(values), key=values.count) if values else None
+            others = tuple([(position, value) for position, value in enumerate(values) if value != usual])
+            packed_sources = (usual, others)
+            if len(self.packed_sources) < SOURCES_REMEMBERED:
+                self.packed_sources[values] = packed_sources
+        return tuple(packed_problems), *packed_sources, derived, extras
 
     def _state(self, state: Any) -> dict[str, Any]:
         return dict(zip(self.state_names, state, strict=True)) if type(state) is tuple else state
@@ -307,11 +322,16 @@ class Packer:
             if values[PROBLEM_FILE] is None:
                 attributes["file"] = file
             restored.append(problem)
-        sources = [usual] * len(self.source_keys)
-        for position, value in others:
-            sources[position] = value
+        values = self.restored_sources.get((usual, others))
+        if values is None:
+            restoring = [usual] * len(self.source_keys)
+            for position, value in others:
+                restoring[position] = value
+            values = tuple(restoring)
+            if len(self.restored_sources) < SOURCES_REMEMBERED:
+                self.restored_sources[usual, others] = values
         vars(organisation).update(
-            problems=restored, sources=dict(zip(self.source_keys, sources, strict=True)), derived=derived, extras=extras
+            problems=restored, sources=dict(zip(self.source_keys, values, strict=True)), derived=derived, extras=extras
         )
 
 

@@ -277,3 +277,23 @@ def test_the_chunks_cover_the_cohort_and_the_last_are_a_quarter(count: int, jobs
     assert all(each == small for each in rest[:-1]) and rest[-1] <= small, "after the whole chunks, small ones"
     assert sum(rest) >= min(count, DEPTH * jobs * size), "the last chunks' worth of each worker is in small chunks"
     assert sum(rest) < DEPTH * jobs * size + size, "no more small chunks than that"
+
+
+def test_sources_round_trip_each_set_remembered_once(packed: tuple[Packer, Organisation, bytes]) -> None:
+    """Organisations with the same facts' sources share one packed and one
+    restored form; another set of sources, or a source that is not a text
+    (a plugin's), still comes back as it was."""
+    packer, organisation, blob = packed
+    path = organisation.path
+    same = packer.unpack(packer.pack(packer.unpack(blob, path)), path)
+    assert same.sources == organisation.sources
+    assert len(packer.packed_sources) == 1 and len(packer.restored_sources) == 1
+    first_key = next(iter(organisation.sources))
+    other = packer.unpack(blob, path)
+    other.sources[first_key] = "office records (reviews.toml)"
+    assert packer.unpack(packer.pack(other), path).sources == other.sources
+    assert len(packer.packed_sources) == 2
+    odd = packer.unpack(blob, path)
+    odd.sources[first_key] = ["not", "a", "text"]
+    assert packer.unpack(packer.pack(odd), path).sources == odd.sources
+    assert len(packer.packed_sources) == 2
