@@ -104,3 +104,16 @@ def test_a_closed_stdout_or_stderr_ends_the_program_as_the_command(closed: int, 
     command, program = ended
     assert program.returncode == command.returncode == 0, program.stderr
     assert (program.stdout, program.stderr) == (command.stdout, command.stderr)
+
+
+def test_the_collector_stays_paused_only_where_the_process_ends_with_the_run(cohort: Path, tmp_path: Path) -> None:
+    """`assess run` pauses the cyclic collector; the program, which ends
+    right after, leaves it paused (its first pass would walk everything the
+    run made), while the command called from Python turns it on again."""
+    arguments = ("run", str(cohort), "--format", "csv", "--jobs", "1")
+    report = "import atexit, gc, sys; atexit.register(lambda: sys.stderr.write(f'collector on: {gc.isenabled()}'))"
+    program = run(f"{report}; {AS_THE_PROGRAM}", *arguments, tmp=tmp_path)
+    command = run(f"{report}; {AS_THE_COMMAND}", *arguments, tmp=tmp_path)
+    assert program.returncode == command.returncode == 1
+    assert program.stderr.endswith(b"collector on: False")
+    assert command.stderr.endswith(b"collector on: True")

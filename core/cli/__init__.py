@@ -289,6 +289,15 @@ def register_plugin_commands(cli: click.Group) -> None:
             log.warning("plugin_commands_not_loaded", plugin=impl.plugin_name, error=f"{type(error).__name__}: {error}")
 
 
+_ENDS_WITH_COMMAND = False
+
+
+def process_ends_with_command() -> bool:
+    """Whether this process is the ``assess`` program (:func:`entry`), which
+    ends as soon as its command has said what it had to say."""
+    return _ENDS_WITH_COMMAND
+
+
 def entry() -> NoReturn:
     """The ``assess`` program: :func:`main`, then the process ends as soon
     as what it had to say is said.
@@ -308,6 +317,8 @@ def entry() -> NoReturn:
     whose traceback still holds the command's frames: what the command made
     (a run's result, its packed cohort) is not freed either, object by
     object, before the process ends (100,000 organisations: some 170 ms)."""
+    global _ENDS_WITH_COMMAND
+    _ENDS_WITH_COMMAND = True
     try:
         main()
     except SystemExit as done:

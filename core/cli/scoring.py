@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 from fivestar import signals
+from fivestar.cli import process_ends_with_command
 from fivestar.cli.common import fail, open_run, policy_option, prepare_or_fail, say, standalone_config, write_output
 from fivestar.cli.options import (
     CONFIG_NAME,
@@ -178,7 +179,7 @@ def report_failed(failed: list[Organisation], on_screen: bool = False) -> None:
     show_default="the cores the run may use",
     help="Processes that read, check, score and write a large cohort.",
 )
-@collector_paused()
+@collector_paused(resume=lambda: not process_ends_with_command())
 def run(
     config_path: str,
     formats: tuple[str, ...],
