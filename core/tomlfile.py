@@ -13,11 +13,15 @@ goes to ``tomli``:
 - a document it cannot parse (an error, a TOML 1.1 feature, an integer
   beyond 64 bits) is parsed again by ``tomli``, whose error is the one
   reported, or whose value is the one used;
-- a document with 400 or more ``[`` and ``{`` goes to ``tomli`` alone: that
-  many could nest arrays and inline tables deeper than ``tomli`` allows (400
-  levels), and some thousands of levels overflow the Rust parser's stack,
-  which no exception catches (a crash of the process). Dotted keys and
-  table headers nest no deeper in either;
+- a document whose arrays and inline tables could nest 400 levels deep goes
+  to ``tomli`` alone: ``tomli`` allows no more, and some thousands of levels
+  overflow the Rust parser's stack, which no exception catches (a crash of
+  the process). How deep they could nest is bounded by the ``[`` and ``{``
+  the document holds, but those of its table headers: a line that reads as
+  a header (``[table]``, ``[[records]]``) opens and closes its own
+  brackets, two deep at most, whatever it really is (the office's reviews
+  of a province's cohort are some 15,000 headers). Dotted keys and table
+  headers nest no deeper in either;
 - so does a document with a run of digits as long as Python's limit for
   reading an integer (``sys.get_int_max_str_digits()``, 4,300): the Rust
   parser makes such an integer, which ``tomli`` refuses and which nothing
@@ -44,7 +48,10 @@ from typing import Any
 import toml_rs
 
 FAST_PARSER_BRACKETS = 400
-"""Documents with fewer ``[`` and ``{`` than this go to the fast parser first."""
+"""Documents whose arrays and inline tables nest fewer levels than this
+(:func:`nesting_bound`) go to the fast parser first."""
+
+HEADER_LINE = re.compile(r"^[ \t]*(\[\[?)[^\[\]\n]*\]\]?[ \t]*(?:#[^\n]*)?\r?$", re.MULTILINE)
 
 
 def parse_toml(content: bytes) -> dict[str, Any]:
@@ -57,8 +64,19 @@ def parse_toml(content: bytes) -> dict[str, Any]:
     return parse_toml_text(text)
 
 
+def nesting_bound(text: str) -> int:
+    """At least as many levels as the document's arrays and inline tables
+    nest: its ``[`` and ``{``, less the opening brackets of the lines that
+    read as table headers (counted only where the whole count is too high),
+    plus the two levels such a line may hold."""
+    brackets = text.count("[") + text.count("{")
+    if brackets < FAST_PARSER_BRACKETS:
+        return brackets
+    return brackets - sum(len(match.group(1)) for match in HEADER_LINE.finditer(text)) + 2
+
+
 def fast_parser_may_read(text: str) -> bool:
-    if text.count("[") + text.count("{") >= FAST_PARSER_BRACKETS:
+    if nesting_bound(text) >= FAST_PARSER_BRACKETS:
         return False
     digits = sys.get_int_max_str_digits()
     return not digits or len(text) <= digits or digit_run(digits).search(text) is None

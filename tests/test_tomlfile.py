@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 import toml_rs
-from fivestar.tomlfile import FAST_PARSER_BRACKETS, parse_toml, parse_toml_text
+from fivestar.tomlfile import FAST_PARSER_BRACKETS, fast_parser_may_read, nesting_bound, parse_toml, parse_toml_text
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -140,15 +140,38 @@ def test_a_generated_cohort_reads_as_tomli_reads_it(generate: Any, tmp_path: Pat
         assert shape(parse_toml(content)) == shape(parse_toml_text(content.decode("utf-8-sig"))), path
 
 
+REVIEWS = "".join(f'[[organisations."org-{n:06d}".findings]]\nitem = "x"\npoints = {n % 10}\n' for n in range(3_000))
+
+
+def test_a_document_of_many_table_headers_is_read_fast_and_as_tomli_reads_it() -> None:
+    """The office's reviews of a large cohort: thousands of ``[[...]]`` headers,
+    none of them nesting anything."""
+    assert REVIEWS.count("[") > 10 * FAST_PARSER_BRACKETS
+    assert nesting_bound(REVIEWS) == 2
+    assert fast_parser_may_read(REVIEWS)
+    assert fast_answer(REVIEWS) == tomli_answer(REVIEWS)
+
+
 @pytest.mark.parametrize(
     "text",
     [
+        REVIEWS + "deep = " + "[" * 399 + "]" * 399,
+        REVIEWS + "deep = [\n" + '[["header-like"]],\n' * 500 + "[" * 400 + "]" * 400 + "]",
+        "deep = [\n" + "[\n" * 3_000 + "]\n" * 3_000 + "]",
         "a = " + "[" * 10_000 + "]" * 10_000,
         "a = " + "[{b = " * 5_000 + "1" + "}]" * 5_000,
         "a = " + "[" * 399 + "]" * 399,
         "a = " + "[" * 401 + "]" * 401,
     ],
-    ids=["10,000 arrays", "5,000 arrays of inline tables", "399 arrays", "401 arrays"],
+    ids=[
+        "headers and 399 arrays",
+        "header-like lines in an array and 400 arrays",
+        "3,000 arrays a line each",
+        "10,000 arrays",
+        "5,000 arrays of inline tables",
+        "399 arrays",
+        "401 arrays",
+    ],
 )
 def test_deep_nesting_is_tomli_s_answer_never_a_crash(text: str, tmp_path: Path) -> None:
     """Some thousands of nested arrays overflow the Rust parser's stack: the
@@ -171,7 +194,7 @@ def test_deep_nesting_is_tomli_s_answer_never_a_crash(text: str, tmp_path: Path)
     assert done.returncode == 0, done.stderr
     expected = tomli_answer(text)
     assert done.stdout.strip() == ("read" if expected[0] == "table" else f"error {expected[1]}")
-    assert text.count("[") + text.count("{") >= FAST_PARSER_BRACKETS or expected[0] == "table"
+    assert nesting_bound(text) >= FAST_PARSER_BRACKETS or expected[0] == "table"
 
 
 KEYS = st.sampled_from(["a", "b", "c-d", "e_f", "1", '"q k"', "'lit'", '""', '"中"', "a.b", "x . y", "inf", "true"])
