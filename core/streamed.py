@@ -40,6 +40,7 @@ import mmap
 import os
 import pickle
 import shutil
+import struct
 import weakref
 from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field, fields
@@ -132,6 +133,9 @@ PieceMaker = Callable[[PluginManager, RunContext], Pieces]
 
 Progress = Callable[[str, int, int], None]
 
+PackedFacts = tuple[bytes, tuple[int, ...], int]
+"""An organisation packed, where its parts end and its flags: its facts, read from it."""
+
 
 SOURCES_REMEMBERED = 1_000
 """The most sets of facts' sources a :class:`Packer` remembers, each way."""
@@ -173,6 +177,21 @@ def _section_pickle(values: tuple[Any, ...]) -> bytes:
     return data[:2] + data[11:] if data[2:3] == pickle.FRAME else data
 
 
+PACKED_PREFIX = struct.Struct("<BH")
+"""A packed organisation's first bytes: its flags (:data:`PACKED_VALID`,
+:data:`PACKED_FACTS_WHOLE`) and how many pickles its facts are."""
+PACKED_VALID = 1
+PACKED_FACTS_WHOLE = 2
+"""The facts are one pickle of the whole dict (not the registry's sections and facts in its order)."""
+
+
+@functools.lru_cache(maxsize=16)
+def packed_ends(parts: int) -> struct.Struct:
+    """Where a packed organisation's id, state, bulky parts and each facts
+    pickle end (offsets from its start), after :data:`PACKED_PREFIX`."""
+    return struct.Struct(f"<{3 + parts}I")
+
+
 class Packer:
     """An organisation to compact bytes and back.
 
@@ -191,7 +210,15 @@ class Packer:
     others by position. Some 400 bytes an organisation of the generated
     cohort where they were 770 pickled as they are, and 420 compressed with
     zlib's fastest level, which a cohort of 50,000 or more paid some 20 µs
-    an organisation to pack and unpack."""
+    an organisation to pack and unpack.
+
+    The parts lie one after another behind a header that says where each
+    ends (:data:`PACKED_PREFIX`, :func:`packed_ends`), not in one pickle:
+    a glance (:meth:`glance`) reads the header and the id and unpickles
+    nothing until an attribute is read, so that each of the cohort step's
+    hooks, which read one thing each (the decisions, one section's facts,
+    the id), pays for that alone. The cohort step of 100,000 organisations
+    took 1.3–1.4 s with one pickle, every part unpickled for each hook."""
 
     def __init__(self, registry: Registry) -> None:
         self.tables = [(section, tuple(types)) for section, types in registry.schema.items()]
@@ -231,11 +258,23 @@ class Packer:
         kept: Any = state
         if len(state) == len(self.state_names) and all(name in state for name in self.state_names):
             kept = tuple([state[name] for name in self.state_names])
-        packed = pickle.dumps((organisation.id, packed_facts, kept, organisation.valid, rest), pickle.HIGHEST_PROTOCOL)
-        # A copy of its own size: the pickle was written into a larger buffer and shrunk, and the
-        # memory freed behind each packed organisation kept was hardly used again (100,000 organisations
-        # with --jobs 1, which keeps them all: 377 MB at the peak against 348 MB with the copy).
-        return bytes(memoryview(packed))
+        flags = PACKED_VALID if organisation.valid else 0
+        if type(packed_facts) is not tuple:
+            flags |= PACKED_FACTS_WHOLE
+            packed_facts = (packed_facts,)
+        parts = [organisation.id.encode("utf-8", "surrogatepass"), _section_pickle(kept), rest, *packed_facts]
+        ends = packed_ends(len(packed_facts))
+        end = PACKED_PREFIX.size + ends.size
+        offsets = []
+        for part in parts:
+            end += len(part)
+            offsets.append(end)
+        return b"".join([PACKED_PREFIX.pack(flags, len(packed_facts)), ends.pack(*offsets), *parts])
+
+    def _layout(self, packed: bytes) -> tuple[int, tuple[int, ...]]:
+        """The flags of a packed organisation and where its parts end."""
+        flags, parts = PACKED_PREFIX.unpack_from(packed)
+        return flags, packed_ends(parts).unpack_from(packed, PACKED_PREFIX.size)
 
     def _bulky(self, bulky: dict[str, Any], file: str) -> dict[str, Any] | tuple[Any, ...]:
         """What :meth:`_restore` makes the organisation's :data:`BULKY`
@@ -272,43 +311,54 @@ class Packer:
     def _state(self, state: Any) -> dict[str, Any]:
         return dict(zip(self.state_names, state, strict=True)) if type(state) is tuple else state
 
-    def glance(self, packed: bytes, path: Path, by_section: bool = False) -> Organisation:
+    def glance(self, packed: bytes, path: Path, by_section: bool = False, whole_state: bool = False) -> Organisation:
         """The organisation with its id, name and decisions; its facts are
         unpacked when first read (``by_section``: as :class:`SectionFacts`,
         a section when it is read), and its problems, sources, derived
         facts and extras only if something asks for them (the cohort step's
         hooks go over the cohort one after another, and most read no
-        facts)."""
-        org_id, facts, state, valid, rest = pickle.loads(packed)
+        facts). Its name, decisions and the like are unpacked at once with
+        ``whole_state`` (an organisation glanced at once for every hook),
+        else when one of them is first read."""
+        flags, ends = self._layout(packed)
         organisation = _Glanced.__new__(_Glanced)
-        vars(organisation).update(self._state(state))
-        organisation.id, organisation.path, organisation.raw = org_id, path, {}
-        organisation._facts = (self, facts, by_section)
-        organisation._rest = (self, rest, valid)
+        attributes = vars(organisation)
+        if whole_state:
+            attributes.update(self._state(pickle.loads(packed[ends[0] : ends[1]])))
+        else:
+            attributes["_state"] = (self, packed, ends)
+        attributes["id"] = packed[PACKED_PREFIX.size + 4 * len(ends) : ends[0]].decode("utf-8", "surrogatepass")
+        attributes["path"], attributes["raw"] = path, {}
+        attributes["_facts"] = (self, (packed, ends, flags), by_section)
+        attributes["_rest"] = (self, packed[ends[1] : ends[2]], bool(flags & PACKED_VALID))
         return organisation
 
     def unpack(self, packed: bytes, path: Path) -> Organisation:
-        org_id, facts, state, _valid, rest = pickle.loads(packed)
+        flags, ends = self._layout(packed)
         organisation = Organisation.__new__(Organisation)
-        vars(organisation).update(self._state(state))
-        organisation.id, organisation.path, organisation.raw = org_id, path, {}
-        organisation.facts = self._facts(facts)
-        self._restore(organisation, rest)
+        attributes = vars(organisation)
+        attributes.update(self._state(pickle.loads(packed[ends[0] : ends[1]])))
+        attributes["id"] = packed[PACKED_PREFIX.size + 4 * len(ends) : ends[0]].decode("utf-8", "surrogatepass")
+        attributes["path"], attributes["raw"] = path, {}
+        attributes["facts"] = self._facts((packed, ends, flags))
+        self._restore(organisation, packed[ends[1] : ends[2]])
         return organisation
 
-    def _facts(self, facts: tuple[bytes, ...] | bytes) -> dict[str, dict[str, Any]]:
-        if type(facts) is not tuple:
-            return pickle.loads(facts)  # type: ignore[arg-type]
+    def _facts(self, facts: PackedFacts) -> dict[str, dict[str, Any]]:
+        packed, ends, flags = facts
+        if flags & PACKED_FACTS_WHOLE:
+            return pickle.loads(packed[ends[2] : ends[3]])  # type: ignore[no-any-return]
         loads = pickle.loads
         return {
-            section: dict(zip(names, loads(values), strict=True))
-            for (section, names), values in zip(self.tables, facts, strict=True)
+            section: dict(zip(names, loads(packed[start:end]), strict=True))
+            for (section, names), start, end in zip(self.tables, ends[2:-1], ends[3:], strict=True)
         }
 
-    def _section(self, facts: tuple[bytes, ...], section: str) -> dict[str, Any]:
+    def _section(self, facts: PackedFacts, section: str) -> dict[str, Any]:
         """One section of packed facts; KeyError if the registry has no such section."""
+        packed, ends, _flags = facts
         position, names = self.positions[section]
-        return dict(zip(names, pickle.loads(facts[position]), strict=True))
+        return dict(zip(names, pickle.loads(packed[ends[2 + position] : ends[3 + position]]), strict=True))
 
     def _restore(self, organisation: Organisation, rest: bytes) -> None:
         bulky = pickle.loads(rest)
@@ -354,9 +404,9 @@ class SectionFacts(MutableMapping[str, dict[str, Any]]):
 
     __slots__ = ("_built", "_packed", "_packer")
 
-    def __init__(self, packer: Packer, packed: tuple[bytes, ...]) -> None:
+    def __init__(self, packer: Packer, packed: PackedFacts) -> None:
         self._packer: Packer = packer
-        self._packed: tuple[bytes, ...] | None = packed
+        self._packed: PackedFacts | None = packed
         self._built: dict[str, dict[str, Any]] = {}
 
     def __getitem__(self, section: str) -> dict[str, Any]:
@@ -410,13 +460,27 @@ class SectionFacts(MutableMapping[str, dict[str, Any]]):
 
 
 class _Glanced(Organisation):
-    """An organisation whose problems, sources, derived facts and extras are
-    unpacked when first asked for (whether it is valid is known before)."""
+    """An organisation whose parts are unpacked when first asked for: its
+    name, decisions and the like, its facts, and its problems, sources,
+    derived facts and extras (whether it is valid is known before)."""
 
+    _state: tuple[Packer, bytes, tuple[int, ...]]
     _rest: tuple[Packer, bytes, bool]
-    _facts: tuple[Packer, tuple[bytes, ...] | bytes, bool]
+    _facts: tuple[Packer, PackedFacts, bool]
+
+    def realise_state(self) -> None:
+        """Its attributes but the facts and the bulky parts, as packed (those set since it was glanced at kept)."""
+        attributes = vars(self)
+        state = attributes.pop("_state", None)
+        if state is not None:
+            packer, packed, ends = state
+            values = packer._state(pickle.loads(packed[ends[0] : ends[1]]))
+            for name in values.keys() & attributes.keys():
+                del values[name]
+            attributes.update(values)
 
     def restore(self) -> None:
+        self.realise_state()
         rest = vars(self).pop("_rest", None)
         if rest is not None:
             rest[0]._restore(self, rest[1])
@@ -433,12 +497,15 @@ class _Glanced(Organisation):
         attributes = vars(self)
         if name == "facts" and "_facts" in attributes:
             packer, facts, by_section = attributes["_facts"]
-            if by_section and type(facts) is tuple:
+            if by_section and not facts[2] & PACKED_FACTS_WHOLE:
                 del attributes["_facts"]
                 self.facts = SectionFacts(packer, facts)  # type: ignore[assignment]
             else:
                 self.realise_facts()
             return self.facts
+        if "_state" in attributes:
+            self.realise_state()
+            return getattr(self, name)
         if "_rest" not in attributes:
             raise AttributeError(name)
         self.restore()
@@ -480,9 +547,13 @@ class PackedOrganisations(Sequence[Organisation]):
         return self.packer.glance(self.packed[index], self.paths[index], self.by_section)
 
     def __iter__(self) -> Iterator[Organisation]:
+        return self.each()
+
+    def each(self, whole_state: bool = False) -> Iterator[Organisation]:
+        """Each organisation glanced at (:meth:`Packer.glance`)."""
         glance, packed, paths, by_section = self.packer.glance, self.packed, self.paths, self.by_section
         for index in self.indices:
-            yield glance(packed[index], paths[index], by_section)
+            yield glance(packed[index], paths[index], by_section, whole_state)
 
 
 class ScoredOnDemand(Mapping[str, Ledger]):
@@ -953,7 +1024,7 @@ def cohort_figures(organisations: PackedOrganisations, pm: PluginManager, contex
     organisations, each glanced at (see :data:`KEPT_FOR_COHORT`)."""
     glanced: Sequence[Organisation] = organisations
     if len(organisations) <= KEPT_FOR_COHORT:
-        glanced = list(organisations)
+        glanced = list(organisations.each(whole_state=True))
     return cohort_figures_of(Cohort(glanced), pm, context)  # type: ignore[arg-type]
 
 

@@ -32,6 +32,12 @@ def packed(sample_config: Path) -> tuple[Packer, Organisation, bytes]:
     return packer, organisation, packer.pack(organisation)
 
 
+def bulky_part(packer: Packer, blob: bytes) -> bytes:
+    """The pickle of a packed organisation's problems, sources, derived facts and extras."""
+    _flags, ends = packer._layout(blob)
+    return blob[ends[1] : ends[2]]
+
+
 def unpacked_sections(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The sections unpacked one at a time from now on, in order."""
     seen: list[str] = []
@@ -155,7 +161,7 @@ def test_problems_and_sources_are_packed_as_bare_values_and_unpacked_as_they_wer
     expected = problems_and_sources(organisation)
 
     blob = packer.pack(organisation)
-    plain = pickle.loads(blob)[4]
+    plain = bulky_part(packer, blob)
     assert type(pickle.loads(plain)) is tuple
     assert plain.count(str(organisation.path).encode()) == 0
     again = packer.unpack(blob, organisation.path)
@@ -194,7 +200,7 @@ def test_problems_or_sources_of_another_shape_are_packed_as_they_are(
     expected = problems_and_sources(organisation)
 
     blob = packer.pack(organisation)
-    assert type(pickle.loads(pickle.loads(blob)[4])) is dict
+    assert type(pickle.loads(bulky_part(packer, blob))) is dict
     again = packer.unpack(blob, organisation.path)
     assert problems_and_sources(again) == expected
     assert type(again.problems) is type(organisation.problems)
@@ -297,3 +303,26 @@ def test_sources_round_trip_each_set_remembered_once(packed: tuple[Packer, Organ
     odd.sources[first_key] = ["not", "a", "text"]
     assert packer.unpack(packer.pack(odd), path).sources == odd.sources
     assert len(packer.packed_sources) == 2
+
+
+@pytest.mark.parametrize("whole_state", [False, True])
+def test_a_glanced_organisation_unpacks_its_name_and_decisions_when_read(
+    packed: tuple[Packer, Organisation, bytes], whole_state: bool
+) -> None:
+    """A glance unpickles nothing but on demand (or its name, decisions and
+    the like at once, with ``whole_state``): what is read is what was packed,
+    an attribute set before they were unpacked stays as set, and packed
+    again it is kept."""
+    packer, organisation, blob = packed
+    glanced = packer.glance(blob, organisation.path, by_section=True, whole_state=whole_state)
+    assert ("_state" in vars(glanced)) is not whole_state
+    assert glanced.id == organisation.id
+    glanced.name = "改名后的单位"
+    assert glanced.unverified == organisation.unverified
+    assert glanced.decision_counts() == organisation.decision_counts()
+    assert "_state" not in vars(glanced)
+    assert glanced.name == "改名后的单位" and glanced.sha256 == organisation.sha256
+    again = packer.unpack(packer.pack(glanced), organisation.path)
+    assert again.name == "改名后的单位"
+    assert {**vars(again), "name": organisation.name} == vars(packer.unpack(blob, organisation.path))
+    assert again.valid is organisation.valid
