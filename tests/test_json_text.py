@@ -169,11 +169,15 @@ def test_a_custom_rule_s_lines_are_remembered_by_its_facts_where_it_says_so(
 ) -> None:
     """``learning.study_hours`` is ``Custom(..., basis_by_facts=True)``: two
     organisations with the same three facts share one remembered text, and
-    every text is still the one its own basis writes, under either policy."""
+    every text is still the one its own basis writes, under either policy;
+    so do two with the same records (``bonus.commendations``, a list of
+    tables, remembered as tuples)."""
     same = {"member_hours_met": True, "leader_hours_met": True, "xuexi_promoted": False}
-    write_org("a", learning=same)
-    write_org("b", learning=same)
-    write_org("c", learning={**same, "xuexi_promoted": True})
+    listed = {"project": "党建品牌", "level": "provincial", "date": date(2020, 5, 1), "document": "浙委〔2020〕1号"}
+    write_org("a", learning=same, bonus={"commendations": [listed]})
+    write_org("b", learning=same, bonus={"commendations": [listed]})
+    other = {**listed, "level": "municipal"}
+    write_org("c", learning={**same, "xuexi_promoted": True}, bonus={"commendations": [other]})
     result = assess(policy={"study_hours": policy})
     assert written(result) == reference_json(result)
     writer = DocumentWriter({}, "test")
@@ -182,5 +186,7 @@ def test_a_custom_rule_s_lines_are_remembered_by_its_facts_where_it_says_so(
     study_hours = writer.items["learning.study_hours"]
     assert study_hours.by_facts
     assert study_hours.memo is not None and len(study_hours.memo) == 2
+    commendations = writer.items["bonus.commendations"]
+    assert commendations.records and commendations.memo is not None and len(commendations.memo) == 2
     conveyed = writer.items["learning.conveyed"]
     assert not conveyed.by_facts

@@ -142,6 +142,14 @@ class ExactEncoder:
         return self.dumps(value)
 
 
+def frozen_records(values: Any, single: bool) -> Any:
+    """An item's facts as a key, its records (lists of tables, which have
+    no hash) as tuples of their tables' items."""
+    if single:
+        return tuple([tuple(entry.items()) for entry in values]) if values.__class__ is list else values
+    return tuple([frozen_records(value, True) for value in values])
+
+
 class ItemWriter:
     """The text of one item's line, its constant parts encoded once."""
 
@@ -207,7 +215,7 @@ class ItemWriter:
                 line.status,
                 line.note,
                 trace,
-                values,
+                frozen_records(values, self.single) if self.records else values,
                 origins,
             )
         try:

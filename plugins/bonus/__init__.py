@@ -213,7 +213,9 @@ ITEMS: list[Item] = [
             doc_zh="表彰：因党建工作成绩显著受到的发文表彰，每条写明项目、级别、日期和表彰文件",
         ),
         rule=Custom(
-            commendations, "per distinct project inside the window: central 3, provincial 2, municipal 1, highest"
+            commendations,
+            "per distinct project inside the window: central 3, provincial 2, municipal 1, highest",
+            basis_by_facts=True,
         ),
         standard="因党建工作成绩显著，受到中央、省委、市委发文表彰（分别加3分、2分、1分，同一项目受到不同层级表彰的不能累计，"
         "以最高分计，确认表彰的项目以文件为准，起止时间上年度的12月16日至本年度12月15日，下同）",
@@ -240,6 +242,7 @@ ITEMS: list[Item] = [
             innovation_recognition,
             "per entry inside the window: national 3, provincial 2, municipal 1, halved for meeting or publication; "
             "per distinct project the highest (recognition_same_project)",
+            basis_by_facts=True,
         ),
         policies=("recognition_same_project",),
     ),
@@ -271,7 +274,7 @@ ITEMS: list[Item] = [
             doc_zh="晒比：工委组织的晒比活动中的优胜项目，每条写明名称和工委给定的分值",
             owner=OFFICE,
         ),
-        rule=Custom(showcase, "sum of the points of the showcase entries"),
+        rule=Custom(showcase, "sum of the points of the showcase entries", basis_by_facts=True),
     ),
     item(
         "bonus.inspection",
