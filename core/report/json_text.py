@@ -381,11 +381,10 @@ class DocumentWriter:
                 texts = []
                 for item_id in section.item_ids:
                     line = lines[item_id]
-                    item = line.item
-                    writer = writers.get(item.id)
-                    if writer is None or writer.item is not item:
-                        writer = self.item(item)
-                    own = table if item.section == section_id else facts.get(item.section) or {}
+                    writer = writers.get(item_id)
+                    if writer is None or writer.item is not line.item:
+                        writer = self.item(line.item)
+                    own = table if writer.section == section_id else facts.get(writer.section) or {}
                     texts.append(writer.text(line, own, sources))
                 parts.append(b", ".join(texts))
                 parts.append(b"}}")
