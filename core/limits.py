@@ -110,20 +110,22 @@ def read_limited(path: Path, limits: Limits) -> bytes:
     parts = []
     remaining = limits.file_bytes + 1
     descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    with open(descriptor, "rb", buffering=0) as stream:
+    try:
         status = os.fstat(descriptor)
         if not stat.S_ISREG(status.st_mode):
             kind = KINDS.get(stat.S_IFMT(status.st_mode), "something else")
             raise NotAFile(0, f"{kind}, not a file", str(path))
         request = status.st_size + 1
         while remaining > 0:
-            chunk = stream.read(min(request, remaining))
+            chunk = os.read(descriptor, min(request, remaining))
             if not chunk:
                 break
             parts.append(chunk)
             remaining -= len(chunk)
             request = READ_CHUNK
-    content = b"".join(parts)
+    finally:
+        os.close(descriptor)
+    content = parts[0] if len(parts) == 1 else b"".join(parts)
     if len(content) > limits.file_bytes:
         raise TooLarge(describe_size(os.path.getsize(path)))
     return content
