@@ -316,19 +316,13 @@ def convert_facts(
         if not isinstance(table, dict):
             problems.append(Problem("error", file, section, "", "a table", describe_value(table)))
             table = {}
-        for key in table:
-            if key not in types:
-                problems.append(
-                    Problem(
-                        "error",
-                        file,
-                        section,
-                        key,
-                        "a fact of this section (see `assess explain`)",
-                        f"unknown key {key}",
-                        f"unknown key {key}{fact_meant(key, section, registry)}",
-                    )
-                )
+        if not table.keys() <= types.keys():
+            unknown_keys(table, types, file, section, registry, problems)
+        if not records and not derived_facts:
+            organisation.facts[section] = claimed_facts(
+                organisation, table, plan, required, unverified_claims, file, section
+            )
+            continue
         values: dict[str, Any] = {}
         for name, key, fact_type, owner in plan:
             claimed = missing = MISSING
@@ -358,33 +352,12 @@ def convert_facts(
                     organisation.unverified[key] = unverified_claims
                     if unverified_claims == "ignore":
                         value, source = fact_type.default, "default"
-                        problems.append(
-                            Problem(
-                                "warning",
-                                file,
-                                section,
-                                name,
-                                f"a record of the {owner} fact {key}",
-                                "a claim only",
-                                f"claim not verified (未经核实), scored as {shown_default(value)} "
-                                "(unverified_claims = ignore)",
-                            )
-                        )
+                        problems.append(unverified_ignored(file, section, name, key, owner, value))
             else:
                 values[name] = fact_type.default
                 sources[key] = "default"
                 if name not in table and key in required:
-                    problems.append(
-                        Problem(
-                            "warning",
-                            file,
-                            section,
-                            name,
-                            fact_type.expected,
-                            "nothing",
-                            f"missing fact, scored as {shown_default(fact_type.default)}",
-                        )
-                    )
+                    problems.append(missing_fact(file, section, name, fact_type))
                 continue
             if claimed is not missing and source != "evidence" and source != "default" and claimed != value:
                 organisation.conflicts.append(Conflict(key, claimed, value, source))
@@ -392,6 +365,100 @@ def convert_facts(
             sources[key] = source
         organisation.facts[section] = values
     check_materials(organisation, registry)
+
+
+def unknown_keys(
+    table: dict[str, Any],
+    types: Mapping[str, Any],
+    file: str,
+    section: str,
+    registry: Registry,
+    problems: list[Problem],
+) -> None:
+    """An error for each key of a section's table that is no fact of it."""
+    for key in table:
+        if key not in types:
+            problems.append(
+                Problem(
+                    "error",
+                    file,
+                    section,
+                    key,
+                    "a fact of this section (see `assess explain`)",
+                    f"unknown key {key}",
+                    f"unknown key {key}{fact_meant(key, section, registry)}",
+                )
+            )
+
+
+def claimed_facts(
+    organisation: Organisation,
+    table: dict[str, Any],
+    plan: Any,
+    required: set[str],
+    unverified_claims: str,
+    file: str,
+    section: str,
+) -> dict[str, Any]:
+    """A section's facts where the evidence is their only source (no office
+    record, no derived fact: the usual organisation), by the same rules as
+    :func:`convert_facts`'s, in one pass."""
+    values: dict[str, Any] = {}
+    sources = organisation.sources
+    problems = organisation.problems
+    for name, key, fact_type, owner in plan:
+        raw = table.get(name, MISSING)
+        if raw is not MISSING:
+            try:
+                value = fact_type.convert(raw)
+            except FactError as error:
+                problems.append(
+                    Problem("error", file, section, name + error.where, error.expected, describe_value(error.found))
+                )
+            else:
+                if owner == DEPARTMENT or value == fact_type.default:
+                    values[name] = value
+                    sources[key] = "evidence"
+                    continue
+                organisation.unverified[key] = unverified_claims
+                if unverified_claims != "ignore":
+                    values[name] = value
+                    sources[key] = "evidence"
+                    continue
+                default = fact_type.default
+                values[name] = default
+                sources[key] = "default"
+                problems.append(unverified_ignored(file, section, name, key, owner, default))
+                continue
+        values[name] = fact_type.default
+        sources[key] = "default"
+        if raw is MISSING and key in required:
+            problems.append(missing_fact(file, section, name, fact_type))
+    return values
+
+
+def unverified_ignored(file: str, section: str, name: str, key: str, owner: str, value: Any) -> Problem:
+    return Problem(
+        "warning",
+        file,
+        section,
+        name,
+        f"a record of the {owner} fact {key}",
+        "a claim only",
+        f"claim not verified (未经核实), scored as {shown_default(value)} (unverified_claims = ignore)",
+    )
+
+
+def missing_fact(file: str, section: str, name: str, fact_type: Any) -> Problem:
+    return Problem(
+        "warning",
+        file,
+        section,
+        name,
+        fact_type.expected,
+        "nothing",
+        f"missing fact, scored as {shown_default(fact_type.default)}",
+    )
 
 
 def check_year(organisation: Organisation, year: int) -> None:

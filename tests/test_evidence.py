@@ -372,3 +372,39 @@ def test_record_fact_ids_may_be_written_bare_as_well_as_quoted(
     result = run(load_config(write_config()))
     for org_id in ("bare", "quoted"):
         assert result.ledgers[org_id].items["performance.target_grade"].points == Decimal(8)
+
+
+@pytest.mark.parametrize("unverified_claims", ["accept", "ignore"])
+def test_claims_alone_are_converted_as_with_other_sources(
+    sample_config: Path, generate: Any, tmp_path: Path, unverified_claims: str
+) -> None:
+    """An organisation whose facts have no other source than its evidence is
+    converted in one pass (``claimed_facts``); the same facts, sources,
+    problems and unverified claims as by the general pass, which weighs
+    office records and derived facts (made to run here with a record of no
+    fact at all)."""
+    from fivestar.evidence import convert_facts, read_evidence
+    from fivestar.pipeline import prepare
+
+    config = load_config(sample_config)
+    _pm, context = prepare(config)
+    generate.write_cohort(30, tmp_path, seed=5)
+    odd = tmp_path / "odd.toml"
+    odd.write_text(
+        '[organisation]\nid = "odd"\nname = "单位"\n[learning]\nhalfyear_reports = "two"\nunknown_fact = 1\n'
+        "political_priority = 1\n[performance]\nconduct_rating = 95.5\n[bonus]\nshowcase = []\n",
+        encoding="utf-8",
+    )
+    paths = [*config.organisation_files(), *sorted((tmp_path / "orgs").glob("*.toml")), odd]
+    compared = 0
+    for path in paths:
+        plain = read_evidence(path, registry=context.registry)
+        general = read_evidence(path, registry=context.registry)
+        convert_facts(plain, context.registry, None, unverified_claims)
+        convert_facts(general, context.registry, {"no.such_fact": object()}, unverified_claims)  # type: ignore[dict-item]
+        assert plain.facts == general.facts and list(plain.facts) == list(general.facts)
+        assert list(plain.sources.items()) == list(general.sources.items())
+        assert plain.problems == general.problems
+        assert plain.unverified == general.unverified and plain.conflicts == general.conflicts
+        compared += 1
+    assert compared > 30
