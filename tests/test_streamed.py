@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -275,21 +276,31 @@ def test_assess_run_save_asks_the_workers_for_the_rows(
 def test_spilled_pieces_read_once_are_removed_chunk_by_chunk_as_read(
     cohort: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Where the output is the pieces' last reader, each chunk's file goes as
-    soon as it is read (its memory serves the output written next), the
-    bytes are the same, and the chunks not yet read are still there."""
+    """Where the output is the pieces' last reader, each chunk's file goes
+    soon after it is read (its memory serves the output written next), by
+    the remover's thread, beside the writing; the bytes are the same, the
+    chunks not yet read are still there, and none is left at the end."""
     expected = as_json(scored(cohort, 1, True, monkeypatch))
     result = scored(cohort, 2, True, monkeypatch)
     spilled = result.pieces["json"]
     paths = [path for path, _lengths in spilled.chunks]
-    assert len(paths) > 2 and all(path.exists() for path in paths)
+    assert len(paths) > fivestar.streamed.REMOVED_AFTER + 2 and all(path.exists() for path in paths)
+    removed_by: list[str] = []
+    unlink = os.unlink
+
+    def watched(path: Any, *arguments: Any, **options: Any) -> None:
+        removed_by.append(threading.current_thread().name)
+        unlink(path, *arguments, **options)
+
+    monkeypatch.setattr(os, "unlink", watched)
     spilled.read_once = True
     seen = []
     for position, (_first, _data, _offsets) in enumerate(spilled.by_chunk()):
         seen.append(position)
-        assert not paths[position].exists()
         assert all(path.exists() for path in paths[position + 1 :])
     assert seen == list(range(len(paths)))
+    assert not any(path.exists() for path in paths)
+    assert removed_by[: len(paths)] == ["fivestar-spill-remover"] * len(paths)
     again = scored(cohort, 2, True, monkeypatch)
     again.pieces["json"].read_once = True
     assert as_json(again) == expected
@@ -348,13 +359,13 @@ def test_assess_run_writes_the_same_json_whether_its_pieces_are_read_once_or_als
     monkeypatch.setattr(fivestar.pipeline, "STREAM_FROM", 1)
     monkeypatch.setattr(fivestar.streamed, "CHUNK", 7)
     removed: list[str] = []
-    unlink = Path.unlink
+    unlink = os.unlink
 
-    def counted(path: Path, missing_ok: bool = False) -> None:
-        removed.append(path.name)
-        unlink(path, missing_ok=missing_ok)
+    def counted(path: Any, *arguments: Any, **options: Any) -> None:
+        removed.append(os.path.basename(path))
+        unlink(path, *arguments, **options)
 
-    monkeypatch.setattr(Path, "unlink", counted)
+    monkeypatch.setattr(os, "unlink", counted)
     options = ["--save"] if save else []
     out = tmp_path / "out"
     result = invoke("run", cohort, *options, "--format", "json,csv,json", "--output-dir", out, "--jobs", "2")
