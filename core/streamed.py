@@ -181,12 +181,16 @@ def _section_pickle(values: tuple[Any, ...]) -> bytes:
     return data[:2] + data[11:] if data[2:3] == pickle.FRAME else data
 
 
-PACKED_PREFIX = struct.Struct("<BH")
+PACKED_PREFIX = struct.Struct("<BH4I")
 """A packed organisation's first bytes: its flags (:data:`PACKED_VALID`,
-:data:`PACKED_FACTS_WHOLE`) and how many pickles its facts are."""
+:data:`PACKED_FACTS_WHOLE`, :data:`PACKED_COUNTS`), how many pickles its
+facts are, and its :meth:`~fivestar.model.Organisation.decision_counts`
+(the run's summary reads them, every organisation's, in the cohort step)."""
 PACKED_VALID = 1
 PACKED_FACTS_WHOLE = 2
 """The facts are one pickle of the whole dict (not the registry's sections and facts in its order)."""
+PACKED_COUNTS = 4
+"""The decision counts are in the header (not where a plugin made them other than counts)."""
 
 
 @functools.lru_cache(maxsize=16)
@@ -263,6 +267,11 @@ class Packer:
         if len(state) == len(self.state_names) and all(name in state for name in self.state_names):
             kept = tuple([state[name] for name in self.state_names])
         flags = PACKED_VALID if organisation.valid else 0
+        counts = _counts(organisation)
+        if counts is None:
+            counts = (0, 0, 0, 0)
+        else:
+            flags |= PACKED_COUNTS
         if type(packed_facts) is not tuple:
             flags |= PACKED_FACTS_WHOLE
             packed_facts = (packed_facts,)
@@ -273,11 +282,12 @@ class Packer:
         for part in parts:
             end += len(part)
             offsets.append(end)
-        return b"".join([PACKED_PREFIX.pack(flags, len(packed_facts)), ends.pack(*offsets), *parts])
+        prefix = PACKED_PREFIX.pack(flags, len(packed_facts), *counts)
+        return b"".join([prefix, ends.pack(*offsets), *parts])
 
     def _layout(self, packed: bytes) -> tuple[int, tuple[int, ...]]:
         """The flags of a packed organisation and where its parts end."""
-        flags, parts = PACKED_PREFIX.unpack_from(packed)
+        flags, parts, *_counts = PACKED_PREFIX.unpack_from(packed)
         return flags, packed_ends(parts).unpack_from(packed, PACKED_PREFIX.size)
 
     def _bulky(self, bulky: dict[str, Any], file: str) -> dict[str, Any] | tuple[Any, ...]:
@@ -324,13 +334,16 @@ class Packer:
         facts). Its name, decisions and the like are unpacked at once with
         ``whole_state`` (an organisation glanced at once for every hook),
         else when one of them is first read."""
-        flags, ends = self._layout(packed)
+        flags, parts, *counts = PACKED_PREFIX.unpack_from(packed)
+        ends = packed_ends(parts).unpack_from(packed, PACKED_PREFIX.size)
         organisation = _Glanced.__new__(_Glanced)
         attributes = vars(organisation)
         if whole_state:
             attributes.update(self._state(pickle.loads(packed[ends[0] : ends[1]])))
         else:
             attributes["_state"] = (self, packed, ends)
+            if flags & PACKED_COUNTS:
+                attributes["_counts"] = tuple(counts)
         attributes["id"] = packed[PACKED_PREFIX.size + 4 * len(ends) : ends[0]].decode("utf-8", "surrogatepass")
         attributes["path"], attributes["raw"] = path, {}
         attributes["_facts"] = (self, (packed, ends, flags), by_section)
@@ -472,9 +485,16 @@ class _Glanced(Organisation):
     _rest: tuple[Packer, bytes, bool]
     _facts: tuple[Packer, PackedFacts, bool]
 
+    def decision_counts(self) -> tuple[int, int, int, int]:
+        attributes = vars(self)
+        if "_state" in attributes and "_counts" in attributes:
+            return attributes["_counts"]  # type: ignore[no-any-return]
+        return super().decision_counts()
+
     def realise_state(self) -> None:
         """Its attributes but the facts and the bulky parts, as packed (those set since it was glanced at kept)."""
         attributes = vars(self)
+        attributes.pop("_counts", None)
         state = attributes.pop("_state", None)
         if state is not None:
             packer, packed, ends = state
@@ -1026,6 +1046,17 @@ class _Scoring:
             frozenset(index for index in indices if self.valid[index]),
             self.packed[start:end] if fresh else None,
         )
+
+
+def _counts(organisation: Organisation) -> tuple[int, int, int, int] | None:
+    """An organisation's decision counts, where they are counts that fit the header."""
+    try:
+        counts = organisation.decision_counts()
+    except Exception:  # a plugin made a decision list into something else: counted when glanced at
+        return None
+    if all(type(count) is int and 0 <= count < 1 << 32 for count in counts) and len(counts) == 4:
+        return counts
+    return None
 
 
 def _not_packed(organisation: Organisation, error: BaseException) -> Problem:

@@ -326,3 +326,21 @@ def test_a_glanced_organisation_unpacks_its_name_and_decisions_when_read(
     assert again.name == "改名后的单位"
     assert {**vars(again), "name": organisation.name} == vars(packer.unpack(blob, organisation.path))
     assert again.valid is organisation.valid
+
+
+def test_the_run_s_summary_reads_the_decision_counts_without_unpacking(
+    packed: tuple[Packer, Organisation, bytes],
+) -> None:
+    """The counts the run's summary adds up (conflicts, unverified claims,
+    findings standing, appeals upheld) are in the packed header: read
+    without unpickling the decisions, and once these are read (and changed),
+    counted from them."""
+    packer, organisation, _blob = packed
+    organisation.unverified = {"performance.conduct_rating": "accept", "bonus.showcase": "ignore"}
+    blob = packer.pack(organisation)
+    glanced = packer.glance(blob, organisation.path, by_section=True)
+    assert glanced.decision_counts() == organisation.decision_counts() == (0, 2, 0, 0)
+    assert "_state" in vars(glanced)
+    glanced.unverified["learning.extra"] = "accept"
+    assert "_state" not in vars(glanced)
+    assert glanced.decision_counts()[1] == organisation.decision_counts()[1] + 1
