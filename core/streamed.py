@@ -705,6 +705,11 @@ REMOVED_AFTER = 4
 """Chunks of a run's output read after a spill file before :class:`Remover` removes it."""
 
 
+MAPPED_FLAGS = mmap.MAP_SHARED | getattr(mmap, "MAP_POPULATE", 0) if os.name == "posix" else 0
+"""A spill file is mapped with its pages mapped at once (Linux), not one
+fault a page as the output reads them."""
+
+
 def _mapped(path: Path) -> bytes | mmap.mmap:
     """A spill file's bytes, mapped where the system lets a mapped file be
     removed (not Windows): the output is written from the file's own pages,
@@ -716,7 +721,7 @@ def _mapped(path: Path) -> bytes | mmap.mmap:
         if not size:
             return b""
         try:
-            return mmap.mmap(stream.fileno(), size, access=mmap.ACCESS_READ)
+            return mmap.mmap(stream.fileno(), size, MAPPED_FLAGS, mmap.PROT_READ)
         except (OSError, ValueError):  # a file system that does not map files
             return stream.read()
 
