@@ -43,6 +43,7 @@ import pickle
 import queue
 import shutil
 import struct
+import sys
 import threading
 import weakref
 from collections import deque
@@ -630,6 +631,7 @@ class Spilled:
         :class:`Remover`."""
         first = 0
         remover = Remover() if self.read_once else None
+        read = False
         try:
             for path, lengths in self.chunks:
                 data = _mapped(path)
@@ -637,9 +639,10 @@ class Spilled:
                     remover.remove(path)
                 yield first, data, list(itertools.accumulate(lengths, initial=0))
                 first += len(lengths)
+            read = True
         finally:
             if remover is not None:
-                remover.finish()
+                remover.finish(wait=read)
 
     def piece(self, position: int) -> bytes:
         """The piece of the organisation at ``position`` (for an output in another order)."""
@@ -684,12 +687,17 @@ class Remover:
         if len(self.pending) > REMOVED_AFTER:
             self.queue.put(self.pending.popleft())
 
-    def finish(self) -> None:
-        """Every file removed; returns once they are."""
+    def finish(self, wait: bool = True) -> None:
+        """Every file handed to the thread, and with ``wait`` removed when
+        this returns. Where the output stopped half-way (an error, an
+        interrupt) or Python is ending, it does not wait: the thread goes on
+        as long as the process does, and the spill folder is removed at exit
+        with what is left in it."""
         while self.pending:
             self.queue.put(self.pending.popleft())
         self.queue.put(None)
-        self.thread.join()
+        if wait and not sys.is_finalizing():
+            self.thread.join()
 
     def _work(self) -> None:
         while (path := self.queue.get()) is not None:

@@ -795,3 +795,32 @@ def test_a_plugin_value_that_cannot_be_packed_stops_the_run_with_an_error_not_a_
     assert "Traceback" not in result.stderr
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert not out.exists()
+
+
+def test_an_output_stopped_half_way_does_not_wait_for_its_spill_files_removal(
+    cohort: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An output that stops before its last chunk (an error, an interrupt)
+    hands the files read so far to the remover and does not wait for it;
+    the files are still removed, and the chunks not read are left for the
+    spill folder's removal."""
+    result = scored(cohort, 2, True, monkeypatch)
+    spilled = result.pieces["json"]
+    paths = [path for path, _lengths in spilled.chunks]
+    spilled.read_once = True
+    waited: list[bool] = []
+    finish = fivestar.streamed.Remover.finish
+
+    def watched(remover: Any, wait: bool = True) -> None:
+        waited.append(wait)
+        finish(remover, wait)
+        remover.thread.join(timeout=10)
+
+    monkeypatch.setattr(fivestar.streamed.Remover, "finish", watched)
+    chunks = spilled.by_chunk()
+    next(chunks)
+    next(chunks)
+    chunks.close()
+    assert waited == [False]
+    assert not paths[0].exists() and not paths[1].exists()
+    assert all(path.exists() for path in paths[2:])
