@@ -51,7 +51,16 @@ FAST_PARSER_BRACKETS = 400
 """Documents whose arrays and inline tables nest fewer levels than this
 (:func:`nesting_bound`) go to the fast parser first."""
 
-HEADER_LINE = re.compile(r"^[ \t]*(\[\[?)[^\[\]\n]*\]\]?[ \t]*(?:#[^\n]*)?\r?$", re.MULTILINE)
+_HEADER_KEY = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\[^\n])*"|'[^'\n]*')"""
+_HEADER_KEYS = rf"[ \t]*{_HEADER_KEY}(?:[ \t]*\.[ \t]*{_HEADER_KEY})*[ \t]*"
+HEADER_LINE = re.compile(
+    rf"^[ \t]*(?:(\[){_HEADER_KEYS}\]|(\[\[){_HEADER_KEYS}\]\])[ \t]*(?:#[^\n]*)?\r?$", re.MULTILINE
+)
+"""A line that is a table header by TOML's grammar: its brackets balanced
+around a dotted key, no comment or string left open inside them. Read as
+anything else (within a multi-line array or string), it still opens no
+level that outlives the line. A looser pattern (``[[x]`` counted as a
+header) let a multi-line array of such lines nest without limit."""
 
 
 def parse_toml(content: bytes) -> dict[str, Any]:
@@ -72,7 +81,7 @@ def nesting_bound(text: str) -> int:
     brackets = text.count("[") + text.count("{")
     if brackets < FAST_PARSER_BRACKETS:
         return brackets
-    return brackets - sum(len(match.group(1)) for match in HEADER_LINE.finditer(text)) + 2
+    return brackets - sum(len(match.group(1) or match.group(2)) for match in HEADER_LINE.finditer(text)) + 2
 
 
 def fast_parser_may_read(text: str) -> bool:

@@ -162,6 +162,10 @@ def test_a_document_of_many_table_headers_is_read_fast_and_as_tomli_reads_it() -
         "a = " + "[{b = " * 5_000 + "1" + "}]" * 5_000,
         "a = " + "[" * 399 + "]" * 399,
         "a = " + "[" * 401 + "]" * 401,
+        "a = [\n" + "[[1]\n,\n" * 20_000 + "1" + "]" * 20_001,
+        "a = [\n" + "[[1]\n,\n" * 1_000 + "1" + "]" * 1_001,
+        "a = [\n" + "[[ #]]\n" * 5_000 + "1" + "]" * 10_001,
+        "a = [\n" + '[[ """ ]]\n""",\n' * 5_000 + "1" + "]" * 10_001,
     ],
     ids=[
         "headers and 399 arrays",
@@ -171,6 +175,10 @@ def test_a_document_of_many_table_headers_is_read_fast_and_as_tomli_reads_it() -
         "5,000 arrays of inline tables",
         "399 arrays",
         "401 arrays",
+        "20,000 lines [[1] in a multi-line array",
+        "1,000 lines [[1] in a multi-line array",
+        "5,000 lines [[ #]] in a multi-line array",
+        '5,000 lines [[ """ ]] in a multi-line array',
     ],
 )
 def test_deep_nesting_is_tomli_s_answer_never_a_crash(text: str, tmp_path: Path) -> None:
