@@ -477,6 +477,11 @@ class SectionFacts(MutableMapping[str, dict[str, Any]]):
         return repr(self.copy())
 
 
+DECISION_NAMES = ("conflicts", "unverified", "findings", "appeals")
+"""What :meth:`~fivestar.model.Organisation.decision_counts` counts: one
+of them set on a glanced organisation (by a hook) makes the header's counts stale."""
+
+
 class _Glanced(Organisation):
     """An organisation whose parts are unpacked when first asked for: its
     name, decisions and the like, its facts, and its problems, sources,
@@ -488,9 +493,14 @@ class _Glanced(Organisation):
 
     def decision_counts(self) -> tuple[int, int, int, int]:
         attributes = vars(self)
-        if "_state" in attributes and "_counts" in attributes:
+        if "_state" in attributes and "_counts" in attributes and attributes.keys().isdisjoint(DECISION_NAMES):
             return attributes["_counts"]  # type: ignore[no-any-return]
         return super().decision_counts()
+
+    def __delattr__(self, name: str) -> None:
+        if name not in vars(self):
+            self.realise_state()  # else the packed value would come back when next read
+        super().__delattr__(name)
 
     def realise_state(self) -> None:
         """Its attributes but the facts and the bulky parts, as packed (those set since it was glanced at kept)."""

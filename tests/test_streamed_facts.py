@@ -342,3 +342,28 @@ def test_the_run_s_summary_reads_the_decision_counts_without_unpacking(
     glanced.unverified["learning.extra"] = "accept"
     assert "_state" not in vars(glanced)
     assert glanced.decision_counts()[1] == organisation.decision_counts()[1] + 1
+
+
+def test_a_glanced_organisation_counts_the_decisions_a_hook_set_before_reading_them(
+    packed: tuple[Packer, Organisation, bytes],
+) -> None:
+    """A cohort hook that assigns a decision list (not reading the packed
+    state first) changes the counts the run's summary adds up: the header's
+    counts are those of the organisation as packed, not as it now is."""
+    packer, organisation, blob = packed
+    glanced = packer.glance(blob, organisation.path, by_section=True)
+    glanced.unverified = {"learning.study_hours": "accept", "learning.xuexi_promoted": "accept"}
+    unpacked = packer.unpack(blob, organisation.path)
+    unpacked.unverified = dict(glanced.unverified)
+    assert glanced.decision_counts() == unpacked.decision_counts()
+
+
+def test_an_attribute_deleted_from_a_glanced_organisation_stays_deleted(
+    packed: tuple[Packer, Organisation, bytes],
+) -> None:
+    packer, organisation, blob = packed
+    unpacked = packer.unpack(blob, organisation.path)
+    del unpacked.name
+    glanced = packer.glance(blob, organisation.path, by_section=True)
+    del glanced.name
+    assert hasattr(glanced, "name") is hasattr(unpacked, "name") is False
