@@ -17,11 +17,15 @@ goes to ``tomli``:
   to ``tomli`` alone: ``tomli`` allows no more, and some thousands of levels
   overflow the Rust parser's stack, which no exception catches (a crash of
   the process). How deep they could nest is bounded by the ``[`` and ``{``
-  the document holds, but those of its table headers: a line that reads as
-  a header (``[table]``, ``[[records]]``) opens and closes its own
-  brackets, two deep at most, whatever it really is (the office's reviews
-  of a province's cohort are some 15,000 headers). Dotted keys and table
-  headers nest no deeper in either;
+  the document holds, but those of its table headers: a line that is a
+  header by TOML's grammar (``[table]``, ``[[records]]``: brackets balanced
+  around a dotted key) opens and closes its own brackets, two deep at
+  most, whatever it really is (the office's reviews of a province's cohort
+  are some 15,000 headers);
+- a document the Rust parser read whose dotted keys and table headers
+  could nest as deep (a level a dot, :func:`nested_deeper`) is walked, and
+  goes to ``tomli`` too where it does: the Rust parser reads such nesting
+  (it does not crash), ``tomli`` refuses it beyond some 1,000 levels;
 - so does a document with a run of digits as long as Python's limit for
   reading an integer (``sys.get_int_max_str_digits()``, 4,300): the Rust
   parser makes such an integer, which ``tomli`` refuses and which nothing
@@ -67,10 +71,34 @@ def parse_toml(content: bytes) -> dict[str, Any]:
     text = content.decode("utf-8-sig")
     if fast_parser_may_read(text):
         try:
-            return toml_rs.loads(text, parse_float=Decimal, toml_version="1.0.0")
+            document = toml_rs.loads(text, parse_float=Decimal, toml_version="1.0.0")
         except Exception:  # tomli decides, and says why
             pass
+        else:
+            if nesting_bound(text) + text.count(".") < FAST_PARSER_BRACKETS or not nested_deeper(document):
+                return document
     return parse_toml_text(text)
+
+
+def nested_deeper(document: dict[str, Any], levels: int = FAST_PARSER_BRACKETS) -> bool:
+    """Whether the document's tables and arrays nest ``levels`` deep or more.
+
+    Dotted keys and table headers (``a.b.c = 1``, ``[a.b.c]``) nest a level
+    a dot, which no bracket counts: the Rust parser reads some hundreds of
+    thousands of them, ``tomli`` (and whatever walks the document
+    recursively afterwards) not a thousand. A document with fewer dots and
+    brackets than ``levels`` cannot nest so deep and is not walked."""
+    level: list[Any] = [document]
+    for _depth in range(levels - 1):
+        below = []
+        for value in level:
+            for child in value.values() if type(value) is dict else value:
+                if type(child) is dict or type(child) is list:
+                    below.append(child)
+        if not below:
+            return False
+        level = below
+    return True
 
 
 def nesting_bound(text: str) -> int:
