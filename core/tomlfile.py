@@ -67,29 +67,47 @@ level that outlives the line. A looser pattern (``[[x]`` counted as a
 header) let a multi-line array of such lines nest without limit."""
 
 
+NESTED_TOO_DEEPLY = "arrays or tables nested too deeply"
+
+
 def parse_toml(content: bytes) -> dict[str, Any]:
+    """The document; its tables and arrays nesting 400 levels or deeper,
+    whichever way (brackets, dotted keys, table headers), is a TOML error:
+    what reads a document (its limits, its facts) walks it recursively, and
+    ``tomli`` reads dotted keys some 1,000 levels deep, where that walk
+    ended the whole run with Python's ``RecursionError``."""
     text = content.decode("utf-8-sig")
+    document: dict[str, Any] | None = None
     if fast_parser_may_read(text):
         try:
             document = toml_rs.loads(text, parse_float=Decimal, toml_version="1.0.0")
         except Exception:  # tomli decides, and says why
-            pass
-        else:
-            if nesting_bound(text) + text.count(".") < FAST_PARSER_BRACKETS or not nested_deeper(document):
-                return document
-    return parse_toml_text(text)
+            document = None
+    if document is None:
+        document = parse_toml_text(text)
+    if may_nest_deeper(text) and nested_deeper(document):
+        raise tomllib.TOMLDecodeError(NESTED_TOO_DEEPLY)
+    return document
+
+
+def may_nest_deeper(text: str, levels: int = FAST_PARSER_BRACKETS) -> bool:
+    """Whether the document's text could nest ``levels`` deep (see :func:`nested_deeper`)."""
+    return nesting_bound(text) + text.count(".") + 2 >= levels
 
 
 def nested_deeper(document: dict[str, Any], levels: int = FAST_PARSER_BRACKETS) -> bool:
-    """Whether the document's tables and arrays nest ``levels`` deep or more.
+    """Whether a table or an array lies ``levels`` deep in the document or
+    deeper (the document's own tables one deep).
 
     Dotted keys and table headers (``a.b.c = 1``, ``[a.b.c]``) nest a level
     a dot, which no bracket counts: the Rust parser reads some hundreds of
     thousands of them, ``tomli`` (and whatever walks the document
-    recursively afterwards) not a thousand. A document with fewer dots and
-    brackets than ``levels`` cannot nest so deep and is not walked."""
+    recursively afterwards) not a thousand. A document nests no deeper than
+    its dots and its brackets (:func:`nesting_bound`) and the two levels of
+    an array of tables' header: one with fewer than ``levels`` of them is
+    not walked (:func:`may_nest_deeper`)."""
     level: list[Any] = [document]
-    for _depth in range(levels - 1):
+    for _depth in range(levels):
         below = []
         for value in level:
             for child in value.values() if type(value) is dict else value:
@@ -135,4 +153,4 @@ def parse_toml_text(text: str) -> dict[str, Any]:
     except ValueError:
         raise tomllib.TOMLDecodeError("a number too long to read (more than 4300 digits)") from None
     except RecursionError:
-        raise tomllib.TOMLDecodeError("arrays or tables nested too deeply") from None
+        raise tomllib.TOMLDecodeError(NESTED_TOO_DEEPLY) from None

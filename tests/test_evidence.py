@@ -103,6 +103,10 @@ BAD_EVIDENCE = [
     pytest.param(
         HEADER + "x = " + "[" * 5000 + "]" * 5000 + "\n", "", "", "valid TOML", "nested", id="nested-too-deep"
     ),
+    pytest.param(
+        HEADER + "[extras]\n" + "x." * 990 + "y = 1\n", "", "", "valid TOML", "nested", id="dotted-key-too-deep"
+    ),
+    pytest.param(HEADER + "[" + "x." * 200_000 + "y]\n", "", "", "valid TOML", "nested", id="table-header-too-deep"),
     pytest.param("", "", "", "[organisation] and the sections' tables", "an empty file", id="empty-file"),
     pytest.param(
         '[assesment]\nyear = 2020\norganisations = ["orgs/*.toml"]\n',
