@@ -283,18 +283,20 @@ class Packer:
             packed_facts = (packed_facts,)
         parts = [organisation.id.encode("utf-8", "surrogatepass"), _section_pickle(kept), rest, *packed_facts]
         ends = packed_ends(len(packed_facts))
-        end = PACKED_PREFIX.size + ends.size
-        offsets = []
-        for part in parts:
-            end += len(part)
-            offsets.append(end)
+        offsets = itertools.accumulate(map(len, parts), initial=PACKED_PREFIX.size + ends.size)
+        next(offsets)
         prefix = PACKED_PREFIX.pack(flags, len(packed_facts), *counts)
         return b"".join([prefix, ends.pack(*offsets), *parts])
 
-    def _layout(self, packed: bytes) -> tuple[int, tuple[int, ...]]:
-        """The flags of a packed organisation and where its parts end."""
-        flags, parts, *_counts = PACKED_PREFIX.unpack_from(packed)
-        return flags, packed_ends(parts).unpack_from(packed, PACKED_PREFIX.size)
+    def _layout(self, packed: bytes) -> tuple[int, list[int], tuple[int, ...]]:
+        """The flags of a packed organisation, its decision counts and where its parts end."""
+        flags, parts, *counts = PACKED_PREFIX.unpack_from(packed)
+        return flags, counts, packed_ends(parts).unpack_from(packed, PACKED_PREFIX.size)
+
+    @staticmethod
+    def _id(packed: bytes, ends: tuple[int, ...]) -> str:
+        """A packed organisation's id (its first part, after the header)."""
+        return packed[PACKED_PREFIX.size + 4 * len(ends) : ends[0]].decode("utf-8", "surrogatepass")
 
     def _bulky(self, bulky: dict[str, Any], file: str) -> dict[str, Any] | tuple[Any, ...]:
         """What :meth:`_restore` makes the organisation's :data:`BULKY`
@@ -338,25 +340,24 @@ class Packer:
         a section when it is read), and its problems, sources, derived
         facts and extras only if something asks for them (the cohort step's
         hooks go over the cohort one after another, and most read little)."""
-        flags, parts, *counts = PACKED_PREFIX.unpack_from(packed)
-        ends = packed_ends(parts).unpack_from(packed, PACKED_PREFIX.size)
+        flags, counts, ends = self._layout(packed)
         organisation = _Glanced.__new__(_Glanced)
         attributes = vars(organisation)
         attributes["_state"] = (self, packed, ends)
         if flags & PACKED_COUNTS:
             attributes["_counts"] = tuple(counts)
-        attributes["id"] = packed[PACKED_PREFIX.size + 4 * len(ends) : ends[0]].decode("utf-8", "surrogatepass")
+        attributes["id"] = self._id(packed, ends)
         attributes["path"], attributes["raw"] = path, {}
         attributes["_facts"] = (self, (packed, ends, flags), by_section)
         attributes["_rest"] = (self, packed[ends[1] : ends[2]], bool(flags & PACKED_VALID))
         return organisation
 
     def unpack(self, packed: bytes, path: Path) -> Organisation:
-        flags, ends = self._layout(packed)
+        flags, _counts, ends = self._layout(packed)
         organisation = Organisation.__new__(Organisation)
         attributes = vars(organisation)
         attributes.update(self._state(pickle.loads(packed[ends[0] : ends[1]])))
-        attributes["id"] = packed[PACKED_PREFIX.size + 4 * len(ends) : ends[0]].decode("utf-8", "surrogatepass")
+        attributes["id"] = self._id(packed, ends)
         attributes["path"], attributes["raw"] = path, {}
         attributes["facts"] = self._facts((packed, ends, flags))
         self._restore(organisation, packed[ends[1] : ends[2]])

@@ -22,10 +22,11 @@ goes to ``tomli``:
   around a dotted key) opens and closes its own brackets, two deep at
   most, whatever it really is (the office's reviews of a province's cohort
   are some 15,000 headers);
-- a document the Rust parser read whose dotted keys and table headers
-  could nest as deep (a level a dot, :func:`nested_deeper`) is walked, and
-  goes to ``tomli`` too where it does: the Rust parser reads such nesting
-  (it does not crash), ``tomli`` refuses it beyond some 1,000 levels;
+- a document whose dotted keys and table headers could nest as deep (a
+  level a dot, :func:`nested_deeper`) is walked once read, by either
+  parser, and is an error where it does: the Rust parser reads such nesting
+  (it does not crash), ``tomli`` some 1,000 levels of it, and what walks the
+  document afterwards, recursively, not so many;
 - so does a document with a run of digits as long as Python's limit for
   reading an integer (``sys.get_int_max_str_digits()``, 4,300): the Rust
   parser makes such an integer, which ``tomli`` refuses and which nothing
@@ -77,22 +78,24 @@ def parse_toml(content: bytes) -> dict[str, Any]:
     ``tomli`` reads dotted keys some 1,000 levels deep, where that walk
     ended the whole run with Python's ``RecursionError``."""
     text = content.decode("utf-8-sig")
+    bound = nesting_bound(text)
     document: dict[str, Any] | None = None
-    if fast_parser_may_read(text):
+    if fast_parser_may_read(text, bound):
         try:
             document = toml_rs.loads(text, parse_float=Decimal, toml_version="1.0.0")
         except Exception:  # tomli decides, and says why
             document = None
     if document is None:
         document = parse_toml_text(text)
-    if may_nest_deeper(text) and nested_deeper(document):
+    if may_nest_deeper(text, bound) and nested_deeper(document):
         raise tomllib.TOMLDecodeError(NESTED_TOO_DEEPLY)
     return document
 
 
-def may_nest_deeper(text: str, levels: int = FAST_PARSER_BRACKETS) -> bool:
-    """Whether the document's text could nest ``levels`` deep (see :func:`nested_deeper`)."""
-    return nesting_bound(text) + text.count(".") + 2 >= levels
+def may_nest_deeper(text: str, bound: int | None = None, levels: int = FAST_PARSER_BRACKETS) -> bool:
+    """Whether the document's text could nest ``levels`` deep (see
+    :func:`nested_deeper`); ``bound``: its :func:`nesting_bound`, if known."""
+    return (nesting_bound(text) if bound is None else bound) + text.count(".") + 2 >= levels
 
 
 def nested_deeper(document: dict[str, Any], levels: int = FAST_PARSER_BRACKETS) -> bool:
@@ -130,8 +133,9 @@ def nesting_bound(text: str) -> int:
     return brackets - sum(len(match.group(1) or match.group(2)) for match in HEADER_LINE.finditer(text)) + 2
 
 
-def fast_parser_may_read(text: str) -> bool:
-    if nesting_bound(text) >= FAST_PARSER_BRACKETS:
+def fast_parser_may_read(text: str, bound: int | None = None) -> bool:
+    """Whether the Rust parser may be given the text (``bound``: its :func:`nesting_bound`, if known)."""
+    if (nesting_bound(text) if bound is None else bound) >= FAST_PARSER_BRACKETS:
         return False
     digits = sys.get_int_max_str_digits()
     return not digits or len(text) <= digits or digit_run(digits).search(text) is None

@@ -34,7 +34,7 @@ def packed(sample_config: Path) -> tuple[Packer, Organisation, bytes]:
 
 def bulky_part(packer: Packer, blob: bytes) -> bytes:
     """The pickle of a packed organisation's problems, sources, derived facts and extras."""
-    _flags, ends = packer._layout(blob)
+    _flags, _counts, ends = packer._layout(blob)
     return blob[ends[1] : ends[2]]
 
 
